@@ -1,0 +1,40 @@
+// An opened document: page count, text layer per page, raster per page.
+//
+// Open() never throws for bad input: corrupt, truncated or encrypted files
+// give ErrorCode::kUnprocessable, formats that are not PDF/PNG/JPEG/TIFF give
+// kUnsupportedMediaType. A Document is used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "pactum/extract/options.h"
+#include "pactum/extract/page_image.h"
+#include "pactum/extract/page_text.h"
+#include "pactum/extract/sniff.h"
+#include "pactum/models/status.h"
+
+namespace pactum::extract {
+
+class Document {
+ public:
+  virtual ~Document() = default;
+
+  // Opens `bytes` (which must outlive the Document) as `type`.
+  static Result<std::unique_ptr<Document>> Open(std::string_view bytes, MediaType type, const Limits& limits);
+
+  virtual MediaType media_type() const = 0;
+  virtual int page_count() const = 0;
+  // The page's own text (PDF text layer); empty word list for images.
+  // REQUIRES: 1 <= page <= page_count()
+  virtual Result<PageText> TextLayer(int page) = 0;
+  // The page as a greyscale image at `dpi` (images: at their own resolution,
+  // `dpi` ignored). REQUIRES: 1 <= page <= page_count()
+  virtual Result<PageImage> Render(int page, int dpi) = 0;
+};
+
+// Implementations (one per file in extract/src).
+Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const Limits& limits);
+Result<std::unique_ptr<Document>> OpenImageDocument(std::string_view bytes, MediaType type, const Limits& limits);
+
+}  // namespace pactum::extract

@@ -1,0 +1,21 @@
+// The extraction pipeline as one function: bytes + options -> record or error.
+// No global state: safe to call from several threads at once, and to run
+// inside an isolated worker process.
+#pragma once
+
+#include <string_view>
+
+#include "pactum/extract/options.h"
+#include "pactum/models/record.h"
+#include "pactum/models/status.h"
+
+namespace pactum::extract {
+
+// Stages: sniff (415) -> open (422) -> pages (text layer / OCR) -> layout ->
+// field extractors -> record. Errors carry the contract's codes.
+Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options);
+
+// Lowercase hex SHA-256 of `bytes` (the record id).
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace pactum::extract

@@ -1,0 +1,54 @@
+// Template-free field extractors, German and English. Each reads the
+// document's text (page model, reading order) and fills its part of the
+// Agreement. Fields the text does not state stay empty: nothing is guessed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pactum/extract/page_text.h"
+#include "pactum/models/record.h"
+
+namespace pactum::extract {
+
+// One line of the document in reading order, with where it came from.
+struct TextLine {
+  int page = 0;          // 1-based
+  std::string text;
+  Box box;
+  double confidence = 1.0;
+  int block = 0;         // block index on its page
+};
+
+// The whole document as lines in reading order, hyphenation across lines
+// left as printed (extractors join lines themselves where they need to).
+struct DocumentText {
+  std::vector<TextLine> lines;
+  static DocumentText FromPages(const std::vector<PageText>& pages);
+};
+
+void ExtractTitle(const DocumentText& doc, Agreement* out);      // type, title, year, subject
+void ExtractParties(const DocumentText& doc, Agreement* out);
+void ExtractAmounts(const DocumentText& doc, Agreement* out);
+void ExtractDates(const DocumentText& doc, Agreement* out);
+void ExtractProjects(const DocumentText& doc, Agreement* out);
+void ExtractSignatories(const DocumentText& doc, Agreement* out);
+
+// "de" or "en" by function-word counts; empty when undecidable.
+std::string DetectLanguage(const DocumentText& doc);
+
+// Lower-level parsers, exposed for unit tests.
+struct ParsedAmount {
+  std::string value;     // two decimals
+  std::string currency;  // ISO 4217
+  size_t begin = 0, end = 0;  // byte span in the input
+};
+std::vector<ParsedAmount> FindAmounts(const std::string& text);
+
+struct ParsedDate {
+  std::string iso;       // YYYY-MM-DD
+  size_t begin = 0, end = 0;
+};
+std::vector<ParsedDate> FindDates(const std::string& text);
+
+}  // namespace pactum::extract

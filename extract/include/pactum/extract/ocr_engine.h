@@ -1,0 +1,38 @@
+// OCR: a page image in, words with boxes (PDF points) and confidences out.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "pactum/extract/page_image.h"
+#include "pactum/extract/page_text.h"
+#include "pactum/models/status.h"
+
+namespace pactum::extract {
+
+class OcrEngine {
+ public:
+  virtual ~OcrEngine() = default;
+  // Recognises `image` (already cleaned up) and returns its words, lines and
+  // blocks in PDF points, source kOcr.
+  virtual Result<PageText> Recognize(const PageImage& image) = 0;
+  virtual const std::string& languages() const = 0;
+};
+
+// Creates a Tesseract engine for `languages` (e.g. "deu+eng").
+Result<std::unique_ptr<OcrEngine>> CreateTesseractEngine(const std::string& languages);
+
+// A set of initialised engines, handed out one per worker thread and reused
+// across pages and requests. Thread-safe.
+class OcrEnginePool {
+ public:
+  virtual ~OcrEnginePool() = default;
+  // An engine for `languages`, exclusively the caller's until it is given
+  // back with Release().
+  virtual Result<std::shared_ptr<OcrEngine>> Acquire(const std::string& languages) = 0;
+  virtual void Release(const std::string& languages, std::shared_ptr<OcrEngine> engine) = 0;
+};
+
+std::unique_ptr<OcrEnginePool> CreateOcrEnginePool(int max_engines_per_language);
+
+}  // namespace pactum::extract

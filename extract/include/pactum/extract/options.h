@@ -1,0 +1,42 @@
+// Options and limits for one extraction. Every limit has a documented
+// default; the service may tighten them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace pactum::extract {
+
+class OcrEnginePool;
+
+enum class OcrMode { kAuto, kAlways, kNever };
+
+struct Limits {
+  // Documents with more pages are refused (422) before any page is read.
+  int max_pages = 2000;
+  // Largest page image accepted, in megapixels, checked from headers before
+  // decoding (decompression bombs, absurd dimensions). 300 dpi A3 is ~17 MP.
+  double max_page_megapixels = 60.0;
+  // Largest page edge in PDF points (200 inch); bigger pages are refused.
+  double max_page_edge_pt = 14400.0;
+  // Wall-clock budget for one document; past it the extraction stops with
+  // ErrorCode::kTimeout. Zero means no deadline.
+  std::chrono::milliseconds deadline{0};
+};
+
+struct ExtractOptions {
+  OcrMode ocr = OcrMode::kAuto;
+  std::string lang = "deu+eng";     // Tesseract language list
+  int render_dpi = 300;             // PDF pages rendered for OCR at this resolution
+  int max_ocr_threads = 0;          // pages OCRed in parallel; 0 = hardware threads
+  Limits limits;
+  // Reused OCR engines (one per worker thread). Not owned; may be null, in
+  // which case the extraction creates engines for its own use.
+  OcrEnginePool* ocr_engines = nullptr;
+};
+
+// Parses "auto" / "always" / "never". Returns false on anything else.
+bool ParseOcrMode(std::string_view s, OcrMode* out);
+
+}  // namespace pactum::extract

@@ -1,0 +1,85 @@
+// The extraction pipeline: bytes + options -> record, as named stages.
+#include "pactum/extract/extractor.h"
+
+#include <openssl/evp.h>
+
+#include "pactum/extract/document.h"
+#include "pactum/extract/fields.h"
+#include "pactum/extract/pages.h"
+#include "pactum/extract/sniff.h"
+
+namespace pactum::extract {
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+namespace {
+
+std::string DocumentTextSource(const std::vector<PageInfo>& pages) {
+  bool pdf = false, ocr = false;
+  for (const auto& p : pages) (p.text_source == "ocr" ? ocr : pdf) = true;
+  if (pdf && ocr) return "mixed";
+  return ocr ? "ocr" : "pdf-text";
+}
+
+}  // namespace
+
+Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options) {
+  // 1. Triage: identify the format from the bytes.
+  if (bytes.empty()) return Error::BadRequest("the upload is empty; send the document's bytes");
+  const MediaType type = Sniff(bytes);
+  if (type == MediaType::kUnknown) {
+    return Error::Unsupported("not a PDF, PNG, JPEG or TIFF file (identified from its bytes); upload one of those");
+  }
+
+  // 2. Open.
+  auto doc = Document::Open(bytes, type, options.limits);
+  if (!doc.ok()) return doc.error();
+
+  // 3. Pages: text layer or OCR, per page; layout.
+  auto pages = ReadPages(**doc, options);
+  if (!pages.ok()) return pages.error();
+
+  AgreementRecord record;
+  record.id = Sha256Hex(bytes);
+  record.document.media_type = std::string(MediaTypeName(type));
+  record.document.bytes = static_cast<long long>(bytes.size());
+  record.document.pages = (*doc)->page_count();
+  record.document.text_source = DocumentTextSource(pages->page_info);
+  double conf_sum = 0;
+  int conf_n = 0;
+  for (const auto& p : pages->page_info) {
+    if (p.ocr_mean_confidence) {
+      conf_sum += *p.ocr_mean_confidence;
+      ++conf_n;
+    }
+  }
+  if (conf_n > 0) record.document.ocr_mean_confidence = conf_sum / conf_n;
+  record.document.page_info = pages->page_info;
+  record.warnings = pages->warnings;
+
+  // 4. Fields.
+  const DocumentText text = DocumentText::FromPages(pages->pages);
+  const std::string lang = DetectLanguage(text);
+  if (!lang.empty()) record.document.language = lang;
+  Agreement& a = record.agreement;
+  ExtractTitle(text, &a);
+  ExtractParties(text, &a);
+  ExtractAmounts(text, &a);
+  ExtractDates(text, &a);
+  ExtractProjects(text, &a);
+  ExtractSignatories(text, &a);
+  return record;
+}
+
+}  // namespace pactum::extract

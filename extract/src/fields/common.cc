@@ -1,0 +1,101 @@
+#include "fields/common.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace pactum::extract::fields {
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::string Lower(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0xC3 && i + 1 < s.size()) {
+      const unsigned char d = static_cast<unsigned char>(s[i + 1]);
+      // Ä Ö Ü (C3 84/96/9C) -> ä ö ü (C3 A4/B6/BC)
+      if (d == 0x84 || d == 0x96 || d == 0x9C) {
+        out += static_cast<char>(c);
+        out += static_cast<char>(d + 0x20);
+        ++i;
+        continue;
+      }
+    }
+    out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool EndsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+std::string CollapseSpaces(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+bool StartsUpper(std::string_view s) {
+  if (s.empty()) return false;
+  const unsigned char c = static_cast<unsigned char>(s[0]);
+  if (std::isupper(c)) return true;
+  if (c == 0xC3 && s.size() > 1) {
+    const unsigned char d = static_cast<unsigned char>(s[1]);
+    return d >= 0x80 && d <= 0x9E;
+  }
+  return false;
+}
+
+bool StartsLower(std::string_view s) {
+  if (s.empty()) return false;
+  const unsigned char c = static_cast<unsigned char>(s[0]);
+  if (std::islower(c)) return true;
+  if (c == 0xC3 && s.size() > 1) {
+    const unsigned char d = static_cast<unsigned char>(s[1]);
+    return d >= 0x9F && d <= 0xBF;
+  }
+  return false;
+}
+
+std::string JoinLines(std::string_view a_in, std::string_view b_in) {
+  const std::string a = Trim(a_in), b = Trim(b_in);
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  if (a.back() == '-' && a.size() >= 2 && !std::isspace(static_cast<unsigned char>(a[a.size() - 2]))) {
+    const std::string first = Lower(b.substr(0, b.find(' ')));
+    static const char* kConjunctions[] = {"und", "oder", "bis", "sowie", "and", "or", "to", "bzw."};
+    const bool conj = std::any_of(std::begin(kConjunctions), std::end(kConjunctions),
+                                  [&](const char* c) { return first == c; });
+    if (conj) return a + " " + b;                         // "Ausbildungs- und"
+    if (StartsLower(b)) return a.substr(0, a.size() - 1) + b;  // "Fachkräfte-" "sicherung"
+    return a + b;                                          // "Schule-" "Beruf"
+  }
+  return a + " " + b;
+}
+
+Evidence EvidenceOf(const TextLine& line) {
+  Evidence e;
+  e.page = line.page;
+  e.bbox = line.box;
+  e.confidence = line.confidence;
+  return e;
+}
+
+}  // namespace pactum::extract::fields

@@ -1,0 +1,7 @@
+#include "fields/common.h"
+
+namespace pactum::extract {
+
+void ExtractProjects(const DocumentText&, Agreement*) {}
+
+}  // namespace pactum::extract

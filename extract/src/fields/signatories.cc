@@ -1,0 +1,7 @@
+#include "fields/common.h"
+
+namespace pactum::extract {
+
+void ExtractSignatories(const DocumentText&, Agreement*) {}
+
+}  // namespace pactum::extract

@@ -1,0 +1,193 @@
+// Lines, blocks and reading order from words with boxes.
+//
+// 1. Rows: words whose vertical centres lie within half a word height of a
+//    row's centre belong to that row.
+// 2. Fragments: a row is cut where the horizontal gap between two words is
+//    much wider than any inter-word space (side-by-side columns, such as two
+//    signature blocks with a place/date line each).
+// 3. Blocks: a fragment continues the block directly above it when the
+//    vertical gap is at most about one line and their x-ranges overlap.
+// 4. Reading order: blocks are grouped into bands of vertically overlapping
+//    blocks; bands run top to bottom, blocks within a band left to right.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "pactum/extract/page_text.h"
+
+namespace pactum::extract {
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+struct Fragment {
+  std::vector<int> words;
+  Box box;
+};
+
+bool XOverlap(const Box& a, const Box& b) { return a.x0 < b.x1 && b.x0 < a.x1; }
+
+double YOverlap(const Box& a, const Box& b) { return std::min(a.y1, b.y1) - std::max(a.y0, b.y0); }
+
+}  // namespace
+
+void BuildLayout(PageText* page) {
+  page->lines.clear();
+  page->blocks.clear();
+  const auto& words = page->words;
+  if (words.empty()) return;
+
+  std::vector<double> heights;
+  for (const auto& w : words) heights.push_back(w.box.height());
+  const double h = std::max(1.0, Median(heights));
+
+  // 1. Rows.
+  std::vector<int> order(words.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto cy = [&](int i) { return (words[i].box.y0 + words[i].box.y1) / 2; };
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cy(a) < cy(b); });
+  std::vector<std::vector<int>> rows;
+  std::vector<double> row_cy;
+  for (int i : order) {
+    if (!rows.empty() && std::abs(cy(i) - row_cy.back()) <= 0.5 * std::max(h, words[i].box.height() * 0.8)) {
+      rows.back().push_back(i);
+      const double n = static_cast<double>(rows.back().size());
+      row_cy.back() += (cy(i) - row_cy.back()) / n;
+    } else {
+      rows.push_back({i});
+      row_cy.push_back(cy(i));
+    }
+  }
+
+  // 2. Fragments.
+  std::vector<Fragment> frags;
+  for (auto& row : rows) {
+    std::sort(row.begin(), row.end(), [&](int a, int b) { return words[a].box.x0 < words[b].box.x0; });
+    Fragment cur;
+    for (int i : row) {
+      const double gap_limit = std::max(3.0 * h, 28.0);
+      if (!cur.words.empty() && words[i].box.x0 - cur.box.x1 > gap_limit) {
+        frags.push_back(std::move(cur));
+        cur = {};
+      }
+      cur.box = cur.words.empty() ? words[i].box : cur.box.Union(words[i].box);
+      cur.words.push_back(i);
+    }
+    if (!cur.words.empty()) frags.push_back(std::move(cur));
+  }
+
+  // 3. Blocks: fragments are in top-to-bottom order; attach each to the
+  // nearest open block above it in the same column.
+  struct OpenBlock {
+    std::vector<int> frags;
+    Box box;
+    Box last;  // box of its last fragment
+  };
+  std::vector<OpenBlock> blocks;
+  for (int f = 0; f < static_cast<int>(frags.size()); ++f) {
+    const Box& fb = frags[f].box;
+    int best = -1;
+    double best_gap = 1e9;
+    for (int b = 0; b < static_cast<int>(blocks.size()); ++b) {
+      const Box& last = blocks[b].last;
+      const double gap = fb.y0 - last.y1;
+      if (gap < -0.5 * h || gap > 1.1 * h) continue;
+      if (!XOverlap(fb, last) && !XOverlap(fb, blocks[b].box)) continue;
+      // A fragment beside another fragment of the same row is a new column.
+      if (YOverlap(fb, last) > 0.3 * h) continue;
+      if (gap < best_gap) {
+        best_gap = gap;
+        best = b;
+      }
+    }
+    if (best < 0) {
+      blocks.push_back({{f}, fb, fb});
+    } else {
+      blocks[best].frags.push_back(f);
+      blocks[best].box = blocks[best].box.Union(fb);
+      blocks[best].last = fb;
+    }
+  }
+
+  // 4. Bands of vertically overlapping blocks, then left to right.
+  std::vector<int> border(blocks.size());
+  std::iota(border.begin(), border.end(), 0);
+  std::sort(border.begin(), border.end(), [&](int a, int b) { return blocks[a].box.y0 < blocks[b].box.y0; });
+  std::vector<std::vector<int>> bands;
+  double band_bottom = -1e9;
+  for (int b : border) {
+    if (bands.empty() || blocks[b].box.y0 >= band_bottom - 0.25 * h) {
+      bands.push_back({b});
+      band_bottom = blocks[b].box.y1;
+    } else {
+      bands.back().push_back(b);
+      band_bottom = std::max(band_bottom, blocks[b].box.y1);
+    }
+  }
+  for (auto& band : bands) {
+    std::stable_sort(band.begin(), band.end(), [&](int a, int b) {
+      if (XOverlap(blocks[a].box, blocks[b].box)) return blocks[a].box.y0 < blocks[b].box.y0;
+      return blocks[a].box.x0 < blocks[b].box.x0;
+    });
+    for (int b : band) {
+      Block block;
+      block.box = blocks[b].box;
+      for (int f : blocks[b].frags) {
+        Line line;
+        line.words = frags[f].words;
+        line.box = frags[f].box;
+        for (size_t k = 0; k < line.words.size(); ++k) {
+          const Word& w = words[line.words[k]];
+          if (k > 0) {
+            const Word& prev = words[line.words[k - 1]];
+            const bool glued = !prev.space_after && w.box.x0 - prev.box.x1 < 0.15 * h;
+            if (!glued) line.text += ' ';
+          }
+          line.text += w.text;
+        }
+        block.lines.push_back(static_cast<int>(page->lines.size()));
+        page->lines.push_back(std::move(line));
+      }
+      page->blocks.push_back(std::move(block));
+    }
+  }
+}
+
+bool HasUsableTextLayer(const PageText& page, std::string* reason) {
+  auto say = [&](const char* r) {
+    if (reason) *reason = r;
+  };
+  size_t chars = 0, good = 0;
+  for (const auto& w : page.words) {
+    for (unsigned char c : w.text) {
+      if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte
+      ++chars;
+      // Letters/digits (ASCII or any non-ASCII lead byte except U+FFFD's) and
+      // ordinary punctuation count as good text.
+      if (std::isalnum(c) || c >= 0xC0 || std::string_view(".,;:-()/%§&'\"").find(static_cast<char>(c)) != std::string_view::npos) {
+        ++good;
+      }
+    }
+    if (w.text.find("\xEF\xBF\xBD") != std::string::npos) good = good > 0 ? good - 1 : 0;  // U+FFFD
+  }
+  if (chars == 0) {
+    say("no-text-layer");
+    return false;
+  }
+  if (chars < 20) {
+    say("too-little-text");
+    return false;
+  }
+  if (static_cast<double>(good) < 0.8 * static_cast<double>(chars)) {
+    say("garbage-text-layer");
+    return false;
+  }
+  say("text-layer");
+  return true;
+}
+
+}  // namespace pactum::extract

@@ -1,0 +1,143 @@
+// Document over Poppler (poppler-cpp): text layer and rendering of PDF pages.
+#include <poppler-document.h>
+#include <poppler-image.h>
+#include <poppler-page-renderer.h>
+#include <poppler-page.h>
+
+#include <climits>
+#include <cmath>
+#include <string>
+
+#include "pactum/extract/document.h"
+
+namespace pactum::extract {
+namespace {
+
+class PdfDocument final : public Document {
+ public:
+  PdfDocument(std::unique_ptr<poppler::document> doc, const Limits& limits)
+      : doc_(std::move(doc)), limits_(limits) {}
+
+  MediaType media_type() const override { return MediaType::kPdf; }
+  int page_count() const override { return doc_->pages(); }
+
+  Result<PageText> TextLayer(int page_no) override {
+    auto page = OpenPage(page_no);
+    if (!page.ok()) return page.error();
+    poppler::page& p = **page;
+    PageText out;
+    out.page = page_no;
+    SetSize(p, &out);
+    out.source = TextSource::kPdfText;
+    for (const poppler::text_box& tb : p.text_list()) {
+      const poppler::ustring u = tb.text();
+      const poppler::byte_array utf8 = u.to_utf8();
+      std::string text(utf8.begin(), utf8.end());
+      text = NormalizeWordText(text);
+      if (text.empty()) continue;
+      const poppler::rectf r = tb.bbox();
+      Word w;
+      w.text = std::move(text);
+      w.box = {r.left(), r.top(), r.right(), r.bottom()};
+      w.confidence = 1.0;
+      w.space_after = tb.has_space_after();
+      out.words.push_back(std::move(w));
+    }
+    return out;
+  }
+
+  Result<PageImage> Render(int page_no, int dpi) override {
+    auto page = OpenPage(page_no);
+    if (!page.ok()) return page.error();
+    poppler::page& p = **page;
+    PageText size;
+    SetSize(p, &size);
+    const double px = size.width_pt * dpi / 72.0, py = size.height_pt * dpi / 72.0;
+    if (px * py / 1e6 > limits_.max_page_megapixels) {
+      return Error::Unprocessable("page " + std::to_string(page_no) + " would render to " +
+                                  std::to_string(static_cast<long long>(px * py / 1e6)) +
+                                  " megapixels at " + std::to_string(dpi) + " dpi, over the limit of " +
+                                  std::to_string(static_cast<long long>(limits_.max_page_megapixels)));
+    }
+    poppler::page_renderer renderer;
+    renderer.set_image_format(poppler::image::format_gray8);
+    renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+    renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+    const poppler::image img = renderer.render_page(&p, dpi, dpi);
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) {
+      return Error::Unprocessable("page " + std::to_string(page_no) + " could not be rendered");
+    }
+    PageImage out;
+    out.page = page_no;
+    out.width = img.width();
+    out.height = img.height();
+    out.dpi_x = out.dpi_y = dpi;
+    out.gray.resize(static_cast<size_t>(out.width) * static_cast<size_t>(out.height));
+    const char* data = img.const_data();
+    for (int y = 0; y < out.height; ++y) {
+      const auto* row = reinterpret_cast<const std::uint8_t*>(data + static_cast<size_t>(y) * img.bytes_per_row());
+      std::copy(row, row + out.width, out.gray.begin() + static_cast<size_t>(y) * out.width);
+    }
+    return out;
+  }
+
+ private:
+  Result<std::unique_ptr<poppler::page>> OpenPage(int page_no) {
+    if (page_no < 1 || page_no > doc_->pages()) {
+      return Error::BadRequest("no page " + std::to_string(page_no));
+    }
+    std::unique_ptr<poppler::page> p(doc_->create_page(page_no - 1));
+    if (!p) return Error::Unprocessable("page " + std::to_string(page_no) + " cannot be read");
+    const poppler::rectf r = p->page_rect(poppler::media_box);
+    if (!(r.width() > 0 && r.height() > 0) || r.width() > limits_.max_page_edge_pt ||
+        r.height() > limits_.max_page_edge_pt) {
+      return Error::Unprocessable("page " + std::to_string(page_no) + " has an invalid or absurd size");
+    }
+    return p;
+  }
+
+  // Page size as displayed (rotation applied), in points.
+  static void SetSize(poppler::page& p, PageText* out) {
+    const poppler::rectf r = p.page_rect(poppler::crop_box);
+    const bool turned = p.orientation() == poppler::page::landscape || p.orientation() == poppler::page::seascape;
+    out->width_pt = turned ? r.height() : r.width();
+    out->height_pt = turned ? r.width() : r.height();
+  }
+
+  std::unique_ptr<poppler::document> doc_;
+  Limits limits_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const Limits& limits) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) return Error::TooLarge("PDF larger than 2 GiB");
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+  if (!doc) {
+    return Error::Unprocessable("the PDF is corrupt or truncated and cannot be opened; re-export or re-scan it");
+  }
+  if (doc->is_locked()) {
+    return Error::Unprocessable("the PDF is encrypted and needs a password; upload an unencrypted copy");
+  }
+  const int pages = doc->pages();
+  if (pages <= 0) return Error::Unprocessable("the PDF has no pages");
+  if (pages > limits.max_pages) {
+    return Error::Unprocessable("the PDF has " + std::to_string(pages) + " pages, more than the limit of " +
+                                std::to_string(limits.max_pages));
+  }
+  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), limits));
+}
+
+Result<std::unique_ptr<Document>> Document::Open(std::string_view bytes, MediaType type, const Limits& limits) {
+  switch (type) {
+    case MediaType::kPdf: return OpenPdfDocument(bytes, limits);
+    case MediaType::kPng:
+    case MediaType::kJpeg:
+    case MediaType::kTiff: return OpenImageDocument(bytes, type, limits);
+    case MediaType::kUnknown: break;
+  }
+  return Error::Unsupported("not a PDF, PNG, JPEG or TIFF file; upload one of those formats");
+}
+
+}  // namespace pactum::extract

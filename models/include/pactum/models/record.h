@@ -1,0 +1,109 @@
+// The agreement record: what POST /v1/extract returns (shared/spec/API.md).
+//
+// Plain value types, no I/O. Geometry is in PDF points (1/72 inch) measured
+// from the page's top-left corner, x to the right and y downwards; for images
+// one point is one pixel at 72 dpi. Pages are 1-based everywhere.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pactum {
+
+struct Box {
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // x0 <= x1, y0 <= y1
+
+  double width() const { return x1 - x0; }
+  double height() const { return y1 - y0; }
+  // The smallest box holding both.
+  Box Union(const Box& o) const;
+};
+
+struct Evidence {
+  int page = 0;                       // 1-based
+  std::optional<Box> bbox;            // where on the page
+  std::optional<double> confidence;   // 0..1
+};
+
+struct Party {
+  std::string name;                   // nominative, no leading article
+  std::optional<std::string> short_name;  // e.g. "HMSI", where the text defines one
+  Evidence evidence;
+};
+
+struct Amount {
+  std::string value;                  // "965950.00": exactly two decimals
+  std::string currency;               // ISO 4217, e.g. "EUR"
+  std::string text;                   // as printed, e.g. "965.950 Euro"
+  std::string context;                // the phrase the amount belongs to
+  Evidence evidence;
+};
+
+struct DateItem {
+  std::string date;                   // ISO 8601 YYYY-MM-DD
+  std::string text;                   // as printed
+  std::string kind;                   // signature|effective|expiry|deadline|other
+  Evidence evidence;
+};
+
+struct Project {
+  std::optional<int> category_number; // null for unnumbered lists
+  std::string category;               // heading of the list the project stands under
+  std::string name;
+  Evidence evidence;
+};
+
+struct Signatory {
+  std::string name;
+  std::optional<std::string> title;
+  std::optional<std::string> organization;
+  std::optional<std::string> place;
+  std::optional<std::string> date;    // ISO 8601
+  Evidence evidence;
+};
+
+struct Agreement {
+  std::optional<std::string> type;
+  std::optional<std::string> title;
+  std::optional<int> year;
+  std::optional<std::string> subject;
+  std::vector<Party> parties;
+  std::vector<Amount> amounts;
+  std::vector<DateItem> dates;
+  std::vector<Project> projects;
+  std::vector<Signatory> signatories;
+};
+
+// How one page's text was obtained and why (the per-page OCR decision).
+struct PageInfo {
+  int page = 0;
+  std::string text_source;            // "pdf-text" or "ocr"
+  std::string reason;                 // e.g. "text-layer", "no-text-layer", "ocr=always"
+  std::optional<double> ocr_mean_confidence;
+};
+
+struct DocumentInfo {
+  std::string media_type;             // application/pdf, image/png, image/jpeg, image/tiff
+  long long bytes = 0;
+  int pages = 0;
+  std::string text_source;            // pdf-text | ocr | mixed
+  std::optional<std::string> language;   // "de", "en"
+  std::optional<double> ocr_mean_confidence;
+  std::vector<PageInfo> page_info;
+};
+
+struct Warning {
+  std::string code;                   // machine readable, e.g. "page-skipped"
+  std::string message;
+  std::optional<int> page;
+};
+
+struct AgreementRecord {
+  std::string id;                     // sha256 of the uploaded bytes, lowercase hex
+  DocumentInfo document;
+  Agreement agreement;
+  std::vector<Warning> warnings;
+};
+
+}  // namespace pactum

@@ -1,0 +1,28 @@
+#include "pactum/extract/sniff.h"
+
+#include <gtest/gtest.h>
+
+namespace pactum::extract {
+namespace {
+
+TEST(SniffTest, RecognisesMagicNumbers) {
+  EXPECT_EQ(Sniff("%PDF-1.7\n"), MediaType::kPdf);
+  EXPECT_EQ(Sniff(std::string_view("\x89PNG\r\n\x1a\n\0\0", 10)), MediaType::kPng);
+  EXPECT_EQ(Sniff("\xff\xd8\xff\xe0"), MediaType::kJpeg);
+  EXPECT_EQ(Sniff(std::string_view("II*\0\x08\0\0\0", 8)), MediaType::kTiff);
+  EXPECT_EQ(Sniff(std::string_view("MM\0*\0\0\0\x08", 8)), MediaType::kTiff);
+}
+
+TEST(SniffTest, PdfHeaderAfterJunkWithinFirstKilobyte) {
+  EXPECT_EQ(Sniff(std::string(100, 'x') + "%PDF-1.4"), MediaType::kPdf);
+  EXPECT_EQ(Sniff(std::string(2000, 'x') + "%PDF-1.4"), MediaType::kUnknown);
+}
+
+TEST(SniffTest, RejectsEmptyAndText) {
+  EXPECT_EQ(Sniff(""), MediaType::kUnknown);
+  EXPECT_EQ(Sniff("hello, world"), MediaType::kUnknown);
+  EXPECT_EQ(Sniff("%PD"), MediaType::kUnknown);
+}
+
+}  // namespace
+}  // namespace pactum::extract
