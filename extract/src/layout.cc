@@ -63,16 +63,29 @@ void BuildLayout(PageText* page) {
     }
   }
 
-  // 2. Fragments.
+  // 2. Fragments. A gap cuts a row when it is wide in absolute terms and an
+  // outlier among the row's gaps: a justified line spreads its spaces evenly,
+  // two columns leave one gap far wider than the rest.
   std::vector<Fragment> frags;
+  const double gap_floor = std::max(3.0 * h, 28.0);
   for (auto& row : rows) {
     std::sort(row.begin(), row.end(), [&](int a, int b) { return words[a].box.x0 < words[b].box.x0; });
+    std::vector<double> gaps;
+    for (size_t k = 1; k < row.size(); ++k) gaps.push_back(words[row[k]].box.x0 - words[row[k - 1]].box.x1);
     Fragment cur;
-    for (int i : row) {
-      const double gap_limit = std::max(3.0 * h, 28.0);
-      if (!cur.words.empty() && words[i].box.x0 - cur.box.x1 > gap_limit) {
-        frags.push_back(std::move(cur));
-        cur = {};
+    for (size_t k = 0; k < row.size(); ++k) {
+      const int i = row[k];
+      if (k > 0) {
+        const double g = gaps[k - 1];
+        std::vector<double> others;
+        for (size_t j = 0; j < gaps.size(); ++j) {
+          if (j != k - 1) others.push_back(gaps[j]);
+        }
+        const bool outlier = others.empty() || g > 2.5 * std::max(Median(others), 0.3 * h);
+        if (g > gap_floor && outlier) {
+          frags.push_back(std::move(cur));
+          cur = {};
+        }
       }
       cur.box = cur.words.empty() ? words[i].box : cur.box.Union(words[i].box);
       cur.words.push_back(i);

@@ -1,10 +1,185 @@
+// Monetary amounts in German and English notation.
+//
+//   965.950 Euro   1.234.567,89 EUR   1,5 Mio. €   EUR 250,000.00   €1.2 million
+//
+// The number's separators are resolved from the number itself: with both "."
+// and "," the later one is the decimal mark; a single kind of separator
+// followed by exactly three digits groups thousands, otherwise it is the
+// decimal mark. Values are exact (integer cents), never floating point.
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <optional>
+#include <regex>
+
 #include "fields/common.h"
 
 namespace pactum::extract {
+namespace {
 
-void ExtractAmounts(const DocumentText&, Agreement*) {}
+using fields::Lower;
+
+struct Currency {
+  const char* token;
+  const char* iso;
+};
+// Longest tokens first where one is a prefix of another.
+constexpr Currency kCurrencies[] = {
+    {"euro", "EUR"}, {"eur", "EUR"}, {"\xe2\x82\xac", "EUR"}, {"us-dollar", "USD"}, {"usd", "USD"},
+    {"us$", "USD"},  {"$", "USD"},   {"chf", "CHF"},          {"gbp", "GBP"},       {"\xc2\xa3", "GBP"},
+};
+
+std::optional<std::string> CurrencyIso(const std::string& token) {
+  const std::string t = Lower(token);
+  for (const auto& c : kCurrencies) {
+    if (t == c.token) return std::string(c.iso);
+  }
+  return std::nullopt;
+}
+
+// Multiplier words after a number: "Mio.", "million", "Mrd.", "bn", "Tsd.".
+long long Multiplier(const std::string& word) {
+  std::string w = Lower(word);
+  if (!w.empty() && w.back() == '.') w.pop_back();
+  if (w == "mio" || w == "million" || w == "millionen" || w == "mn" || w == "m") return 1000000;
+  if (w == "mrd" || w == "milliarde" || w == "milliarden" || w == "billion" || w == "bn") return 1000000000;
+  if (w == "tsd" || w == "tausend" || w == "thousand" || w == "k") return 1000;
+  return 1;
+}
+
+// Parses "1.234.567,89" / "250,000.00" / "1,5" into cents. nullopt when the
+// digit groups are inconsistent (then it is not an amount).
+std::optional<long long> ParseNumberCents(const std::string& num, long long multiplier) {
+  long long cents = 0;
+  const auto last_dot = num.rfind('.'), last_comma = num.rfind(',');
+  char decimal = 0;
+  if (last_dot != std::string::npos && last_comma != std::string::npos) {
+    decimal = last_dot > last_comma ? '.' : ',';
+  } else if (last_dot != std::string::npos || last_comma != std::string::npos) {
+    const char sep = last_dot != std::string::npos ? '.' : ',';
+    const size_t pos = num.rfind(sep);
+    const size_t count = static_cast<size_t>(std::count(num.begin(), num.end(), sep));
+    const size_t tail = num.size() - pos - 1;
+    if (count == 1 && tail != 3) decimal = sep;
+  }
+  long long units = 0;
+  bool in_fraction = false;
+  int fraction_digits = 0;
+  std::string fraction;
+  for (char c : num) {
+    if (c == decimal) {
+      in_fraction = true;
+      continue;
+    }
+    if (c == '.' || c == ',' || c == ' ' || c == '\'') continue;
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    if (in_fraction) {
+      fraction += c;
+      ++fraction_digits;
+    } else {
+      if (units > 100000000000000LL) return std::nullopt;  // beyond any agreement
+      units = units * 10 + (c - '0');
+    }
+  }
+  if (fraction_digits > 2 && multiplier == 1) return std::nullopt;
+  // value = (units + fraction) * multiplier, in cents, without overflow.
+  if (fraction.size() > 6 || units > std::numeric_limits<long long>::max() / 100 / multiplier) return std::nullopt;
+  cents = units * multiplier * 100;
+  if (!fraction.empty()) {
+    long long f = 0, scale = 1;
+    for (char c : fraction) {
+      f = f * 10 + (c - '0');
+      scale *= 10;
+    }
+    cents += f * multiplier * 100 / scale;
+  }
+  return cents;
+}
+
+std::string FormatCents(long long cents) {
+  std::string s = std::to_string(cents / 100);
+  const long long c = cents % 100;
+  s += '.';
+  s += static_cast<char>('0' + c / 10);
+  s += static_cast<char>('0' + c % 10);
+  return s;
+}
+
+const std::regex& AmountRegex() {
+  // number: 1.234.567,89 | 250,000.00 | 1 234 567,89 | 1250000 | 1,5
+  // A currency either precedes (EUR 1.000 / €1.2 million) or follows
+  // (1.000 Euro / 1,5 Mio. €). Group layout:
+  //   1 currency before, 2 number, 3 multiplier
+  //   4 number, 5 multiplier, 6 currency after
+  static const std::regex re(
+      R"((EUR|Euro|USD|US\$|CHF|GBP|€|\$|£)\s?((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:\s?(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|m)\b)?)"
+      R"(|((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:,-|,--|,–)?\s?(?:(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|Tsd\.)\s?)?(EUR|Euro|USD|US-Dollar|CHF|GBP|€|\$|£))",
+      std::regex::optimize);
+  return re;
+}
+
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); }
+
+}  // namespace
+
+std::vector<ParsedAmount> FindAmounts(const std::string& text) {
+  std::vector<ParsedAmount> out;
+  const std::regex& re = AmountRegex();
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    const size_t begin = static_cast<size_t>(m.position(0)), end = begin + static_cast<size_t>(m.length(0));
+    // Whole tokens only: not "ABC123 Euro" or "EUR 5x".
+    if (begin > 0 && IsWordChar(text[begin - 1]) && !(m[1].matched && (text[begin] & 0x80))) continue;
+    const bool before = m[1].matched;
+    const std::string number = before ? m[2].str() : m[4].str();
+    const std::string mult = before ? m[3].str() : m[5].str();
+    const std::string cur = before ? m[1].str() : m[6].str();
+    if (end < text.size() && IsWordChar(text[end]) && !(text[end - 1] & 0x80)) continue;
+    auto iso = CurrencyIso(cur);
+    if (!iso) continue;
+    const long long multiplier = mult.empty() ? 1 : Multiplier(mult);
+    auto cents = ParseNumberCents(fields::Trim(number), multiplier);
+    if (!cents) continue;
+    out.push_back({FormatCents(*cents), *iso, begin, end});
+  }
+  return out;
+}
+
+void ExtractAmounts(const DocumentText& doc, Agreement* out) {
+  for (size_t i = 0; i < doc.lines.size(); ++i) {
+    const TextLine& line = doc.lines[i];
+    // Join with the next line so that an amount broken across a line break
+    // ("269.000" / "Euro") is found; matches starting in the next line are
+    // left to that line.
+    std::string text = line.text;
+    const size_t own = text.size();
+    if (i + 1 < doc.lines.size() && doc.lines[i + 1].page == line.page) text += " " + doc.lines[i + 1].text;
+    for (const ParsedAmount& a : FindAmounts(text)) {
+      if (a.begin >= own) continue;
+      bool seen = false;
+      for (const Amount& have : out->amounts) seen |= have.value == a.value && have.currency == a.currency;
+      if (seen) continue;
+      Amount amount;
+      amount.value = a.value;
+      amount.currency = a.currency;
+      amount.text = fields::Trim(text.substr(a.begin, a.end - a.begin));
+      // Context: the words before the amount in its sentence, or the end of
+      // the previous line when the amount opens its line.
+      std::string before = fields::Trim(text.substr(0, a.begin));
+      // A short lead-in ("insgesamt", "zu") continues the previous line.
+      if (std::count(before.begin(), before.end(), ' ') < 2 && i > 0 && doc.lines[i - 1].page == line.page) {
+        before = fields::JoinLines(doc.lines[i - 1].text, before);
+      }
+      const auto stop = before.find_last_of(".:;!?");
+      if (stop != std::string::npos && stop + 1 < before.size() &&
+          !std::isdigit(static_cast<unsigned char>(before[stop + 1]))) {
+        before = before.substr(stop + 1);
+      }
+      amount.context = fields::Trim(before);
+      amount.evidence = fields::EvidenceOf(line);
+      out->amounts.push_back(std::move(amount));
+    }
+  }
+}
 
 }  // namespace pactum::extract
-namespace pactum::extract {
-std::vector<ParsedAmount> FindAmounts(const std::string&) { return {}; }
-}

@@ -1,10 +1,222 @@
+// Dates in German and English, numeric and spelled out, and their kind.
+//
+//   2.8.2025  02.08.2025  2. August 2025  1 March 2025  March 1, 2025  2025-03-01
+//
+// The kind comes from the words nearest before the date in its sentence
+// ("tritt am … in Kraft" effective, "endet mit Ablauf des" expiry, "bis zum
+// … vorzulegen" / "no later than" deadline), from a following "in Kraft",
+// from ranges ("vom … bis …", "from … to …": effective, expiry) and from the
+// place-and-date line of a signature block (signature). A year alone is not
+// a date.
+#include <array>
+#include <cstdio>
+#include <regex>
+
 #include "fields/common.h"
 
 namespace pactum::extract {
+namespace {
 
-void ExtractDates(const DocumentText&, Agreement*) {}
+using fields::Lower;
+
+int MonthNumber(const std::string& name_in) {
+  std::string n = Lower(name_in);
+  if (!n.empty() && n.back() == '.') n.pop_back();
+  static const std::array<std::pair<const char*, int>, 32> kMonths = {{
+      {"januar", 1},    {"jänner", 1},   {"january", 1},  {"jan", 1},      {"februar", 2},  {"february", 2},
+      {"feb", 2},       {"märz", 3},     {"march", 3},    {"mär", 3},      {"mar", 3},      {"april", 4},
+      {"apr", 4},       {"mai", 5},      {"may", 5},      {"juni", 6},     {"june", 6},     {"jun", 6},
+      {"juli", 7},      {"july", 7},     {"jul", 7},      {"august", 8},   {"aug", 8},      {"september", 9},
+      {"sept", 9},      {"sep", 9},      {"oktober", 10}, {"october", 10}, {"okt", 10},     {"oct", 10},
+      {"november", 11}, {"nov", 11},
+  }};
+  for (const auto& [k, v] : kMonths) {
+    if (n == k) return v;
+  }
+  if (n == "dezember" || n == "december" || n == "dez" || n == "dec") return 12;
+  return 0;
+}
+
+bool ValidDate(int y, int m, int d) {
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d > kDays[m - 1]) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(m == 2 && d == 29 && !leap);
+}
+
+std::string Iso(int y, int m, int d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
+const std::regex& DateRegex() {
+  static const std::string kMonth =
+      "(Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
+      "January|February|March|May|June|July|October|December|"
+      "Jan\\.|Feb\\.|Mär\\.|Mar\\.|Apr\\.|Jun\\.|Jul\\.|Aug\\.|Sept\\.|Sep\\.|Okt\\.|Oct\\.|Nov\\.|Dez\\.|Dec\\.)";
+  // 1-3: d.m.yyyy   4-6: d. Month yyyy   7-9: Month d, yyyy   10-12: yyyy-mm-dd
+  static const std::regex re("(\\d{1,2})\\.\\s?(\\d{1,2})\\.\\s?(\\d{4})(?!\\d)"
+                             "|(\\d{1,2})(?:\\.|st|nd|rd|th)?\\s+" + kMonth + "\\s+(\\d{4})(?!\\d)"
+                             "|" + kMonth + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)"
+                             "|(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)",
+                             std::regex::optimize);
+  return re;
+}
+
+bool DigitBefore(const std::string& s, size_t pos) {
+  return pos > 0 && (std::isdigit(static_cast<unsigned char>(s[pos - 1])) || s[pos - 1] == '.');
+}
+
+}  // namespace
+
+std::vector<ParsedDate> FindDates(const std::string& text) {
+  std::vector<ParsedDate> out;
+  const std::regex& re = DateRegex();
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    const size_t begin = static_cast<size_t>(m.position(0));
+    if (DigitBefore(text, begin)) continue;
+    int y = 0, mo = 0, d = 0;
+    if (m[1].matched) {
+      d = std::stoi(m[1]), mo = std::stoi(m[2]), y = std::stoi(m[3]);
+    } else if (m[4].matched) {
+      d = std::stoi(m[4]), mo = MonthNumber(m[5]), y = std::stoi(m[6]);
+    } else if (m[7].matched) {
+      mo = MonthNumber(m[7]), d = std::stoi(m[8]), y = std::stoi(m[9]);
+    } else {
+      y = std::stoi(m[10]), mo = std::stoi(m[11]), d = std::stoi(m[12]);
+    }
+    if (!ValidDate(y, mo, d)) continue;
+    out.push_back({Iso(y, mo, d), begin, begin + static_cast<size_t>(m.length(0))});
+  }
+  return out;
+}
+
+namespace {
+
+struct Cue {
+  const char* words;  // lowercase, matched as a substring
+  const char* kind;
+};
+
+// Cues before a date; the one nearest to the date wins.
+constexpr Cue kBefore[] = {
+    {"tritt am", "effective"},        {"in kraft", "effective"},      {"beginnt am", "effective"},
+    {"beginnt mit dem", "effective"}, {"mit wirkung vom", "effective"}, {"mit wirkung zum", "effective"},
+    {"wirksam ab", "effective"},      {"gilt ab", "effective"},       {"beginn", "effective"},
+    {"ab dem", "effective"},          {"into force on", "effective"}, {"effective", "effective"},
+    {"commence", "effective"},        {"starting on", "effective"},   {"start on", "effective"},
+    {"takes effect", "effective"},
+    {"endet", "expiry"},              {"ablauf des", "expiry"},       {"außer kraft", "expiry"},
+    {"läuft bis", "expiry"},          {"gilt bis", "expiry"},         {"befristet bis", "expiry"},
+    {"laufzeit bis", "expiry"},       {"in force until", "expiry"},   {"expire", "expiry"},
+    {"terminate", "expiry"},          {"ends on", "expiry"},          {"end on", "expiry"},
+    {"valid until", "expiry"},        {"until", "expiry"},
+    {"spätestens", "deadline"},       {"bis zum", "deadline"},        {"bis spätestens", "deadline"},
+    {"no later than", "deadline"},    {"not later than", "deadline"}, {"deadline", "deadline"},
+    {"frist", "deadline"},            {"by no later", "deadline"},    {"einzureichen bis", "deadline"},
+};
+
+// "bis zum <date>" is an expiry when the sentence is about the term.
+bool AboutTerm(const std::string& sentence) {
+  for (const char* w : {"laufzeit", "vertrag läuft", "läuft", "gilt", "befristet", "term of", "duration"}) {
+    if (sentence.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string KindFromContext(const std::string& before_in, const std::string& after_in) {
+  const std::string before = Lower(before_in), after = Lower(after_in);
+  // A following "in Kraft" / "außer Kraft" decides ("tritt am … in Kraft").
+  const std::string head = after.substr(0, 24);
+  if (head.find("außer kraft") != std::string::npos) return "expiry";
+  if (head.find("in kraft") != std::string::npos) return "effective";
+  size_t best_pos = std::string::npos;
+  std::string kind = "other";
+  for (const Cue& c : kBefore) {
+    const size_t p = before.rfind(c.words);
+    if (p == std::string::npos) continue;
+    const size_t end = p + std::string_view(c.words).size();
+    // Only cues near the date (within ~6 words).
+    if (before.size() - end > 48) continue;
+    if (best_pos == std::string::npos || end > best_pos || (end == best_pos && std::string_view(c.words).size() > 5)) {
+      best_pos = end;
+      kind = c.kind;
+    }
+  }
+  if (kind == "deadline" && before.rfind("bis zum") != std::string::npos && AboutTerm(before)) kind = "expiry";
+  return kind;
+}
+
+// "Wiesbaden, den 2.8.2025", "Frankfurt am Main, 4. März 2024",
+// "Signed in Brussels on 14 January 2026", "Ort/Datum: Kassel, 6.6.2024".
+bool IsPlaceDateLine(const std::string& line, const ParsedDate& d) {
+  if (fields::Trim(line.substr(d.end)).size() > 2) return false;
+  const std::string head = fields::Trim(line.substr(0, d.begin));
+  static const std::regex re(
+      R"(^(?:(?:Ort|Datum|Ort, Datum|Place|Date)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?[A-ZÄÖÜ][^,;:\d]{1,40}?(?:,\s*(?:den|am)?|\s+(?:den|am|on|,))$)");
+  return std::regex_search(head, re) || head.empty();
+}
+
+}  // namespace
+
+void ExtractDates(const DocumentText& doc, Agreement* out) {
+  for (size_t i = 0; i < doc.lines.size(); ++i) {
+    const TextLine& line = doc.lines[i];
+    // Sentence context may start on the previous line of the same block.
+    std::string prev;
+    if (i > 0 && doc.lines[i - 1].page == line.page && doc.lines[i - 1].block == line.block) {
+      prev = doc.lines[i - 1].text + " ";
+    }
+    std::string next;
+    if (i + 1 < doc.lines.size() && doc.lines[i + 1].page == line.page && doc.lines[i + 1].block == line.block) {
+      next = " " + doc.lines[i + 1].text;
+    }
+    const auto found = FindDates(line.text);
+    for (size_t k = 0; k < found.size(); ++k) {
+      const ParsedDate& d = found[k];
+      std::string kind;
+      if (found.size() == 1 && IsPlaceDateLine(line.text, d)) {
+        kind = "signature";
+      } else {
+        // Text between the previous date (or the sentence start) and this one.
+        const size_t from = k > 0 ? found[k - 1].end : 0;
+        std::string before = (k > 0 ? "" : prev) + line.text.substr(from, d.begin - from);
+        const auto stop = before.find_last_of(".;:!?");
+        if (stop != std::string::npos && stop + 2 < before.size()) before = before.substr(stop + 1);
+        const size_t to = k + 1 < found.size() ? found[k + 1].begin : line.text.size();
+        const std::string after = line.text.substr(d.end, to - d.end) + (k + 1 < found.size() ? "" : next);
+        kind = KindFromContext(before, after);
+        // Ranges: "vom X bis Y", "from X to Y", "X – Y".
+        const std::string lb = Lower(before);
+        const std::string la = Lower(after.substr(0, 12));
+        if (k + 1 < found.size() && (fields::EndsWith(fields::Trim(lb), "vom") || fields::EndsWith(fields::Trim(lb), "from") ||
+                                     fields::EndsWith(fields::Trim(lb), "zeitraum")) &&
+            (la.find("bis") != std::string::npos || la.find("to") != std::string::npos ||
+             la.find("until") != std::string::npos || la.find("\xe2\x80\x93") != std::string::npos || la.find('-') != std::string::npos)) {
+          kind = "effective";
+        }
+        if (k > 0) {
+          const std::string between = Lower(fields::Trim(line.text.substr(found[k - 1].end, d.begin - found[k - 1].end)));
+          if (between == "bis" || between == "bis zum" || between == "to" || between == "until" || between == "-" ||
+              between == "\xe2\x80\x93" || between == "bis einschließlich") {
+            kind = "expiry";
+          }
+        }
+      }
+      bool seen = false;
+      for (const DateItem& have : out->dates) seen |= have.date == d.iso && have.kind == kind;
+      if (seen) continue;
+      DateItem item;
+      item.date = d.iso;
+      item.text = line.text.substr(d.begin, d.end - d.begin);
+      item.kind = kind;
+      item.evidence = fields::EvidenceOf(line);
+      out->dates.push_back(std::move(item));
+    }
+  }
+}
 
 }  // namespace pactum::extract
-namespace pactum::extract {
-std::vector<ParsedDate> FindDates(const std::string&) { return {}; }
-}

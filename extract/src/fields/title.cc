@@ -1,10 +1,173 @@
+// Type, title, year and subject from the heading area; document language.
+#include <regex>
+
 #include "fields/common.h"
+#include "fields/header.h"
 
 namespace pactum::extract {
+namespace fields {
+namespace {
 
-void ExtractTitle(const DocumentText&, Agreement*) {}
+const std::regex& YearRegex() {
+  static const std::regex re(R"((?:^|\s)((?:19|20)\d{2})(?:\s|$))");
+  return re;
+}
+
+bool IsBetween(const std::string& lower) {
+  return lower == "zwischen" || lower == "between" || lower == "by and between" || StartsWith(lower, "zwischen ") ||
+         StartsWith(lower, "between ") || lower == "entered into between" || lower == "abgeschlossen zwischen";
+}
+
+bool IsAnd(const std::string& lower) {
+  return lower == "und" || lower == "and" || StartsWith(lower, "und ") || StartsWith(lower, "and ");
+}
+
+const char* const kSubjectLeads[] = {"über die ", "über das ", "über den ", "über ", "zur ", "zum ", "betreffend ",
+                                     "bezüglich ", "on the ", "for the ", "regarding the ", "regarding ", "concerning the ",
+                                     "concerning ", "relating to the ", "relating to ", "on "};
+
+}  // namespace
+
+bool IsPageNumberLine(const std::string& text) {
+  static const std::regex re(R"(^\s*(?:(?:Seite|Page|S\.)\s*\d+(?:\s*(?:von|of|/)\s*\d+)?|[-–]\s*\d+\s*[-–]|\d+\s*/\s*\d+|\d{1,3})\s*$)",
+                             std::regex::icase | std::regex::optimize);
+  return std::regex_search(text, re);
+}
+
+bool IsSectionHeading(const std::string& text) {
+  static const std::regex re(
+      R"(^\s*(?:§\s*\d+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+\d+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
+      std::regex::optimize);
+  return std::regex_search(text, re);
+}
+
+std::string SubjectFromLine(const std::string& text) {
+  const std::string lower = Lower(text);
+  for (const char* lead : kSubjectLeads) {
+    if (StartsWith(lower, lead)) return Trim(text.substr(std::string_view(lead).size()));
+  }
+  return {};
+}
+
+Header FindHeader(const DocumentText& doc) {
+  Header h;
+  // The heading area: page 1 until the first section heading.
+  std::vector<int> area;
+  for (int i = 0; i < static_cast<int>(doc.lines.size()) && doc.lines[i].page == 1; ++i) {
+    if (IsSectionHeading(doc.lines[i].text)) break;
+    if (IsPageNumberLine(doc.lines[i].text)) continue;
+    area.push_back(i);
+  }
+  size_t k = 0;
+  for (; k < area.size(); ++k) {
+    const std::string lower = Lower(Trim(doc.lines[area[k]].text));
+    if (IsBetween(lower)) {
+      h.between_line = area[k];
+      break;
+    }
+    if (!SubjectFromLine(doc.lines[area[k]].text).empty() && !h.title_lines.empty()) {
+      h.subject_line = area[k];
+      continue;
+    }
+    if (h.title_lines.size() < 3 && !h.subject_line) h.title_lines.push_back(area[k]);
+  }
+  if (!h.between_line) return h;
+  // Parties: from "zwischen" to the subject line, split at "und"/"and".
+  std::vector<int> current;
+  auto flush = [&] {
+    if (!current.empty()) h.party_lines.push_back(current);
+    current.clear();
+  };
+  const std::string between_text = Trim(doc.lines[*h.between_line].text);
+  const size_t sp = between_text.find(' ');
+  bool inline_first = sp != std::string::npos;  // "zwischen dem Land Hessen"
+  if (inline_first) current.push_back(*h.between_line);
+  for (++k; k < area.size(); ++k) {
+    const int li = area[k];
+    const std::string text = Trim(doc.lines[li].text);
+    const std::string lower = Lower(text);
+    if (!SubjectFromLine(text).empty() && h.party_lines.size() + (current.empty() ? 0 : 1) >= 2) {
+      h.subject_line = li;
+      break;
+    }
+    if (IsAnd(lower)) {
+      flush();
+      if (lower.size() > 4) current.push_back(li);  // "und dem Landkreis …"
+      continue;
+    }
+    current.push_back(li);
+  }
+  flush();
+  return h;
+}
+
+}  // namespace fields
+
+void ExtractTitle(const DocumentText& doc, Agreement* out) {
+  const fields::Header h = fields::FindHeader(doc);
+  std::string type;
+  std::optional<int> year;
+  for (int li : h.title_lines) {
+    std::string text = fields::Trim(doc.lines[li].text);
+    std::smatch m;
+    if (std::regex_search(text, m, fields::YearRegex())) {
+      if (!year) year = std::stoi(m[1]);
+      text = fields::Trim(m.prefix().str() + " " + m.suffix().str());
+    }
+    if (!text.empty() && type.empty() && fields::SubjectFromLine(text).empty()) type = fields::CollapseSpaces(text);
+  }
+  if (!type.empty()) {
+    // "GRANT AGREEMENT" -> "Grant Agreement"; small words stay lowercase.
+    bool all_caps = true;
+    for (char c : type) all_caps &= !std::islower(static_cast<unsigned char>(c));
+    if (all_caps) {
+      std::string t;
+      bool start = true;
+      for (char c : type) {
+        t += start ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        start = c == ' ' || c == '-';
+      }
+      for (const char* small : {" Of ", " And ", " For ", " On ", " The ", " Über ", " Zur ", " Und "}) {
+        std::string s(small);
+        for (size_t p; (p = t.find(s)) != std::string::npos;) t.replace(p + 1, 1, 1, static_cast<char>(std::tolower(static_cast<unsigned char>(s[1]))));
+      }
+      type = t;
+    }
+    out->type = type;
+    out->title = year ? type + " " + std::to_string(*year) : type;
+  }
+  out->year = year;
+  if (h.subject_line) {
+    std::string subject = fields::SubjectFromLine(doc.lines[*h.subject_line].text);
+    // A subject may wrap onto the next line of its block.
+    const int next = *h.subject_line + 1;
+    if (next < static_cast<int>(doc.lines.size()) && doc.lines[next].page == 1 &&
+        doc.lines[next].block == doc.lines[*h.subject_line].block && fields::StartsLower(doc.lines[next].text)) {
+      subject = fields::JoinLines(subject, doc.lines[next].text);
+    }
+    if (!subject.empty()) out->subject = subject;
+  }
+}
+
+std::string DetectLanguage(const DocumentText& doc) {
+  static const char* const kDe[] = {"der", "die", "und", "das", "für", "mit", "von", "zu", "den", "des", "ist", "wird"};
+  static const char* const kEn[] = {"the", "and", "of", "to", "for", "in", "shall", "is", "be", "by", "with", "this"};
+  int de = 0, en = 0;
+  for (const auto& line : doc.lines) {
+    std::string word;
+    const std::string lower = fields::Lower(line.text) + " ";
+    for (char c : lower) {
+      if (c == ' ' || c == ',' || c == '.') {
+        for (const char* w : kDe) de += word == w;
+        for (const char* w : kEn) en += word == w;
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+  }
+  if (de + en < 5) return {};
+  return de >= en ? "de" : "en";
+}
 
 }  // namespace pactum::extract
-namespace pactum::extract {
-std::string DetectLanguage(const DocumentText&) { return {}; }
-}

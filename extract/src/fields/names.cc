@@ -1,0 +1,102 @@
+#include "fields/names.h"
+
+#include <sstream>
+#include <vector>
+
+#include "fields/common.h"
+
+namespace pactum::extract::fields::names {
+namespace {
+
+enum class Gender { kMasculine, kFeminine, kNeuter, kUnknown };
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// Grammatical gender of a German head noun from its ending (compounds take
+// the gender of their last part: "Landkreis", "Kreisverband", "Staatskanzlei").
+Gender GenderOf(const std::string& noun_in) {
+  const std::string noun = Lower(noun_in);
+  static const char* const kFem[] = {"ung", "heit", "keit", "schaft", "kammer", "stadt", "agentur", "kanzlei", "behörde",
+                                     "gemeinde", "universität", "hochschule", "schule", "stiftung", "gesellschaft",
+                                     "genossenschaft", "anstalt", "akademie", "bank", "kasse", "arbeit", "hilfe",
+                                     "diakonie", "caritas", "initiative", "union", "region", "republik", "firma"};
+  static const char* const kNeut[] = {"ium", "um", "amt", "werk", "kreuz", "institut", "büro", "land", "haus", "center",
+                                      "centre", "zentrum", "team", "netzwerk", "forum", "ministerium", "gericht",
+                                      "unternehmen", "bündnis", "kolleg", "projekt", "programm", "jobcenter"};
+  static const char* const kMasc[] = {"kreis", "verband", "verein", "bund", "rat", "ausschuss", "dienst", "träger",
+                                      "betrieb", "konzern", "fonds", "senat", "magistrat", "beirat", "landkreis",
+                                      "bezirk", "zweckverband", "vorstand"};
+  auto ends = [&](const char* const* list, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (EndsWith(noun, list[i])) return true;
+    }
+    return false;
+  };
+  if (ends(kMasc, std::size(kMasc))) return Gender::kMasculine;
+  if (ends(kNeut, std::size(kNeut))) return Gender::kNeuter;
+  if (ends(kFem, std::size(kFem))) return Gender::kFeminine;
+  return Gender::kUnknown;
+}
+
+bool IsArticle(const std::string& lower) {
+  return lower == "dem" || lower == "der" || lower == "den" || lower == "des" || lower == "die" || lower == "das" ||
+         lower == "the" || lower == "einem" || lower == "einer";
+}
+
+}  // namespace
+
+std::string Nominative(const std::string& phrase) {
+  std::vector<std::string> w = Split(phrase);
+  if (w.empty()) return {};
+  const std::string article = Lower(w[0]);
+  if (IsArticle(article)) w.erase(w.begin());
+  if (w.empty()) return {};
+  // Inflected adjectives: leading capitalised words ending in "-en" that are
+  // followed by another capitalised word ("Hessischen Ministerium").
+  size_t head = 0;
+  while (head + 1 < w.size() && EndsWith(w[head], "en") && StartsUpper(w[head]) && StartsUpper(w[head + 1]) &&
+         w[head].size() > 4) {
+    ++head;
+  }
+  const bool oblique = article == "dem" || article == "den" || article == "des" || article == "der" || article == "einem" ||
+                       article == "einer";
+  if (oblique && head < w.size()) {
+    const Gender g = GenderOf(w[head]);
+    // Genitive noun ending: "des Landkreises" -> "Landkreis".
+    if (article == "des" && (EndsWith(w[head], "es") || EndsWith(w[head], "s")) && g == Gender::kMasculine) {
+      w[head] = w[head].substr(0, w[head].size() - (EndsWith(w[head], "es") ? 2 : 1));
+    }
+    if (head > 0 && g != Gender::kUnknown) {
+      const char* ending = g == Gender::kMasculine ? "er" : g == Gender::kNeuter ? "es" : "e";
+      for (size_t i = 0; i < head; ++i) w[i] = w[i].substr(0, w[i].size() - 2) + ending;
+    }
+  }
+  std::string out;
+  for (const auto& x : w) out += (out.empty() ? "" : " ") + x;
+  return out;
+}
+
+std::string StemTail(const std::string& phrase, int n) {
+  std::vector<std::string> w = Split(Lower(phrase));
+  std::string out;
+  const size_t start = w.size() > static_cast<size_t>(n) ? w.size() - static_cast<size_t>(n) : 0;
+  for (size_t i = start; i < w.size(); ++i) {
+    std::string x = w[i];
+    while (!x.empty() && (x.back() == ',' || x.back() == '.' || x.back() == ')' || x.back() == '(')) x.pop_back();
+    for (const char* e : {"es", "en", "em", "er", "e", "s"}) {
+      if (x.size() > 4 && EndsWith(x, e)) {
+        x = x.substr(0, x.size() - std::string_view(e).size());
+        break;
+      }
+    }
+    out += (out.empty() ? "" : " ") + x;
+  }
+  return out;
+}
+
+}  // namespace pactum::extract::fields::names

@@ -1,0 +1,82 @@
+#include "ocr/pix.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <mutex>
+#include <string>
+
+namespace pactum::extract::ocr {
+
+PixPtr PixFromPageImage(const PageImage& image, bool as_binary) {
+  if (image.width <= 0 || image.height <= 0 ||
+      image.gray.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height)) {
+    return nullptr;
+  }
+  PixPtr pix(pixCreate(image.width, image.height, as_binary ? 1 : 8));
+  if (!pix) return nullptr;
+  pixSetResolution(pix.get(), image.dpi_x, image.dpi_y);
+  l_uint32* data = pixGetData(pix.get());
+  const l_int32 wpl = pixGetWpl(pix.get());
+  for (int y = 0; y < image.height; ++y) {
+    l_uint32* line = data + static_cast<size_t>(y) * static_cast<size_t>(wpl);
+    const std::uint8_t* src = image.gray.data() + static_cast<size_t>(y) * static_cast<size_t>(image.width);
+    if (as_binary) {
+      for (int x = 0; x < image.width; ++x) {
+        if (src[x] < 128) SET_DATA_BIT(line, x);
+      }
+    } else {
+      for (int x = 0; x < image.width; ++x) SET_DATA_BYTE(line, x, src[x]);
+    }
+  }
+  return pix;
+}
+
+PageImage PageImageFromPix(PIX* pix, int page, int dpi_x, int dpi_y) {
+  PageImage out;
+  out.page = page;
+  out.dpi_x = dpi_x;
+  out.dpi_y = dpi_y;
+  if (pix == nullptr) return out;
+  PixPtr converted;
+  PIX* src = pix;
+  const bool binary = pixGetDepth(pix) == 1 && pixGetColormap(pix) == nullptr;
+  if (!binary && (pixGetDepth(pix) != 8 || pixGetColormap(pix) != nullptr)) {
+    converted.reset(pixConvertTo8(pix, 0));
+    if (!converted) return out;
+    src = converted.get();
+  }
+  out.width = pixGetWidth(src);
+  out.height = pixGetHeight(src);
+  out.bilevel = binary;
+  out.gray.resize(static_cast<size_t>(out.width) * static_cast<size_t>(out.height));
+  const l_uint32* data = pixGetData(src);
+  const l_int32 wpl = pixGetWpl(src);
+  for (int y = 0; y < out.height; ++y) {
+    const l_uint32* line = data + static_cast<size_t>(y) * static_cast<size_t>(wpl);
+    std::uint8_t* dst = out.gray.data() + static_cast<size_t>(y) * static_cast<size_t>(out.width);
+    if (binary) {
+      for (int x = 0; x < out.width; ++x) dst[x] = GET_DATA_BIT(line, x) ? 0 : 255;
+    } else {
+      for (int x = 0; x < out.width; ++x) dst[x] = static_cast<std::uint8_t>(GET_DATA_BYTE(line, x));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void LeptonicaMessage(const char* msg) {
+  std::string m(msg != nullptr ? msg : "");
+  while (!m.empty() && (m.back() == '\n' || m.back() == '\r')) m.pop_back();
+  spdlog::debug("leptonica: {}", m);
+}
+
+}  // namespace
+
+void InstallLeptonicaLogging() {
+  static std::once_flag once;
+  std::call_once(once, [] { leptSetStderrHandler(&LeptonicaMessage); });
+}
+
+}  // namespace pactum::extract::ocr
