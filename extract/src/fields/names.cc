@@ -66,11 +66,19 @@ std::string Nominative(const std::string& phrase) {
   const bool oblique = article == "dem" || article == "den" || article == "des" || article == "der" || article == "einem" ||
                        article == "einer";
   if (oblique && head < w.size()) {
-    const Gender g = GenderOf(w[head]);
-    // Genitive noun ending: "des Landkreises" -> "Landkreis".
-    if (article == "des" && (EndsWith(w[head], "es") || EndsWith(w[head], "s")) && g == Gender::kMasculine) {
-      w[head] = w[head].substr(0, w[head].size() - (EndsWith(w[head], "es") ? 2 : 1));
+    // Genitive noun ending: "des Landkreises" -> "Landkreis", "des Amtes" -> "Amt".
+    if (article == "des" && GenderOf(w[head]) == Gender::kUnknown) {
+      for (size_t cut : {2, 1}) {
+        if (w[head].size() <= cut + 2 || !EndsWith(w[head], cut == 2 ? "es" : "s")) continue;
+        const std::string stem = w[head].substr(0, w[head].size() - cut);
+        const Gender sg = GenderOf(stem);
+        if (sg == Gender::kMasculine || sg == Gender::kNeuter) {
+          w[head] = stem;
+          break;
+        }
+      }
     }
+    const Gender g = GenderOf(w[head]);
     if (head > 0 && g != Gender::kUnknown) {
       const char* ending = g == Gender::kMasculine ? "er" : g == Gender::kNeuter ? "es" : "e";
       for (size_t i = 0; i < head; ++i) w[i] = w[i].substr(0, w[i].size() - 2) + ending;

@@ -1,7 +1,161 @@
+// Funded projects: the items of bulleted lists under a numbered category
+// ("1. Ausbildungsvorbereitung" / "– A.N.K.E.R.") or, for unnumbered lists,
+// under the heading of their section ("§ 3 Gegenstand der Förderung").
+//
+// Categories may wrap over several lines (continuation lines are indented to
+// the category's text) and lists may run across page breaks; page furniture
+// such as "Seite 2" is skipped. A list counts as a project list only when its
+// category or its lead-in speaks of projects, measures or funding, so other
+// enumerations (obligations, annexes) are not reported as projects.
+#include <regex>
+
 #include "fields/common.h"
+#include "fields/header.h"
 
 namespace pactum::extract {
+namespace {
 
-void ExtractProjects(const DocumentText&, Agreement*) {}
+using fields::Lower;
+using fields::Trim;
+
+// "– Name", "• Name", "▪ Name", "- Name", "* Name", "o Name".
+bool BulletText(const std::string& text, std::string* item) {
+  static const char* const kBullets[] = {"\xe2\x80\x93", "\xe2\x80\x94", "\xe2\x80\xa2", "\xe2\x96\xaa", "\xe2\x97\xa6",
+                                         "\xc2\xb7",     "\xe2\x96\xa0", "\xe2\x96\xa1", "\xe2\x80\xa3", "\xe2\x97\x8f",
+                                         "\xef\x82\xb7", "-",            "*",            "o"};
+  const std::string t = Trim(text);
+  for (const char* b : kBullets) {
+    const std::string_view bv(b);
+    if (fields::StartsWith(t, bv) && t.size() > bv.size() + 1 && t[bv.size()] == ' ') {
+      *item = Trim(t.substr(bv.size()));
+      return true;
+    }
+  }
+  return false;
+}
+
+// "1. Ausbildungsvorbereitung", "2) Outreach".
+bool NumberedText(const std::string& text, int* number, std::string* rest) {
+  static const std::regex re(R"(^\s*(\d{1,2})[.)]\s+(\S.*)$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) return false;
+  *number = std::stoi(m[1]);
+  *rest = m[2].str();
+  return true;
+}
+
+bool SpeaksOfProjects(const std::string& text) {
+  static const std::regex re(
+      R"(projekt|maßnahme|vorhaben|förder|gefördert|finanziert|angebot|project|measure|funded|funding|work package|activit|programme|initiative)",
+      std::regex::icase | std::regex::optimize);
+  return std::regex_search(text, re);
+}
+
+std::string CleanName(std::string s) {
+  s = Trim(s);
+  while (!s.empty() && (s.back() == ';' || s.back() == ',')) s.pop_back();
+  // Quotes around the whole name: „Azubi-Lotsen“, "Name", “Name”.
+  static const char* const kOpen[] = {"\xe2\x80\x9e", "\xe2\x80\x9c", "\"", "\xc2\xbb", "\xe2\x80\x9a"};
+  static const char* const kClose[] = {"\xe2\x80\x9c", "\xe2\x80\x9d", "\"", "\xc2\xab", "\xe2\x80\x98"};
+  for (const char* o : kOpen) {
+    if (fields::StartsWith(s, o)) {
+      for (const char* c : kClose) {
+        if (fields::EndsWith(s, c) && s.size() > std::string_view(o).size() + std::string_view(c).size()) {
+          s = s.substr(std::string_view(o).size(), s.size() - std::string_view(o).size() - std::string_view(c).size());
+          break;
+        }
+      }
+    }
+  }
+  return Trim(s);
+}
+
+std::string HeadingTitle(const std::string& heading) {
+  static const std::regex re(R"(^\s*(?:§\s*\d+[a-z]?|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.-]\s*)?(.*)$)");
+  std::smatch m;
+  if (std::regex_match(heading, m, re)) return Trim(m[1].str());
+  return Trim(heading);
+}
+
+}  // namespace
+
+void ExtractProjects(const DocumentText& doc, Agreement* out) {
+  const auto& L = doc.lines;
+  std::string section;     // title of the current section heading
+  std::string lead_in;     // the last ordinary line before a list
+  std::optional<int> cat_number;
+  std::string category;
+  double cat_text_x = 0;   // x where the category's text starts
+  double item_text_x = 0;  // x where the current item's text starts
+  bool in_category = false, category_open = false, in_item = false;
+  Project* last = nullptr;
+
+  for (size_t i = 0; i < L.size(); ++i) {
+    const TextLine& line = L[i];
+    const std::string text = Trim(line.text);
+    if (text.empty() || fields::IsPageNumberLine(text)) continue;
+    std::string item;
+    int number = 0;
+    std::string rest;
+    if (fields::IsSectionHeading(text)) {
+      section = HeadingTitle(text);
+      // A heading alone on its line ("§ 1") takes its title from the next line.
+      if (section.empty() && i + 1 < L.size()) section = Trim(L[i + 1].text);
+      in_category = category_open = in_item = false;
+      cat_number.reset();
+      category.clear();
+      lead_in.clear();
+      last = nullptr;
+      continue;
+    }
+    if (BulletText(text, &item)) {
+      const bool listed = in_category ? SpeaksOfProjects(category + " " + lead_in + " " + section)
+                                      : SpeaksOfProjects(lead_in + " " + section);
+      category_open = false;
+      if (!listed) {
+        in_item = false;
+        last = nullptr;
+        continue;
+      }
+      Project p;
+      p.category_number = in_category ? cat_number : std::nullopt;
+      p.category = in_category ? category : section;
+      p.name = CleanName(item);
+      p.evidence = fields::EvidenceOf(line);
+      out->projects.push_back(std::move(p));
+      last = &out->projects.back();
+      in_item = true;
+      // Where the item's text starts: the bullet plus its gap.
+      item_text_x = line.box.x0 + 8;
+      continue;
+    }
+    if (NumberedText(text, &number, &rest)) {
+      in_category = category_open = true;
+      in_item = false;
+      last = nullptr;
+      cat_number = number;
+      category = rest;
+      cat_text_x = line.box.x0 + 8;
+      continue;
+    }
+    // Continuation lines are indented past the list's left edge.
+    const bool indented = line.box.x0 >= std::min(cat_text_x, item_text_x) - 2 && (in_item || category_open) &&
+                          line.box.x0 > (i > 0 ? L[i - 1].box.x0 : 0) - 40;
+    if (category_open && indented && line.box.x0 >= cat_text_x - 2) {
+      category = fields::JoinLines(category, text);
+      continue;
+    }
+    if (in_item && last && indented && line.box.x0 >= item_text_x - 2) {
+      last->name = CleanName(fields::JoinLines(last->name, text));
+      continue;
+    }
+    // An ordinary line ends any list and becomes the next list's lead-in.
+    in_category = category_open = in_item = false;
+    last = nullptr;
+    cat_number.reset();
+    category.clear();
+    lead_in = text;
+  }
+}
 
 }  // namespace pactum::extract

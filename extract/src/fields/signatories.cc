@@ -1,7 +1,153 @@
+// Signatories: the signature blocks under a place-and-date line
+// ("Wiesbaden, den 2.8.2025", "Signed in Brussels on 14 January 2026").
+//
+// Blocks are found by geometry, not by reading order: the lines below a
+// place/date line that start within its column (up to the next place/date
+// line on the same row) and above the next place/date line in that column.
+// Within a block: the first line that reads as a person's name is the name,
+// the next line the title, the remaining lines the organisation. Repeated
+// lines (an e-signature that prints the name twice) count once.
+#include <regex>
+#include <set>
+
 #include "fields/common.h"
+#include "fields/header.h"
+#include "fields/names.h"
 
 namespace pactum::extract {
+namespace {
 
-void ExtractSignatories(const DocumentText&, Agreement*) {}
+using fields::Lower;
+using fields::Trim;
+
+struct PlaceDate {
+  size_t line;
+  std::string place;
+  std::string date;  // ISO
+};
+
+std::optional<PlaceDate> ParsePlaceDate(const TextLine& line, size_t index) {
+  const auto dates = FindDates(line.text);
+  if (dates.size() != 1) return std::nullopt;
+  const ParsedDate& d = dates[0];
+  if (Trim(line.text.substr(d.end)).size() > 2) return std::nullopt;
+  static const std::regex re(
+      R"(^(?:(?:Ort(?:, Datum)?|Place(?:, date)?)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?([A-ZÄÖÜ][^,;:\d]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on))\s*$)");
+  std::smatch m;
+  const std::string head = line.text.substr(0, d.begin);
+  if (!std::regex_match(head, m, re)) return std::nullopt;
+  return PlaceDate{index, Trim(m[1].str()), d.iso};
+}
+
+bool IsPersonName(const std::string& text) {
+  static const std::regex re(
+      R"(^(?:(?:Dr\.|Prof\.|Dipl\.-\w+\.?|Mag\.|Ing\.)\s+)*(?:[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+)?|van|von|der|den|de|del|della|di|da|du|le|la|zu|ten|ter|vom|zum|y)(?:\s+(?:[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+)?|[A-Z]\.|van|von|der|den|de|del|della|di|da|du|le|la|zu|ten|ter|vom|zum|y)){1,4}$)");
+  if (!std::regex_match(text, re)) return false;
+  // Job titles and organisations that look like names.
+  static const std::regex not_name(
+      R"(\b(Ministerium|Ministerin|Minister|Kreis|Landkreis|Stadt|Verein|Verband|Amt|Kammer|Jobcenter|Foundation|University|Trust|Head|Officer|Director|Direktor|Direktorin|Leiter|Leiterin|Vorstand|Vorständin|Präsident|Präsidentin|Geschäftsführer|Geschäftsführerin|Bürgermeister|Bürgermeisterin|Landrat|Landrätin|Staatssekretär|Staatssekretärin|Beigeordnete|Beigeordneter|Kreisbeigeordnete|Kreisbeigeordneter|Staatsministerin|Staatsminister|Chief|Manager|Programmes|President|Chair|Secretary|Erste|Erster|Oberbürgermeister|Oberbürgermeisterin|Referent|Referentin|Unterschrift|Signature|Datum|Date)\b)");
+  return !std::regex_search(text, not_name);
+}
+
+bool IsNoise(const std::string& text) {
+  const std::string t = Trim(text);
+  if (t.empty()) return true;
+  if (t.find("____") != std::string::npos || t.find("....") != std::string::npos) return true;
+  const std::string lower = Lower(t);
+  return lower == "(unterschrift)" || lower == "unterschrift" || lower == "signature" || lower == "(signature)" ||
+         fields::StartsWith(lower, "gez.") || fields::IsPageNumberLine(t);
+}
+
+}  // namespace
+
+void ExtractSignatories(const DocumentText& doc, Agreement* out) {
+  const auto& L = doc.lines;
+  std::vector<PlaceDate> anchors;
+  for (size_t i = 0; i < L.size(); ++i) {
+    if (auto pd = ParsePlaceDate(L[i], i)) anchors.push_back(*pd);
+  }
+  for (size_t a = 0; a < anchors.size(); ++a) {
+    const TextLine& anchor = L[anchors[a].line];
+    const double h = std::max(6.0, anchor.box.height());
+    // Column: from the anchor's left edge to the next anchor on the same row.
+    double right = 1e9;
+    for (const auto& other : anchors) {
+      const TextLine& o = L[other.line];
+      if (&o == &anchor || o.page != anchor.page) continue;
+      const bool same_row = std::abs(o.box.y0 - anchor.box.y0) < h;
+      if (same_row && o.box.x0 > anchor.box.x0) right = std::min(right, o.box.x0);
+    }
+    // Stop at the next anchor below in the same column.
+    double bottom = 1e9;
+    for (const auto& other : anchors) {
+      const TextLine& o = L[other.line];
+      if (&o == &anchor || o.page != anchor.page) continue;
+      if (o.box.y0 > anchor.box.y1 && o.box.x0 >= anchor.box.x0 - 2 * h && o.box.x0 < right) bottom = std::min(bottom, o.box.y0);
+    }
+    std::vector<const TextLine*> block;
+    double last_y = anchor.box.y1;
+    std::set<std::string> seen;
+    std::vector<const TextLine*> candidates;
+    for (const auto& line : L) {
+      if (line.page != anchor.page || line.box.y0 <= anchor.box.y1 - 1 || line.box.y0 >= bottom) continue;
+      if (line.box.x0 < anchor.box.x0 - 2 * h || line.box.x0 >= right - 1) continue;
+      candidates.push_back(&line);
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const TextLine* x, const TextLine* y) { return x->box.y0 < y->box.y0; });
+    for (const TextLine* line : candidates) {
+      // Signatures leave room above the name; a gap of several lines once
+      // the block has begun ends it.
+      if (!block.empty() && line->box.y0 - last_y > 3.5 * h) break;
+      if (block.empty() && line->box.y0 - last_y > 12 * h) break;
+      last_y = line->box.y1;
+      if (IsNoise(line->text)) continue;
+      if (!seen.insert(Trim(line->text)).second) continue;
+      block.push_back(line);
+      if (block.size() >= 7) break;
+    }
+    // Name: the first line that reads as a person's name.
+    size_t name_at = block.size();
+    for (size_t k = 0; k < block.size() && k < 3; ++k) {
+      if (IsPersonName(Trim(block[k]->text))) {
+        name_at = k;
+        break;
+      }
+    }
+    if (name_at == block.size()) continue;
+    Signatory s;
+    s.name = Trim(block[name_at]->text);
+    s.place = anchors[a].place;
+    s.date = anchors[a].date;
+    s.evidence = fields::EvidenceOf(*block[name_at]);
+    s.evidence.bbox = block[name_at]->box;
+    // A title above the name ("Der Landrat" / "Max Muster") or below it.
+    std::vector<std::string> rest;
+    if (name_at > 0) s.title = Trim(block[name_at - 1]->text);
+    for (size_t k = name_at + 1; k < block.size(); ++k) {
+      const std::string t = Trim(block[k]->text);
+      if (!s.title && k == name_at + 1) {
+        s.title = t;
+        continue;
+      }
+      rest.push_back(t);
+    }
+    if (!rest.empty()) {
+      std::string org;
+      for (const auto& r : rest) org = org.empty() ? r : fields::JoinLines(org, r);
+      // "des Landkreises Hochtaunuskreis": the party it names, in the nominative.
+      const std::string lower = Lower(org);
+      if (fields::StartsWith(lower, "des ") || fields::StartsWith(lower, "der ")) {
+        const std::string nominative = fields::names::Nominative(org);
+        std::string match;
+        for (const Party& p : out->parties) {
+          if (fields::names::StemTail(p.name, 2) == fields::names::StemTail(nominative, 2)) match = p.name;
+        }
+        org = match.empty() ? nominative : match;
+      }
+      s.organization = org;
+    }
+    out->signatories.push_back(std::move(s));
+  }
+}
 
 }  // namespace pactum::extract
