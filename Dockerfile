@@ -1,0 +1,25 @@
+# pactum: build stage and a slim runtime stage, Debian 12, non-root.
+FROM debian:12 AS build
+COPY scripts/packages.txt /tmp/packages.txt
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(grep -v '^\s*#' /tmp/packages.txt) \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DPACTUM_BUILD_TESTS=OFF \
+ && cmake --build /build -j"$(nproc)"
+
+FROM debian:12-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libpoppler-cpp0v5 libtesseract5 liblept5 tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
+      libicu72 libssl3 libsqlite3-0 libspdlog1.10 ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --create-home --home-dir /var/lib/pactum pactum
+COPY --from=build /build/pactum /usr/local/bin/pactum
+USER pactum
+WORKDIR /var/lib/pactum
+ENV PACTUM_HOST=0.0.0.0 PACTUM_PORT=8080 OMP_THREAD_LIMIT=1
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/pactum"]
+CMD ["serve"]

@@ -1,0 +1,248 @@
+// Field extractors on hard strings: notations, kinds and layouts beyond the
+// sample documents.
+#include "pactum/extract/fields.h"
+
+#include <gtest/gtest.h>
+
+namespace pactum::extract {
+namespace {
+
+// A document built line by line: {page, x0, y0, text}; each line is its own
+// block unless `block` is given.
+struct L {
+  int page;
+  double x;
+  double y;
+  std::string text;
+  int block = -1;
+};
+
+DocumentText Doc(const std::vector<L>& lines) {
+  DocumentText d;
+  int n = 0;
+  for (const auto& l : lines) {
+    TextLine t;
+    t.page = l.page;
+    t.text = l.text;
+    t.box = {l.x, l.y, l.x + 6.0 * static_cast<double>(l.text.size()) * 0.8, l.y + 11};
+    t.block = l.block >= 0 ? l.block : n;
+    ++n;
+    d.lines.push_back(t);
+  }
+  return d;
+}
+
+std::vector<std::pair<std::string, std::string>> Amounts(const std::string& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& a : FindAmounts(s)) out.emplace_back(a.value, a.currency);
+  return out;
+}
+
+using P = std::pair<std::string, std::string>;
+
+TEST(AmountsTest, GermanNotations) {
+  EXPECT_EQ(Amounts("in Höhe von 965.950 Euro aus"), (std::vector<P>{{"965950.00", "EUR"}}));
+  EXPECT_EQ(Amounts("1.234.567,89 EUR"), (std::vector<P>{{"1234567.89", "EUR"}}));
+  EXPECT_EQ(Amounts("bis zu 1,5 Mio. € jährlich"), (std::vector<P>{{"1500000.00", "EUR"}}));
+  EXPECT_EQ(Amounts("326.399,03 Euro."), (std::vector<P>{{"326399.03", "EUR"}}));
+  EXPECT_EQ(Amounts("pauschal 12.500,- Euro"), (std::vector<P>{{"12500.00", "EUR"}}));
+  EXPECT_EQ(Amounts("insgesamt 2,75 Millionen Euro"), (std::vector<P>{{"2750000.00", "EUR"}}));
+  EXPECT_EQ(Amounts("EUR 1.234.567,89"), (std::vector<P>{{"1234567.89", "EUR"}}));
+}
+
+TEST(AmountsTest, EnglishNotations) {
+  EXPECT_EQ(Amounts("EUR 250,000.00"), (std::vector<P>{{"250000.00", "EUR"}}));
+  EXPECT_EQ(Amounts("is EUR 225,000."), (std::vector<P>{{"225000.00", "EUR"}}));
+  EXPECT_EQ(Amounts("up to €1.2 million"), (std::vector<P>{{"1200000.00", "EUR"}}));
+  EXPECT_EQ(Amounts("USD 3,500 and GBP 1,000.50"), (std::vector<P>{{"3500.00", "USD"}, {"1000.50", "GBP"}}));
+}
+
+TEST(AmountsTest, NumbersWithoutCurrencyAreNotAmounts) {
+  EXPECT_TRUE(Amounts("im Jahr 2025 werden 12 Projekte").empty());
+  EXPECT_TRUE(Amounts("§ 4 Abs. 2 und 3.000 Teilnehmende").empty());
+  EXPECT_TRUE(Amounts("Article 3 – Funding").empty());
+}
+
+std::vector<std::string> Dates(const std::string& s) {
+  std::vector<std::string> out;
+  for (const auto& d : FindDates(s)) out.push_back(d.iso);
+  return out;
+}
+
+TEST(DatesTest, NumericAndSpelledOut) {
+  EXPECT_EQ(Dates("den 2.8.2025"), std::vector<std::string>{"2025-08-02"});
+  EXPECT_EQ(Dates("am 02.08.2025"), std::vector<std::string>{"2025-08-02"});
+  EXPECT_EQ(Dates("am 2. August 2025"), std::vector<std::string>{"2025-08-02"});
+  EXPECT_EQ(Dates("zum 31. März 2027"), std::vector<std::string>{"2027-03-31"});
+  EXPECT_EQ(Dates("on 1 March 2025"), std::vector<std::string>{"2025-03-01"});
+  EXPECT_EQ(Dates("on March 1, 2025"), std::vector<std::string>{"2025-03-01"});
+  EXPECT_EQ(Dates("on 1st March 2025"), std::vector<std::string>{"2025-03-01"});
+  EXPECT_EQ(Dates("dated 2025-03-01"), std::vector<std::string>{"2025-03-01"});
+  EXPECT_EQ(Dates("Sept. 3, 2024 and 4 Dez. 2024"), (std::vector<std::string>{"2024-09-03", "2024-12-04"}));
+}
+
+TEST(DatesTest, RejectsImpossibleDatesAndBareYears) {
+  EXPECT_TRUE(Dates("31.02.2025").empty());
+  EXPECT_TRUE(Dates("29.02.2025").empty());
+  EXPECT_EQ(Dates("29.02.2024"), std::vector<std::string>{"2024-02-29"});
+  EXPECT_TRUE(Dates("für die Jahre 2025 bis 2029").empty());
+  EXPECT_TRUE(Dates("Version 1.2.2025x").empty() || Dates("Version 1.2.2025x").size() == 1);
+}
+
+std::vector<std::pair<std::string, std::string>> DateKinds(const std::vector<L>& lines) {
+  Agreement a;
+  ExtractDates(Doc(lines), &a);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& d : a.dates) out.emplace_back(d.date, d.kind);
+  return out;
+}
+
+TEST(DatesTest, KindsFromWording) {
+  EXPECT_EQ(DateKinds({{1, 50, 100, "Der Vertrag tritt am 1. April 2024 in Kraft und endet mit Ablauf des 31. März 2027."}}),
+            (std::vector<P>{{"2024-04-01", "effective"}, {"2027-03-31", "expiry"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "Die Laufzeit beginnt am 1.1.2024 und endet am 31.12.2025."}}),
+            (std::vector<P>{{"2024-01-01", "effective"}, {"2025-12-31", "expiry"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "Förderzeitraum vom 1. Januar 2024 bis 31. Dezember 2025"}}),
+            (std::vector<P>{{"2024-01-01", "effective"}, {"2025-12-31", "expiry"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "Der Verwendungsnachweis ist spätestens bis zum 30.6.2026 vorzulegen."}}),
+            (std::vector<P>{{"2026-06-30", "deadline"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "The project runs from 1 January 2024 to 31 December 2025."}}),
+            (std::vector<P>{{"2024-01-01", "effective"}, {"2025-12-31", "expiry"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "The Grantee shall submit a final report no later than May 31, 2029."}}),
+            (std::vector<P>{{"2029-05-31", "deadline"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "auf Grundlage des Antrags vom 20. Juni 2023."}}),
+            (std::vector<P>{{"2023-06-20", "other"}}));
+}
+
+TEST(DatesTest, SignatureLines) {
+  EXPECT_EQ(DateKinds({{4, 70, 600, "Wiesbaden, den 2.8.2025"}, {4, 300, 600, "Bad Homburg, den 13.10.2025"}}),
+            (std::vector<P>{{"2025-08-02", "signature"}, {"2025-10-13", "signature"}}));
+  EXPECT_EQ(DateKinds({{1, 70, 600, "Signed in Brussels on 14 January 2026"}}),
+            (std::vector<P>{{"2026-01-14", "signature"}}));
+  EXPECT_EQ(DateKinds({{1, 70, 600, "Frankfurt am Main, 4. März 2024"}}), (std::vector<P>{{"2024-03-04", "signature"}}));
+}
+
+std::vector<std::string> PartyNames(const std::vector<L>& lines, std::vector<std::string>* shorts = nullptr) {
+  Agreement a;
+  ExtractParties(Doc(lines), &a);
+  std::vector<std::string> out;
+  for (const auto& p : a.parties) {
+    out.push_back(p.name);
+    if (shorts) shorts->push_back(p.short_name.value_or(""));
+  }
+  return out;
+}
+
+TEST(PartiesTest, NominativeWithoutArticle) {
+  EXPECT_EQ(PartyNames({{1, 200, 50, "Kooperationsvertrag 2026"},
+                        {1, 280, 80, "zwischen"},
+                        {1, 150, 100, "der Hessischen Staatskanzlei"},
+                        {1, 150, 115, "Georg-August-Zeil 3, 65183 Wiesbaden"},
+                        {1, 280, 130, "und"},
+                        {1, 150, 145, "dem Evangelischen Jugendwerk Hessen e. V."},
+                        {1, 150, 160, "zur Förderung der Jugendarbeit"},
+                        {1, 50, 200, "§ 1 Gegenstand"}}),
+            (std::vector<std::string>{"Hessische Staatskanzlei", "Evangelisches Jugendwerk Hessen e. V."}));
+  EXPECT_EQ(PartyNames({{1, 200, 50, "Vereinbarung"},
+                        {1, 280, 80, "zwischen"},
+                        {1, 150, 100, "dem Landkreis Kassel"},
+                        {1, 150, 115, "vertreten durch den Landrat"},
+                        {1, 150, 130, "und dem Bildungswerk der Hessischen Wirtschaft e. V."},
+                        {1, 50, 200, "Präambel"}}),
+            (std::vector<std::string>{"Landkreis Kassel", "Bildungswerk der Hessischen Wirtschaft e. V."}));
+}
+
+TEST(PartiesTest, EnglishWithShortNames) {
+  std::vector<std::string> shorts;
+  EXPECT_EQ(PartyNames({{1, 200, 50, "MEMORANDUM OF UNDERSTANDING"},
+                        {1, 280, 80, "between"},
+                        {1, 150, 100, "the Northern Skills Council (NSC)"},
+                        {1, 150, 115, "(hereinafter referred to as “the Council”)"},
+                        {1, 280, 130, "and"},
+                        {1, 150, 145, "Riverside College"},
+                        {1, 150, 160, "hereinafter \"RC\""},
+                        {1, 150, 175, "on joint training activities"},
+                        {1, 50, 200, "Article 1 – Purpose"}},
+                       &shorts),
+            (std::vector<std::string>{"Northern Skills Council", "Riverside College"}));
+  EXPECT_EQ(shorts, (std::vector<std::string>{"NSC", "RC"}));
+}
+
+TEST(TitleTest, TypeYearSubject) {
+  Agreement a;
+  ExtractTitle(Doc({{1, 200, 50, "FÖRDERVEREINBARUNG"},
+                    {1, 280, 70, "2026"},
+                    {1, 150, 90, "über die Förderung der Ausbildung junger Geflüchteter"},
+                    {1, 280, 110, "zwischen"},
+                    {1, 150, 130, "der Stadt Kassel"},
+                    {1, 280, 150, "und"},
+                    {1, 150, 170, "dem Verein Hilfe e. V."},
+                    {1, 50, 200, "§ 1 Zweck"}}),
+               &a);
+  ASSERT_TRUE(a.type && a.year && a.subject);
+  EXPECT_EQ(*a.year, 2026);
+  EXPECT_EQ(*a.subject, "Förderung der Ausbildung junger Geflüchteter");
+  EXPECT_EQ(*a.title, *a.type + " 2026");
+}
+
+TEST(ProjectsTest, NumberedCategoriesWithWrappedHeadingsAcrossPages) {
+  Agreement a;
+  ExtractProjects(Doc({{2, 70, 600, "Der Landkreis finanziert folgende Projekte:"},
+                       {2, 70, 620, "1. Berufsorientierung und Übergang Schule-"},
+                       {2, 85, 635, "Beruf"},
+                       {2, 85, 650, "– „Zukunft Handwerk“"},
+                       {2, 85, 665, "– Praxistage im Betrieb und in über-"},
+                       {2, 95, 680, "betrieblichen Werkstätten"},
+                       {2, 500, 780, "Seite 2"},
+                       {3, 70, 60, "2. Qualifizierung"},
+                       {3, 85, 75, "• IT-Fit 2026"},
+                       {3, 70, 100, "Die Förderung erfolgt nach Maßgabe des Bescheides."},
+                       {3, 70, 120, "Pflichten des Trägers:"},
+                       {3, 85, 135, "– Berichte vorlegen"}}),
+                  &a);
+  ASSERT_EQ(a.projects.size(), 3u);
+  EXPECT_EQ(a.projects[0].category, "Berufsorientierung und Übergang Schule-Beruf");
+  EXPECT_EQ(a.projects[0].name, "Zukunft Handwerk");
+  EXPECT_EQ(a.projects[1].name, "Praxistage im Betrieb und in überbetrieblichen Werkstätten");
+  EXPECT_EQ(a.projects[2].category_number, 2);
+  EXPECT_EQ(a.projects[2].name, "IT-Fit 2026");
+}
+
+TEST(ProjectsTest, UnnumberedListTakesSectionHeading) {
+  Agreement a;
+  ExtractProjects(Doc({{1, 50, 400, "§ 3 Geförderte Maßnahmen"},
+                       {1, 50, 420, "Gefördert werden:"},
+                       {1, 60, 440, "▪ Sprachcafé Beruf"},
+                       {1, 60, 455, "▪ Elterncoaching"}}),
+                  &a);
+  ASSERT_EQ(a.projects.size(), 2u);
+  EXPECT_FALSE(a.projects[0].category_number.has_value());
+  EXPECT_EQ(a.projects[0].category, "Geförderte Maßnahmen");
+}
+
+TEST(SignatoriesTest, SideBySideBlocksWithDuplicateNameAndTitleFirst) {
+  Agreement a;
+  a.parties.push_back({"Landkreis Kassel", std::nullopt, {}});
+  ExtractSignatories(Doc({{3, 70, 500, "Kassel, den 3.3.2026"},
+                          {3, 320, 500, "Hofgeismar, 5. März 2026"},
+                          {3, 70, 560, "Dr. Jana Weber-Kühn"},
+                          {3, 70, 575, "Dr. Jana Weber-Kühn"},
+                          {3, 320, 580, "Der Bürgermeister"},
+                          {3, 70, 590, "Landrätin"},
+                          {3, 320, 595, "Karl-Heinz von der Lahn"},
+                          {3, 70, 605, "des Landkreises Kassel"}}),
+                     &a);
+  ASSERT_EQ(a.signatories.size(), 2u);
+  EXPECT_EQ(a.signatories[0].name, "Dr. Jana Weber-Kühn");
+  EXPECT_EQ(a.signatories[0].title, "Landrätin");
+  EXPECT_EQ(a.signatories[0].organization, "Landkreis Kassel");
+  EXPECT_EQ(a.signatories[0].place, "Kassel");
+  EXPECT_EQ(a.signatories[0].date, "2026-03-03");
+  EXPECT_EQ(a.signatories[1].name, "Karl-Heinz von der Lahn");
+  EXPECT_EQ(a.signatories[1].title, "Der Bürgermeister");
+  EXPECT_EQ(a.signatories[1].place, "Hofgeismar");
+  EXPECT_EQ(a.signatories[1].date, "2026-03-05");
+}
+
+}  // namespace
+}  // namespace pactum::extract
