@@ -246,3 +246,40 @@ TEST(SignatoriesTest, SideBySideBlocksWithDuplicateNameAndTitleFirst) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+TEST(SignatoriesTest, EnglishNamesWithTitlesWithoutDotsAndApostrophes) {
+  Agreement a;
+  ExtractSignatories(Doc({{2, 70, 500, "Brussels, November 17, 2024"},
+                          {2, 320, 500, "Gießen, November 25, 2024"},
+                          {2, 70, 550, "Dr Priya Raman"},
+                          {2, 320, 550, "James O'Connor"},
+                          {2, 70, 565, "Chief Executive Officer"},
+                          {2, 320, 565, "Head of Programmes"}}),
+                     &a);
+  ASSERT_EQ(a.signatories.size(), 2u);
+  EXPECT_EQ(a.signatories[0].name, "Dr Priya Raman");
+  EXPECT_EQ(a.signatories[0].date, "2024-11-17");
+  EXPECT_EQ(a.signatories[1].name, "James O'Connor");
+  EXPECT_EQ(a.signatories[1].title, "Head of Programmes");
+}
+
+TEST(PartiesTest, DefinedLabelsAreShortNamesButRolePhrasesAreNot) {
+  std::vector<std::string> shorts;
+  EXPECT_EQ(PartyNames({{1, 200, 50, "Zuwendungsvertrag 2025"},
+                        {1, 280, 80, "zwischen"},
+                        {1, 150, 100, "dem Förderverein Ausbildung Nordhessen e. V."},
+                        {1, 150, 115, "– nachstehend „Auftraggeber“ genannt –"},
+                        {1, 280, 130, "und"},
+                        {1, 150, 145, "dem Jobcenter Lahn-Dill"},
+                        {1, 150, 160, "– nachstehend „der Zuwendungsempfänger“ genannt –"},
+                        {1, 50, 200, "§ 1 Gegenstand"}},
+                       &shorts),
+            (std::vector<std::string>{"Förderverein Ausbildung Nordhessen e. V.", "Jobcenter Lahn-Dill"}));
+  EXPECT_EQ(shorts, (std::vector<std::string>{"Auftraggeber", ""}));
+}
+
+}  // namespace
+}  // namespace pactum::extract

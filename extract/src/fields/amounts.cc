@@ -122,8 +122,19 @@ bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || 
 
 }  // namespace
 
+// Cheap test before the regex: a digit and a currency sign or word.
+bool MayHoldAmount(const std::string& text) {
+  if (text.find_first_of("0123456789") == std::string::npos) return false;
+  const std::string lower = Lower(text);
+  for (const char* token : {"eur", "\xe2\x82\xac", "usd", "$", "chf", "gbp", "\xc2\xa3"}) {
+    if (lower.find(token) != std::string::npos) return true;
+  }
+  return false;
+}
+
 std::vector<ParsedAmount> FindAmounts(const std::string& text) {
   std::vector<ParsedAmount> out;
+  if (!MayHoldAmount(text)) return out;
   const std::regex& re = AmountRegex();
   for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;

@@ -8,7 +8,9 @@
 // from ranges ("vom … bis …", "from … to …": effective, expiry) and from the
 // place-and-date line of a signature block (signature). A year alone is not
 // a date.
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <regex>
 
@@ -73,6 +75,13 @@ bool DigitBefore(const std::string& s, size_t pos) {
 
 std::vector<ParsedDate> FindDates(const std::string& text) {
   std::vector<ParsedDate> out;
+  // Every date form holds a four-digit year.
+  size_t run = 0, best = 0;
+  for (char c : text) {
+    run = std::isdigit(static_cast<unsigned char>(c)) ? run + 1 : 0;
+    best = std::max(best, run);
+  }
+  if (best < 4) return out;
   const std::regex& re = DateRegex();
   for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;

@@ -32,16 +32,38 @@ bool IsAcronym(const std::string& s) {
   return upper >= 2;
 }
 
-// A defined short name: "(HMSI)" or "nachstehend „HMSI“ genannt" /
-// 'hereinafter "EFVL"' when it is an acronym (roles like "the Grantor" are not).
+// The label a definition gives a party: 'nachstehend „Auftraggeber“ genannt',
+// 'hereinafter "EFVL"'; empty when there is none.
+std::string DefinedLabel(const std::string& text) {
+  const std::string lower = Lower(text);
+  size_t at = std::string::npos;
+  for (const char* cue : {"nachstehend", "im folgenden", "hereinafter", "referred to as"}) {
+    at = std::min(at, lower.find(cue));
+  }
+  if (at == std::string::npos) return {};
+  static const char* const kOpen[] = {"\xe2\x80\x9e", "\xe2\x80\x9c", "\xc2\xbb", "\""};   // „ “ » "
+  static const char* const kClose[] = {"\xe2\x80\x9c", "\xe2\x80\x9d", "\xc2\xab", "\""};  // “ ” « "
+  size_t open = std::string::npos, open_len = 0;
+  for (const char* o : kOpen) {
+    const size_t p = text.find(o, at);
+    if (p < open) open = p, open_len = std::string_view(o).size();
+  }
+  if (open == std::string::npos) return {};
+  size_t close = std::string::npos;
+  for (const char* c : kClose) close = std::min(close, text.find(c, open + open_len));
+  if (close == std::string::npos || close - open - open_len > 40) return {};
+  return Trim(text.substr(open + open_len, close - open - open_len));
+}
+
+// A defined short name: "(HMSI)", or a defined label that is a name rather
+// than a role phrase with an article ("the Grantor", "der Zuwendungsgeber").
 std::optional<std::string> ShortNameIn(const std::string& text) {
   static const std::regex paren(R"(\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&-]{1,11})\))");
-  static const std::regex quoted(R"((?:nachstehend|im folgenden|hereinafter|referred to as)[^„"“]*[„"“]([^“”"]{2,12})[“”"])",
-                                 std::regex::icase);
   std::smatch m;
   if (std::regex_search(text, m, paren) && IsAcronym(m[1])) return m[1].str();
-  if (std::regex_search(text, m, quoted) && IsAcronym(m[1])) return m[1].str();
-  return std::nullopt;
+  const std::string label = DefinedLabel(text);
+  if (label.empty() || label.find(' ') != std::string::npos) return std::nullopt;
+  return label;
 }
 
 std::string StripParenthetical(std::string s) {
@@ -55,23 +77,29 @@ std::string StripParenthetical(std::string s) {
 
 // Looks for "<last words of name> (ACRONYM)" anywhere in the document.
 std::optional<std::string> ShortNameInDocument(const DocumentText& doc, const std::string& name) {
-  static const std::regex paren(R"(([^()]{3,80})\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&-]{1,11})\))");
   const std::string tail = fields::names::StemTail(name, 2);
   if (tail.empty()) return std::nullopt;
   std::string prev;
   for (const auto& line : doc.lines) {
-    const std::string text = fields::JoinLines(prev, line.text);
-    prev = line.text;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), paren); it != std::sregex_iterator(); ++it) {
-      if (!IsAcronym((*it)[2])) continue;
-      if (fields::names::StemTail((*it)[1].str(), 2) == tail) return (*it)[2].str();
+    const bool has_paren = line.text.find('(') != std::string::npos;
+    if (has_paren) {
+      const std::string text = fields::JoinLines(prev, line.text);
+      for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
+        const size_t close = text.find(')', open);
+        if (close == std::string::npos) break;
+        const std::string inner = text.substr(open + 1, close - open - 1);
+        if (!IsAcronym(inner)) continue;
+        if (fields::names::StemTail(text.substr(0, open), 2) == tail) return inner;
+      }
     }
+    prev = line.text;
   }
   return std::nullopt;
 }
 
-void AddParty(const DocumentText& doc, std::string raw, const TextLine& where, Agreement* out) {
-  std::optional<std::string> short_name = ShortNameIn(raw);
+void AddParty(const DocumentText& doc, std::string raw, std::optional<std::string> short_name, const TextLine& where,
+              Agreement* out) {
+  if (!short_name) short_name = ShortNameIn(raw);
   // Cut role definitions that share the name's line.
   for (const char* cut : {" nachstehend", " im Folgenden", " hereinafter", " – ", " vertreten durch", " represented by"}) {
     const size_t p = raw.find(cut);
@@ -112,8 +140,9 @@ void ExtractParties(const DocumentText& doc, Agreement* out) {
       raw = raw.empty() ? text : fields::JoinLines(raw, text);
     }
     if (!first) continue;
-    if (!ShortNameIn(raw) && ShortNameIn(extra)) raw += " (" + *ShortNameIn(extra) + ")";
-    AddParty(doc, raw, doc.lines[*first], out);
+    std::optional<std::string> short_name = ShortNameIn(raw);
+    if (!short_name) short_name = ShortNameIn(extra);
+    AddParty(doc, raw, short_name, doc.lines[*first], out);
   }
 }
 

@@ -36,6 +36,8 @@ bool BulletText(const std::string& text, std::string* item) {
 
 // "1. Ausbildungsvorbereitung", "2) Outreach".
 bool NumberedText(const std::string& text, int* number, std::string* rest) {
+  const size_t first = text.find_first_not_of(' ');
+  if (first == std::string::npos || !std::isdigit(static_cast<unsigned char>(text[first]))) return false;
   static const std::regex re(R"(^\s*(\d{1,2})[.)]\s+(\S.*)$)");
   std::smatch m;
   if (!std::regex_match(text, m, re)) return false;

@@ -40,8 +40,13 @@ std::optional<PlaceDate> ParsePlaceDate(const TextLine& line, size_t index) {
 }
 
 bool IsPersonName(const std::string& text) {
-  static const std::regex re(
-      R"(^(?:(?:Dr\.|Prof\.|Dipl\.-\w+\.?|Mag\.|Ing\.)\s+)*(?:[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+)?|van|von|der|den|de|del|della|di|da|du|le|la|zu|ten|ter|vom|zum|y)(?:\s+(?:[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàóòíìúç'’]+)?|[A-Z]\.|van|von|der|den|de|del|della|di|da|du|le|la|zu|ten|ter|vom|zum|y)){1,4}$)");
+  // Name tokens: capitalised words, also with inner capitals or apostrophes
+  // ("McAllister", "O'Connor"), hyphenated ("Schulte-Berge"), initials
+  // ("J."), and the particles of names ("van der", "von", "de").
+  static const std::string kTok = "[A-ZÄÖÜÉ][A-Za-zÄÖÜäöüßéèáàóòíìúçñ'’]+(?:-[A-ZÄÖÜ][A-Za-zÄÖÜäöüßéèáàóòíìúçñ'’]+)*";
+  static const std::string kParticle = "van|von|der|den|de|del|della|di|da|du|le|la|zu|ten|ter|vom|zum|y|bin|al";
+  static const std::regex re("^(?:(?:Dr\\.?|Prof\\.?|Dipl\\.-\\w+\\.?|Mag\\.|Ing\\.|Mr\\.?|Mrs\\.?|Ms\\.?)\\s+)*(?:" + kTok + ")"
+                             "(?:\\s+(?:" + kTok + "|[A-Z]\\.|" + kParticle + ")){1,4}$");
   if (!std::regex_match(text, re)) return false;
   // Job titles and organisations that look like names.
   static const std::regex not_name(

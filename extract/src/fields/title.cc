@@ -29,12 +29,20 @@ const char* const kSubjectLeads[] = {"über die ", "über das ", "über den ", "
 }  // namespace
 
 bool IsPageNumberLine(const std::string& text) {
+  if (text.size() > 24 || text.find_first_of("0123456789") == std::string::npos) return false;
   static const std::regex re(R"(^\s*(?:(?:Seite|Page|S\.)\s*\d+(?:\s*(?:von|of|/)\s*\d+)?|[-–]\s*\d+\s*[-–]|\d+\s*/\s*\d+|\d{1,3})\s*$)",
                              std::regex::icase | std::regex::optimize);
   return std::regex_search(text, re);
 }
 
 bool IsSectionHeading(const std::string& text) {
+  const std::string t = Trim(text);
+  bool candidate = StartsWith(t, "\xc2\xa7");  // §
+  for (const char* w : {"Article", "Artikel", "Art.", "Section", "Clause", "Ziffer", "Präambel", "Preamble",
+                        "Vorbemerkung", "Recitals"}) {
+    candidate = candidate || StartsWith(t, w);
+  }
+  if (!candidate) return false;
   static const std::regex re(
       R"(^\s*(?:§\s*\d+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+\d+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
       std::regex::optimize);
