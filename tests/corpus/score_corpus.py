@@ -22,7 +22,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     args = ap.parse_args()
 
-    dev = os.path.join(args.corpus, "dev")
+    dev = os.path.abspath(os.path.join(args.corpus, "dev"))
     manifest = json.load(open(os.path.join(dev, "manifest.json"), encoding="utf-8"))
     wanted = set(args.variants.split(","))
     docs = [d for d in manifest["documents"] if d["variant"] in wanted]
@@ -52,8 +52,11 @@ def main():
             f.write("\n".join(timings) + "\n")
         score = os.path.join(args.corpus, "tools", "score.py")
         text = subprocess.run([sys.executable, score, truth, out], capture_output=True, text=True).stdout
-        rep = json.loads(subprocess.run([sys.executable, score, truth, out, "--json"],
-                                        capture_output=True, text=True).stdout)
+        res = subprocess.run([sys.executable, score, truth, out, "--json"], capture_output=True, text=True)
+        if res.returncode != 0:
+            print(res.stderr, file=sys.stderr)
+            return 1
+        rep = json.loads(res.stdout)
     print(text)
     failed = []
     if rep["overall"]["f1"] < args.min_f1:

@@ -10,9 +10,9 @@
 #include <cctype>
 #include <limits>
 #include <optional>
-#include <regex>
 
 #include "fields/common.h"
+#include "fields/regex.h"
 
 namespace pactum::extract {
 namespace {
@@ -105,16 +105,15 @@ std::string FormatCents(long long cents) {
   return s;
 }
 
-const std::regex& AmountRegex() {
+const fields::Regex& AmountRegex() {
   // number: 1.234.567,89 | 250,000.00 | 1 234 567,89 | 1250000 | 1,5
   // A currency either precedes (EUR 1.000 / €1.2 million) or follows
   // (1.000 Euro / 1,5 Mio. €). Group layout:
   //   1 currency before, 2 number, 3 multiplier
   //   4 number, 5 multiplier, 6 currency after
-  static const std::regex re(
+  static const fields::Regex re(
       R"((EUR|Euro|USD|US\$|CHF|GBP|€|\$|£)\s?((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:\s?(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|m)\b)?)"
-      R"(|((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:,-|,--|,–)?\s?(?:(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|Tsd\.)\s?)?(EUR|Euro|USD|US-Dollar|CHF|GBP|€|\$|£))",
-      std::regex::optimize);
+      R"(|((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:,-|,--|,–)?\s?(?:(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|Tsd\.)\s?)?(EUR|Euro|USD|US-Dollar|CHF|GBP|€|\$|£))");
   return re;
 }
 
@@ -135,16 +134,14 @@ bool MayHoldAmount(const std::string& text) {
 std::vector<ParsedAmount> FindAmounts(const std::string& text) {
   std::vector<ParsedAmount> out;
   if (!MayHoldAmount(text)) return out;
-  const std::regex& re = AmountRegex();
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    const size_t begin = static_cast<size_t>(m.position(0)), end = begin + static_cast<size_t>(m.length(0));
+  for (const fields::Match& m : AmountRegex().FindAll(text)) {
+    const size_t begin = m.position(0), end = m.end(0);
     // Whole tokens only: not "ABC123 Euro" or "EUR 5x".
-    if (begin > 0 && IsWordChar(text[begin - 1]) && !(m[1].matched && (text[begin] & 0x80))) continue;
-    const bool before = m[1].matched;
-    const std::string number = before ? m[2].str() : m[4].str();
-    const std::string mult = before ? m[3].str() : m[5].str();
-    const std::string cur = before ? m[1].str() : m[6].str();
+    if (begin > 0 && IsWordChar(text[begin - 1]) && !(m.matched(1) && (text[begin] & 0x80))) continue;
+    const bool before = m.matched(1);
+    const std::string number = before ? m.str(2) : m.str(4);
+    const std::string mult = before ? m.str(3) : m.str(5);
+    const std::string cur = before ? m.str(1) : m.str(6);
     if (end < text.size() && IsWordChar(text[end]) && !(text[end - 1] & 0x80)) continue;
     auto iso = CurrencyIso(cur);
     if (!iso) continue;

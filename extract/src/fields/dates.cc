@@ -12,9 +12,9 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
-#include <regex>
 
 #include "fields/common.h"
+#include "fields/regex.h"
 
 namespace pactum::extract {
 namespace {
@@ -53,17 +53,16 @@ std::string Iso(int y, int m, int d) {
   return buf;
 }
 
-const std::regex& DateRegex() {
+const fields::Regex& DateRegex() {
   static const std::string kMonth =
       "(Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
       "January|February|March|May|June|July|October|December|"
       "Jan\\.|Feb\\.|Mär\\.|Mar\\.|Apr\\.|Jun\\.|Jul\\.|Aug\\.|Sept\\.|Sep\\.|Okt\\.|Oct\\.|Nov\\.|Dez\\.|Dec\\.)";
   // 1-3: d.m.yyyy   4-6: d. Month yyyy   7-9: Month d, yyyy   10-12: yyyy-mm-dd
-  static const std::regex re("(\\d{1,2})\\.\\s?(\\d{1,2})\\.\\s?(\\d{4})(?!\\d)"
+  static const fields::Regex re("(\\d{1,2})\\.\\s?(\\d{1,2})\\.\\s?(\\d{4})(?!\\d)"
                              "|(\\d{1,2})(?:\\.|st|nd|rd|th)?\\s+" + kMonth + "\\s+(\\d{4})(?!\\d)"
                              "|" + kMonth + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)"
-                             "|(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)",
-                             std::regex::optimize);
+                             "|(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)");
   return re;
 }
 
@@ -82,23 +81,21 @@ std::vector<ParsedDate> FindDates(const std::string& text) {
     best = std::max(best, run);
   }
   if (best < 4) return out;
-  const std::regex& re = DateRegex();
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    const size_t begin = static_cast<size_t>(m.position(0));
+  for (const fields::Match& m : DateRegex().FindAll(text)) {
+    const size_t begin = m.position(0);
     if (DigitBefore(text, begin)) continue;
     int y = 0, mo = 0, d = 0;
-    if (m[1].matched) {
-      d = std::stoi(m[1]), mo = std::stoi(m[2]), y = std::stoi(m[3]);
-    } else if (m[4].matched) {
-      d = std::stoi(m[4]), mo = MonthNumber(m[5]), y = std::stoi(m[6]);
-    } else if (m[7].matched) {
-      mo = MonthNumber(m[7]), d = std::stoi(m[8]), y = std::stoi(m[9]);
+    if (m.matched(1)) {
+      d = std::stoi(m.str(1)), mo = std::stoi(m.str(2)), y = std::stoi(m.str(3));
+    } else if (m.matched(4)) {
+      d = std::stoi(m.str(4)), mo = MonthNumber(m.str(5)), y = std::stoi(m.str(6));
+    } else if (m.matched(7)) {
+      mo = MonthNumber(m.str(7)), d = std::stoi(m.str(8)), y = std::stoi(m.str(9));
     } else {
-      y = std::stoi(m[10]), mo = std::stoi(m[11]), d = std::stoi(m[12]);
+      y = std::stoi(m.str(10)), mo = std::stoi(m.str(11)), d = std::stoi(m.str(12));
     }
     if (!ValidDate(y, mo, d)) continue;
-    out.push_back({Iso(y, mo, d), begin, begin + static_cast<size_t>(m.length(0))});
+    out.push_back({Iso(y, mo, d), begin, m.end(0)});
   }
   return out;
 }
@@ -164,9 +161,9 @@ std::string KindFromContext(const std::string& before_in, const std::string& aft
 bool IsPlaceDateLine(const std::string& line, const ParsedDate& d) {
   if (fields::Trim(line.substr(d.end)).size() > 2) return false;
   const std::string head = fields::Trim(line.substr(0, d.begin));
-  static const std::regex re(
+  static const fields::Regex re(
       R"(^(?:(?:Ort|Datum|Ort, Datum|Place|Date)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?[A-ZÄÖÜ][^,;:\d]{1,40}?(?:,\s*(?:den|am)?|\s+(?:den|am|on|,))$)");
-  return std::regex_search(head, re) || head.empty();
+  return re.Search(head) || head.empty();
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // Parties: the names after "zwischen"/"between" and "und"/"and" in the
 // heading area, in the nominative without article, with the short name the
 // text defines for them ("… (HMSI)", "nachstehend „HMSI“ genannt").
-#include <regex>
 
 #include "fields/common.h"
 #include "fields/header.h"
 #include "fields/names.h"
+#include "fields/regex.h"
 
 namespace pactum::extract {
 namespace {
@@ -16,10 +16,10 @@ using fields::Trim;
 // Lines that describe a party but are not its name: addresses,
 // representation, role definitions.
 bool IsPartyDetail(const std::string& text) {
-  static const std::regex re(
+  static const fields::Regex re(
       R"((\b\d{4,5}\s+[A-ZÄÖÜ])|(straße|strasse|str\.|platz|weg|allee|street|road|avenue|postfach|p\.o\. box|\bbox\b)|^\s*(vertreten durch|represented by|nachstehend|im folgenden|hereinafter|\(|–|-|,)|\bgenannt\b|referred to as)",
-      std::regex::icase | std::regex::optimize);
-  return std::regex_search(text, re);
+      fields::Regex::kIgnoreCase);
+  return re.Search(text);
 }
 
 bool IsAcronym(const std::string& s) {
@@ -58,9 +58,9 @@ std::string DefinedLabel(const std::string& text) {
 // A defined short name: "(HMSI)", or a defined label that is a name rather
 // than a role phrase with an article ("the Grantor", "der Zuwendungsgeber").
 std::optional<std::string> ShortNameIn(const std::string& text) {
-  static const std::regex paren(R"(\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&-]{1,11})\))");
-  std::smatch m;
-  if (std::regex_search(text, m, paren) && IsAcronym(m[1])) return m[1].str();
+  static const fields::Regex paren(R"(\((\p{Lu}[\p{L}0-9&-]{1,11})\))");
+  fields::Match m;
+  if (paren.Search(text, &m) && IsAcronym(m.str(1))) return m.str(1);
   const std::string label = DefinedLabel(text);
   if (label.empty() || label.find(' ') != std::string::npos) return std::nullopt;
   return label;

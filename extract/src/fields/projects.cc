@@ -7,10 +7,10 @@
 // such as "Seite 2" is skipped. A list counts as a project list only when its
 // category or its lead-in speaks of projects, measures or funding, so other
 // enumerations (obligations, annexes) are not reported as projects.
-#include <regex>
 
 #include "fields/common.h"
 #include "fields/header.h"
+#include "fields/regex.h"
 
 namespace pactum::extract {
 namespace {
@@ -38,19 +38,19 @@ bool BulletText(const std::string& text, std::string* item) {
 bool NumberedText(const std::string& text, int* number, std::string* rest) {
   const size_t first = text.find_first_not_of(' ');
   if (first == std::string::npos || !std::isdigit(static_cast<unsigned char>(text[first]))) return false;
-  static const std::regex re(R"(^\s*(\d{1,2})[.)]\s+(\S.*)$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, re)) return false;
-  *number = std::stoi(m[1]);
-  *rest = m[2].str();
+  static const fields::Regex re(R"(\s*(\d{1,2})[.)]\s+(\S.*))");
+  fields::Match m;
+  if (!re.FullMatch(text, &m)) return false;
+  *number = std::stoi(m.str(1));
+  *rest = m.str(2);
   return true;
 }
 
 bool SpeaksOfProjects(const std::string& text) {
-  static const std::regex re(
+  static const fields::Regex re(
       R"(projekt|maßnahme|vorhaben|förder|gefördert|finanziert|angebot|project|measure|funded|funding|work package|activit|programme|initiative)",
-      std::regex::icase | std::regex::optimize);
-  return std::regex_search(text, re);
+      fields::Regex::kIgnoreCase);
+  return re.Search(text);
 }
 
 std::string CleanName(std::string s) {
@@ -73,9 +73,9 @@ std::string CleanName(std::string s) {
 }
 
 std::string HeadingTitle(const std::string& heading) {
-  static const std::regex re(R"(^\s*(?:§\s*\d+[a-z]?|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.-]\s*)?(.*)$)");
-  std::smatch m;
-  if (std::regex_match(heading, m, re)) return Trim(m[1].str());
+  static const fields::Regex re(R"(\s*(?:§\s*\d+[a-z]?|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.-]\s*)?(.*))");
+  fields::Match m;
+  if (re.FullMatch(heading, &m)) return Trim(m.str(1));
   return Trim(heading);
 }
 

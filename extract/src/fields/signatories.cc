@@ -7,12 +7,14 @@
 // Within a block: the first line that reads as a person's name is the name,
 // the next line the title, the remaining lines the organisation. Repeated
 // lines (an e-signature that prints the name twice) count once.
-#include <regex>
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "fields/common.h"
 #include "fields/header.h"
 #include "fields/names.h"
+#include "fields/regex.h"
 
 namespace pactum::extract {
 namespace {
@@ -31,27 +33,27 @@ std::optional<PlaceDate> ParsePlaceDate(const TextLine& line, size_t index) {
   if (dates.size() != 1) return std::nullopt;
   const ParsedDate& d = dates[0];
   if (Trim(line.text.substr(d.end)).size() > 2) return std::nullopt;
-  static const std::regex re(
-      R"(^(?:(?:Ort(?:, Datum)?|Place(?:, date)?)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?([A-ZÄÖÜ][^,;:\d]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on))\s*$)");
-  std::smatch m;
+  static const fields::Regex re(
+      R"((?:(?:Ort(?:, Datum)?|Place(?:, date)?)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?([A-ZÄÖÜ][^,;:\d]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on))\s*)");
+  fields::Match m;
   const std::string head = line.text.substr(0, d.begin);
-  if (!std::regex_match(head, m, re)) return std::nullopt;
-  return PlaceDate{index, Trim(m[1].str()), d.iso};
+  if (!re.FullMatch(head, &m)) return std::nullopt;
+  return PlaceDate{index, Trim(m.str(1)), d.iso};
 }
 
 bool IsPersonName(const std::string& text) {
   // Name tokens: capitalised words, also with inner capitals or apostrophes
   // ("McAllister", "O'Connor"), hyphenated ("Schulte-Berge"), initials
   // ("J."), and the particles of names ("van der", "von", "de").
-  static const std::string kTok = "[A-ZÄÖÜÉ][A-Za-zÄÖÜäöüßéèáàóòíìúçñ'’]+(?:-[A-ZÄÖÜ][A-Za-zÄÖÜäöüßéèáàóòíìúçñ'’]+)*";
+  static const std::string kTok = "\\p{Lu}[\\p{L}'’]+(?:-\\p{Lu}[\\p{L}'’]+)*";
   static const std::string kParticle = "van|von|der|den|de|del|della|di|da|du|le|la|zu|ten|ter|vom|zum|y|bin|al";
-  static const std::regex re("^(?:(?:Dr\\.?|Prof\\.?|Dipl\\.-\\w+\\.?|Mag\\.|Ing\\.|Mr\\.?|Mrs\\.?|Ms\\.?)\\s+)*(?:" + kTok + ")"
-                             "(?:\\s+(?:" + kTok + "|[A-Z]\\.|" + kParticle + ")){1,4}$");
-  if (!std::regex_match(text, re)) return false;
+  static const fields::Regex re("(?:(?:Dr\\.?|Prof\\.?|Dipl\\.-\\w+\\.?|Mag\\.|Ing\\.|Mr\\.?|Mrs\\.?|Ms\\.?)\\s+)*(?:" + kTok + ")"
+                             "(?:\\s+(?:" + kTok + "|\\p{Lu}\\.|" + kParticle + ")){1,4}");
+  if (!re.FullMatch(text)) return false;
   // Job titles and organisations that look like names.
-  static const std::regex not_name(
+  static const fields::Regex not_name(
       R"(\b(Ministerium|Ministerin|Minister|Kreis|Landkreis|Stadt|Verein|Verband|Amt|Kammer|Jobcenter|Foundation|University|Trust|Head|Officer|Director|Direktor|Direktorin|Leiter|Leiterin|Vorstand|Vorständin|Präsident|Präsidentin|Geschäftsführer|Geschäftsführerin|Bürgermeister|Bürgermeisterin|Landrat|Landrätin|Staatssekretär|Staatssekretärin|Beigeordnete|Beigeordneter|Kreisbeigeordnete|Kreisbeigeordneter|Staatsministerin|Staatsminister|Chief|Manager|Programmes|President|Chair|Secretary|Erste|Erster|Oberbürgermeister|Oberbürgermeisterin|Referent|Referentin|Unterschrift|Signature|Datum|Date)\b)");
-  return !std::regex_search(text, not_name);
+  return !not_name.Search(text);
 }
 
 bool IsNoise(const std::string& text) {

@@ -1,15 +1,15 @@
 // Type, title, year and subject from the heading area; document language.
-#include <regex>
 
 #include "fields/common.h"
 #include "fields/header.h"
+#include "fields/regex.h"
 
 namespace pactum::extract {
 namespace fields {
 namespace {
 
-const std::regex& YearRegex() {
-  static const std::regex re(R"((?:^|\s)((?:19|20)\d{2})(?:\s|$))");
+const Regex& YearRegex() {
+  static const Regex re(R"((?:^|\s)((?:19|20)\d{2})(?:\s|$))");
   return re;
 }
 
@@ -30,9 +30,9 @@ const char* const kSubjectLeads[] = {"über die ", "über das ", "über den ", "
 
 bool IsPageNumberLine(const std::string& text) {
   if (text.size() > 24 || text.find_first_of("0123456789") == std::string::npos) return false;
-  static const std::regex re(R"(^\s*(?:(?:Seite|Page|S\.)\s*\d+(?:\s*(?:von|of|/)\s*\d+)?|[-–]\s*\d+\s*[-–]|\d+\s*/\s*\d+|\d{1,3})\s*$)",
-                             std::regex::icase | std::regex::optimize);
-  return std::regex_search(text, re);
+  static const Regex re(R"(^\s*(?:(?:Seite|Page|S\.)\s*\d+(?:\s*(?:von|of|/)\s*\d+)?|[-–]\s*\d+\s*[-–]|\d+\s*/\s*\d+|\d{1,3})\s*$)",
+                        Regex::kIgnoreCase);
+  return re.Search(text);
 }
 
 bool IsSectionHeading(const std::string& text) {
@@ -43,10 +43,10 @@ bool IsSectionHeading(const std::string& text) {
     candidate = candidate || StartsWith(t, w);
   }
   if (!candidate) return false;
-  static const std::regex re(
+  static const Regex re(
       R"(^\s*(?:§\s*\d+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+\d+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
-      std::regex::optimize);
-  return std::regex_search(text, re);
+      Regex::kNone);
+  return re.Search(text);
 }
 
 std::string SubjectFromLine(const std::string& text) {
@@ -117,10 +117,10 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
   std::optional<int> year;
   for (int li : h.title_lines) {
     std::string text = fields::Trim(doc.lines[li].text);
-    std::smatch m;
-    if (std::regex_search(text, m, fields::YearRegex())) {
-      if (!year) year = std::stoi(m[1]);
-      text = fields::Trim(m.prefix().str() + " " + m.suffix().str());
+    fields::Match m;
+    if (fields::YearRegex().Search(text, &m)) {
+      if (!year) year = std::stoi(m.str(1));
+      text = fields::Trim(m.prefix() + " " + m.suffix());
     }
     if (!text.empty() && type.empty() && fields::SubjectFromLine(text).empty()) type = fields::CollapseSpaces(text);
   }

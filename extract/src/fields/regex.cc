@@ -1,0 +1,85 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "fields/regex.h"
+
+#include <pcre2.h>
+
+#include <limits>
+#include <stdexcept>
+
+namespace pactum::extract::fields {
+namespace {
+
+constexpr size_t kUnset = std::numeric_limits<size_t>::max();
+
+pcre2_code* Code(void* p) { return static_cast<pcre2_code*>(p); }
+
+}  // namespace
+
+bool Match::matched(int g) const {
+  const size_t i = static_cast<size_t>(g) * 2;
+  return i + 1 < offsets_.size() && offsets_[i] != kUnset;
+}
+std::string Match::str(int g) const {
+  return matched(g) ? std::string(subject_.substr(position(g), length(g))) : std::string();
+}
+size_t Match::position(int g) const { return matched(g) ? offsets_[static_cast<size_t>(g) * 2] : 0; }
+size_t Match::length(int g) const {
+  return matched(g) ? offsets_[static_cast<size_t>(g) * 2 + 1] - offsets_[static_cast<size_t>(g) * 2] : 0;
+}
+std::string Match::prefix() const { return std::string(subject_.substr(0, position(0))); }
+std::string Match::suffix() const { return std::string(subject_.substr(end(0))); }
+
+Regex::Regex(const std::string& pattern, int flags) {
+  // UCP: \d, \w, \s and [[:alpha:]] follow Unicode. MATCH_INVALID_UTF: text
+  // with broken UTF-8 (from a damaged text layer) is matched, not refused.
+  uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+  if (flags & kIgnoreCase) options |= PCRE2_CASELESS;
+  int err = 0;
+  PCRE2_SIZE offset = 0;
+  code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &err, &offset, nullptr);
+  if (!code_) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(err, msg, sizeof msg);
+    throw std::logic_error("bad pattern at " + std::to_string(offset) + ": " + reinterpret_cast<char*>(msg));
+  }
+}
+
+Regex::~Regex() { pcre2_code_free(Code(code_)); }
+
+bool Regex::Run(std::string_view text, size_t start, unsigned options, Match* m) const {
+  pcre2_match_data* md = pcre2_match_data_create_from_pattern(Code(code_), nullptr);
+  if (!md) return false;
+  const int rc = pcre2_match(Code(code_), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, options, md,
+                             nullptr);
+  if (rc > 0 && m) {
+    const uint32_t pairs = pcre2_get_ovector_count(md);
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
+    m->subject_ = text;
+    m->offsets_.assign(ov, ov + 2 * pairs);
+    for (auto& o : m->offsets_) {
+      if (o == PCRE2_UNSET) o = kUnset;
+    }
+  }
+  pcre2_match_data_free(md);
+  return rc > 0;
+}
+
+bool Regex::Search(std::string_view text, Match* m, size_t start) const { return Run(text, start, 0, m); }
+
+bool Regex::FullMatch(std::string_view text, Match* m) const {
+  return Run(text, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, m);
+}
+
+std::vector<Match> Regex::FindAll(std::string_view text) const {
+  std::vector<Match> out;
+  size_t start = 0;
+  Match m;
+  while (start <= text.size() && Run(text, start, 0, &m)) {
+    const size_t next = m.end(0) > m.position(0) ? m.end(0) : m.end(0) + 1;
+    out.push_back(m);
+    start = next;
+  }
+  return out;
+}
+
+}  // namespace pactum::extract::fields
