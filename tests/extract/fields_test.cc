@@ -283,3 +283,56 @@ TEST(PartiesTest, DefinedLabelsAreShortNamesButRolePhrasesAreNot) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+TEST(SignatoriesTest, LabelledBlocksUnderOnBehalfOfLines) {
+  Agreement a;
+  ExtractSignatories(Doc({{1, 76, 566, "For the European Foundation for Vocational"},
+                          {1, 77, 580, "Learning:"},
+                          {1, 302, 563, "Für die Stadt Kassel:"},
+                          {1, 77, 623, "Name: Dr Priya Raman"},
+                          {1, 77, 637, "Title: Chief Executive Officer"},
+                          {1, 78, 650, "Place: Brussels"},
+                          {1, 78, 662, "Date: November 17, 2024"},
+                          {1, 303, 619, "Name: Jörg Müller-Lüdenscheidt"},
+                          {1, 303, 634, "Funktion: Oberbürgermeister"},
+                          {1, 303, 647, "Ort: Kassel"},
+                          {1, 303, 659, "Datum: 25.11.2024"}}),
+                     &a);
+  ASSERT_EQ(a.signatories.size(), 2u);
+  EXPECT_EQ(a.signatories[0].name, "Dr Priya Raman");
+  EXPECT_EQ(a.signatories[0].title, "Chief Executive Officer");
+  EXPECT_EQ(a.signatories[0].place, "Brussels");
+  EXPECT_EQ(a.signatories[0].date, "2024-11-17");
+  EXPECT_EQ(a.signatories[0].organization, "European Foundation for Vocational Learning");
+  EXPECT_EQ(a.signatories[1].name, "Jörg Müller-Lüdenscheidt");
+  EXPECT_EQ(a.signatories[1].title, "Oberbürgermeister");
+  EXPECT_EQ(a.signatories[1].organization, "Stadt Kassel");
+  EXPECT_EQ(a.signatories[1].date, "2024-11-25");
+}
+
+TEST(ProjectsTest, OcrBulletsAndEnumeratedItems) {
+  Agreement a;
+  ExtractProjects(Doc({{1, 70, 320, "& 3 Gegenstand der Förderung"},
+                       {1, 70, 336, "Gefördert werden folgende Maßnahmen:"},
+                       {1, 78, 350, "a Elterncoaching Ausbildung"},
+                       {1, 77, 362, "w Sprachcafe Beruf"},
+                       {1, 69, 381, "$ 4 Höhe der Zuwendung"},
+                       {1, 74, 414, "The following work packages and projects are funded:"},
+                       {1, 75, 432, "1. Evaluation and dissemination"},
+                       {1, 93, 446, "(a) Women in Tech Lab"},
+                       {1, 93, 459, "(b) Mentoring for Apprentices"}}),
+                  &a);
+  ASSERT_EQ(a.projects.size(), 4u);
+  EXPECT_EQ(a.projects[0].name, "Elterncoaching Ausbildung");
+  EXPECT_EQ(a.projects[0].category, "Gegenstand der Förderung");
+  EXPECT_EQ(a.projects[1].name, "Sprachcafe Beruf");
+  EXPECT_EQ(a.projects[2].name, "Women in Tech Lab");
+  EXPECT_EQ(a.projects[2].category_number, 1);
+  EXPECT_EQ(a.projects[3].name, "Mentoring for Apprentices");
+}
+
+}  // namespace
+}  // namespace pactum::extract

@@ -18,8 +18,11 @@ namespace {
 using fields::Lower;
 using fields::Trim;
 
-// "– Name", "• Name", "▪ Name", "- Name", "* Name", "o Name".
-bool BulletText(const std::string& text, std::string* item) {
+// A list item: "– Name", "• Name", "▪ Name", "- Name", "(a) Name", "b) Name".
+// With `indented` (the line stands right of the list's lead-in) a single
+// stray glyph before a capitalised name also counts: OCR reads small bullets
+// as "a", "w", "e" or "«".
+bool BulletText(const std::string& text, bool indented, std::string* item) {
   static const char* const kBullets[] = {"\xe2\x80\x93", "\xe2\x80\x94", "\xe2\x80\xa2", "\xe2\x96\xaa", "\xe2\x97\xa6",
                                          "\xc2\xb7",     "\xe2\x96\xa0", "\xe2\x96\xa1", "\xe2\x80\xa3", "\xe2\x97\x8f",
                                          "\xef\x82\xb7", "-",            "*",            "o"};
@@ -28,6 +31,19 @@ bool BulletText(const std::string& text, std::string* item) {
     const std::string_view bv(b);
     if (fields::StartsWith(t, bv) && t.size() > bv.size() + 1 && t[bv.size()] == ' ') {
       *item = Trim(t.substr(bv.size()));
+      return true;
+    }
+  }
+  static const fields::Regex enumerated(R"(\(?(?:[a-z]|i{1,3}|iv|v|vi{1,3})\)\s+(\S.*))");
+  fields::Match m;
+  if (enumerated.FullMatch(t, &m)) {
+    *item = Trim(m.str(1));
+    return true;
+  }
+  if (indented) {
+    static const fields::Regex stray(R"((?:[^\p{L}\p{N}\s(]{1,2}|\p{Ll})\s+([\p{Lu}„“"»].*))");
+    if (stray.FullMatch(t, &m)) {
+      *item = Trim(m.str(1));
       return true;
     }
   }
@@ -73,7 +89,7 @@ std::string CleanName(std::string s) {
 }
 
 std::string HeadingTitle(const std::string& heading) {
-  static const fields::Regex re(R"(\s*(?:§\s*\d+[a-z]?|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.-]\s*)?(.*))");
+  static const fields::Regex re(R"(\s*(?:[§$&]\s*\d+[a-z]?|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.~-]\s*)?(.*))");
   fields::Match m;
   if (re.FullMatch(heading, &m)) return Trim(m.str(1));
   return Trim(heading);
@@ -85,6 +101,7 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
   const auto& L = doc.lines;
   std::string section;     // title of the current section heading
   std::string lead_in;     // the last ordinary line before a list
+  double lead_in_x = 1e9;  // its left edge
   std::optional<int> cat_number;
   std::string category;
   double cat_text_x = 0;   // x where the category's text starts
@@ -107,10 +124,12 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
       cat_number.reset();
       category.clear();
       lead_in.clear();
+      lead_in_x = line.box.x0;
       last = nullptr;
       continue;
     }
-    if (BulletText(text, &item)) {
+    const double list_x = in_category ? cat_text_x - 8 : lead_in_x;
+    if (BulletText(text, line.box.x0 > list_x + 4, &item)) {
       const bool listed = in_category ? SpeaksOfProjects(category + " " + lead_in + " " + section)
                                       : SpeaksOfProjects(lead_in + " " + section);
       category_open = false;
@@ -157,6 +176,7 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
     cat_number.reset();
     category.clear();
     lead_in = text;
+    lead_in_x = line.box.x0;
   }
 }
 

@@ -65,6 +65,80 @@ bool IsNoise(const std::string& text) {
          fields::StartsWith(lower, "gez.") || fields::IsPageNumberLine(t);
 }
 
+// "Name: Dr Priya Raman", "Titel: Leiterin", "Ort: Kassel", "Datum: 6.6.2024".
+enum class Label { kNone, kName, kTitle, kPlace, kDate, kOrganization };
+
+Label LabelOf(const std::string& text, std::string* value) {
+  static const fields::Regex re(
+      R"(\s*(Name|Title|Position|Function|Funktion|Titel|Amt|Place|Ort|Date|Datum|Organi[sz]ation|Institution|Behörde)\s*:\s*(.*))",
+      fields::Regex::kIgnoreCase);
+  fields::Match m;
+  if (!re.FullMatch(text, &m)) return Label::kNone;
+  *value = Trim(m.str(2));
+  const std::string key = Lower(m.str(1));
+  if (key == "name") return Label::kName;
+  if (key == "place" || key == "ort") return Label::kPlace;
+  if (key == "date" || key == "datum") return Label::kDate;
+  if (fields::StartsWith(key, "organi") || key == "institution" || key == "behörde") return Label::kOrganization;
+  return Label::kTitle;
+}
+
+// "For the European Foundation for Vocational Learning:", "Für das Land Hessen:".
+std::optional<std::string> OnBehalfOf(const std::string& text) {
+  static const fields::Regex re(R"(\s*(?:For|On behalf of|Für|Im Auftrag)\s+(.+?)\s*:\s*)", fields::Regex::kIgnoreCase);
+  fields::Match m;
+  if (!re.FullMatch(text, &m)) return std::nullopt;
+  return fields::names::Nominative(m.str(1));
+}
+
+// Signature blocks written as labelled fields under "For …:".
+void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
+  const auto& L = doc.lines;
+  for (size_t i = 0; i < L.size(); ++i) {
+    std::string name;
+    if (LabelOf(L[i].text, &name) != Label::kName || !IsPersonName(name)) continue;
+    const TextLine& anchor = L[i];
+    const double h = std::max(6.0, anchor.box.height());
+    Signatory s;
+    s.name = name;
+    s.evidence = fields::EvidenceOf(anchor);
+    // The other fields: labelled lines below in the same column.
+    for (const auto& line : L) {
+      if (line.page != anchor.page || line.box.y0 <= anchor.box.y0 || line.box.y0 > anchor.box.y1 + 6 * h) continue;
+      if (std::abs(line.box.x0 - anchor.box.x0) > 3 * h) continue;
+      std::string value;
+      const Label label = LabelOf(line.text, &value);
+      if (label == Label::kName) break;
+      if (value.empty()) continue;
+      if (label == Label::kTitle && !s.title) s.title = value;
+      if (label == Label::kPlace && !s.place) s.place = value;
+      if (label == Label::kOrganization && !s.organization) s.organization = value;
+      if (label == Label::kDate && !s.date) {
+        const auto dates = FindDates(value);
+        if (!dates.empty()) s.date = dates[0].iso;
+      }
+    }
+    // The organisation: "For …:" above in the same column, possibly wrapped.
+    if (!s.organization) {
+      std::string joined;
+      for (size_t k = 0; k < L.size(); ++k) {
+        const TextLine& line = L[k];
+        if (line.page != anchor.page || line.box.y1 > anchor.box.y0 || line.box.y1 < anchor.box.y0 - 12 * h) continue;
+        if (std::abs(line.box.x0 - anchor.box.x0) > 3 * h) continue;
+        joined = joined.empty() ? line.text : fields::JoinLines(joined, line.text);
+        if (auto org = OnBehalfOf(joined)) {
+          s.organization = *org;
+          break;
+        }
+        if (!joined.empty() && joined.back() == ':') joined.clear();
+      }
+    }
+    bool seen = false;
+    for (const auto& have : out->signatories) seen |= have.name == s.name;
+    if (!seen) out->signatories.push_back(std::move(s));
+  }
+}
+
 }  // namespace
 
 void ExtractSignatories(const DocumentText& doc, Agreement* out) {
@@ -153,8 +227,11 @@ void ExtractSignatories(const DocumentText& doc, Agreement* out) {
       }
       s.organization = org;
     }
-    out->signatories.push_back(std::move(s));
+    bool known = false;
+    for (const auto& have : out->signatories) known |= have.name == s.name;
+    if (!known) out->signatories.push_back(std::move(s));
   }
+  ExtractLabelledBlocks(doc, out);
 }
 
 }  // namespace pactum::extract

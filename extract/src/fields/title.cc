@@ -37,14 +37,15 @@ bool IsPageNumberLine(const std::string& text) {
 
 bool IsSectionHeading(const std::string& text) {
   const std::string t = Trim(text);
-  bool candidate = StartsWith(t, "\xc2\xa7");  // §
+  // OCR reads "§" as "$" or "&" at times.
+  bool candidate = StartsWith(t, "\xc2\xa7") || StartsWith(t, "$ ") || StartsWith(t, "& ");
   for (const char* w : {"Article", "Artikel", "Art.", "Section", "Clause", "Ziffer", "Präambel", "Preamble",
                         "Vorbemerkung", "Recitals"}) {
     candidate = candidate || StartsWith(t, w);
   }
   if (!candidate) return false;
   static const Regex re(
-      R"(^\s*(?:§\s*\d+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+\d+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
+      R"(^\s*(?:[§$&]\s*\d+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+\d+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
       Regex::kNone);
   return re.Search(text);
 }
