@@ -336,3 +336,54 @@ TEST(ProjectsTest, OcrBulletsAndEnumeratedItems) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+TEST(ProjectsTest, ListWithoutBulletsAndItemsWhoseBulletWasLost) {
+  Agreement a;
+  ExtractProjects(Doc({{1, 55, 354, "§ 3 Geförderte Maßnahmen"},
+                       {1, 55, 374, "Die Partner setzen gemeinsam folgende Maßnahmen um:"},
+                       {1, 77, 393, "Praxistage im Handwerk"},
+                       {1, 77, 409, "Elterncoaching Ausbildung"},
+                       {1, 55, 430, "Die Umsetzung beginnt im Herbst."},
+                       {2, 70, 700, "1. Ausbildungsvorbereitung"},
+                       {2, 78, 730, "- K.O.M.P.A.S.S."},
+                       {2, 91, 746, "„Fit für die Ausbildung“"}}),
+                  &a);
+  ASSERT_EQ(a.projects.size(), 4u);
+  EXPECT_EQ(a.projects[0].name, "Praxistage im Handwerk");
+  EXPECT_EQ(a.projects[0].category, "Geförderte Maßnahmen");
+  EXPECT_EQ(a.projects[1].name, "Elterncoaching Ausbildung");
+  EXPECT_EQ(a.projects[2].name, "K.O.M.P.A.S.S.");
+  EXPECT_EQ(a.projects[3].name, "Fit für die Ausbildung");
+  EXPECT_EQ(a.projects[3].category_number, 1);
+}
+
+TEST(DatesTest, AnnotatedRangesAndLabelledSignatureDates) {
+  EXPECT_EQ(DateKinds({{1, 79, 408, "The term runs from January 1, 2024 (effective date) to December 31, 2025 (expiry"}}),
+            (std::vector<P>{{"2024-01-01", "effective"}, {"2025-12-31", "expiry"}}));
+  EXPECT_EQ(DateKinds({{2, 84, 134, "Name: Mark Ellison"}, {2, 84, 163, "Place: Stockholm"}, {2, 84, 177, "Date: 4 November 2023"}}),
+            (std::vector<P>{{"2023-11-04", "signature"}}));
+}
+
+TEST(AmountsTest, OcrSectionSignIsNotADollarAmount) {
+  EXPECT_TRUE(Amounts("$ 4 Haushaltsmittel und Eckdaten").empty());
+  EXPECT_TRUE(Amounts("die in $ 3 genannten Maßnahmen").empty());
+  EXPECT_EQ(Amounts("a fee of $ 2,500"), (std::vector<P>{{"2500.00", "USD"}}));
+}
+
+TEST(PartiesTest, ForeignAddressesAreNotPartOfTheName) {
+  EXPECT_EQ(PartyNames({{1, 200, 50, "MEMORANDUM OF UNDERSTANDING"},
+                        {1, 280, 80, "between"},
+                        {1, 150, 100, "the Nordic Youth Employment Trust"},
+                        {1, 150, 115, "Storgatan 9, 111 23 Stockholm, Sweden"},
+                        {1, 280, 130, "and"},
+                        {1, 150, 145, "the City of Aarhus"},
+                        {1, 150, 160, "Rådhuspladsen 2, 8000 Aarhus C, Denmark"},
+                        {1, 50, 200, "I. Purpose"}}),
+            (std::vector<std::string>{"Nordic Youth Employment Trust", "City of Aarhus"}));
+}
+
+}  // namespace
+}  // namespace pactum::extract

@@ -145,6 +145,12 @@ std::vector<ParsedAmount> FindAmounts(const std::string& text) {
     if (end < text.size() && IsWordChar(text[end]) && !(text[end - 1] & 0x80)) continue;
     auto iso = CurrencyIso(cur);
     if (!iso) continue;
+    // "$ 4" is an OCR'd "§ 4", not four dollars: a sign followed by a space
+    // and a small whole number is no amount.
+    if (before && !std::isalpha(static_cast<unsigned char>(cur[0])) && m.position(2) > m.end(1) &&
+        number.size() <= 2 && mult.empty()) {
+      continue;
+    }
     const long long multiplier = mult.empty() ? 1 : Multiplier(mult);
     auto cents = ParseNumberCents(fields::Trim(number), multiplier);
     if (!cents) continue;

@@ -133,12 +133,33 @@ bool AboutTerm(const std::string& sentence) {
   return false;
 }
 
+std::string WithoutParentheticals(const std::string& s) {
+  std::string out;
+  int depth = 0;
+  for (char c : s) {
+    if (c == '(') ++depth;
+    else if (c == ')') depth = std::max(0, depth - 1);
+    else if (depth == 0) out += c;
+  }
+  return out;
+}
+
 std::string KindFromContext(const std::string& before_in, const std::string& after_in) {
   const std::string before = Lower(before_in), after = Lower(after_in);
   // A following "in Kraft" / "außer Kraft" decides ("tritt am … in Kraft").
   const std::string head = after.substr(0, 24);
   if (head.find("außer kraft") != std::string::npos) return "expiry";
   if (head.find("in kraft") != std::string::npos) return "effective";
+  // An explicit annotation: "January 1, 2024 (effective date)".
+  const std::string paren = head.substr(0, head.find(')') == std::string::npos ? 0 : head.find(')'));
+  if (paren.find('(') != std::string::npos) {
+    if (paren.find("effective") != std::string::npos || paren.find("beginn") != std::string::npos) return "effective";
+    if (paren.find("expir") != std::string::npos || paren.find("end date") != std::string::npos ||
+        paren.find("ende") != std::string::npos) {
+      return "expiry";
+    }
+    if (paren.find("deadline") != std::string::npos || paren.find("frist") != std::string::npos) return "deadline";
+  }
   size_t best_pos = std::string::npos;
   std::string kind = "other";
   for (const Cue& c : kBefore) {
@@ -166,6 +187,33 @@ bool IsPlaceDateLine(const std::string& line, const ParsedDate& d) {
   return re.Search(head) || head.empty();
 }
 
+// The words between the two dates of a range, parentheticals removed:
+// "bis", "bis zum", "to", "until", "–".
+bool IsRangeLink(const std::string& between) {
+  const std::string b = Lower(fields::CollapseSpaces(WithoutParentheticals(between)));
+  for (const char* link : {"bis", "bis zum", "bis einschließlich", "to", "until", "through", "-", "\xe2\x80\x93"}) {
+    if (b == link) return true;
+  }
+  return false;
+}
+
+// "Date: 4 November 2023" / "Datum: 6.6.2024" next to "Name:" / "Place:"
+// lines: the date of a labelled signature block.
+bool IsLabelledSignatureDate(const DocumentText& doc, size_t i) {
+  const std::string lower = Lower(fields::Trim(doc.lines[i].text));
+  if (!fields::StartsWith(lower, "date:") && !fields::StartsWith(lower, "datum:") &&
+      !fields::StartsWith(lower, "ort, datum:") && !fields::StartsWith(lower, "place, date:")) {
+    return false;
+  }
+  const size_t from = i >= 5 ? i - 5 : 0, to = std::min(doc.lines.size(), i + 6);
+  for (size_t k = from; k < to; ++k) {
+    if (k == i || doc.lines[k].page != doc.lines[i].page) continue;
+    const std::string l = Lower(fields::Trim(doc.lines[k].text));
+    if (fields::StartsWith(l, "name:") || fields::StartsWith(l, "place:") || fields::StartsWith(l, "ort:")) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void ExtractDates(const DocumentText& doc, Agreement* out) {
@@ -184,32 +232,26 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
     for (size_t k = 0; k < found.size(); ++k) {
       const ParsedDate& d = found[k];
       std::string kind;
-      if (found.size() == 1 && IsPlaceDateLine(line.text, d)) {
+      if ((found.size() == 1 && IsPlaceDateLine(line.text, d)) || IsLabelledSignatureDate(doc, i)) {
         kind = "signature";
       } else {
         // Text between the previous date (or the sentence start) and this one.
         const size_t from = k > 0 ? found[k - 1].end : 0;
-        std::string before = (k > 0 ? "" : prev) + line.text.substr(from, d.begin - from);
+        // A parenthetical after the previous date annotates that date.
+        std::string before = k > 0 ? WithoutParentheticals(line.text.substr(from, d.begin - from))
+                                   : prev + line.text.substr(from, d.begin - from);
         const auto stop = before.find_last_of(".;:!?");
         if (stop != std::string::npos && stop + 2 < before.size()) before = before.substr(stop + 1);
         const size_t to = k + 1 < found.size() ? found[k + 1].begin : line.text.size();
         const std::string after = line.text.substr(d.end, to - d.end) + (k + 1 < found.size() ? "" : next);
         kind = KindFromContext(before, after);
-        // Ranges: "vom X bis Y", "from X to Y", "X – Y".
-        const std::string lb = Lower(before);
-        const std::string la = Lower(after.substr(0, 12));
-        if (k + 1 < found.size() && (fields::EndsWith(fields::Trim(lb), "vom") || fields::EndsWith(fields::Trim(lb), "from") ||
-                                     fields::EndsWith(fields::Trim(lb), "zeitraum")) &&
-            (la.find("bis") != std::string::npos || la.find("to") != std::string::npos ||
-             la.find("until") != std::string::npos || la.find("\xe2\x80\x93") != std::string::npos || la.find('-') != std::string::npos)) {
+        // Ranges: "vom X bis Y", "from X (effective date) to Y", "X – Y".
+        if (kind == "other" && k + 1 < found.size() && IsRangeLink(line.text.substr(d.end, found[k + 1].begin - d.end))) {
           kind = "effective";
         }
-        if (k > 0) {
-          const std::string between = Lower(fields::Trim(line.text.substr(found[k - 1].end, d.begin - found[k - 1].end)));
-          if (between == "bis" || between == "bis zum" || between == "to" || between == "until" || between == "-" ||
-              between == "\xe2\x80\x93" || between == "bis einschließlich") {
-            kind = "expiry";
-          }
+        if (k > 0 && IsRangeLink(line.text.substr(found[k - 1].end, d.begin - found[k - 1].end)) &&
+            (kind == "other" || kind == "deadline")) {
+          kind = "expiry";
         }
       }
       bool seen = false;

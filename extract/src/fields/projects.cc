@@ -8,6 +8,9 @@
 // category or its lead-in speaks of projects, measures or funding, so other
 // enumerations (obligations, annexes) are not reported as projects.
 
+#include <algorithm>
+#include <map>
+
 #include "fields/common.h"
 #include "fields/header.h"
 #include "fields/regex.h"
@@ -71,6 +74,16 @@ bool SpeaksOfProjects(const std::string& text) {
 
 std::string CleanName(std::string s) {
   s = Trim(s);
+  // OCR specks after the name: "Berufliche Sprachförderung Plus ©".
+  for (;;) {
+    const size_t sp = s.rfind(' ');
+    if (sp == std::string::npos) break;
+    const std::string last = s.substr(sp + 1);
+    bool symbol = last.size() <= 3;
+    for (char c : last) symbol &= !std::isalnum(static_cast<unsigned char>(c)) && c != '"' && c != ')' && c != '.';
+    if (!symbol || last.rfind("\xe2\x80\x9c", 0) == 0) break;
+    s = Trim(s.substr(0, sp));
+  }
   while (!s.empty() && (s.back() == ';' || s.back() == ',')) s.pop_back();
   // Quotes around the whole name: „Azubi-Lotsen“, "Name", “Name”.
   static const char* const kOpen[] = {"\xe2\x80\x9e", "\xe2\x80\x9c", "\"", "\xc2\xbb", "\xe2\x80\x9a"};
@@ -89,7 +102,7 @@ std::string CleanName(std::string s) {
 }
 
 std::string HeadingTitle(const std::string& heading) {
-  static const fields::Regex re(R"(\s*(?:[§$&]\s*\d+[a-z]?|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.~-]\s*)?(.*))");
+  static const fields::Regex re(R"(\s*(?:[§$&]\s*\d+[a-z]?|[IVXLl]{1,5}\.|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.~-]\s*)?(.*))");
   fields::Match m;
   if (re.FullMatch(heading, &m)) return Trim(m.str(1));
   return Trim(heading);
@@ -99,6 +112,14 @@ std::string HeadingTitle(const std::string& heading) {
 
 void ExtractProjects(const DocumentText& doc, Agreement* out) {
   const auto& L = doc.lines;
+  // Right edge of the text per page: a line reaching it may wrap.
+  std::map<int, double> page_right;
+  for (const auto& l : L) page_right[l.page] = std::max(page_right[l.page], l.box.x1);
+  auto wraps_into = [&](const TextLine& prev, const std::string& next) {
+    return fields::StartsLower(next) || fields::EndsWith(Trim(prev.text), "-") ||
+           prev.box.x1 > page_right[prev.page] - 60;
+  };
+
   std::string section;     // title of the current section heading
   std::string lead_in;     // the last ordinary line before a list
   double lead_in_x = 1e9;  // its left edge
@@ -107,7 +128,35 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
   double cat_text_x = 0;   // x where the category's text starts
   double item_text_x = 0;  // x where the current item's text starts
   bool in_category = false, category_open = false, in_item = false;
+  // A lead-in ending in ":" that announces projects opens a list whose
+  // items may come without bullets (or with bullets OCR lost).
+  bool plain_list = false;
+  const TextLine* prev = nullptr;  // the list's previous line
   Project* last = nullptr;
+
+  auto listed = [&] {
+    return in_category ? SpeaksOfProjects(category + " " + lead_in + " " + section)
+                       : SpeaksOfProjects(lead_in + " " + section);
+  };
+  auto add = [&](const std::string& name, const TextLine& line, double text_x) {
+    Project p;
+    p.category_number = in_category ? cat_number : std::nullopt;
+    p.category = in_category ? category : section;
+    p.name = CleanName(name);
+    p.evidence = fields::EvidenceOf(line);
+    out->projects.push_back(std::move(p));
+    last = &out->projects.back();
+    in_item = true;
+    category_open = false;
+    item_text_x = text_x;
+  };
+  auto end_list = [&] {
+    in_category = category_open = in_item = plain_list = false;
+    last = nullptr;
+    prev = nullptr;
+    cat_number.reset();
+    category.clear();
+  };
 
   for (size_t i = 0; i < L.size(); ++i) {
     const TextLine& line = L[i];
@@ -120,63 +169,63 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
       section = HeadingTitle(text);
       // A heading alone on its line ("§ 1") takes its title from the next line.
       if (section.empty() && i + 1 < L.size()) section = Trim(L[i + 1].text);
-      in_category = category_open = in_item = false;
-      cat_number.reset();
-      category.clear();
+      end_list();
       lead_in.clear();
       lead_in_x = line.box.x0;
-      last = nullptr;
       continue;
     }
     const double list_x = in_category ? cat_text_x - 8 : lead_in_x;
     if (BulletText(text, line.box.x0 > list_x + 4, &item)) {
-      const bool listed = in_category ? SpeaksOfProjects(category + " " + lead_in + " " + section)
-                                      : SpeaksOfProjects(lead_in + " " + section);
-      category_open = false;
-      if (!listed) {
-        in_item = false;
+      if (!listed()) {
+        in_item = category_open = false;
         last = nullptr;
         continue;
       }
-      Project p;
-      p.category_number = in_category ? cat_number : std::nullopt;
-      p.category = in_category ? category : section;
-      p.name = CleanName(item);
-      p.evidence = fields::EvidenceOf(line);
-      out->projects.push_back(std::move(p));
-      last = &out->projects.back();
-      in_item = true;
       // Where the item's text starts: the bullet plus its gap.
-      item_text_x = line.box.x0 + 8;
+      add(item, line, line.box.x0 + 8);
+      prev = &line;
       continue;
     }
     if (NumberedText(text, &number, &rest)) {
+      end_list();
       in_category = category_open = true;
-      in_item = false;
-      last = nullptr;
       cat_number = number;
       category = rest;
       cat_text_x = line.box.x0 + 8;
+      prev = &line;
       continue;
     }
-    // Continuation lines are indented past the list's left edge.
-    const bool indented = line.box.x0 >= std::min(cat_text_x, item_text_x) - 2 && (in_item || category_open) &&
-                          line.box.x0 > (i > 0 ? L[i - 1].box.x0 : 0) - 40;
-    if (category_open && indented && line.box.x0 >= cat_text_x - 2) {
-      category = fields::JoinLines(category, text);
+    if (category_open && prev && line.box.x0 >= cat_text_x - 2) {
+      if (wraps_into(*prev, text)) {  // "… Fachkräfte-" / "sicherung"
+        category = fields::JoinLines(category, text);
+        prev = &line;
+        continue;
+      }
+      if (line.box.x0 > cat_text_x + 2 && listed()) {  // an item whose bullet OCR lost
+        add(text, line, line.box.x0);
+        prev = &line;
+        continue;
+      }
+    }
+    if (in_item && last && prev && line.box.x0 >= item_text_x - 4) {
+      if (wraps_into(*prev, text)) {
+        last->name = CleanName(fields::JoinLines(last->name, text));
+      } else {
+        add(text, line, line.box.x0);  // the next item, bullet lost
+      }
+      prev = &line;
       continue;
     }
-    if (in_item && last && indented && line.box.x0 >= item_text_x - 2) {
-      last->name = CleanName(fields::JoinLines(last->name, text));
+    if (plain_list && line.box.x0 > lead_in_x + 8 && (fields::StartsUpper(text) || !fields::StartsLower(text))) {
+      add(text, line, line.box.x0);
+      prev = &line;
       continue;
     }
     // An ordinary line ends any list and becomes the next list's lead-in.
-    in_category = category_open = in_item = false;
-    last = nullptr;
-    cat_number.reset();
-    category.clear();
+    end_list();
     lead_in = text;
     lead_in_x = line.box.x0;
+    plain_list = fields::EndsWith(text, ":") && SpeaksOfProjects(lead_in + " " + section);
   }
 }
 

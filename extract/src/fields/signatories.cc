@@ -56,6 +56,21 @@ bool IsPersonName(const std::string& text) {
   return !not_name.Search(text);
 }
 
+// OCR of a handwritten signature yields short runs of symbols and stray
+// letters ("f{e2QQ)", "tt Werde"); real lines are mostly letters with a
+// confident recognition.
+bool LooksLikeText(const TextLine& line) {
+  if (line.confidence < 0.45) return false;
+  size_t letters = 0, total = 0;
+  for (size_t i = 0; i < line.text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(line.text[i]);
+    if ((c & 0xC0) == 0x80 || c == ' ') continue;
+    ++total;
+    if (std::isalpha(c) || c >= 0xC0 || c == '.' || c == '-' || c == ',' || c == '\'') ++letters;
+  }
+  return total > 0 && letters >= 0.85 * static_cast<double>(total);
+}
+
 bool IsNoise(const std::string& text) {
   const std::string t = Trim(text);
   if (t.empty()) return true;
@@ -156,7 +171,8 @@ void ExtractSignatories(const DocumentText& doc, Agreement* out) {
       const TextLine& o = L[other.line];
       if (&o == &anchor || o.page != anchor.page) continue;
       const bool same_row = std::abs(o.box.y0 - anchor.box.y0) < h;
-      if (same_row && o.box.x0 > anchor.box.x0) right = std::min(right, o.box.x0);
+      // Skewed scans shift lower lines sideways: keep a margin of two line heights.
+      if (same_row && o.box.x0 > anchor.box.x0) right = std::min(right, o.box.x0 - 2 * h);
     }
     // Stop at the next anchor below in the same column.
     double bottom = 1e9;
@@ -181,7 +197,7 @@ void ExtractSignatories(const DocumentText& doc, Agreement* out) {
       if (!block.empty() && line->box.y0 - last_y > 3.5 * h) break;
       if (block.empty() && line->box.y0 - last_y > 12 * h) break;
       last_y = line->box.y1;
-      if (IsNoise(line->text)) continue;
+      if (IsNoise(line->text) || !LooksLikeText(*line)) continue;
       if (!seen.insert(Trim(line->text)).second) continue;
       block.push_back(line);
       if (block.size() >= 7) break;

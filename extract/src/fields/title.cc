@@ -39,6 +39,9 @@ bool IsSectionHeading(const std::string& text) {
   const std::string t = Trim(text);
   // OCR reads "§" as "$" or "&" at times.
   bool candidate = StartsWith(t, "\xc2\xa7") || StartsWith(t, "$ ") || StartsWith(t, "& ");
+  // Roman-numbered headings: "I. Purpose", "IV. Funding" (OCR: "li. Duration").
+  static const Regex roman(R"([IVXLl]{1,5}\.\s+\p{Lu}\p{L}+.*)");
+  if (roman.FullMatch(t)) return true;
   for (const char* w : {"Article", "Artikel", "Art.", "Section", "Clause", "Ziffer", "Präambel", "Preamble",
                         "Vorbemerkung", "Recitals"}) {
     candidate = candidate || StartsWith(t, w);
