@@ -387,3 +387,26 @@ TEST(PartiesTest, ForeignAddressesAreNotPartOfTheName) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+TEST(AmountsTest, AmountRightAfterAYear) {
+  EXPECT_EQ(Amounts("Davon entfallen auf das Haushaltsjahr 2024 103.000 Euro und auf 2025 166.000 Euro."),
+            (std::vector<P>{{"103000.00", "EUR"}, {"166000.00", "EUR"}}));
+}
+
+TEST(ProjectsTest, NotesAreNotProjectsAndDottedAcronymsAreLetters) {
+  Agreement a;
+  ExtractProjects(Doc({{2, 70, 700, "Folgende Projekte werden gefördert:"},
+                       {2, 70, 715, "1. Ausbildungsvorbereitung"},
+                       {2, 78, 730, "- K.0.M.P.A.S.S."},
+                       {2, 70, 745, "2. Qualifizierung"},
+                       {2, 85, 760, "(Im Jahr 2025 keine Projekte in dieser Maßnahmenart)"}}),
+                  &a);
+  ASSERT_EQ(a.projects.size(), 1u);
+  EXPECT_EQ(a.projects[0].name, "K.O.M.P.A.S.S.");
+}
+
+}  // namespace
+}  // namespace pactum::extract

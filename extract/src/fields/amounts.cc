@@ -134,8 +134,14 @@ bool MayHoldAmount(const std::string& text) {
 std::vector<ParsedAmount> FindAmounts(const std::string& text) {
   std::vector<ParsedAmount> out;
   if (!MayHoldAmount(text)) return out;
-  for (const fields::Match& m : AmountRegex().FindAll(text)) {
+  fields::Match m;
+  for (size_t start = 0; start < text.size() && AmountRegex().Search(text, &m, start);) {
     const size_t begin = m.position(0), end = m.end(0);
+    // A rejected candidate must not hide an amount inside it ("Haushaltsjahr
+    // 2024 103.000 Euro" first matches "024 103.000 Euro"): go on from the
+    // next character, not from the candidate's end.
+    start = begin + 1;
+    while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) ++start;
     // Whole tokens only: not "ABC123 Euro" or "EUR 5x".
     if (begin > 0 && IsWordChar(text[begin - 1]) && !(m.matched(1) && (text[begin] & 0x80))) continue;
     const bool before = m.matched(1);
@@ -155,6 +161,7 @@ std::vector<ParsedAmount> FindAmounts(const std::string& text) {
     auto cents = ParseNumberCents(fields::Trim(number), multiplier);
     if (!cents) continue;
     out.push_back({FormatCents(*cents), *iso, begin, end});
+    start = end;
   }
   return out;
 }

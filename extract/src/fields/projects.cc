@@ -98,7 +98,29 @@ std::string CleanName(std::string s) {
       }
     }
   }
+  // Dotted acronyms are letters: OCR's "K.0.M.P.A.S.S." is "K.O.M.P.A.S.S.".
+  static const fields::Regex dotted(R"((?:\b[\p{Lu}0158]\.){3,})");
+  fields::Match m;
+  for (size_t at = 0; dotted.Search(s, &m, at); at = m.end(0)) {
+    std::string run = m.str(0);
+    bool has_letter = false;
+    for (char c : run) has_letter |= std::isalpha(static_cast<unsigned char>(c)) != 0;
+    if (!has_letter) continue;
+    for (char& c : run) {
+      if (c == '0') c = 'O';
+      else if (c == '1') c = 'I';
+      else if (c == '5') c = 'S';
+      else if (c == '8') c = 'B';
+    }
+    s.replace(m.position(0), run.size(), run);
+  }
   return Trim(s);
+}
+
+// A note in the list rather than a project: "(Im Jahr 2025 keine Projekte …)".
+bool IsNote(const std::string& text) {
+  const std::string t = Trim(text);
+  return t.size() > 2 && t.front() == '(' && t.back() == ')';
 }
 
 std::string HeadingTitle(const std::string& heading) {
@@ -139,6 +161,7 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
                        : SpeaksOfProjects(lead_in + " " + section);
   };
   auto add = [&](const std::string& name, const TextLine& line, double text_x) {
+    if (IsNote(name)) return;
     Project p;
     p.category_number = in_category ? cat_number : std::nullopt;
     p.category = in_category ? category : section;
