@@ -1,0 +1,73 @@
+#include "pactum/service/job_queue.h"
+
+#include <cassert>
+#include <utility>
+
+namespace pactum::service {
+
+JobQueue::JobQueue(int workers, int queue_capacity) : workers_(workers), queue_capacity_(queue_capacity) {
+  assert(workers >= 1);
+  assert(queue_capacity >= 0);
+  threads_.reserve(static_cast<size_t>(workers_));
+  for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+JobQueue::~JobQueue() { Shutdown(); }
+
+bool JobQueue::TrySubmit(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shutting_down_) return false;
+    const int in_system = running_ + static_cast<int>(queue_.size());
+    if (in_system >= workers_ + queue_capacity_) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+bool JobQueue::HasRoom() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !shutting_down_ && running_ + static_cast<int>(queue_.size()) < workers_ + queue_capacity_;
+}
+
+JobQueue::Stats JobQueue::GetStats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {workers_, running_, static_cast<int>(queue_.size()), queue_capacity_};
+}
+
+void JobQueue::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutting_down_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void JobQueue::WorkerLoop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return shutting_down_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // shutting down and nothing left to run
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    try {
+      job();
+    } catch (...) {
+      // Jobs report their own failures; this only keeps the worker alive.
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --running_;
+    }
+  }
+}
+
+}  // namespace pactum::service
