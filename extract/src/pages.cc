@@ -1,25 +1,283 @@
-// The page stage: text layer per page. (OCR of pages without a usable text
-// layer is added by the OCR work; until then such pages are reported.)
+// The page stage: for every page, text layer or OCR.
+//
+// Decision (per page, logged and recorded in PageInfo):
+//   ocr=never   the text layer, whatever it holds;
+//   ocr=always  OCR;
+//   ocr=auto    the text layer when HasUsableTextLayer() accepts it, else OCR
+//               (no text, too little, garbage). Image documents have no text
+//               layer: every page is OCRed.
+// OCR of a page: render (Document::Render, ExtractOptions::render_dpi) ->
+// clean-up (ocr/leptonica_cleanup) -> engine (ocr/tesseract_engine) -> layout
+// on the upright page -> boxes mapped back onto the page as submitted.
+//
+// Parallelism: up to N workers (ExtractOptions::max_ocr_threads; when 0, the
+// environment variable PACTUM_OCR_THREADS, else the hardware threads) take
+// pages in order. The Document is used under a mutex (one thread at a time:
+// text layer and rendering), clean-up and OCR run in parallel. Each worker
+// holds at most one page image at a time, so memory stays bounded whatever
+// the page count. Engines come from ExtractOptions::ocr_engines, or from a
+// pool made for this call, and are only created when a page needs OCR.
 #include "pactum/extract/pages.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <system_error>
+#include <thread>
+
+#include "ocr/leptonica_cleanup.h"
+#include "pactum/extract/ocr_engine.h"
+
 namespace pactum::extract {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+long long MsSince(Clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+}
+
+int WorkerCount(const ExtractOptions& options, int pages) {
+  int n = options.max_ocr_threads;
+  if (n <= 0) {
+    if (const char* env = std::getenv("PACTUM_OCR_THREADS"); env != nullptr) {
+      char* end = nullptr;
+      const long v = std::strtol(env, &end, 10);
+      if (end != env && *end == '\0' && v > 0 && v <= 256) n = static_cast<int>(v);
+    }
+  }
+  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(n, 1, std::max(1, pages));
+}
+
+struct Decision {
+  bool ocr = false;
+  std::string reason;
+};
+
+Decision Decide(OcrMode mode, bool is_image, const PageText& text) {
+  std::string why;
+  const bool usable = !is_image && HasUsableTextLayer(text, &why);
+  if (is_image) why = "image";
+  switch (mode) {
+    case OcrMode::kAlways: return {true, "ocr=always"};
+    case OcrMode::kNever: return {false, usable ? why : "ocr=never (" + why + ")"};
+    case OcrMode::kAuto: break;
+  }
+  return {!usable, why};
+}
+
+double MeanConfidence(const PageText& page) {
+  if (page.words.empty()) return 0.0;
+  double sum = 0;
+  for (const Word& w : page.words) sum += w.confidence;
+  return sum / static_cast<double>(page.words.size());
+}
+
+// Maps every box of `page` (laid out on the cleaned image) onto the page as
+// submitted.
+void MapToOriginal(const ocr::PageGeometry& g, PageText* page) {
+  for (Word& w : page->words) w.box = g.ToOriginal(w.box);
+  for (Line& l : page->lines) l.box = g.ToOriginal(l.box);
+  for (Block& b : page->blocks) b.box = g.ToOriginal(b.box);
+  page->width_pt = g.width_pt;
+  page->height_pt = g.height_pt;
+}
+
+// Renders, cleans up and recognises page `image.page` with `engine`.
+Result<PageText> OcrPage(PageImage image, OcrEngine& engine) {
+  const int page = image.page;
+  const auto t0 = Clock::now();
+  auto cleaned = ocr::CleanUpForOcr(image, &engine, ocr::CleanupOptions{});
+  image = PageImage{};  // free the raw raster before recognition
+  if (!cleaned.ok()) return cleaned.error();
+  const long long clean_ms = MsSince(t0);
+  const auto t1 = Clock::now();
+  auto text = engine.Recognize(cleaned->image);
+  if (!text.ok()) return text.error();
+  const ocr::PageGeometry geometry = cleaned->geometry;
+  spdlog::debug("page {}: clean-up {} ms [{}], OCR {} ms, {} words", page, clean_ms, cleaned->summary, MsSince(t1),
+                text->words.size());
+  text->page = page;
+  text->source = TextSource::kOcr;
+  BuildLayout(&*text);  // on the upright, deskewed page
+  MapToOriginal(geometry, &*text);
+  return text;
+}
+
+class PageRunner {
+ public:
+  PageRunner(Document& doc, const ExtractOptions& options, OcrEnginePool& pool)
+      : doc_(doc),
+        options_(options),
+        pool_(pool),
+        n_(doc.page_count()),
+        is_image_(doc.media_type() != MediaType::kPdf),
+        texts_(static_cast<size_t>(n_)),
+        infos_(static_cast<size_t>(n_)),
+        start_(Clock::now()) {}
+
+  Result<PagesResult> Run(int workers) {
+    std::vector<std::thread> threads;
+    for (int i = 1; i < workers; ++i) {
+      try {
+        threads.emplace_back([this] { Work(); });
+      } catch (const std::system_error& e) {
+        spdlog::warn("pages: could start only {} of {} workers: {}", i, workers, e.what());
+        break;
+      }
+    }
+    Work();
+    for (auto& t : threads) t.join();
+    if (error_) return *error_;
+    PagesResult out;
+    out.pages.reserve(static_cast<size_t>(n_));
+    for (int i = 0; i < n_; ++i) {
+      out.pages.push_back(std::move(*texts_[static_cast<size_t>(i)]));
+      out.page_info.push_back(std::move(infos_[static_cast<size_t>(i)]));
+    }
+    std::sort(warnings_.begin(), warnings_.end(),
+              [](const Warning& a, const Warning& b) { return a.page.value_or(0) < b.page.value_or(0); });
+    out.warnings = std::move(warnings_);
+    return out;
+  }
+
+ private:
+  void Work() {
+    std::shared_ptr<OcrEngine> engine;
+    try {
+      for (;;) {
+        if (failed_.load()) break;
+        const int page = next_.fetch_add(1);
+        if (page > n_) break;
+        if (options_.limits.deadline.count() > 0 && Clock::now() - start_ > options_.limits.deadline) {
+          Fail(Error::Timeout("the document took longer than the " +
+                              std::to_string(options_.limits.deadline.count()) + " ms allowed (at page " +
+                              std::to_string(page) + " of " + std::to_string(n_) + ")"));
+          break;
+        }
+        auto r = DoPage(page, &engine);
+        if (!r.ok()) {
+          Fail(r.error());
+          break;
+        }
+      }
+    } catch (const std::bad_alloc&) {
+      Fail(Error::Unprocessable("out of memory while reading the pages; the document is too large"));
+    } catch (const std::exception& e) {
+      Fail(Error::Internal(std::string("page stage: ") + e.what()));
+    }
+    if (engine) pool_.Release(options_.lang, std::move(engine));
+  }
+
+  Result<bool> DoPage(int page, std::shared_ptr<OcrEngine>* engine) {
+    const size_t idx = static_cast<size_t>(page - 1);
+    Decision decision;
+    std::optional<PageImage> image;
+    std::optional<PageText> text;
+    {
+      std::lock_guard<std::mutex> lock(doc_mu_);
+      auto layer = doc_.TextLayer(page);
+      if (!layer.ok()) return layer.error();
+      decision = Decide(options_.ocr, is_image_, *layer);
+      if (decision.ocr) {
+        auto img = doc_.Render(page, RenderDpi());
+        if (!img.ok()) return img.error();
+        image = std::move(*img);
+      } else {
+        text = std::move(*layer);
+      }
+    }
+    PageInfo info;
+    info.page = page;
+    info.reason = decision.reason;
+    if (!decision.ocr) {
+      BuildLayout(&*text);
+      info.text_source = "pdf-text";
+      spdlog::info("page {}/{}: text layer ({}), {} words", page, n_, decision.reason, text->words.size());
+      if (text->words.empty()) {
+        AddWarning({"page-not-read",
+                    "page " + std::to_string(page) + " has no usable text layer and OCR is off (ocr=never); its text was not read",
+                    page});
+      }
+    } else {
+      if (!*engine) {
+        auto e = pool_.Acquire(options_.lang);
+        if (!e.ok()) return e.error();
+        *engine = std::move(*e);
+      }
+      const auto t0 = Clock::now();
+      auto ocr = OcrPage(std::move(*image), **engine);
+      if (!ocr.ok()) return ocr.error();
+      text = std::move(*ocr);
+      info.text_source = "ocr";
+      if (!text->words.empty()) info.ocr_mean_confidence = MeanConfidence(*text);
+      spdlog::info("page {}/{}: OCR ({}), {} words, mean confidence {:.2f}, {} ms", page, n_, decision.reason,
+                   text->words.size(), MeanConfidence(*text), MsSince(t0));
+      if (text->words.empty()) {
+        AddWarning({"page-empty", "OCR found no text on page " + std::to_string(page), page});
+      }
+    }
+    texts_[idx] = std::move(text);
+    infos_[idx] = std::move(info);
+    return true;
+  }
+
+  // ExtractOptions::render_dpi, within 72..1200 (else the default 300).
+  int RenderDpi() const {
+    const int dpi = options_.render_dpi;
+    return dpi >= 72 && dpi <= 1200 ? dpi : 300;
+  }
+
+  void Fail(Error e) {
+    std::lock_guard<std::mutex> lock(result_mu_);
+    if (!error_) error_ = std::move(e);
+    failed_.store(true);
+  }
+
+  void AddWarning(Warning w) {
+    std::lock_guard<std::mutex> lock(result_mu_);
+    warnings_.push_back(std::move(w));
+  }
+
+  Document& doc_;
+  const ExtractOptions& options_;
+  OcrEnginePool& pool_;
+  const int n_;
+  const bool is_image_;
+  std::vector<std::optional<PageText>> texts_;  // each slot written by one worker
+  std::vector<PageInfo> infos_;
+  const Clock::time_point start_;
+  std::atomic<int> next_{1};
+  std::atomic<bool> failed_{false};
+  std::mutex doc_mu_;
+  std::mutex result_mu_;
+  std::optional<Error> error_;
+  std::vector<Warning> warnings_;
+};
+
+}  // namespace
 
 Result<PagesResult> ReadPages(Document& doc, const ExtractOptions& options) {
-  PagesResult out;
-  for (int i = 1; i <= doc.page_count(); ++i) {
-    auto text = doc.TextLayer(i);
-    if (!text.ok()) return text.error();
-    std::string reason;
-    const bool usable = HasUsableTextLayer(*text, &reason);
-    if (options.ocr != OcrMode::kNever && !usable) {
-      return Error::Unprocessable("page " + std::to_string(i) + " has no usable text layer (" + reason +
-                                  ") and OCR is not available in this build");
-    }
-    BuildLayout(&*text);
-    out.page_info.push_back({i, "pdf-text", reason, std::nullopt});
-    out.pages.push_back(std::move(*text));
+  const int workers = WorkerCount(options, doc.page_count());
+  std::unique_ptr<OcrEnginePool> own_pool;
+  OcrEnginePool* pool = options.ocr_engines;
+  if (pool == nullptr) {
+    own_pool = CreateOcrEnginePool(workers);
+    pool = own_pool.get();
   }
-  return out;
+  const auto t0 = Clock::now();
+  PageRunner runner(doc, options, *pool);
+  auto result = runner.Run(workers);
+  spdlog::debug("pages: {} page(s) with {} worker(s) in {} ms", doc.page_count(), workers, MsSince(t0));
+  return result;
 }
 
 }  // namespace pactum::extract

@@ -16,6 +16,13 @@ class OcrEngine {
   // Recognises `image` (already cleaned up) and returns its words, lines and
   // blocks in PDF points, source kOcr.
   virtual Result<PageText> Recognize(const PageImage& image) = 0;
+  // How far `image` (binarised, roughly upright or turned by quarters) must be
+  // turned clockwise to stand upright: 0, 90, 180 or 270. Returns 0 when the
+  // engine cannot tell with confidence (or has no orientation detection).
+  virtual int DetectOrientation(const PageImage& image) {
+    (void)image;
+    return 0;
+  }
   virtual const std::string& languages() const = 0;
 };
 

@@ -1,0 +1,226 @@
+// The page stage through the public pipeline: per-page decision, mixed PDFs,
+// turned and skewed scans, OCR of German text with boxes in page points.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "ocr/pix.h"
+#include "ocr_test_util.h"
+#include "pactum/extract/document.h"
+#include "pactum/extract/extractor.h"
+#include "pactum/extract/pages.h"
+
+namespace pactum::extract {
+namespace {
+
+using testing::CorpusFile;
+using testing::ReadFile;
+
+bool HaveTools() { return std::string(PACTUM_PDFSEPARATE).find('/') != std::string::npos; }
+
+// Pages `pages` ("FILE:N") of corpus PDFs joined into one PDF, in order.
+std::string JoinPages(const testing::TempDir& dir, const std::vector<std::pair<std::string, int>>& pages) {
+  std::string unite = std::string(PACTUM_PDFUNITE);
+  int k = 0;
+  for (const auto& [file, page] : pages) {
+    std::string name = "p";
+    name.append(std::to_string(k++)).append(".pdf");
+    const std::string out = dir / name;
+    std::string cmd = PACTUM_PDFSEPARATE;
+    cmd.append(" -f ").append(std::to_string(page)).append(" -l ").append(std::to_string(page));
+    cmd.append(" '").append(CorpusFile(file)).append("' '").append(out).append("'");
+    EXPECT_EQ(testing::Run(cmd), 0) << cmd;
+    unite += " '" + out + "'";
+  }
+  const std::string joined = dir / "joined.pdf";
+  EXPECT_EQ(testing::Run(unite + " '" + joined + "'"), 0) << unite;
+  return ReadFile(joined);
+}
+
+struct Pages {
+  std::unique_ptr<Document> doc;
+  PagesResult result;
+};
+
+Pages ReadAll(const std::string& bytes, MediaType type, const ExtractOptions& options) {
+  Pages p;
+  auto doc = Document::Open(bytes, type, options.limits);
+  EXPECT_TRUE(doc.ok()) << doc.error().ToString();
+  if (!doc.ok()) return p;
+  p.doc = std::move(*doc);
+  auto r = ReadPages(*p.doc, options);
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+  if (r.ok()) p.result = std::move(*r);
+  return p;
+}
+
+std::string Joined(const PageText& page) {
+  std::string s;
+  for (const Line& l : page.lines) s += l.text + "\n";
+  return s;
+}
+
+const Word* FindWord(const PageText& page, const std::string& text) {
+  for (const Word& w : page.words) {
+    if (w.text.find(text) != std::string::npos) return &w;
+  }
+  return nullptr;
+}
+
+TEST(PagesTest, MixedPdfOcrsOnlyTheScannedPage) {
+  if (!HaveTools()) GTEST_SKIP() << "pdfseparate/pdfunite not installed";
+  testing::TempDir dir;
+  const std::string pdf = JoinPages(dir, {{"seed-born-digital.pdf", 1}, {"seed-born-digital.pdf", 2},
+                                          {"seed-scan-300-gray.pdf", 4}});
+  auto record = Extract(pdf, ExtractOptions{});
+  ASSERT_TRUE(record.ok()) << record.error().ToString();
+  const DocumentInfo& d = record->document;
+  EXPECT_EQ(d.text_source, "mixed");
+  ASSERT_EQ(d.page_info.size(), 3u);
+  EXPECT_EQ(d.page_info[0].text_source, "pdf-text");
+  EXPECT_EQ(d.page_info[0].reason, "text-layer");
+  EXPECT_FALSE(d.page_info[0].ocr_mean_confidence.has_value());
+  EXPECT_EQ(d.page_info[1].text_source, "pdf-text");
+  EXPECT_EQ(d.page_info[2].text_source, "ocr");
+  EXPECT_EQ(d.page_info[2].reason, "no-text-layer");
+  ASSERT_TRUE(d.page_info[2].ocr_mean_confidence.has_value());
+  EXPECT_GT(*d.page_info[2].ocr_mean_confidence, 0.7);
+  ASSERT_TRUE(d.ocr_mean_confidence.has_value());
+}
+
+// ocr=always on a born-digital page: the OCR must agree with the page's own
+// text, keep German characters, and put each word where the PDF has it.
+TEST(PagesTest, OcrAlwaysAgreesWithTheTextLayerInWordsAndBoxes) {
+  if (!HaveTools()) GTEST_SKIP() << "pdfseparate/pdfunite not installed";
+  testing::TempDir dir;
+  const std::string pdf = JoinPages(dir, {{"a01-born-digital.pdf", 2}});
+  const PageText layer = testing::PdfTextLayer(pdf, 1);
+  ExtractOptions options;
+  options.ocr = OcrMode::kAlways;
+  Pages p = ReadAll(pdf, MediaType::kPdf, options);
+  ASSERT_EQ(p.result.pages.size(), 1u);
+  const PageText& ocr = p.result.pages[0];
+  EXPECT_EQ(ocr.source, TextSource::kOcr);
+  EXPECT_EQ(p.result.page_info[0].reason, "ocr=always");
+  EXPECT_NEAR(ocr.width_pt, layer.width_pt, 0.5);
+  EXPECT_NEAR(ocr.height_pt, layer.height_pt, 0.5);
+
+  const double f1 = testing::WordF1(testing::WordsOf(ocr), testing::WordsOf(layer));
+  std::printf("[ ocr ] a01 page 2 word F1 vs text layer %.3f\n", f1);
+  EXPECT_GT(f1, 0.9);
+
+  const std::string text = Joined(ocr);
+  for (const char* s : {"\xC3\xA4" /* ä */, "\xC3\xB6" /* ö */, "\xC3\xBC" /* ü */, "\xC3\x9F" /* ß */,
+                        "\xC2\xA7" /* § */, "\xE2\x82\xAC" /* € */, "\xE2\x80\x9E" /* „ */}) {
+    EXPECT_NE(text.find(s), std::string::npos) << "missing " << s << " in\n" << text;
+  }
+
+  // Boxes: words that occur once in both agree within a few points.
+  int compared = 0, close = 0;
+  for (const Word& w : layer.words) {
+    if (w.text.size() < 6) continue;
+    int in_layer = 0, in_ocr = 0;
+    const Word* match = nullptr;
+    for (const Word& x : layer.words) in_layer += x.text == w.text;
+    for (const Word& x : ocr.words) {
+      if (x.text == w.text) {
+        ++in_ocr;
+        match = &x;
+      }
+    }
+    if (in_layer != 1 || in_ocr != 1) continue;
+    ++compared;
+    const double dx = std::abs((w.box.x0 + w.box.x1) / 2 - (match->box.x0 + match->box.x1) / 2);
+    const double dy = std::abs((w.box.y0 + w.box.y1) / 2 - (match->box.y0 + match->box.y1) / 2);
+    if (dx < 3 && dy < 3) ++close;
+  }
+  EXPECT_GT(compared, 30);
+  EXPECT_GE(close, compared * 9 / 10) << close << " of " << compared;
+}
+
+TEST(PagesTest, OcrNeverLeavesAnImageUnreadWithAWarning) {
+  const std::string png = ReadFile(CorpusFile("a04-png.png"));
+  ExtractOptions options;
+  options.ocr = OcrMode::kNever;
+  auto record = Extract(png, options);
+  ASSERT_TRUE(record.ok());
+  ASSERT_EQ(record->document.page_info.size(), 1u);
+  EXPECT_EQ(record->document.page_info[0].reason, "ocr=never (image)");
+  ASSERT_EQ(record->warnings.size(), 1u);
+  EXPECT_EQ(record->warnings[0].code, "page-not-read");
+}
+
+TEST(PagesTest, BornDigitalPagesAreNeverOcredInAuto) {
+  const std::string pdf = ReadFile(CorpusFile("c01-born-digital.pdf"));
+  auto record = Extract(pdf, ExtractOptions{});
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->document.text_source, "pdf-text");
+  EXPECT_FALSE(record->document.ocr_mean_confidence.has_value());
+}
+
+// Turned and tilted scans, made from the top of a corpus page (bilevel PNG,
+// 300 dpi) with Leptonica, run through the image path.
+class TurnedScanTest : public ::testing::Test {
+ protected:
+  static std::string Scan(int quarter_turns, double skew_deg) {
+    const std::string png = ReadFile(CorpusFile("a04-png.png"));
+    ocr::PixPtr page(pixReadMem(reinterpret_cast<const l_uint8*>(png.data()), png.size()));
+    EXPECT_TRUE(page);
+    ocr::BoxPtr top(boxCreate(0, 0, pixGetWidth(page.get()), 1100));
+    ocr::PixPtr pix(pixClipRectangle(page.get(), top.get(), nullptr));
+    if (skew_deg != 0) {
+      pix.reset(pixRotate(pix.get(), static_cast<l_float32>(skew_deg * std::numbers::pi / 180), L_ROTATE_SHEAR,
+                          L_BRING_IN_WHITE, 0, 0));
+    }
+    if (quarter_turns != 0) pix.reset(pixRotateOrth(pix.get(), quarter_turns));
+    pixSetResolution(pix.get(), 300, 300);
+    l_uint8* data = nullptr;
+    size_t size = 0;
+    EXPECT_EQ(pixWriteMemPng(&data, &size, pix.get(), 0.0f), 0);
+    std::string bytes(reinterpret_cast<const char*>(data), size);
+    lept_free(data);
+    return bytes;
+  }
+};
+
+TEST_F(TurnedScanTest, QuarterTurnIsReadAndBoxesReferToTheSubmittedImage) {
+  Pages p = ReadAll(Scan(1, 0), MediaType::kPng, ExtractOptions{});
+  ASSERT_EQ(p.result.pages.size(), 1u);
+  const PageText& page = p.result.pages[0];
+  EXPECT_NEAR(page.width_pt, 1100 * 72.0 / 300, 0.01);  // the submitted (landscape) image
+  EXPECT_NEAR(page.height_pt, 2481 * 72.0 / 300, 0.01);
+  const Word* title = FindWord(page, "Zielvereinbarung");
+  ASSERT_NE(title, nullptr) << Joined(page);
+  // The page top is on the right of a page turned clockwise; the word runs
+  // downwards.
+  EXPECT_GT(title->box.x0, page.width_pt * 0.6);
+  EXPECT_GT(title->box.height(), title->box.width() * 3);
+  EXPECT_NE(Joined(page).find("Frankfurt"), std::string::npos) << Joined(page);
+}
+
+TEST_F(TurnedScanTest, UpsideDownScanIsRead) {
+  Pages p = ReadAll(Scan(2, 0), MediaType::kPng, ExtractOptions{});
+  ASSERT_EQ(p.result.pages.size(), 1u);
+  const PageText& page = p.result.pages[0];
+  const Word* title = FindWord(page, "Zielvereinbarung");
+  ASSERT_NE(title, nullptr) << Joined(page);
+  EXPECT_GT(title->box.y0, page.height_pt * 0.6);  // the top is now at the bottom
+}
+
+TEST_F(TurnedScanTest, SkewedScanIsStraightened) {
+  Pages p = ReadAll(Scan(0, 3.0), MediaType::kPng, ExtractOptions{});
+  ASSERT_EQ(p.result.pages.size(), 1u);
+  const PageText& page = p.result.pages[0];
+  const std::string text = Joined(page);
+  EXPECT_NE(text.find("Zielvereinbarung"), std::string::npos) << text;
+  EXPECT_NE(text.find("Frankfurt"), std::string::npos) << text;
+  for (const Word& w : page.words) {
+    EXPECT_GE(w.box.x0, 0);
+    EXPECT_LE(w.box.x1, page.width_pt);
+    EXPECT_LE(w.box.y1, page.height_pt);
+  }
+}
+
+}  // namespace
+}  // namespace pactum::extract
