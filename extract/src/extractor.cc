@@ -34,7 +34,16 @@ std::string DocumentTextSource(const std::vector<PageInfo>& pages) {
 
 }  // namespace
 
-Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options) {
+Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options_in) {
+  // The deadline runs from here; the page stage checks it between pages.
+  ExtractOptions options = options_in;
+  if (options.limits.deadline.count() > 0 && !options.not_after) {
+    options.not_after = std::chrono::steady_clock::now() + options.limits.deadline;
+  }
+  auto expired = [&] { return options.not_after && std::chrono::steady_clock::now() > *options.not_after; };
+  const Error timeout = Error::Timeout("the document took longer than the time limit of " +
+                                      std::to_string(options.limits.deadline.count()) + " ms to process");
+
   // 1. Triage: identify the format from the bytes.
   if (bytes.empty()) return Error::BadRequest("the upload is empty; send the document's bytes");
   const MediaType type = Sniff(bytes);
@@ -47,8 +56,10 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   if (!doc.ok()) return doc.error();
 
   // 3. Pages: text layer or OCR, per page; layout.
+  if (expired()) return timeout;
   auto pages = ReadPages(**doc, options);
   if (!pages.ok()) return pages.error();
+  if (expired()) return timeout;
 
   AgreementRecord record;
   record.id = Sha256Hex(bytes);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace pactum::extract {
@@ -31,6 +32,9 @@ struct ExtractOptions {
   int render_dpi = 300;             // PDF pages rendered for OCR at this resolution
   int max_ocr_threads = 0;          // pages OCRed in parallel; 0 = hardware threads
   Limits limits;
+  // Absolute deadline, set by Extract() from limits.deadline; stages check
+  // it between units of work (pages) and stop with ErrorCode::kTimeout.
+  std::optional<std::chrono::steady_clock::time_point> not_after;
   // Reused OCR engines (one per worker thread). Not owned; may be null, in
   // which case the extraction creates engines for its own use.
   OcrEnginePool* ocr_engines = nullptr;
