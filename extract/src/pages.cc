@@ -32,7 +32,7 @@
 #include <system_error>
 #include <thread>
 
-#include "ocr/leptonica_cleanup.h"
+#include "ocr/module.h"
 #include "pactum/extract/ocr_engine.h"
 
 namespace pactum::extract {
@@ -95,7 +95,7 @@ void MapToOriginal(const ocr::PageGeometry& g, PageText* page) {
 Result<PageText> OcrPage(PageImage image, OcrEngine& engine) {
   const int page = image.page;
   const auto t0 = Clock::now();
-  auto cleaned = ocr::CleanUpForOcr(image, &engine, ocr::CleanupOptions{});
+  auto cleaned = ocr::CleanUp(image, &engine, ocr::CleanupOptions{});
   image = PageImage{};  // free the raw raster before recognition
   if (!cleaned.ok()) return cleaned.error();
   const long long clean_ms = MsSince(t0);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/module.h"
 #include "ocr/pix.h"
 #include "pactum/extract/document.h"
 
@@ -185,7 +186,7 @@ Result<std::vector<PageHeader>> ReadSingleHeader(std::string_view bytes, MediaTy
 
 }  // namespace
 
-Result<std::unique_ptr<Document>> OpenImageDocument(std::string_view bytes, MediaType type, const Limits& limits) {
+Result<std::unique_ptr<Document>> ocr::OpenImage(std::string_view bytes, MediaType type, const Limits& limits) {
   ocr::InstallLeptonicaLogging();
   if (bytes.empty()) return Error::Unprocessable("the image is empty");
   auto pages = type == MediaType::kTiff ? ReadTiffHeaders(bytes, limits) : ReadSingleHeader(bytes, type, limits);

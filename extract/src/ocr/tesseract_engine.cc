@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ocr/module.h"
 #include "ocr/numeric_repair.h"
 #include "ocr/pix.h"
 #include "pactum/extract/ocr_engine.h"
@@ -201,7 +202,7 @@ class TesseractEngine final : public OcrEngine {
 
 }  // namespace
 
-Result<std::unique_ptr<OcrEngine>> CreateTesseractEngine(const std::string& languages) {
+Result<std::unique_ptr<OcrEngine>> ocr::CreateTesseract(const std::string& languages) {
   // Tesseract's OpenMP threads would compete with our one-engine-per-thread
   // parallelism; must be set before the first engine starts (keeps a value
   // the operator set).
