@@ -401,11 +401,13 @@ TEST(ProjectsTest, NotesAreNotProjectsAndDottedAcronymsAreLetters) {
   ExtractProjects(Doc({{2, 70, 700, "Folgende Projekte werden gefördert:"},
                        {2, 70, 715, "1. Ausbildungsvorbereitung"},
                        {2, 78, 730, "- K.0.M.P.A.S.S."},
+                       {2, 78, 738, "- QU.A.L.I.-Netz"},
                        {2, 70, 745, "2. Qualifizierung"},
                        {2, 85, 760, "(Im Jahr 2025 keine Projekte in dieser Maßnahmenart)"}}),
                   &a);
-  ASSERT_EQ(a.projects.size(), 1u);
+  ASSERT_EQ(a.projects.size(), 2u);
   EXPECT_EQ(a.projects[0].name, "K.O.M.P.A.S.S.");
+  EXPECT_EQ(a.projects[1].name, "Q.U.A.L.I.-Netz");
 }
 
 }  // namespace

@@ -40,3 +40,30 @@ TEST(NumericRepairTest, LeavesWordsAndAmbiguousTokensAlone) {
 
 }  // namespace
 }  // namespace pactum::extract::ocr
+
+namespace pactum::extract::ocr {
+namespace {
+
+TEST(UmlautRepairTest, DoubleIBeforeRIsUUmlaut) {
+  std::string w = "fiir";
+  EXPECT_TRUE(RepairUmlautWord(&w));
+  EXPECT_EQ(w, "f\xc3\xbcr");
+  w = "Fiihrung";
+  EXPECT_FALSE(RepairUmlautWord(&w));  // "iih": no repair without the r
+  w = "Gebiihren";
+  EXPECT_FALSE(RepairUmlautWord(&w));
+  w = "Vergiitung";
+  EXPECT_FALSE(RepairUmlautWord(&w));
+  w = "Priifung";
+  EXPECT_FALSE(RepairUmlautWord(&w));
+  w = "natiirlich";
+  EXPECT_TRUE(RepairUmlautWord(&w));
+  EXPECT_EQ(w, "nat\xc3\xbcrlich");
+  w = "iir";  // no letter before: left alone
+  EXPECT_FALSE(RepairUmlautWord(&w));
+  w = "skiing";
+  EXPECT_FALSE(RepairUmlautWord(&w));
+}
+
+}  // namespace
+}  // namespace pactum::extract::ocr

@@ -114,6 +114,9 @@ std::string CleanName(std::string s) {
     }
     s.replace(m.position(0), run.size(), run);
   }
+  // A dot OCR lost inside such an acronym: "QU.A.L.I.-Netz" is "Q.U.A.L.I.-Netz".
+  static const fields::Regex merged(R"(\b(\p{Lu})(\p{Lu})\.(?=(?:\p{Lu}\.){2,}))");
+  if (merged.Search(s, &m)) s.replace(m.position(0), m.length(0), m.str(1) + "." + m.str(2) + ".");
   return Trim(s);
 }
 

@@ -1,5 +1,6 @@
 #include "ocr/numeric_repair.h"
 
+#include <cctype>
 #include <string_view>
 
 namespace pactum::extract::ocr {
@@ -100,6 +101,17 @@ bool RepairNumericWord(std::string* word) {
   if (!changed) return false;
   *word = std::string(s.substr(0, pre)) + fixed + std::string(s.substr(s.size() - suf));
   return true;
+}
+
+bool RepairUmlautWord(std::string* word) {
+  bool changed = false;
+  for (size_t p = word->find("iir"); p != std::string::npos; p = word->find("iir", p + 1)) {
+    const bool letter_before = p > 0 && std::isalpha(static_cast<unsigned char>((*word)[p - 1]));
+    if (!letter_before) continue;
+    word->replace(p, 2, "\xc3\xbc");  // ü
+    changed = true;
+  }
+  return changed;
 }
 
 }  // namespace pactum::extract::ocr

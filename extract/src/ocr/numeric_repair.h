@@ -1,4 +1,4 @@
-// Repairs OCR confusions inside numbers (internal).
+// Repairs OCR confusions inside numbers and words (internal).
 #pragma once
 
 #include <string>
@@ -14,5 +14,11 @@ namespace pactum::extract::ocr {
 // a separator shows it is a number ("1O.OOO"). Returns true when it changed
 // `word`.
 bool RepairNumericWord(std::string* word);
+
+// Repairs the engine's reading of "ü" as "ii" before "r" ("fiir" -> "für",
+// "natiirlich" -> "natürlich"): the sequence "iir" occurs in no German or English
+// word, so "iir" between letters becomes "ür". Returns true when it changed
+// `word`.
+bool RepairUmlautWord(std::string* word);
 
 }  // namespace pactum::extract::ocr

@@ -181,7 +181,7 @@ class TesseractEngine final : public OcrEngine {
         if (w.text.empty()) continue;
         w.confidence = std::clamp(static_cast<double>(it->Confidence(tesseract::RIL_WORD)) / 100.0, 0.0, 1.0);
         if (!HasContent(w.text) && w.confidence < kMinPunctuationConfidence) continue;
-        if (ocr::RepairNumericWord(&w.text)) w.confidence *= kRepairedConfidenceFactor;
+        if (ocr::RepairNumericWord(&w.text) || ocr::RepairUmlautWord(&w.text)) w.confidence *= kRepairedConfidenceFactor;
         w.box = {l * image.PointsPerPixelX(), t * image.PointsPerPixelY(), r * image.PointsPerPixelX(),
                  b * image.PointsPerPixelY()};
         out.words.push_back(std::move(w));
