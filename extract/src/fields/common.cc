@@ -1,5 +1,7 @@
 #include "fields/common.h"
 
+#include "fields/regex.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -88,6 +90,21 @@ std::string JoinLines(std::string_view a_in, std::string_view b_in) {
     return a + b;                                          // "Schule-" "Beruf"
   }
   return a + " " + b;
+}
+
+std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line) {
+  const auto dates = FindDates(line);
+  if (dates.size() != 1) return std::nullopt;
+  const ParsedDate& d = dates[0];
+  if (Trim(line.substr(d.end)).size() > 2) return std::nullopt;
+  const std::string head = Trim(line.substr(0, d.begin));
+  if (head.empty()) return PlaceDateLine{"", d};
+  static const Regex re(
+      R"((?:(?:Ort(?:, Datum)?|Datum|Place(?:, date)?|Date)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?)"
+      R"((\p{Lu}[^,;:\d]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on)))");
+  Match m;
+  if (!re.FullMatch(head, &m)) return std::nullopt;
+  return PlaceDateLine{Trim(m.str(1)), d};
 }
 
 Evidence EvidenceOf(const TextLine& line) {

@@ -1,6 +1,7 @@
 // Shared text helpers for the field extractors.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,14 @@ std::string JoinLines(std::string_view a, std::string_view b);
 bool StartsUpper(std::string_view s);
 bool StartsLower(std::string_view s);
 Evidence EvidenceOf(const TextLine& line);
+
+// A signature block's place-and-date line: "Wiesbaden, den 2.8.2025",
+// "Frankfurt am Main, 4. März 2024", "Signed in Brussels on 14 January 2026",
+// "Ort, Datum: Kassel, 6.6.2024". Exactly one date, at the end of the line.
+struct PlaceDateLine {
+  std::string place;  // empty when the line holds only the date
+  ParsedDate date;
+};
+std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line);
 
 }  // namespace pactum::extract::fields

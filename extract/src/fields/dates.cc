@@ -177,15 +177,6 @@ std::string KindFromContext(const std::string& before_in, const std::string& aft
   return kind;
 }
 
-// "Wiesbaden, den 2.8.2025", "Frankfurt am Main, 4. März 2024",
-// "Signed in Brussels on 14 January 2026", "Ort/Datum: Kassel, 6.6.2024".
-bool IsPlaceDateLine(const std::string& line, const ParsedDate& d) {
-  if (fields::Trim(line.substr(d.end)).size() > 2) return false;
-  const std::string head = fields::Trim(line.substr(0, d.begin));
-  static const fields::Regex re(
-      R"(^(?:(?:Ort|Datum|Ort, Datum|Place|Date)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?[A-ZÄÖÜ][^,;:\d]{1,40}?(?:,\s*(?:den|am)?|\s+(?:den|am|on|,))$)");
-  return re.Search(head) || head.empty();
-}
 
 // The words between the two dates of a range, parentheticals removed:
 // "bis", "bis zum", "to", "until", "–".
@@ -232,7 +223,7 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
     for (size_t k = 0; k < found.size(); ++k) {
       const ParsedDate& d = found[k];
       std::string kind;
-      if ((found.size() == 1 && IsPlaceDateLine(line.text, d)) || IsLabelledSignatureDate(doc, i)) {
+      if ((found.size() == 1 && fields::ParsePlaceDateLine(line.text)) || IsLabelledSignatureDate(doc, i)) {
         kind = "signature";
       } else {
         // Text between the previous date (or the sentence start) and this one.

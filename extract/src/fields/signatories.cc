@@ -29,16 +29,9 @@ struct PlaceDate {
 };
 
 std::optional<PlaceDate> ParsePlaceDate(const TextLine& line, size_t index) {
-  const auto dates = FindDates(line.text);
-  if (dates.size() != 1) return std::nullopt;
-  const ParsedDate& d = dates[0];
-  if (Trim(line.text.substr(d.end)).size() > 2) return std::nullopt;
-  static const fields::Regex re(
-      R"((?:(?:Ort(?:, Datum)?|Place(?:, date)?)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?([A-ZÄÖÜ][^,;:\d]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on))\s*)");
-  fields::Match m;
-  const std::string head = line.text.substr(0, d.begin);
-  if (!re.FullMatch(head, &m)) return std::nullopt;
-  return PlaceDate{index, Trim(m.str(1)), d.iso};
+  auto pd = fields::ParsePlaceDateLine(line.text);
+  if (!pd || pd->place.empty()) return std::nullopt;
+  return PlaceDate{index, pd->place, pd->date.iso};
 }
 
 bool IsPersonName(const std::string& text) {
