@@ -174,8 +174,9 @@ bool HasUsableTextLayer(const PageText& page, std::string* reason) {
   auto say = [&](const char* r) {
     if (reason) *reason = r;
   };
-  size_t chars = 0, good = 0;
+  size_t chars = 0, good = 0, invisible = 0;
   for (const auto& w : page.words) {
+    invisible += w.invisible;
     for (unsigned char c : w.text) {
       if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte
       ++chars;
@@ -197,6 +198,10 @@ bool HasUsableTextLayer(const PageText& page, std::string* reason) {
   }
   if (static_cast<double>(good) < 0.8 * static_cast<double>(chars)) {
     say("garbage-text-layer");
+    return false;
+  }
+  if (static_cast<double>(invisible) > 0.9 * static_cast<double>(page.words.size())) {
+    say("invisible-text-layer");
     return false;
   }
   say("text-layer");

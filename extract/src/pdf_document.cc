@@ -29,7 +29,7 @@ class PdfDocument final : public Document {
     out.page = page_no;
     SetSize(p, &out);
     out.source = TextSource::kPdfText;
-    for (const poppler::text_box& tb : p.text_list()) {
+    for (const poppler::text_box& tb : p.text_list(poppler::page::text_list_include_font)) {
       const poppler::ustring u = tb.text();
       const poppler::byte_array utf8 = u.to_utf8();
       std::string text(utf8.begin(), utf8.end());
@@ -41,6 +41,7 @@ class PdfDocument final : public Document {
       w.box = {r.left(), r.top(), r.right(), r.bottom()};
       w.confidence = 1.0;
       w.space_after = tb.has_space_after();
+      w.invisible = tb.get_font_name().find("GlyphLess") != std::string::npos;
       out.words.push_back(std::move(w));
     }
     return out;

@@ -70,6 +70,10 @@ TEST(LayoutTest, TextLayerUsability) {
   PageText good;
   Add(&good, 50, 50, "Die Vertragsparteien vereinbaren folgende Ziele und Maßnahmen");
   EXPECT_TRUE(HasUsableTextLayer(good, &reason));
+  PageText invisible = good;
+  for (auto& w : invisible.words) w.invisible = true;
+  EXPECT_FALSE(HasUsableTextLayer(invisible, &reason));
+  EXPECT_EQ(reason, "invisible-text-layer");
   PageText garbage;
   Add(&garbage, 50, 50, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd ^^^ ~~~~ ||||| {{{{ }}}} ~~~~ ^^^^ \xef\xbf\xbd\xef\xbf\xbd");
   EXPECT_FALSE(HasUsableTextLayer(garbage, &reason));

@@ -224,3 +224,38 @@ TEST_F(TurnedScanTest, SkewedScanIsStraightened) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+// A scan with the invisible text layer an OCR tool lays over it (here the
+// tesseract command line's PDF output, in its glyph-less font) is OCRed
+// again in ocr=auto, as its quality is unknown.
+TEST(PagesTest, InvisibleOcrLayerIsOcredAgain) {
+  const std::string tesseract = PACTUM_TESSERACT_CLI, pdftoppm = PACTUM_PDFTOPPM;
+  if (tesseract.find('/') == std::string::npos || pdftoppm.find('/') == std::string::npos) {
+    GTEST_SKIP() << "tesseract or pdftoppm command not installed";
+  }
+  testing::TempDir dir;
+  const std::string png = dir / "page", out = dir / "layered";
+  ASSERT_EQ(testing::Run(pdftoppm + " -r 200 -gray -singlefile -png '" + CorpusFile("c01-born-digital.pdf") + "' '" +
+                         png + "'"),
+            0);
+  ASSERT_EQ(testing::Run("OMP_THREAD_LIMIT=1 " + tesseract + " '" + png + ".png' '" + out + "' -l eng pdf >/dev/null 2>&1"), 0);
+  const std::string pdf = ReadFile(out + ".pdf");
+  ExtractOptions options;
+  Pages p = ReadAll(pdf, MediaType::kPdf, options);
+  ASSERT_EQ(p.result.page_info.size(), 1u);
+  EXPECT_EQ(p.result.page_info[0].text_source, "ocr");
+  EXPECT_EQ(p.result.page_info[0].reason, "invisible-text-layer");
+  EXPECT_NE(Joined(p.result.pages[0]).find("Grant"), std::string::npos);
+
+  // With ocr=never the invisible layer is all there is, and it is used.
+  options.ocr = OcrMode::kNever;
+  Pages q = ReadAll(pdf, MediaType::kPdf, options);
+  ASSERT_EQ(q.result.page_info.size(), 1u);
+  EXPECT_EQ(q.result.page_info[0].text_source, "pdf-text");
+}
+
+}  // namespace
+}  // namespace pactum::extract

@@ -19,6 +19,9 @@ struct Word {
   Box box;
   double confidence = 1.0;
   bool space_after = true; // false when the next glyph run continues the word
+  // Set in a font that draws nothing: the invisible text layer an OCR tool
+  // laid over a scan (Tesseract's and OCRmyPDF's "GlyphLessFont").
+  bool invisible = false;
 };
 
 // A line is a run of words on one baseline, left to right, inside one block.
@@ -52,7 +55,8 @@ void BuildLayout(PageText* page);
 
 // True when the page carries a text layer worth reading: enough words, most
 // of them made of letters and digits rather than replacement characters or
-// control garbage. A page that fails this is OCRed in `ocr=auto`.
+// control garbage, and not only an invisible OCR layer over a scan (whose
+// quality is unknown). A page that fails this is OCRed in `ocr=auto`.
 bool HasUsableTextLayer(const PageText& page, std::string* reason = nullptr);
 
 // Unicode clean-up for one word: NFC, ligatures (ﬁ, ﬂ, ...) expanded, soft
