@@ -1,5 +1,6 @@
 // Document over Poppler (poppler-cpp): text layer and rendering of PDF pages.
 #include <poppler-document.h>
+#include <poppler-font.h>
 #include <poppler-image.h>
 #include <poppler-page-renderer.h>
 #include <poppler-page.h>
@@ -15,8 +16,10 @@ namespace {
 
 class PdfDocument final : public Document {
  public:
-  PdfDocument(std::unique_ptr<poppler::document> doc, const Limits& limits)
-      : doc_(std::move(doc)), limits_(limits) {}
+  // `may_have_glyphless_fonts`: the raw bytes name a glyph-less font or hide
+  // dictionaries in compressed object streams (see OnlyGlyphlessFonts).
+  PdfDocument(std::unique_ptr<poppler::document> doc, const Limits& limits, bool may_have_glyphless_fonts)
+      : doc_(std::move(doc)), limits_(limits), may_have_glyphless_fonts_(may_have_glyphless_fonts) {}
 
   MediaType media_type() const override { return MediaType::kPdf; }
   int page_count() const override { return doc_->pages(); }
@@ -29,7 +32,8 @@ class PdfDocument final : public Document {
     out.page = page_no;
     SetSize(p, &out);
     out.source = TextSource::kPdfText;
-    for (const poppler::text_box& tb : p.text_list(poppler::page::text_list_include_font)) {
+    const bool invisible = may_have_glyphless_fonts_ && OnlyGlyphlessFonts(page_no);
+    for (const poppler::text_box& tb : p.text_list()) {
       const poppler::ustring u = tb.text();
       const poppler::byte_array utf8 = u.to_utf8();
       std::string text(utf8.begin(), utf8.end());
@@ -41,7 +45,7 @@ class PdfDocument final : public Document {
       w.box = {r.left(), r.top(), r.right(), r.bottom()};
       w.confidence = 1.0;
       w.space_after = tb.has_space_after();
-      w.invisible = tb.get_font_name().find("GlyphLess") != std::string::npos;
+      w.invisible = invisible;
       out.words.push_back(std::move(w));
     }
     return out;
@@ -97,6 +101,21 @@ class PdfDocument final : public Document {
     return p;
   }
 
+  // True when every font of the page draws nothing: the glyph-less font that
+  // OCR tools (Tesseract, OCRmyPDF) use for the invisible text over a scan.
+  // Poppler builds full font information here (font file lookups included),
+  // which costs as much as the text itself; hence the gate on the raw bytes.
+  bool OnlyGlyphlessFonts(int page_no) const {
+    std::unique_ptr<poppler::font_iterator> it(doc_->create_font_iterator(page_no - 1));
+    if (!it || !it->has_next()) return false;
+    const std::vector<poppler::font_info> fonts = it->next();
+    if (fonts.empty()) return false;
+    for (const poppler::font_info& f : fonts) {
+      if (f.name().find("GlyphLess") == std::string::npos) return false;
+    }
+    return true;
+  }
+
   // Page size as displayed (rotation applied), in points.
   static void SetSize(poppler::page& p, PageText* out) {
     const poppler::rectf r = p.page_rect(poppler::crop_box);
@@ -107,6 +126,7 @@ class PdfDocument final : public Document {
 
   std::unique_ptr<poppler::document> doc_;
   Limits limits_;
+  bool may_have_glyphless_fonts_;
 };
 
 }  // namespace
@@ -127,7 +147,9 @@ Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const 
     return Error::Unprocessable("the PDF has " + std::to_string(pages) + " pages, more than the limit of " +
                                 std::to_string(limits.max_pages));
   }
-  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), limits));
+  const bool may_have_glyphless_fonts = bytes.find("GlyphLess") != std::string_view::npos ||
+                                        bytes.find("/ObjStm") != std::string_view::npos;
+  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), limits, may_have_glyphless_fonts));
 }
 
 Result<std::unique_ptr<Document>> Document::Open(std::string_view bytes, MediaType type, const Limits& limits) {
