@@ -412,3 +412,52 @@ TEST(ProjectsTest, NotesAreNotProjectsAndDottedAcronymsAreLetters) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+TEST(PartiesTest, InlineBetweenSentence) {
+  EXPECT_EQ(PartyNames({{1, 200, 50, "SERVICE AGREEMENT"},
+                        {1, 50, 80, "This Agreement is entered into by and between the City of Leeds, represented"},
+                        {1, 50, 95, "by its Chief Executive, and the Northern Training Company Ltd (hereinafter \"NTC\")."},
+                        {1, 50, 130, "Article 1 – Subject"}}),
+            (std::vector<std::string>{"City of Leeds", "Northern Training Company Ltd"}));
+  EXPECT_EQ(PartyNames({{1, 200, 50, "Vereinbarung"},
+                        {1, 50, 80, "Diese Vereinbarung wird zwischen dem Ministerium für Soziales und Integration, vertreten"},
+                        {1, 50, 95, "durch die Ministerin, und der Stadt Kassel geschlossen."},
+                        {1, 50, 130, "§ 1 Gegenstand"}}),
+            (std::vector<std::string>{"Ministerium für Soziales und Integration", "Stadt Kassel"}));
+}
+
+TEST(TitleTest, SubjectOnTheTitleLine) {
+  Agreement a;
+  ExtractTitle(Doc({{1, 150, 50, "Kooperationsvertrag über die Zusammenarbeit in der Jugendberufshilfe"},
+                    {1, 280, 70, "2026"},
+                    {1, 280, 110, "zwischen"},
+                    {1, 150, 130, "der Stadt Kassel"},
+                    {1, 280, 150, "und"},
+                    {1, 150, 170, "dem Verein Hilfe e. V."},
+                    {1, 50, 200, "§ 1 Zweck"}}),
+               &a);
+  EXPECT_EQ(a.type, "Kooperationsvertrag");
+  EXPECT_EQ(a.subject, "Zusammenarbeit in der Jugendberufshilfe");
+  EXPECT_EQ(a.title, "Kooperationsvertrag 2026");
+}
+
+TEST(SignatoriesTest, SigningMarksBeforeNames) {
+  Agreement a;
+  ExtractSignatories(Doc({{2, 70, 500, "Kassel, den 3.3.2026"},
+                          {2, 70, 540, "gez. Maria Schneider"},
+                          {2, 70, 555, "Bürgermeisterin"},
+                          {2, 320, 500, "Fulda, 5.3.2026"},
+                          {2, 320, 540, "i. V. Tobias Klein"},
+                          {2, 320, 555, "Geschäftsführer"}}),
+                     &a);
+  ASSERT_EQ(a.signatories.size(), 2u);
+  EXPECT_EQ(a.signatories[0].name, "Maria Schneider");
+  EXPECT_EQ(a.signatories[0].title, "Bürgermeisterin");
+  EXPECT_EQ(a.signatories[1].name, "Tobias Klein");
+}
+
+}  // namespace
+}  // namespace pactum::extract

@@ -2,6 +2,9 @@
 // heading area, in the nominative without article, with the short name the
 // text defines for them ("… (HMSI)", "nachstehend „HMSI“ genannt").
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "fields/common.h"
 #include "fields/header.h"
 #include "fields/names.h"
@@ -118,10 +121,53 @@ void AddParty(const DocumentText& doc, std::string raw, std::optional<std::strin
   out->parties.push_back(std::move(party));
 }
 
+// The text up to the first of `stops` (or all of it).
+std::string CutAtFirst(const std::string& s, std::initializer_list<const char*> stops) {
+  size_t end = s.size();
+  for (const char* stop : stops) end = std::min(end, s.find(stop));
+  return Trim(s.substr(0, end));
+}
+
+// Parties named inside a sentence: "Diese Vereinbarung wird zwischen dem Land
+// Hessen, vertreten durch …, und der Stadt Kassel geschlossen", "This Agreement
+// is entered into by and between X and Y". Used when the heading area has no
+// "zwischen"/"between" line of its own.
+void ExtractInlineParties(const DocumentText& doc, Agreement* out) {
+  std::string text;
+  const TextLine* where = nullptr;
+  for (const auto& line : doc.lines) {
+    if (line.page != 1 || fields::IsSectionHeading(line.text)) break;
+    text = text.empty() ? line.text : fields::JoinLines(text, line.text);
+    if (!where) where = &line;
+  }
+  static const fields::Regex between(R"(\b(?:zwischen|between)\s+(.+))", fields::Regex::kIgnoreCase);
+  fields::Match m;
+  if (!where || !between.Search(text, &m)) return;
+  const std::string rest = m.str(1);
+  // Split at the "und"/"and" that introduces the second party: preferably one
+  // followed by an article ("und der Stadt …"), since names contain "und".
+  static const fields::Regex split_article(R"(,?\s+(?:und|and)\s+(?=(?:dem|der|den|die|das|the)\s))");
+  static const fields::Regex split_plain(R"(,?\s+(?:und|and)\s+)");
+  fields::Match s;
+  if (!split_article.Search(rest, &s) && !split_plain.Search(rest, &s)) return;
+  const std::string first = CutAtFirst(rest.substr(0, s.position(0)), {",", " (", " vertreten", " represented", " –", " -"});
+  const std::string second =
+      CutAtFirst(rest.substr(s.end(0)), {",", " (", ".", ";", " –", " - ", " vertreten", " represented", " zur ", " zum ",
+                                         " über ", " on ", " for ", " regarding ", " nachstehend", " hereinafter",
+                                         " geschlossen", " wird ", " werden ", " is ", " are "});
+  for (const std::string& name : {first, second}) {
+    if (!name.empty()) AddParty(doc, name, std::nullopt, *where, out);
+  }
+}
+
 }  // namespace
 
 void ExtractParties(const DocumentText& doc, Agreement* out) {
   const fields::Header h = fields::FindHeader(doc);
+  if (h.party_lines.empty()) {
+    ExtractInlineParties(doc, out);
+    return;
+  }
   for (const auto& group : h.party_lines) {
     std::string raw;
     std::optional<int> first;

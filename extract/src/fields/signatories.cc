@@ -64,13 +64,21 @@ bool LooksLikeText(const TextLine& line) {
   return total > 0 && letters >= 0.85 * static_cast<double>(total);
 }
 
+// "gez. Max Muster" (signed), "i. V. Max Muster" (on behalf), "i.A.": the
+// marks before a name in a signature block.
+std::string WithoutSigningMarks(const std::string& text) {
+  static const fields::Regex marks(R"(\s*(?:gez\.|i\.\s?V\.|i\.\s?A\.|p\.\s?p\.|per pro)\s*(.*))", fields::Regex::kIgnoreCase);
+  fields::Match m;
+  return marks.FullMatch(text, &m) ? Trim(m.str(1)) : Trim(text);
+}
+
 bool IsNoise(const std::string& text) {
   const std::string t = Trim(text);
   if (t.empty()) return true;
   if (t.find("____") != std::string::npos || t.find("....") != std::string::npos) return true;
   const std::string lower = Lower(t);
   return lower == "(unterschrift)" || lower == "unterschrift" || lower == "signature" || lower == "(signature)" ||
-         fields::StartsWith(lower, "gez.") || fields::IsPageNumberLine(t);
+         lower == "gez." || fields::IsPageNumberLine(t);
 }
 
 // "Name: Dr Priya Raman", "Titel: Leiterin", "Ort: Kassel", "Datum: 6.6.2024".
@@ -191,21 +199,21 @@ void ExtractSignatories(const DocumentText& doc, Agreement* out) {
       if (block.empty() && line->box.y0 - last_y > 12 * h) break;
       last_y = line->box.y1;
       if (IsNoise(line->text) || !LooksLikeText(*line)) continue;
-      if (!seen.insert(Trim(line->text)).second) continue;
+      if (!seen.insert(WithoutSigningMarks(line->text)).second) continue;
       block.push_back(line);
       if (block.size() >= 7) break;
     }
     // Name: the first line that reads as a person's name.
     size_t name_at = block.size();
     for (size_t k = 0; k < block.size() && k < 3; ++k) {
-      if (IsPersonName(Trim(block[k]->text))) {
+      if (IsPersonName(WithoutSigningMarks(block[k]->text))) {
         name_at = k;
         break;
       }
     }
     if (name_at == block.size()) continue;
     Signatory s;
-    s.name = Trim(block[name_at]->text);
+    s.name = WithoutSigningMarks(block[name_at]->text);
     s.place = anchors[a].place;
     s.date = anchors[a].date;
     s.evidence = fields::EvidenceOf(*block[name_at]);

@@ -126,7 +126,18 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
       if (!year) year = std::stoi(m.str(1));
       text = fields::Trim(m.prefix() + " " + m.suffix());
     }
-    if (!text.empty() && type.empty() && fields::SubjectFromLine(text).empty()) type = fields::CollapseSpaces(text);
+    if (!text.empty() && type.empty() && fields::SubjectFromLine(text).empty()) {
+      // "Vertrag über die Förderung …", "Agreement on the implementation …":
+      // the type, then its subject on the same line.
+      static const fields::Regex inline_subject(R"((\p{Lu}[\p{L}-]+(?:\s+(?:of|de|zur|zum)?\s*\p{Lu}[\p{L}-]+)*)\s+((?:über|zur|zum|betreffend|on|for|regarding|concerning)\s+.+))");
+      fields::Match m;
+      if (inline_subject.FullMatch(text, &m) && !out->subject) {
+        type = fields::CollapseSpaces(m.str(1));
+        out->subject = fields::SubjectFromLine(m.str(2));
+      } else {
+        type = fields::CollapseSpaces(text);
+      }
+    }
   }
   if (!type.empty()) {
     // "GRANT AGREEMENT" -> "Grant Agreement"; small words stay lowercase.
