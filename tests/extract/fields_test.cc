@@ -461,3 +461,34 @@ TEST(SignatoriesTest, SigningMarksBeforeNames) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+TEST(AmountsTest, ThousandsOfEuros) {
+  EXPECT_EQ(Amounts("Budget 2026: 250 TEUR"), (std::vector<P>{{"250000.00", "EUR"}}));
+  EXPECT_EQ(Amounts("davon 1.250,5 T€ Personalkosten"), (std::vector<P>{{"1250500.00", "EUR"}}));
+}
+
+TEST(SignatoriesTest, OnBehalfBlocksWithoutPlaceAndDate) {
+  Agreement a;
+  ExtractSignatories(Doc({{3, 70, 500, "Für die Stadt Kassel:"},
+                          {3, 320, 500, "Für den Verein Hilfe e. V.:"},
+                          {3, 70, 520, "_______________________"},
+                          {3, 320, 520, "_______________________"},
+                          {3, 70, 535, "Sabine Roth"},
+                          {3, 70, 550, "Oberbürgermeisterin"},
+                          {3, 320, 535, "Jens Albrecht"},
+                          {3, 320, 550, "Vorsitzender"}}),
+                     &a);
+  ASSERT_EQ(a.signatories.size(), 2u);
+  EXPECT_EQ(a.signatories[0].name, "Sabine Roth");
+  EXPECT_EQ(a.signatories[0].title, "Oberbürgermeisterin");
+  EXPECT_EQ(a.signatories[0].organization, "Stadt Kassel");
+  EXPECT_FALSE(a.signatories[0].date.has_value());
+  EXPECT_EQ(a.signatories[1].name, "Jens Albrecht");
+  EXPECT_EQ(a.signatories[1].organization, "Verein Hilfe e. V.");
+}
+
+}  // namespace
+}  // namespace pactum::extract

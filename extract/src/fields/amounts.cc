@@ -25,7 +25,7 @@ struct Currency {
 };
 // Longest tokens first where one is a prefix of another.
 constexpr Currency kCurrencies[] = {
-    {"euro", "EUR"}, {"eur", "EUR"}, {"\xe2\x82\xac", "EUR"}, {"us-dollar", "USD"}, {"usd", "USD"},
+    {"euro", "EUR"}, {"eur", "EUR"}, {"teur", "EUR"}, {"t\xe2\x82\xac", "EUR"}, {"\xe2\x82\xac", "EUR"}, {"us-dollar", "USD"}, {"usd", "USD"},
     {"us$", "USD"},  {"$", "USD"},   {"chf", "CHF"},          {"gbp", "GBP"},       {"\xc2\xa3", "GBP"},
 };
 
@@ -113,7 +113,7 @@ const fields::Regex& AmountRegex() {
   //   4 number, 5 multiplier, 6 currency after
   static const fields::Regex re(
       R"((EUR|Euro|USD|US\$|CHF|GBP|€|\$|£)\s?((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:\s?(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|m)\b)?)"
-      R"(|((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:,-|,--|,–)?\s?(?:(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|Tsd\.)\s?)?(EUR|Euro|USD|US-Dollar|CHF|GBP|€|\$|£))");
+      R"(|((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:,-|,--|,–)?\s?(?:(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|Tsd\.)\s?)?(TEUR|T€|EUR|Euro|USD|US-Dollar|CHF|GBP|€|\$|£))");
   return re;
 }
 
@@ -157,7 +157,9 @@ std::vector<ParsedAmount> FindAmounts(const std::string& text) {
         number.size() <= 2 && mult.empty()) {
       continue;
     }
-    const long long multiplier = mult.empty() ? 1 : Multiplier(mult);
+    // "250 TEUR" / "250 T€": thousands of euros, as German budgets write them.
+    const long long thousands = (cur == "TEUR" || cur == "T\xe2\x82\xac") ? 1000 : 1;
+    const long long multiplier = (mult.empty() ? 1 : Multiplier(mult)) * thousands;
     auto cents = ParseNumberCents(fields::Trim(number), multiplier);
     if (!cents) continue;
     out.push_back({FormatCents(*cents), *iso, begin, end});

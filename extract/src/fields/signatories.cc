@@ -155,6 +155,50 @@ void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
   }
 }
 
+// Blocks that open with "Für die Stadt Kassel:" / "For the Grantee:" and
+// carry no place-and-date line (templates often leave both blank): the first
+// person's name below, in the same column, signs; the line after it is the
+// title. Place and date stay null unless the block states them.
+void ExtractOnBehalfBlocks(const DocumentText& doc, Agreement* out) {
+  const auto& L = doc.lines;
+  for (size_t i = 0; i < L.size(); ++i) {
+    auto org = OnBehalfOf(L[i].text);
+    if (!org) continue;
+    const TextLine& head = L[i];
+    const double h = std::max(6.0, head.box.height());
+    std::vector<const TextLine*> below;
+    for (const auto& line : L) {
+      if (line.page != head.page || line.box.y0 <= head.box.y1 - 1 || line.box.y0 > head.box.y1 + 12 * h) continue;
+      if (std::abs(line.box.x0 - head.box.x0) > 3 * h) continue;
+      below.push_back(&line);
+    }
+    std::sort(below.begin(), below.end(), [](const TextLine* a, const TextLine* b) { return a->box.y0 < b->box.y0; });
+    Signatory s;
+    for (size_t k = 0; k < below.size(); ++k) {
+      const std::string text = WithoutSigningMarks(below[k]->text);
+      if (OnBehalfOf(text)) break;  // the next block
+      if (auto pd = fields::ParsePlaceDateLine(text)) {
+        if (!pd->place.empty()) s.place = pd->place;
+        s.date = pd->date.iso;
+        continue;
+      }
+      if (s.name.empty() && IsPersonName(text) && LooksLikeText(*below[k])) {
+        s.name = text;
+        s.evidence = fields::EvidenceOf(*below[k]);
+        if (k + 1 < below.size() && LooksLikeText(*below[k + 1]) && !IsNoise(below[k + 1]->text) &&
+            !fields::ParsePlaceDateLine(below[k + 1]->text)) {
+          s.title = Trim(below[k + 1]->text);
+        }
+      }
+    }
+    if (s.name.empty()) continue;
+    s.organization = *org;
+    bool known = false;
+    for (const auto& have : out->signatories) known |= have.name == s.name;
+    if (!known) out->signatories.push_back(std::move(s));
+  }
+}
+
 }  // namespace
 
 void ExtractSignatories(const DocumentText& doc, Agreement* out) {
@@ -249,6 +293,7 @@ void ExtractSignatories(const DocumentText& doc, Agreement* out) {
     if (!known) out->signatories.push_back(std::move(s));
   }
   ExtractLabelledBlocks(doc, out);
+  ExtractOnBehalfBlocks(doc, out);
 }
 
 }  // namespace pactum::extract
