@@ -289,7 +289,8 @@ namespace {
 
 TEST(SignatoriesTest, LabelledBlocksUnderOnBehalfOfLines) {
   Agreement a;
-  ExtractSignatories(Doc({{1, 76, 566, "For the European Foundation for Vocational"},
+  ExtractSignatories(Doc({{1, 75, 534, "The Grantee shall submit a final report no later than 30 April 2027."},
+                          {1, 76, 566, "For the European Foundation for Vocational"},
                           {1, 77, 580, "Learning:"},
                           {1, 302, 563, "Für die Stadt Kassel:"},
                           {1, 77, 623, "Name: Dr Priya Raman"},

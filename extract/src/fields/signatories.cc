@@ -141,7 +141,8 @@ void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
         const TextLine& line = L[k];
         if (line.page != anchor.page || line.box.y1 > anchor.box.y0 || line.box.y1 < anchor.box.y0 - 12 * h) continue;
         if (std::abs(line.box.x0 - anchor.box.x0) > 3 * h) continue;
-        joined = joined.empty() ? line.text : fields::JoinLines(joined, line.text);
+        static const fields::Regex opens(R"(\s*(?:For|On behalf of|Für|Im Auftrag)\s.*)", fields::Regex::kIgnoreCase);
+        joined = joined.empty() || opens.FullMatch(line.text) ? line.text : fields::JoinLines(joined, line.text);
         if (auto org = OnBehalfOf(joined)) {
           s.organization = *org;
           break;
