@@ -150,6 +150,14 @@ class PageRunner {
   }
 
  private:
+  // The document's deadline: the absolute one Extract() set, else
+  // limits.deadline from the start of this stage (ReadPages called alone).
+  bool Expired() const {
+    const auto now = Clock::now();
+    if (options_.not_after) return now > *options_.not_after;
+    return options_.limits.deadline.count() > 0 && now - start_ > options_.limits.deadline;
+  }
+
   void Work() {
     std::shared_ptr<OcrEngine> engine;
     try {
@@ -157,7 +165,7 @@ class PageRunner {
         if (failed_.load()) break;
         const int page = next_.fetch_add(1);
         if (page > n_) break;
-        if (options_.limits.deadline.count() > 0 && Clock::now() - start_ > options_.limits.deadline) {
+        if (Expired()) {
           Fail(Error::Timeout("the document took longer than the " +
                               std::to_string(options_.limits.deadline.count()) + " ms allowed (at page " +
                               std::to_string(page) + " of " + std::to_string(n_) + ")"));
