@@ -1,41 +1,71 @@
-// Unicode clean-up of words from a text layer or OCR.
-#include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
+// Unicode clean-up of words from a text layer or OCR, with utf8proc (NFC).
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
 
 #include "pactum/extract/page_text.h"
 
 namespace pactum::extract {
+namespace {
+
+// Appends code point `c` as UTF-8.
+void AppendUtf8(utf8proc_int32_t c, std::string* out) {
+  utf8proc_uint8_t buf[4];
+  const utf8proc_ssize_t n = utf8proc_encode_char(c, buf);
+  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+}
+
+}  // namespace
 
 std::string NormalizeWordText(const std::string& utf8) {
-  icu::UnicodeString in = icu::UnicodeString::fromUTF8(utf8);
-  icu::UnicodeString mid;
-  for (int32_t i = 0; i < in.length();) {
-    const UChar32 c = in.char32At(i);
-    i += U16_LENGTH(c);
-    if (c == 0x00AD || c == 0x200B || c == 0x200C || c == 0x200D || c == 0xFEFF) continue;  // soft hyphen, zero-width
-    if (c < 0x20 || (c >= 0x7F && c < 0xA0)) continue;                                        // control characters
-    switch (c) {  // Latin ligatures (U+FB00..U+FB06)
-      case 0xFB00: mid.append(u"ff"); continue;
-      case 0xFB01: mid.append(u"fi"); continue;
-      case 0xFB02: mid.append(u"fl"); continue;
-      case 0xFB03: mid.append(u"ffi"); continue;
-      case 0xFB04: mid.append(u"ffl"); continue;
+  // 1. Drop soft hyphens, zero-width and control characters; expand the Latin
+  //    ligatures (U+FB00..U+FB06) that PDF fonts use; no-break space -> space.
+  //    Invalid UTF-8 bytes become U+FFFD (counted as garbage by the text-layer
+  //    check).
+  std::string mid;
+  mid.reserve(utf8.size());
+  utf8proc_int32_t highest = 0;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(utf8.size());
+  while (left > 0) {
+    utf8proc_int32_t c = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
+    if (n < 0) {  // invalid sequence: one byte, replaced
+      n = 1;
+      c = 0xFFFD;
+    }
+    p += n;
+    left -= n;
+    if (c == 0x00AD || c == 0x200B || c == 0x200C || c == 0x200D || c == 0xFEFF) continue;
+    if (c < 0x20 || (c >= 0x7F && c < 0xA0)) continue;
+    switch (c) {
+      case 0xFB00: mid += "ff"; continue;
+      case 0xFB01: mid += "fi"; continue;
+      case 0xFB02: mid += "fl"; continue;
+      case 0xFB03: mid += "ffi"; continue;
+      case 0xFB04: mid += "ffl"; continue;
       case 0xFB05:
-      case 0xFB06: mid.append(u"st"); continue;
-      case 0x00A0: mid.append(u' '); continue;
-      default: mid.append(c);
+      case 0xFB06: mid += "st"; continue;
+      case 0x00A0: mid += ' '; continue;
+      default:
+        highest = std::max(highest, c);
+        AppendUtf8(c, &mid);
     }
   }
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  // 2. NFC: "u" + combining diaeresis -> "ü". Every code point below U+0300
+  //    (the first combining mark) is already in NFC: skip the pass for them.
   std::string out;
-  if (U_FAILURE(status)) {
-    mid.toUTF8String(out);
-    return out;
+  if (highest < 0x300) {
+    out = std::move(mid);
+  } else if (utf8proc_uint8_t* nfc = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(mid.c_str()))) {
+    out.assign(reinterpret_cast<const char*>(nfc));
+    std::free(nfc);
+  } else {
+    out = std::move(mid);
   }
-  icu::UnicodeString norm = nfc->normalize(mid, status);
-  (U_FAILURE(status) ? mid : norm).toUTF8String(out);
-  // Trim the spaces a no-break space may have left at either end.
+  // 3. Trim the spaces a no-break space may have left at either end.
   const auto b = out.find_first_not_of(' ');
   if (b == std::string::npos) return {};
   return out.substr(b, out.find_last_not_of(' ') - b + 1);

@@ -42,6 +42,9 @@ Regex::Regex(const std::string& pattern, int flags) {
     pcre2_get_error_message(err, msg, sizeof msg);
     throw std::logic_error("bad pattern at " + std::to_string(offset) + ": " + reinterpret_cast<char*>(msg));
   }
+  // Machine-code matching where the platform has it; pcre2_match falls back
+  // to the interpreter by itself when JIT compilation is unavailable.
+  pcre2_jit_compile(Code(code_), PCRE2_JIT_COMPLETE);
 }
 
 Regex::~Regex() { pcre2_code_free(Code(code_)); }
