@@ -107,3 +107,22 @@ TEST(HostileInputTest, PathologicalPdfs) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+// The record id is the SHA-256 of the uploaded bytes; the corpus manifest
+// states each document's digest independently.
+TEST(RecordTest, IdIsTheSha256OfTheUpload) {
+  auto r = Extract(ReadCorpus("seed-born-digital.pdf"), NoOcr());
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->id, "38c45e1b0e02d515c12a533eff7e1e3712f7209838576a85705c7894db8448c3");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(r->document.media_type, "application/pdf");
+  EXPECT_EQ(r->document.pages, 4);
+  EXPECT_EQ(r->document.text_source, "pdf-text");
+  EXPECT_EQ(r->document.language, "de");
+}
+
+}  // namespace
+}  // namespace pactum::extract
