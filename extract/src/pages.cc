@@ -12,8 +12,9 @@
 //
 // Parallelism: up to N workers (ExtractOptions::max_ocr_threads; when 0, the
 // environment variable PACTUM_OCR_THREADS, else the hardware threads) take
-// pages in order. The Document is used under a mutex (one thread at a time:
-// text layer and rendering), clean-up and OCR run in parallel. Each worker
+// pages in order. Each extra worker reads (text layer, rendering) from its own
+// reopened Document, as a Document is single-threaded; if reopening fails the
+// workers share one under a mutex. Clean-up and OCR always run in parallel. Each worker
 // holds at most one page image at a time, so memory stays bounded whatever
 // the page count. Engines come from ExtractOptions::ocr_engines, or from a
 // pool made for this call, and are only created when a page needs OCR.
@@ -128,13 +129,13 @@ class PageRunner {
     std::vector<std::thread> threads;
     for (int i = 1; i < workers; ++i) {
       try {
-        threads.emplace_back([this] { Work(); });
+        threads.emplace_back([this] { Work(/*own_document=*/true); });
       } catch (const std::system_error& e) {
         spdlog::warn("pages: could start only {} of {} workers: {}", i, workers, e.what());
         break;
       }
     }
-    Work();
+    Work(/*own_document=*/false);
     for (auto& t : threads) t.join();
     if (error_) return *error_;
     PagesResult out;
@@ -158,8 +159,16 @@ class PageRunner {
     return options_.limits.deadline.count() > 0 && now - start_ > options_.limits.deadline;
   }
 
-  void Work() {
+  // `own_document`: this worker reads from its own reopened copy of the
+  // document, so that rendering runs in parallel; else (or when reopening
+  // fails) it shares the caller's document under doc_mu_.
+  void Work(bool own_document) {
     std::shared_ptr<OcrEngine> engine;
+    std::unique_ptr<Document> own;
+    if (own_document) {
+      auto reopened = doc_.Reopen();
+      if (reopened.ok()) own = std::move(*reopened);
+    }
     try {
       for (;;) {
         if (failed_.load()) break;
@@ -171,7 +180,7 @@ class PageRunner {
                               std::to_string(page) + " of " + std::to_string(n_) + ")"));
           break;
         }
-        auto r = DoPage(page, &engine);
+        auto r = DoPage(page, own.get(), &engine);
         if (!r.ok()) {
           Fail(r.error());
           break;
@@ -185,18 +194,20 @@ class PageRunner {
     if (engine) pool_.Release(options_.lang, std::move(engine));
   }
 
-  Result<bool> DoPage(int page, std::shared_ptr<OcrEngine>* engine) {
+  Result<bool> DoPage(int page, Document* own, std::shared_ptr<OcrEngine>* engine) {
     const size_t idx = static_cast<size_t>(page - 1);
     Decision decision;
     std::optional<PageImage> image;
     std::optional<PageText> text;
     {
-      std::lock_guard<std::mutex> lock(doc_mu_);
-      auto layer = doc_.TextLayer(page);
+      std::unique_lock<std::mutex> lock(doc_mu_, std::defer_lock);
+      if (!own) lock.lock();
+      Document& doc = own ? *own : doc_;
+      auto layer = doc.TextLayer(page);
       if (!layer.ok()) return layer.error();
       decision = Decide(options_.ocr, is_image_, *layer);
       if (decision.ocr) {
-        auto img = doc_.Render(page, RenderDpi());
+        auto img = doc.Render(page, RenderDpi());
         if (!img.ok()) return img.error();
         image = std::move(*img);
       } else {

@@ -18,8 +18,11 @@ class PdfDocument final : public Document {
  public:
   // `may_have_glyphless_fonts`: the raw bytes name a glyph-less font or hide
   // dictionaries in compressed object streams (see OnlyGlyphlessFonts).
-  PdfDocument(std::unique_ptr<poppler::document> doc, const Limits& limits, bool may_have_glyphless_fonts)
-      : doc_(std::move(doc)), limits_(limits), may_have_glyphless_fonts_(may_have_glyphless_fonts) {}
+  PdfDocument(std::unique_ptr<poppler::document> doc, std::string_view bytes, const Limits& limits,
+              bool may_have_glyphless_fonts)
+      : doc_(std::move(doc)), bytes_(bytes), limits_(limits), may_have_glyphless_fonts_(may_have_glyphless_fonts) {}
+
+  Result<std::unique_ptr<Document>> Reopen() const override { return OpenPdfDocument(bytes_, limits_); }
 
   MediaType media_type() const override { return MediaType::kPdf; }
   int page_count() const override { return doc_->pages(); }
@@ -125,6 +128,7 @@ class PdfDocument final : public Document {
   }
 
   std::unique_ptr<poppler::document> doc_;
+  std::string_view bytes_;  // the caller's, outliving this document
   Limits limits_;
   bool may_have_glyphless_fonts_;
 };
@@ -149,7 +153,7 @@ Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const 
   }
   const bool may_have_glyphless_fonts = bytes.find("GlyphLess") != std::string_view::npos ||
                                         bytes.find("/ObjStm") != std::string_view::npos;
-  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), limits, may_have_glyphless_fonts));
+  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), bytes, limits, may_have_glyphless_fonts));
 }
 
 Result<std::unique_ptr<Document>> Document::Open(std::string_view bytes, MediaType type, const Limits& limits) {

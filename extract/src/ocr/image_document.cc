@@ -86,6 +86,10 @@ class ImageDocument final : public Document {
     return out;
   }
 
+  Result<std::unique_ptr<Document>> Reopen() const override {
+    return std::unique_ptr<Document>(new ImageDocument(bytes_, type_, pages_, limits_));
+  }
+
   Result<PageImage> Render(int page, int /*dpi*/) override {
     if (page < 1 || page > page_count()) return Error::BadRequest("no page " + std::to_string(page));
     const PageHeader& h = pages_[static_cast<size_t>(page - 1)];

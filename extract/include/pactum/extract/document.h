@@ -31,6 +31,13 @@ class Document {
   // The page as a greyscale image at `dpi` (images: at their own resolution,
   // `dpi` ignored). REQUIRES: 1 <= page <= page_count()
   virtual Result<PageImage> Render(int page, int dpi) = 0;
+
+  // An independent Document over the same bytes, so that another thread can
+  // read pages at the same time (a Document itself is single-threaded).
+  // Fails when the implementation cannot; callers then share this one.
+  virtual Result<std::unique_ptr<Document>> Reopen() const {
+    return Error::Internal("this document cannot be reopened");
+  }
 };
 
 // Implementations (one per file in extract/src).
