@@ -92,12 +92,11 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   const std::string lang = DetectLanguage(text);
   if (!lang.empty()) record.document.language = lang;
   Agreement& a = record.agreement;
-  ExtractTitle(text, &a);
-  ExtractParties(text, &a);
-  ExtractAmounts(text, &a);
-  ExtractDates(text, &a);
-  ExtractProjects(text, &a);
-  ExtractSignatories(text, &a);
+  for (auto* extractor : {&ExtractTitle, &ExtractParties, &ExtractAmounts, &ExtractDates, &ExtractProjects,
+                          &ExtractSignatories}) {
+    if (expired()) return timeout;
+    extractor(text, &a);
+  }
   return record;
 }
 

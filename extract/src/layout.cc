@@ -72,16 +72,22 @@ void BuildLayout(PageText* page) {
     std::sort(row.begin(), row.end(), [&](int a, int b) { return words[a].box.x0 < words[b].box.x0; });
     std::vector<double> gaps;
     for (size_t k = 1; k < row.size(); ++k) gaps.push_back(words[row[k]].box.x0 - words[row[k - 1]].box.x1);
+    // The median of the row's other gaps, for each gap, from one sorted copy:
+    // removing an element below the middle shifts the median up by one place.
+    std::vector<double> sorted = gaps;
+    std::sort(sorted.begin(), sorted.end());
+    auto median_of_others = [&](double g) {
+      const size_t n = sorted.size() - 1;  // size without g
+      const size_t mid = n / 2;
+      const size_t pos = static_cast<size_t>(std::lower_bound(sorted.begin(), sorted.end(), g) - sorted.begin());
+      return pos > mid ? sorted[mid] : sorted[mid + 1];
+    };
     Fragment cur;
     for (size_t k = 0; k < row.size(); ++k) {
       const int i = row[k];
       if (k > 0) {
         const double g = gaps[k - 1];
-        std::vector<double> others;
-        for (size_t j = 0; j < gaps.size(); ++j) {
-          if (j != k - 1) others.push_back(gaps[j]);
-        }
-        const bool outlier = others.empty() || g > 2.5 * std::max(Median(others), 0.3 * h);
+        const bool outlier = sorted.size() < 2 || g > 2.5 * std::max(median_of_others(g), 0.3 * h);
         if (g > gap_floor && outlier) {
           frags.push_back(std::move(cur));
           cur = {};
@@ -101,11 +107,15 @@ void BuildLayout(PageText* page) {
     Box last;  // box of its last fragment
   };
   std::vector<OpenBlock> blocks;
+  std::vector<int> open;  // blocks whose last line may still be continued
   for (int f = 0; f < static_cast<int>(frags.size()); ++f) {
     const Box& fb = frags[f].box;
+    // Blocks that ended more than a line above can take no more lines: drop
+    // them, so that each fragment looks at a handful of columns only.
+    std::erase_if(open, [&](int b) { return fb.y0 - blocks[b].last.y1 > 1.1 * h; });
     int best = -1;
     double best_gap = 1e9;
-    for (int b = 0; b < static_cast<int>(blocks.size()); ++b) {
+    for (int b : open) {
       const Box& last = blocks[b].last;
       const double gap = fb.y0 - last.y1;
       if (gap < -0.5 * h || gap > 1.1 * h) continue;
@@ -118,6 +128,7 @@ void BuildLayout(PageText* page) {
       }
     }
     if (best < 0) {
+      open.push_back(static_cast<int>(blocks.size()));
       blocks.push_back({{f}, fb, fb});
     } else {
       blocks[best].frags.push_back(f);

@@ -165,11 +165,11 @@ class PageRunner {
   void Work(bool own_document) {
     std::shared_ptr<OcrEngine> engine;
     std::unique_ptr<Document> own;
-    if (own_document) {
-      auto reopened = doc_.Reopen();
-      if (reopened.ok()) own = std::move(*reopened);
-    }
     try {
+      if (own_document) {
+        auto reopened = doc_.Reopen();
+        if (reopened.ok()) own = std::move(*reopened);
+      }
       for (;;) {
         if (failed_.load()) break;
         const int page = next_.fetch_add(1);

@@ -493,3 +493,58 @@ TEST(SignatoriesTest, OnBehalfBlocksWithoutPlaceAndDate) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+// Regressions found in review: each of these once hung, threw or overflowed.
+namespace pactum::extract {
+namespace {
+
+TEST(ReviewRegressionTest, AllCapsGermanTitleIsTitleCasedAndTerminates) {
+  Agreement a;
+  ExtractTitle(Doc({{1, 150, 50, "VEREINBARUNG ÜBER DIE FÖRDERUNG"},
+                    {1, 280, 70, "2026"},
+                    {1, 280, 110, "zwischen"},
+                    {1, 150, 130, "der Stadt Kassel"},
+                    {1, 280, 150, "und"},
+                    {1, 150, 170, "dem Verein Hilfe e. V."},
+                    {1, 50, 200, "§ 1 Zweck"}}),
+               &a);
+  EXPECT_EQ(a.type, "Vereinbarung über die Förderung");
+  EXPECT_EQ(a.year, 2026);
+}
+
+TEST(ReviewRegressionTest, NonAsciiDigitsAreNotDatesOrAmounts) {
+  EXPECT_TRUE(FindDates("Vertrag 2024 gilt ab \xd9\xa1\xd9\xa2.03.2024").empty());      // Arabic-Indic 12
+  EXPECT_TRUE(FindDates("ab \xef\xbc\x91\xef\xbc\x92.03.2024 gültig").empty());          // full-width 12
+  EXPECT_TRUE(Amounts("\xd9\xa1\xd9\xa2\xd9\xa3 EUR").empty());
+}
+
+TEST(ReviewRegressionTest, AbsurdMultipliersAreNoAmount) {
+  EXPECT_TRUE(Amounts("0.999 999 Mrd. TEUR").empty());
+  EXPECT_EQ(Amounts("2,5 Mrd. EUR"), (std::vector<P>{{"2500000000.00", "EUR"}}));
+}
+
+TEST(ReviewRegressionTest, AmountAfterAVeryLongRunIsFound) {
+  std::string line;
+  for (int i = 0; i < 5000; ++i) line += "999 ";
+  line += "Summe: 1.000 EUR";
+  EXPECT_EQ(Amounts(line), (std::vector<P>{{"1000.00", "EUR"}}));
+}
+
+TEST(ReviewRegressionTest, HugeRowsAndManyPlaceDateLinesStayBounded) {
+  PageText page;
+  for (int i = 0; i < 8000; ++i) {
+    const double x = 10.0 + i * 7.0;
+    page.words.push_back({"w", {x, 100, x + 5, 110}, 1.0, true});
+  }
+  BuildLayout(&page);
+  EXPECT_EQ(page.lines.size(), 1u);
+
+  std::vector<L> lines;
+  for (int i = 0; i < 3000; ++i) lines.push_back({1, 70, 10.0 + i * 0.25, "Kassel, den 3.3.2026"});
+  Agreement a;
+  ExtractSignatories(Doc(lines), &a);
+  EXPECT_TRUE(a.signatories.empty());
+}
+
+}  // namespace
+}  // namespace pactum::extract

@@ -105,6 +105,9 @@ std::string FormatCents(long long cents) {
   return s;
 }
 
+// Repetitions are bounded (at most five digit groups, fifteen digits): no
+// agreement states larger sums, and unbounded groups made matching quadratic
+// on long runs of numbers.
 const fields::Regex& AmountRegex() {
   // number: 1.234.567,89 | 250,000.00 | 1 234 567,89 | 1250000 | 1,5
   // A currency either precedes (EUR 1.000 / €1.2 million) or follows
@@ -112,8 +115,8 @@ const fields::Regex& AmountRegex() {
   //   1 currency before, 2 number, 3 multiplier
   //   4 number, 5 multiplier, 6 currency after
   static const fields::Regex re(
-      R"((EUR|Euro|USD|US\$|CHF|GBP|€|\$|£)\s?((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:\s?(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|m)\b)?)"
-      R"(|((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)(?:[.,]\d{1,2})?)(?:,-|,--|,–)?\s?(?:(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|Tsd\.)\s?)?(TEUR|T€|EUR|Euro|USD|US-Dollar|CHF|GBP|€|\$|£))");
+      R"((EUR|Euro|USD|US\$|CHF|GBP|€|\$|£)\s?((?:[0-9]{1,3}(?:[.,' ][0-9]{3}){1,5}|[0-9]{1,15})(?:[.,][0-9]{1,2})?)(?:\s?(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|m)\b)?)"
+      R"(|((?:[0-9]{1,3}(?:[.,' ][0-9]{3}){1,5}|[0-9]{1,15})(?:[.,][0-9]{1,2})?)(?:,-|,--|,–)?\s?(?:(Mio\.|Mio|Millionen|Million|million|Mrd\.|Mrd|Milliarden|billion|bn|Tsd\.)\s?)?(TEUR|T€|EUR|Euro|USD|US-Dollar|CHF|GBP|€|\$|£))");
   return re;
 }
 
@@ -160,6 +163,7 @@ std::vector<ParsedAmount> FindAmounts(const std::string& text) {
     // "250 TEUR" / "250 T€": thousands of euros, as German budgets write them.
     const long long thousands = (cur == "TEUR" || cur == "T\xe2\x82\xac") ? 1000 : 1;
     const long long multiplier = (mult.empty() ? 1 : Multiplier(mult)) * thousands;
+    if (multiplier > 1000000000) continue;  // "Mrd. TEUR": no agreement states such sums
     auto cents = ParseNumberCents(fields::Trim(number), multiplier);
     if (!cents) continue;
     out.push_back({FormatCents(*cents), *iso, begin, end});

@@ -2,6 +2,8 @@
 
 #include "fields/regex.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -76,6 +78,68 @@ bool StartsLower(std::string_view s) {
   return false;
 }
 
+bool IsAllCaps(std::string_view s) {
+  bool letters = false;
+  for (size_t i = 0; i < s.size();) {
+    utf8proc_int32_t c = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                                          static_cast<utf8proc_ssize_t>(s.size() - i), &c);
+    if (n <= 0) n = 1, c = 0;
+    i += static_cast<size_t>(n);
+    if (utf8proc_islower(c)) return false;
+    letters |= utf8proc_isupper(c);
+  }
+  return letters;
+}
+
+std::string TitleCase(std::string_view s) {
+  static const char* const kSmall[] = {"of", "and", "for", "on", "the", "in", "to", "über", "zur", "zum", "und",
+                                       "der", "die", "das", "des", "dem", "den", "von", "für", "mit", "im", "bei"};
+  std::string out, word;
+  bool first_word = true;
+  auto flush = [&] {
+    if (word.empty()) return;
+    // Lowercase the word by code point, then capitalise its first letter
+    // unless it is a small word after the first.
+    std::string lower;
+    bool small = false;
+    for (size_t i = 0; i < word.size();) {
+      utf8proc_int32_t c = 0;
+      utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(word.data() + i),
+                                            static_cast<utf8proc_ssize_t>(word.size() - i), &c);
+      if (n <= 0) n = 1, c = 0xFFFD;
+      i += static_cast<size_t>(n);
+      utf8proc_uint8_t buf[4];
+      const utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_tolower(c), buf);
+      lower.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(m));
+    }
+    for (const char* w : kSmall) small |= lower == w;
+    if (!small || first_word) {
+      utf8proc_int32_t c = 0;
+      const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(lower.data()),
+                                                  static_cast<utf8proc_ssize_t>(lower.size()), &c);
+      if (n > 0) {
+        utf8proc_uint8_t buf[4];
+        const utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_toupper(c), buf);
+        lower.replace(0, static_cast<size_t>(n), reinterpret_cast<const char*>(buf), static_cast<size_t>(m));
+      }
+    }
+    out += lower;
+    word.clear();
+    first_word = false;
+  };
+  for (char c : s) {
+    if (c == ' ' || c == '-') {
+      flush();
+      out += c;
+    } else {
+      word += c;
+    }
+  }
+  flush();
+  return out;
+}
+
 std::string JoinLines(std::string_view a_in, std::string_view b_in) {
   const std::string a = Trim(a_in), b = Trim(b_in);
   if (a.empty()) return b;
@@ -101,7 +165,7 @@ std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line) {
   if (head.empty()) return PlaceDateLine{"", d};
   static const Regex re(
       R"((?:(?:Ort(?:, Datum)?|Datum|Place(?:, date)?|Date)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?)"
-      R"((\p{Lu}[^,;:\d]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on)))");
+      R"((\p{Lu}[^,;:0-9]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on)))");
   Match m;
   if (!re.FullMatch(head, &m)) return std::nullopt;
   return PlaceDateLine{Trim(m.str(1)), d};

@@ -21,6 +21,12 @@ std::string JoinLines(std::string_view a, std::string_view b);
 // True if the first character (UTF-8) is an uppercase letter (incl. ÄÖÜ).
 bool StartsUpper(std::string_view s);
 bool StartsLower(std::string_view s);
+// True when `s` has letters and none of them is lowercase (any script).
+bool IsAllCaps(std::string_view s);
+// "VEREINBARUNG ÜBER DIE FÖRDERUNG" -> "Vereinbarung über die Förderung",
+// "GRANT AGREEMENT" -> "Grant Agreement": words capitalised by code point,
+// articles, prepositions and conjunctions after the first word in lowercase.
+std::string TitleCase(std::string_view s);
 Evidence EvidenceOf(const TextLine& line);
 
 // A signature block's place-and-date line: "Wiesbaden, den 2.8.2025",

@@ -59,10 +59,10 @@ const fields::Regex& DateRegex() {
       "January|February|March|May|June|July|October|December|"
       "Jan\\.|Feb\\.|Mär\\.|Mar\\.|Apr\\.|Jun\\.|Jul\\.|Aug\\.|Sept\\.|Sep\\.|Okt\\.|Oct\\.|Nov\\.|Dez\\.|Dec\\.)";
   // 1-3: d.m.yyyy   4-6: d. Month yyyy   7-9: Month d, yyyy   10-12: yyyy-mm-dd
-  static const fields::Regex re("(\\d{1,2})\\.\\s?(\\d{1,2})\\.\\s?(\\d{4})(?!\\d)"
-                             "|(\\d{1,2})(?:\\.|st|nd|rd|th)?\\s+" + kMonth + "\\s+(\\d{4})(?!\\d)"
-                             "|" + kMonth + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)"
-                             "|(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)");
+  static const fields::Regex re("([0-9]{1,2})\\.\\s?([0-9]{1,2})\\.\\s?([0-9]{4})(?![0-9])"
+                             "|([0-9]{1,2})(?:\\.|st|nd|rd|th)?\\s+" + kMonth + "\\s+([0-9]{4})(?![0-9])"
+                             "|" + kMonth + "\\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\\s+([0-9]{4})(?![0-9])"
+                             "|([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])");
   return re;
 }
 

@@ -20,7 +20,7 @@ using fields::Trim;
 // representation, role definitions.
 bool IsPartyDetail(const std::string& text) {
   static const fields::Regex re(
-      R"((\b\d{4,5}\s+[A-ZÄÖÜ])|(\d.*,.*\p{Lu})|(straße|strasse|str\.|platz|weg|allee|street|road|avenue|postfach|p\.o\. box|\bbox\b)|^\s*(vertreten durch|represented by|nachstehend|im folgenden|hereinafter|\(|–|-|,)|\bgenannt\b|referred to as)",
+      R"((\b[0-9]{4,5}\s+[A-ZÄÖÜ])|([0-9].*,.*\p{Lu})|(straße|strasse|str\.|platz|weg|allee|street|road|avenue|postfach|p\.o\. box|\bbox\b)|^\s*(vertreten durch|represented by|nachstehend|im folgenden|hereinafter|\(|–|-|,)|\bgenannt\b|referred to as)",
       fields::Regex::kIgnoreCase);
   return re.Search(text);
 }

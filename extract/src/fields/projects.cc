@@ -57,7 +57,7 @@ bool BulletText(const std::string& text, bool indented, std::string* item) {
 bool NumberedText(const std::string& text, int* number, std::string* rest) {
   const size_t first = text.find_first_not_of(' ');
   if (first == std::string::npos || !std::isdigit(static_cast<unsigned char>(text[first]))) return false;
-  static const fields::Regex re(R"(\s*(\d{1,2})[.)]\s+(\S.*))");
+  static const fields::Regex re(R"(\s*([0-9]{1,2})[.)]\s+(\S.*))");
   fields::Match m;
   if (!re.FullMatch(text, &m)) return false;
   *number = std::stoi(m.str(1));
@@ -127,7 +127,7 @@ bool IsNote(const std::string& text) {
 }
 
 std::string HeadingTitle(const std::string& heading) {
-  static const fields::Regex re(R"(\s*(?:[§$&]\s*\d+[a-z]?|[IVXLl]{1,5}\.|(?:Article|Artikel|Art\.|Section|Ziffer)\s+\d+)\s*(?:[–—:.~-]\s*)?(.*))");
+  static const fields::Regex re(R"(\s*(?:[§$&]\s*[0-9]+[a-z]?|[IVXLl]{1,5}\.|(?:Article|Artikel|Art\.|Section|Ziffer)\s+[0-9]+)\s*(?:[–—:.~-]\s*)?(.*))");
   fields::Match m;
   if (re.FullMatch(heading, &m)) return Trim(m.str(1));
   return Trim(heading);

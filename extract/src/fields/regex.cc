@@ -2,6 +2,7 @@
 #include "fields/regex.h"
 
 #include <pcre2.h>
+#include <spdlog/spdlog.h>
 
 #include <limits>
 #include <stdexcept>
@@ -52,8 +53,19 @@ Regex::~Regex() { pcre2_code_free(Code(code_)); }
 bool Regex::Run(std::string_view text, size_t start, unsigned options, Match* m) const {
   pcre2_match_data* md = pcre2_match_data_create_from_pattern(Code(code_), nullptr);
   if (!md) return false;
-  const int rc = pcre2_match(Code(code_), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, options, md,
-                             nullptr);
+  int rc = pcre2_match(Code(code_), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, options, md,
+                       nullptr);
+  // A resource limit of the JIT (its stack, on very long lines) is not "no
+  // match": run the interpreter, which keeps its backtracking on the heap.
+  if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+    rc = pcre2_match(Code(code_), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start,
+                     options | PCRE2_NO_JIT, md, nullptr);
+  }
+  if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(rc, msg, sizeof msg);
+    spdlog::warn("pattern match failed on a {}-byte text: {}", text.size(), reinterpret_cast<char*>(msg));
+  }
   if (rc > 0 && m) {
     const uint32_t pairs = pcre2_get_ovector_count(md);
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);

@@ -9,7 +9,7 @@ namespace fields {
 namespace {
 
 const Regex& YearRegex() {
-  static const Regex re(R"((?:^|\s)((?:19|20)\d{2})(?:\s|$))");
+  static const Regex re(R"((?:^|\s)((?:19|20)[0-9]{2})(?:\s|$))");
   return re;
 }
 
@@ -30,7 +30,7 @@ const char* const kSubjectLeads[] = {"über die ", "über das ", "über den ", "
 
 bool IsPageNumberLine(const std::string& text) {
   if (text.size() > 24 || text.find_first_of("0123456789") == std::string::npos) return false;
-  static const Regex re(R"(^\s*(?:(?:Seite|Page|S\.)\s*\d+(?:\s*(?:von|of|/)\s*\d+)?|[-–]\s*\d+\s*[-–]|\d+\s*/\s*\d+|\d{1,3})\s*$)",
+  static const Regex re(R"(^\s*(?:(?:Seite|Page|S\.)\s*[0-9]+(?:\s*(?:von|of|/)\s*[0-9]+)?|[-–]\s*[0-9]+\s*[-–]|[0-9]+\s*/\s*[0-9]+|[0-9]{1,3})\s*$)",
                         Regex::kIgnoreCase);
   return re.Search(text);
 }
@@ -48,7 +48,7 @@ bool IsSectionHeading(const std::string& text) {
   }
   if (!candidate) return false;
   static const Regex re(
-      R"(^\s*(?:[§$&]\s*\d+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+\d+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
+      R"(^\s*(?:[§$&]\s*[0-9]+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+[0-9]+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
       Regex::kNone);
   return re.Search(text);
 }
@@ -140,22 +140,7 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
     }
   }
   if (!type.empty()) {
-    // "GRANT AGREEMENT" -> "Grant Agreement"; small words stay lowercase.
-    bool all_caps = true;
-    for (char c : type) all_caps &= !std::islower(static_cast<unsigned char>(c));
-    if (all_caps) {
-      std::string t;
-      bool start = true;
-      for (char c : type) {
-        t += start ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        start = c == ' ' || c == '-';
-      }
-      for (const char* small : {" Of ", " And ", " For ", " On ", " The ", " Über ", " Zur ", " Und "}) {
-        std::string s(small);
-        for (size_t p; (p = t.find(s)) != std::string::npos;) t.replace(p + 1, 1, 1, static_cast<char>(std::tolower(static_cast<unsigned char>(s[1]))));
-      }
-      type = t;
-    }
+    if (fields::IsAllCaps(type)) type = fields::TitleCase(type);
     out->type = type;
     out->title = year ? type + " " + std::to_string(*year) : type;
   }
