@@ -76,7 +76,10 @@ Result<std::string> ReadDocument(const httplib::Request& req, const httplib::Con
   }
 
   std::string document;
-  if (declared && !req.is_multipart_form_data()) document.reserve(std::min(*declared, cap));
+  // Reserve for what is declared, but never much before the bytes arrive: a
+  // client that sends only headers must not make us hold 64 MiB.
+  constexpr std::size_t kMaxEarlyReserve = std::size_t{1} << 20;
+  if (declared && !req.is_multipart_form_data()) document.reserve(std::min({*declared, cap, kMaxEarlyReserve}));
   bool over_cap = false;   // the document passed `cap`; further bytes are dropped
   bool body_over = false;  // the whole body passed `body_cap`; reading stopped
 

@@ -52,6 +52,10 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   const Error timeout = Error::Timeout("the document took longer than the time limit of " +
                                       std::to_string(options.limits.deadline.count()) + " ms to process");
 
+  auto languages = CanonicalLanguages(options.lang);
+  if (!languages.ok()) return languages.error();
+  options.lang = *languages;
+
   // 1. Triage: identify the format from the bytes.
   if (bytes.empty()) return Error::BadRequest("the upload is empty; send the document's bytes");
   const MediaType type = Sniff(bytes);

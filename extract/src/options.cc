@@ -1,8 +1,41 @@
 #include "pactum/extract/options.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace pactum::extract {
+
+Result<std::string> CanonicalLanguages(std::string_view list) {
+  const char* prefix = std::getenv("TESSDATA_PREFIX");
+  const std::string dir = prefix && *prefix ? prefix : "/usr/share/tesseract-ocr/5/tessdata";
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t end = std::min(list.find('+', start), list.size());
+    const std::string name(list.substr(start, end - start));
+    start = end + 1;
+    const bool well_formed = !name.empty() && name.size() <= 32 &&
+                             std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                             });
+    if (!well_formed) {
+      return Error::BadRequest("lang must be Tesseract language names joined by '+', e.g. deu+eng");
+    }
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    if (!std::filesystem::exists(dir + "/" + name + ".traineddata")) {
+      return Error::BadRequest("OCR language '" + name + "' is not installed (looked in " + dir + ")");
+    }
+    names.push_back(name);
+  }
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : "+") + n;
+  return out;
+}
 
 bool ParseOcrMode(std::string_view s, OcrMode* out) {
   if (s == "auto") *out = OcrMode::kAuto;

@@ -26,3 +26,34 @@ TEST(SniffTest, RejectsEmptyAndText) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+#include "pactum/extract/options.h"
+
+namespace pactum::extract {
+namespace {
+
+TEST(OptionsTest, LanguageListsAreCanonicalAndInstalled) {
+  auto a = CanonicalLanguages("deu+eng+deu");
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  EXPECT_EQ(*a, "deu+eng");
+  auto b = CanonicalLanguages("eng");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*b, "eng");
+  for (const char* bad : {"", "deu++eng", "deu+", "xyz", "../etc/passwd", "deu eng"}) {
+    auto r = CanonicalLanguages(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kBadRequest) << bad;
+  }
+}
+
+TEST(OptionsTest, OcrModes) {
+  OcrMode m = OcrMode::kAuto;
+  EXPECT_TRUE(ParseOcrMode("always", &m));
+  EXPECT_EQ(m, OcrMode::kAlways);
+  EXPECT_TRUE(ParseOcrMode("never", &m));
+  EXPECT_EQ(m, OcrMode::kNever);
+  EXPECT_FALSE(ParseOcrMode("sometimes", &m));
+}
+
+}  // namespace
+}  // namespace pactum::extract

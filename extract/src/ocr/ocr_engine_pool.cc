@@ -23,6 +23,7 @@ class Pool final : public OcrEnginePool {
   Result<std::shared_ptr<OcrEngine>> Acquire(const std::string& languages) override {
     std::unique_lock<std::mutex> lock(mu_);
     Slot& slot = slots_[languages];
+    slot.last_used = ++tick_;
     for (;;) {
       if (!slot.idle.empty()) {
         std::shared_ptr<OcrEngine> e = std::move(slot.idle.back());
@@ -51,15 +52,37 @@ class Pool final : public OcrEnginePool {
     if (!engine) return;
     std::lock_guard<std::mutex> lock(mu_);
     slots_[languages].idle.push_back(std::move(engine));
-    cv_.notify_one();
+    EvictIdle();
+    cv_.notify_all();
   }
 
  private:
   struct Slot {
     std::vector<std::shared_ptr<OcrEngine>> idle;
     int created = 0;
+    unsigned long long last_used = 0;
   };
+
+  // Engines of all language lists together stay within twice the per-list
+  // cap (each holds tens of MB): idle engines of the least recently used
+  // lists go first. REQUIRES: mu_ held.
+  void EvictIdle() {
+    int total = 0;
+    for (const auto& [lang, slot] : slots_) total += slot.created;
+    while (total > 2 * max_) {
+      Slot* oldest = nullptr;
+      for (auto& [lang, slot] : slots_) {
+        if (!slot.idle.empty() && (!oldest || slot.last_used < oldest->last_used)) oldest = &slot;
+      }
+      if (!oldest) return;  // all busy: they come back through Release
+      oldest->idle.pop_back();
+      --oldest->created;
+      --total;
+    }
+  }
+
   const int max_;
+  unsigned long long tick_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Slot> slots_;

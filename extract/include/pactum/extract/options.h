@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "pactum/models/status.h"
 
 namespace pactum::extract {
 
@@ -42,5 +45,11 @@ struct ExtractOptions {
 
 // Parses "auto" / "always" / "never". Returns false on anything else.
 bool ParseOcrMode(std::string_view s, OcrMode* out);
+
+// The canonical form of a Tesseract language list: names joined by "+",
+// duplicates dropped, order kept ("deu+eng+deu" -> "deu+eng"). Fails with
+// kBadRequest when a name is malformed or its traineddata is not installed
+// (in $TESSDATA_PREFIX, else Debian's tessdata folder).
+Result<std::string> CanonicalLanguages(std::string_view list);
 
 }  // namespace pactum::extract
