@@ -233,6 +233,7 @@ class PageRunner {
         *engine = std::move(*e);
       }
       const auto t0 = Clock::now();
+      (*engine)->SetDeadline(options_.not_after);
       auto ocr = OcrPage(std::move(*image), **engine);
       if (!ocr.ok()) return ocr.error();
       text = std::move(*ocr);

@@ -9,6 +9,7 @@
 #include "ocr_test_util.h"
 #include "pactum/extract/document.h"
 #include "pactum/extract/extractor.h"
+#include "pactum/extract/ocr_engine.h"
 #include "pactum/extract/pages.h"
 
 namespace pactum::extract {
@@ -255,6 +256,32 @@ TEST(PagesTest, InvisibleOcrLayerIsOcredAgain) {
   Pages q = ReadAll(pdf, MediaType::kPdf, options);
   ASSERT_EQ(q.result.page_info.size(), 1u);
   EXPECT_EQ(q.result.page_info[0].text_source, "pdf-text");
+}
+
+}  // namespace
+}  // namespace pactum::extract
+
+namespace pactum::extract {
+namespace {
+
+// The document's deadline reaches into the engine: recognition of a page
+// stops part-way and the extraction ends with kTimeout; the engine is then
+// reusable for the next document.
+TEST(PagesTest, DeadlineStopsRecognitionOfAPage) {
+  const std::string jpeg = ReadFile(CorpusFile("b03-jpeg.jpg"));
+  auto pool = CreateOcrEnginePool(1);
+  ExtractOptions options;
+  options.ocr_engines = pool.get();
+  options.limits.deadline = std::chrono::milliseconds(700);
+  auto r = Extract(jpeg, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kTimeout) << r.error().ToString();
+
+  options.limits.deadline = std::chrono::milliseconds(0);
+  auto again = Extract(jpeg, options);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->document.text_source, "ocr");
+  EXPECT_FALSE(again->agreement.parties.empty());
 }
 
 }  // namespace

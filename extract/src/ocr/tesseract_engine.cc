@@ -5,6 +5,7 @@
 // It is not thread-safe: the pool hands each engine to one thread at a time.
 #include <spdlog/spdlog.h>
 #include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
 
 #include <dlfcn.h>
@@ -154,13 +155,23 @@ class TesseractEngine final : public OcrEngine {
     return (360 - deg) % 360;
   }
 
+  void SetDeadline(std::optional<std::chrono::steady_clock::time_point> not_after) override { not_after_ = not_after; }
+
   Result<PageText> Recognize(const PageImage& image) override {
     LimitOpenMpOnThisThread();
     ocr::PixPtr pix = ocr::PixFromPageImage(image, image.bilevel);
     if (!pix) return Error::Unprocessable("page " + std::to_string(image.page) + " image is empty or too large");
     api_.SetImage(pix.get());
     api_.SetSourceResolution(image.dpi_x);
-    if (api_.Recognize(nullptr) != 0) {
+    // Tesseract checks the monitor's end time between words and stops there.
+    tesseract::ETEXT_DESC monitor;
+    if (not_after_) monitor.end_time = *not_after_;
+    const int rc = api_.Recognize(&monitor);
+    if (not_after_ && monitor.deadline_exceeded()) {
+      api_.Clear();
+      return Error::Timeout("OCR of a page went past the document's time limit");
+    }
+    if (rc != 0) {
       api_.Clear();
       return Error::Unprocessable("OCR failed on page " + std::to_string(image.page));
     }
@@ -195,6 +206,7 @@ class TesseractEngine final : public OcrEngine {
 
  private:
   std::string languages_;
+  std::optional<std::chrono::steady_clock::time_point> not_after_;
   tesseract::TessBaseAPI api_;
   bool osd_ready_ = false;
   std::unique_ptr<tesseract::TessBaseAPI> osd_;

@@ -1,7 +1,9 @@
 // OCR: a page image in, words with boxes (PDF points) and confidences out.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "pactum/extract/page_image.h"
@@ -24,6 +26,9 @@ class OcrEngine {
     return 0;
   }
   virtual const std::string& languages() const = 0;
+  // Recognition stops at `not_after` (Recognize then fails with kTimeout);
+  // nullopt: no limit. Applies to the following Recognize calls.
+  virtual void SetDeadline(std::optional<std::chrono::steady_clock::time_point> not_after) { (void)not_after; }
 };
 
 // Creates a Tesseract engine for `languages` (e.g. "deu+eng").
