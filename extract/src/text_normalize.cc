@@ -6,18 +6,9 @@
 #include <memory>
 
 #include "pactum/extract/page_text.h"
+#include "utf8.h"
 
 namespace pactum::extract {
-namespace {
-
-// Appends code point `c` as UTF-8.
-void AppendUtf8(utf8proc_int32_t c, std::string* out) {
-  utf8proc_uint8_t buf[4];
-  const utf8proc_ssize_t n = utf8proc_encode_char(c, buf);
-  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
-}
-
-}  // namespace
 
 std::string NormalizeWordText(const std::string& utf8) {
   // 1. Drop soft hyphens, zero-width and control characters; expand the Latin
@@ -51,7 +42,7 @@ std::string NormalizeWordText(const std::string& utf8) {
       case 0x00A0: mid += ' '; continue;
       default:
         highest = std::max(highest, c);
-        AppendUtf8(c, &mid);
+        utf8::Append(c, &mid);
     }
   }
   // 2. NFC: "u" + combining diaeresis -> "ü". Every code point below U+0300

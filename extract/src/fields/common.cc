@@ -1,11 +1,10 @@
 #include "fields/common.h"
 
-#include "fields/regex.h"
-
-#include <utf8proc.h>
-
 #include <algorithm>
 #include <cctype>
+
+#include "fields/regex.h"
+#include "utf8.h"
 
 namespace pactum::extract::fields {
 
@@ -81,11 +80,7 @@ bool StartsLower(std::string_view s) {
 bool IsAllCaps(std::string_view s) {
   bool letters = false;
   for (size_t i = 0; i < s.size();) {
-    utf8proc_int32_t c = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                          static_cast<utf8proc_ssize_t>(s.size() - i), &c);
-    if (n <= 0) n = 1, c = 0;
-    i += static_cast<size_t>(n);
+    const utf8proc_int32_t c = utf8::Next(s, &i);
     if (utf8proc_islower(c)) return false;
     letters |= utf8proc_isupper(c);
   }
@@ -103,26 +98,14 @@ std::string TitleCase(std::string_view s) {
     // unless it is a small word after the first.
     std::string lower;
     bool small = false;
-    for (size_t i = 0; i < word.size();) {
-      utf8proc_int32_t c = 0;
-      utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(word.data() + i),
-                                            static_cast<utf8proc_ssize_t>(word.size() - i), &c);
-      if (n <= 0) n = 1, c = 0xFFFD;
-      i += static_cast<size_t>(n);
-      utf8proc_uint8_t buf[4];
-      const utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_tolower(c), buf);
-      lower.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(m));
-    }
+    for (size_t i = 0; i < word.size();) utf8::Append(utf8proc_tolower(utf8::Next(word, &i)), &lower);
     for (const char* w : kSmall) small |= lower == w;
     if (!small || first_word) {
-      utf8proc_int32_t c = 0;
-      const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(lower.data()),
-                                                  static_cast<utf8proc_ssize_t>(lower.size()), &c);
-      if (n > 0) {
-        utf8proc_uint8_t buf[4];
-        const utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_toupper(c), buf);
-        lower.replace(0, static_cast<size_t>(n), reinterpret_cast<const char*>(buf), static_cast<size_t>(m));
-      }
+      size_t first_end = 0;
+      const utf8proc_int32_t c = utf8::Next(lower, &first_end);
+      std::string upper;
+      utf8::Append(utf8proc_toupper(c), &upper);
+      lower.replace(0, first_end, upper);
     }
     out += lower;
     word.clear();
