@@ -8,6 +8,8 @@
 #include <climits>
 #include <cmath>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "pactum/extract/document.h"
 
@@ -33,7 +35,7 @@ class PdfDocument final : public Document {
     poppler::page& p = **page;
     PageText out;
     out.page = page_no;
-    SetSize(p, &out);
+    std::tie(out.width_pt, out.height_pt) = PageSize(p);
     out.source = TextSource::kPdfText;
     const bool invisible = may_have_glyphless_fonts_ && OnlyGlyphlessFonts(page_no);
     for (const poppler::text_box& tb : p.text_list()) {
@@ -58,9 +60,8 @@ class PdfDocument final : public Document {
     auto page = OpenPage(page_no);
     if (!page.ok()) return page.error();
     poppler::page& p = **page;
-    PageText size;
-    SetSize(p, &size);
-    const double px = size.width_pt * dpi / 72.0, py = size.height_pt * dpi / 72.0;
+    const auto [width_pt, height_pt] = PageSize(p);
+    const double px = width_pt * dpi / 72.0, py = height_pt * dpi / 72.0;
     if (px * py / 1e6 > limits_.max_page_megapixels) {
       return Error::Unprocessable("page " + std::to_string(page_no) + " would render to " +
                                   std::to_string(static_cast<long long>(px * py / 1e6)) +
@@ -120,11 +121,10 @@ class PdfDocument final : public Document {
   }
 
   // Page size as displayed (rotation applied), in points.
-  static void SetSize(poppler::page& p, PageText* out) {
+  static std::pair<double, double> PageSize(poppler::page& p) {
     const poppler::rectf r = p.page_rect(poppler::crop_box);
     const bool turned = p.orientation() == poppler::page::landscape || p.orientation() == poppler::page::seascape;
-    out->width_pt = turned ? r.height() : r.width();
-    out->height_pt = turned ? r.width() : r.height();
+    return turned ? std::pair{r.height(), r.width()} : std::pair{r.width(), r.height()};
   }
 
   std::unique_ptr<poppler::document> doc_;

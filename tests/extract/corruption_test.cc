@@ -105,11 +105,6 @@ TEST(HostileInputTest, PathologicalPdfs) {
   ExpectRecordOrInputError(long_line, "100 000-character line");
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 // The record id is the SHA-256 of the uploaded bytes; the corpus manifest
 // states each document's digest independently.

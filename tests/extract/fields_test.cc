@@ -244,11 +244,6 @@ TEST(SignatoriesTest, SideBySideBlocksWithDuplicateNameAndTitleFirst) {
   EXPECT_EQ(a.signatories[1].date, "2026-03-05");
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 TEST(SignatoriesTest, EnglishNamesWithTitlesWithoutDotsAndApostrophes) {
   Agreement a;
@@ -281,11 +276,6 @@ TEST(PartiesTest, DefinedLabelsAreShortNamesButRolePhrasesAreNot) {
   EXPECT_EQ(shorts, (std::vector<std::string>{"Auftraggeber", ""}));
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 TEST(SignatoriesTest, LabelledBlocksUnderOnBehalfOfLines) {
   Agreement a;
@@ -335,11 +325,6 @@ TEST(ProjectsTest, OcrBulletsAndEnumeratedItems) {
   EXPECT_EQ(a.projects[3].name, "Mentoring for Apprentices");
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 TEST(ProjectsTest, ListWithoutBulletsAndItemsWhoseBulletWasLost) {
   Agreement a;
@@ -386,11 +371,6 @@ TEST(PartiesTest, ForeignAddressesAreNotPartOfTheName) {
             (std::vector<std::string>{"Nordic Youth Employment Trust", "City of Aarhus"}));
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 TEST(AmountsTest, AmountRightAfterAYear) {
   EXPECT_EQ(Amounts("Davon entfallen auf das Haushaltsjahr 2024 103.000 Euro und auf 2025 166.000 Euro."),
@@ -411,11 +391,6 @@ TEST(ProjectsTest, NotesAreNotProjectsAndDottedAcronymsAreLetters) {
   EXPECT_EQ(a.projects[1].name, "Q.U.A.L.I.-Netz");
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 TEST(PartiesTest, InlineBetweenSentence) {
   EXPECT_EQ(PartyNames({{1, 200, 50, "SERVICE AGREEMENT"},
@@ -460,11 +435,6 @@ TEST(SignatoriesTest, SigningMarksBeforeNames) {
   EXPECT_EQ(a.signatories[1].name, "Tobias Klein");
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 TEST(AmountsTest, ThousandsOfEuros) {
   EXPECT_EQ(Amounts("Budget 2026: 250 TEUR"), (std::vector<P>{{"250000.00", "EUR"}}));
@@ -491,13 +461,7 @@ TEST(SignatoriesTest, OnBehalfBlocksWithoutPlaceAndDate) {
   EXPECT_EQ(a.signatories[1].organization, "Verein Hilfe e. V.");
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
 // Regressions found in review: each of these once hung, threw or overflowed.
-namespace pactum::extract {
-namespace {
-
 TEST(ReviewRegressionTest, AllCapsGermanTitleIsTitleCasedAndTerminates) {
   Agreement a;
   ExtractTitle(Doc({{1, 150, 50, "VEREINBARUNG ÜBER DIE FÖRDERUNG"},

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pactum/extract/options.h"
+
 namespace pactum::extract {
 namespace {
 
@@ -24,13 +26,6 @@ TEST(SniffTest, RejectsEmptyAndText) {
   EXPECT_EQ(Sniff("%PD"), MediaType::kUnknown);
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-#include "pactum/extract/options.h"
-
-namespace pactum::extract {
-namespace {
 
 TEST(OptionsTest, LanguageListsAreCanonicalAndInstalled) {
   auto a = CanonicalLanguages("deu+eng+deu");

@@ -38,11 +38,6 @@ TEST(NumericRepairTest, LeavesWordsAndAmbiguousTokensAlone) {
   }
 }
 
-}  // namespace
-}  // namespace pactum::extract::ocr
-
-namespace pactum::extract::ocr {
-namespace {
 
 TEST(UmlautRepairTest, DoubleIBeforeRIsUUmlaut) {
   std::string w = "fiir";

@@ -223,11 +223,6 @@ TEST_F(TurnedScanTest, SkewedScanIsStraightened) {
   }
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 // A scan with the invisible text layer an OCR tool lays over it (here the
 // tesseract command line's PDF output, in its glyph-less font) is OCRed
@@ -258,11 +253,6 @@ TEST(PagesTest, InvisibleOcrLayerIsOcredAgain) {
   EXPECT_EQ(q.result.page_info[0].text_source, "pdf-text");
 }
 
-}  // namespace
-}  // namespace pactum::extract
-
-namespace pactum::extract {
-namespace {
 
 // The document's deadline reaches into the engine: recognition of a page
 // stops part-way and the extraction ends with kTimeout; the engine is then

@@ -135,6 +135,14 @@ std::string RawExchange(int port, const std::string& request) {
   return out;
 }
 
+// A raw reply that starts with HTTP/1.1 `status` and holds `fragment` (a
+// piece of the contract's error JSON). Reports failures at the caller.
+#define ExpectRawReply(reply, status, fragment)                                      \
+  do {                                                                               \
+    EXPECT_EQ((reply).rfind("HTTP/1.1 " + std::to_string(status), 0), 0u) << (reply); \
+    EXPECT_NE((reply).find(fragment), std::string::npos) << (reply);                 \
+  } while (0)
+
 class ServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { spdlog::set_level(spdlog::level::warn); }
@@ -323,15 +331,13 @@ TEST_F(ServerTest, MalformedChunkedBodyIs400) {
   const std::string reply = RawExchange(server_->port(),
                                         "POST /v1/extract HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                                         "Connection: close\r\n\r\nZZZ\r\n%PDF\r\n0\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
-  EXPECT_NE(reply.find(R"("code":"bad_request")"), std::string::npos) << reply;
+  ExpectRawReply(reply, 400, R"("code":"bad_request")");
 }
 
 TEST_F(ServerTest, MalformedRequestLineGetsJsonError) {
   StartServer();
   const std::string reply = RawExchange(server_->port(), "BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
-  EXPECT_NE(reply.find(R"({"error":{"code":"bad_request")"), std::string::npos) << reply;
+  ExpectRawReply(reply, 400, R"({"error":{"code":"bad_request")");
 }
 
 // ---- 404 / 405 -------------------------------------------------------------
@@ -414,8 +420,7 @@ TEST_F(UploadCapTest, LargeChunkedBodyIs413) {
   ::shutdown(fd, SHUT_RDWR);
   writer.join();
   ::close(fd);
-  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
-  EXPECT_NE(reply.find(R"("code":"too_large")"), std::string::npos) << reply;
+  ExpectRawReply(reply, 413, R"("code":"too_large")");
 }
 
 TEST_F(UploadCapTest, MultipartFileAtTheCapIsNot413) {
@@ -431,16 +436,14 @@ TEST_F(UploadCapTest, DeclaredLengthFarOverTheCapIs413BeforeTheBody) {
   const std::string reply = RawExchange(server_->port(),
                                         "POST /v1/extract HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n"
                                         "Content-Type: application/pdf\r\n\r\n%PDF-1.7\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
-  EXPECT_NE(reply.find(R"("code":"too_large")"), std::string::npos) << reply;
+  ExpectRawReply(reply, 413, R"("code":"too_large")");
 }
 
 TEST_F(UploadCapTest, ExpectContinueWithLengthOverTheCapIs413WithoutContinue) {
   const std::string reply = RawExchange(server_->port(),
                                         "POST /v1/extract HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n"
                                         "Expect: 100-continue\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
-  EXPECT_NE(reply.find(R"("code":"too_large")"), std::string::npos) << reply;
+  ExpectRawReply(reply, 413, R"("code":"too_large")");
 }
 
 // ---- 415 -------------------------------------------------------------------
@@ -468,8 +471,7 @@ TEST_F(ServerTest, ExpectContinueWithCompressedBodyIs415WithoutContinue) {
   const std::string reply = RawExchange(server_->port(),
                                         "POST /v1/extract HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
                                         "Content-Encoding: gzip\r\nExpect: 100-continue\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 415", 0), 0u) << reply;
-  EXPECT_NE(reply.find(R"("code":"unsupported_media_type")"), std::string::npos) << reply;
+  ExpectRawReply(reply, 415, R"("code":"unsupported_media_type")");
 }
 
 // ---- 422 -------------------------------------------------------------------

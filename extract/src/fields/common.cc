@@ -140,7 +140,10 @@ std::string JoinLines(std::string_view a_in, std::string_view b_in) {
 }
 
 std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line) {
-  const auto dates = FindDates(line);
+  return ParsePlaceDateLine(line, FindDates(line));
+}
+
+std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line, const std::vector<ParsedDate>& dates) {
   if (dates.size() != 1) return std::nullopt;
   const ParsedDate& d = dates[0];
   if (Trim(line.substr(d.end)).size() > 2) return std::nullopt;

@@ -37,5 +37,7 @@ struct PlaceDateLine {
   ParsedDate date;
 };
 std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line);
+// The same, for a line whose dates (FindDates) are already known.
+std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line, const std::vector<ParsedDate>& dates);
 
 }  // namespace pactum::extract::fields

@@ -223,7 +223,7 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
     for (size_t k = 0; k < found.size(); ++k) {
       const ParsedDate& d = found[k];
       std::string kind;
-      if ((found.size() == 1 && fields::ParsePlaceDateLine(line.text)) || IsLabelledSignatureDate(doc, i)) {
+      if (fields::ParsePlaceDateLine(line.text, found) || IsLabelledSignatureDate(doc, i)) {
         kind = "signature";
       } else {
         // Text between the previous date (or the sentence start) and this one.

@@ -99,12 +99,40 @@ Label LabelOf(const std::string& text, std::string* value) {
   return Label::kTitle;
 }
 
+// The words that open an "on behalf of" line.
+constexpr const char* kOnBehalfLead = R"(\s*(?:For|On behalf of|Für|Im Auftrag)\s)";
+
 // "For the European Foundation for Vocational Learning:", "Für das Land Hessen:".
 std::optional<std::string> OnBehalfOf(const std::string& text) {
-  static const fields::Regex re(R"(\s*(?:For|On behalf of|Für|Im Auftrag)\s+(.+?)\s*:\s*)", fields::Regex::kIgnoreCase);
+  static const fields::Regex re(std::string(kOnBehalfLead) + R"(\s*(.+?)\s*:\s*)", fields::Regex::kIgnoreCase);
   fields::Match m;
   if (!re.FullMatch(text, &m)) return std::nullopt;
   return fields::names::Nominative(m.str(1));
+}
+
+// A signatory enters the record once, by name, whichever kind of block
+// found it first.
+void AddOnce(Signatory s, Agreement* out) {
+  for (const auto& have : out->signatories) {
+    if (have.name == s.name) return;
+  }
+  out->signatories.push_back(std::move(s));
+}
+
+// Lines on `head`'s page that start within three line heights of its left
+// edge, with their top below `from_y` and at most `reach` lines of `head`
+// further down, top to bottom.
+std::vector<const TextLine*> SameColumnBelow(const DocumentText& doc, const TextLine& head, double from_y,
+                                             double reach) {
+  const double h = std::max(6.0, head.box.height());
+  std::vector<const TextLine*> out;
+  for (const auto& line : doc.lines) {
+    if (line.page != head.page || line.box.y0 <= from_y || line.box.y0 > head.box.y1 + reach * h) continue;
+    if (std::abs(line.box.x0 - head.box.x0) > 3 * h) continue;
+    out.push_back(&line);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const TextLine* a, const TextLine* b) { return a->box.y0 < b->box.y0; });
+  return out;
 }
 
 // Signature blocks written as labelled fields under "For …:".
@@ -119,11 +147,9 @@ void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
     s.name = name;
     s.evidence = fields::EvidenceOf(anchor);
     // The other fields: labelled lines below in the same column.
-    for (const auto& line : L) {
-      if (line.page != anchor.page || line.box.y0 <= anchor.box.y0 || line.box.y0 > anchor.box.y1 + 6 * h) continue;
-      if (std::abs(line.box.x0 - anchor.box.x0) > 3 * h) continue;
+    for (const TextLine* line : SameColumnBelow(doc, anchor, anchor.box.y0, 6)) {
       std::string value;
-      const Label label = LabelOf(line.text, &value);
+      const Label label = LabelOf(line->text, &value);
       if (label == Label::kName) break;
       if (value.empty()) continue;
       if (label == Label::kTitle && !s.title) s.title = value;
@@ -141,7 +167,7 @@ void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
         const TextLine& line = L[k];
         if (line.page != anchor.page || line.box.y1 > anchor.box.y0 || line.box.y1 < anchor.box.y0 - 12 * h) continue;
         if (std::abs(line.box.x0 - anchor.box.x0) > 3 * h) continue;
-        static const fields::Regex opens(R"(\s*(?:For|On behalf of|Für|Im Auftrag)\s.*)", fields::Regex::kIgnoreCase);
+        static const fields::Regex opens(std::string(kOnBehalfLead) + ".*", fields::Regex::kIgnoreCase);
         joined = joined.empty() || opens.FullMatch(line.text) ? line.text : fields::JoinLines(joined, line.text);
         if (auto org = OnBehalfOf(joined)) {
           s.organization = *org;
@@ -150,9 +176,7 @@ void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
         if (!joined.empty() && joined.back() == ':') joined.clear();
       }
     }
-    bool seen = false;
-    for (const auto& have : out->signatories) seen |= have.name == s.name;
-    if (!seen) out->signatories.push_back(std::move(s));
+    AddOnce(std::move(s), out);
   }
 }
 
@@ -166,14 +190,7 @@ void ExtractOnBehalfBlocks(const DocumentText& doc, Agreement* out) {
     auto org = OnBehalfOf(L[i].text);
     if (!org) continue;
     const TextLine& head = L[i];
-    const double h = std::max(6.0, head.box.height());
-    std::vector<const TextLine*> below;
-    for (const auto& line : L) {
-      if (line.page != head.page || line.box.y0 <= head.box.y1 - 1 || line.box.y0 > head.box.y1 + 12 * h) continue;
-      if (std::abs(line.box.x0 - head.box.x0) > 3 * h) continue;
-      below.push_back(&line);
-    }
-    std::sort(below.begin(), below.end(), [](const TextLine* a, const TextLine* b) { return a->box.y0 < b->box.y0; });
+    const std::vector<const TextLine*> below = SameColumnBelow(doc, head, head.box.y1 - 1, 12);
     Signatory s;
     for (size_t k = 0; k < below.size(); ++k) {
       const std::string text = WithoutSigningMarks(below[k]->text);
@@ -194,9 +211,7 @@ void ExtractOnBehalfBlocks(const DocumentText& doc, Agreement* out) {
     }
     if (s.name.empty()) continue;
     s.organization = *org;
-    bool known = false;
-    for (const auto& have : out->signatories) known |= have.name == s.name;
-    if (!known) out->signatories.push_back(std::move(s));
+    AddOnce(std::move(s), out);
   }
 }
 
@@ -289,9 +304,7 @@ void ExtractSignatories(const DocumentText& doc, Agreement* out) {
       }
       s.organization = org;
     }
-    bool known = false;
-    for (const auto& have : out->signatories) known |= have.name == s.name;
-    if (!known) out->signatories.push_back(std::move(s));
+    AddOnce(std::move(s), out);
   }
   ExtractLabelledBlocks(doc, out);
   ExtractOnBehalfBlocks(doc, out);
