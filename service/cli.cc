@@ -9,13 +9,19 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "logging.h"
 #include "params.h"
 #include "pactum/extract/extractor.h"
+#include "pactum/extract/sniff.h"
 #include "pactum/models/json.h"
 #include "pactum/service/server.h"
+#include "pactum/signing/keys.h"
+#include "pactum/signing/sign.h"
+#include "pactum/signing/verify.h"
 
 namespace pactum::service {
 namespace {
@@ -23,15 +29,41 @@ namespace {
 constexpr int kExitServeFailed = 1;
 constexpr int kExitDocumentError = 2;
 
+// Key material: trust for verification, the key for signing.
+struct KeyArgs {
+  std::vector<std::string> trust_anchors;
+  std::vector<std::string> intermediates;
+  std::vector<std::string> crls;
+  std::string sign_p12, sign_p12_password_file, sign_key, sign_cert, tsa_url;
+};
+
 struct ExtractArgs {
   std::string file;
+  KeyArgs keys;
   std::string ocr = "auto";
   std::string lang = "deu+eng";
   std::string log_level = "error";
 };
 
+
+struct VerifyArgs {
+  std::string file;
+  KeyArgs keys;
+  std::string log_level = "error";
+};
+
+struct SignArgs {
+  std::string file, out;
+  KeyArgs keys;
+  std::string reason, location, contact, field, rect;
+  int page = 0;
+  int certify = 0;
+  std::string log_level = "error";
+};
+
 struct ServeArgs {
   ServerOptions server;
+  KeyArgs keys;
   std::uint64_t max_upload_bytes = std::uint64_t{64} << 20;
   int timeout_seconds = 120;
   std::string log_level = "info";
@@ -40,6 +72,8 @@ struct ServeArgs {
 std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
+
+Result<signing::SigningSetup> LoadKeys(const KeyArgs& args);
 
 int RunExtract(const ExtractArgs& args) {
   auto fail = [](const Error& e) {
@@ -61,9 +95,142 @@ int RunExtract(const ExtractArgs& args) {
   std::ostringstream ss;
   ss << in.rdbuf();
   const std::string bytes = ss.str();
+  auto setup = LoadKeys(args.keys);
+  if (!setup.ok()) return fail(setup.error());
   Result<AgreementRecord> record = extract::Extract(bytes, options);
   if (!record.ok()) return fail(record.error());
+  if (extract::Sniff(bytes) == extract::MediaType::kPdf) {
+    signing::VerifyOptions vo;
+    vo.trust = setup->trust;
+    Result<VerifyReport> report = signing::Verify(bytes, vo);
+    if (report.ok()) record->signatures = std::move(report->signatures);
+  }
   std::cout << DumpJson(ToJson(*record), 2) << "\n";
+  return 0;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Loads the trust anchors (always, when given) and the signing key (when
+// given). The PKCS#12 password comes from PACTUM_SIGN_P12_PASSWORD or the
+// first line of --sign-p12-password-file.
+Result<signing::SigningSetup> LoadKeys(const KeyArgs& args) {
+  signing::SigningSetup setup;
+  if (!args.trust_anchors.empty() || !args.crls.empty() || !args.intermediates.empty()) {
+    signing::TrustConfig tc{args.trust_anchors, args.intermediates, args.crls};
+    auto trust = signing::LoadTrust(tc);
+    if (!trust.ok()) return trust.error();
+    setup.trust = *trust;
+  }
+  if (!args.sign_p12.empty() || !args.sign_key.empty() || !args.sign_cert.empty()) {
+    signing::SigningConfig sc;
+    if (!args.sign_p12.empty()) {
+      sc.p12_file = args.sign_p12;
+      if (const char* pw = std::getenv("PACTUM_SIGN_P12_PASSWORD")) sc.p12_password = pw;
+      if (!args.sign_p12_password_file.empty()) {
+        auto pw = ReadFile(args.sign_p12_password_file);
+        if (!pw) return Error::BadRequest("cannot read --sign-p12-password-file " + args.sign_p12_password_file);
+        sc.p12_password = pw->substr(0, pw->find_first_of("\r\n"));
+      }
+    } else {
+      if (args.sign_key.empty() || args.sign_cert.empty()) {
+        return Error::BadRequest("--sign-key and --sign-cert go together (or use --sign-p12)");
+      }
+      sc.key_file = args.sign_key;
+      sc.cert_file = args.sign_cert;
+    }
+    auto key = signing::LoadSigningKey(sc);
+    if (!key.ok()) return key.error();
+    setup.key = *key;
+  }
+  setup.tsa_url = args.tsa_url;
+  if (!setup.tsa_url.empty() && setup.tsa_url.rfind("http://", 0) != 0 && setup.tsa_url.rfind("https://", 0) != 0) {
+    return Error::BadRequest("--tsa-url must be an http:// or https:// URL");
+  }
+  return setup;
+}
+
+void AddTrustOptions(CLI::App* app, KeyArgs* k) {
+  app->add_option("--trust-anchors", k->trust_anchors, "PEM bundle(s) of trusted root certificates")
+      ->envname("PACTUM_TRUST_ANCHORS")
+      ->delimiter(',');
+  app->add_option("--intermediates", k->intermediates, "PEM bundle(s) of intermediate certificates (not trusted)")
+      ->envname("PACTUM_INTERMEDIATES")
+      ->delimiter(',');
+  app->add_option("--crl", k->crls, "CRL file, PEM or DER (repeatable)")->envname("PACTUM_CRLS")->delimiter(',');
+}
+
+void AddSigningOptions(CLI::App* app, KeyArgs* k) {
+  app->add_option("--sign-p12", k->sign_p12, "PKCS#12 key and chain (password in PACTUM_SIGN_P12_PASSWORD)")
+      ->envname("PACTUM_SIGN_P12");
+  app->add_option("--sign-p12-password-file", k->sign_p12_password_file, "File whose first line is the PKCS#12 password")
+      ->envname("PACTUM_SIGN_P12_PASSWORD_FILE");
+  app->add_option("--sign-key", k->sign_key, "PEM private key (with --sign-cert)")->envname("PACTUM_SIGN_KEY");
+  app->add_option("--sign-cert", k->sign_cert, "PEM certificate, then its chain")->envname("PACTUM_SIGN_CERT");
+  app->add_option("--tsa-url", k->tsa_url, "RFC 3161 time-stamp authority (PAdES B-T)")->envname("PACTUM_TSA_URL");
+}
+
+int RunVerify(const VerifyArgs& args) {
+  auto fail = [](const Error& e) {
+    std::cerr << DumpJson(ToJson(e), -1) << "\n";
+    return kExitDocumentError;
+  };
+  if (!InitLogging(args.log_level)) return fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
+  RoutePopplerMessagesToLog();
+  auto setup = LoadKeys(args.keys);
+  if (!setup.ok()) return fail(setup.error());
+  auto bytes = ReadFile(args.file);
+  if (!bytes) return fail(Error::BadRequest("cannot read " + args.file));
+  signing::VerifyOptions vo;
+  vo.trust = setup->trust;
+  Result<VerifyReport> report = signing::Verify(*bytes, vo);
+  if (!report.ok()) return fail(report.error());
+  std::cout << DumpJson(ToJson(*report), 2) << "\n";
+  return 0;
+}
+
+int RunSign(const SignArgs& args) {
+  auto fail = [](const Error& e) {
+    std::cerr << DumpJson(ToJson(e), -1) << "\n";
+    return kExitDocumentError;
+  };
+  if (!InitLogging(args.log_level)) return fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
+  QueryParams query;
+  for (auto [name, value] : {std::pair<std::string, std::string>{"reason", args.reason}, {"location", args.location},
+                             {"contact", args.contact}, {"field", args.field}, {"rect", args.rect}}) {
+    if (!value.empty()) query.emplace_back(name, value);
+  }
+  if (args.page > 0) query.emplace_back("page", std::to_string(args.page));
+  if (args.certify > 0) query.emplace_back("certify", std::to_string(args.certify));
+  Result<SignParams> params = ParseSignParams(query);
+  if (!params.ok()) return fail(params.error());
+  auto setup = LoadKeys(args.keys);
+  if (!setup.ok()) return fail(setup.error());
+  if (!setup->key) return fail(Error::BadRequest("no signing key: give --sign-p12 FILE or --sign-key FILE --sign-cert FILE"));
+  auto bytes = ReadFile(args.file);
+  if (!bytes) return fail(Error::BadRequest("cannot read " + args.file));
+  signing::SignOptions so;
+  so.key = setup->key;
+  so.tsa_url = setup->tsa_url;
+  so.reason = params->reason;
+  so.location = params->location;
+  so.contact = params->contact;
+  so.field = params->field;
+  so.page = params->page;
+  so.rect = params->rect;
+  so.certify = params->certify;
+  Result<std::string> signed_pdf = signing::Sign(*bytes, so);
+  if (!signed_pdf.ok()) return fail(signed_pdf.error());
+  std::ofstream out(args.out, std::ios::binary);
+  out << *signed_pdf;
+  out.close();
+  if (!out) return fail(Error::BadRequest("cannot write " + args.out));
   return 0;
 }
 
@@ -75,6 +242,12 @@ int RunServe(ServeArgs args) {
     return kExitServeFailed;
   }
   ServerOptions options = std::move(args.server);
+  auto setup = LoadKeys(args.keys);
+  if (!setup.ok()) {
+    spdlog::critical("{}", setup.error().message);
+    return kExitServeFailed;
+  }
+  options.signing = *setup;
   options.max_upload_bytes = static_cast<std::size_t>(args.max_upload_bytes);
   options.timeout = std::chrono::seconds(args.timeout_seconds);
 
@@ -113,8 +286,8 @@ int RunCli(int argc, char** argv) {
   CLI::App app{"pactum: signed agreements: extract, verify, sign, archive"};
   app.require_subcommand(1);
   app.footer(
-      "Exit status: 0 success; 1 the service could not start; 2 the document could not be extracted "
-      "(the error JSON is on stderr).");
+      "Exit status: 0 success (for verify: a report was printed, whatever its status); 1 the service could not "
+      "start; 2 the document could not be processed (the error JSON is on stderr).");
 
   ExtractArgs ex_args;
   auto* ex = app.add_subcommand("extract", "Print the agreement record of FILE as JSON on stdout");
@@ -126,6 +299,8 @@ int RunCli(int argc, char** argv) {
   ex->add_option("--log-level", ex_args.log_level, "trace|debug|info|warn|error|critical|off (on stderr)")
       ->envname("PACTUM_LOG_LEVEL")
       ->capture_default_str();
+
+  AddTrustOptions(ex, &ex_args.keys);
 
   ServeArgs sv;
   auto* serve = app.add_subcommand("serve", "Run the HTTP service (POST /v1/extract, /healthz, /readyz, /openapi.json)");
@@ -162,8 +337,37 @@ int RunCli(int argc, char** argv) {
       ->envname("PACTUM_LOG_LEVEL")
       ->capture_default_str();
 
+  AddTrustOptions(serve, &sv.keys);
+  AddSigningOptions(serve, &sv.keys);
+
+  VerifyArgs vf_args;
+  auto* vf = app.add_subcommand("verify", "Verify the signatures of FILE; the report JSON on stdout");
+  vf->add_option("FILE", vf_args.file, "PDF")->required();
+  AddTrustOptions(vf, &vf_args.keys);
+  vf->add_option("--log-level", vf_args.log_level, "trace|debug|info|warn|error|critical|off (on stderr)")
+      ->envname("PACTUM_LOG_LEVEL")
+      ->capture_default_str();
+
+  SignArgs sg_args;
+  auto* sg = app.add_subcommand("sign", "Sign FILE (PAdES, incremental update) and write it to OUT");
+  sg->add_option("FILE", sg_args.file, "PDF")->required();
+  sg->add_option("-o,--output", sg_args.out, "Where to write the signed PDF")->required();
+  AddSigningOptions(sg, &sg_args.keys);
+  sg->add_option("--reason", sg_args.reason, "/Reason of the signature");
+  sg->add_option("--location", sg_args.location, "/Location of the signature");
+  sg->add_option("--contact", sg_args.contact, "/ContactInfo of the signature");
+  sg->add_option("--field", sg_args.field, "Field to sign or create (default Signature<N>)");
+  sg->add_option("--page", sg_args.page, "Page of a visible signature (with --rect)");
+  sg->add_option("--certify", sg_args.certify, "Certify with DocMDP level 1, 2 or 3 instead of approving");
+  sg->add_option("--rect", sg_args.rect, "x0,y0,x1,y1 in points from the page's top-left corner: a visible signature");
+  sg->add_option("--log-level", sg_args.log_level, "trace|debug|info|warn|error|critical|off (on stderr)")
+      ->envname("PACTUM_LOG_LEVEL")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   if (*ex) return RunExtract(ex_args);
+  if (*vf) return RunVerify(vf_args);
+  if (*sg) return RunSign(sg_args);
   if (*serve) return RunServe(std::move(sv));
   return kExitServeFailed;
 }

@@ -1,6 +1,10 @@
 #include "params.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <set>
+#include <sstream>
 
 namespace pactum::service {
 namespace {
@@ -87,6 +91,66 @@ Result<ExtractParams> ParseExtractParams(const QueryParams& query) {
       }
     }
   }
+  return out;
+}
+
+Result<SignParams> ParseSignParams(const QueryParams& query) {
+  SignParams out;
+  std::set<std::string> seen;
+  for (const auto& [name, value] : query) {
+    if (!seen.insert(name).second) {
+      return Error::BadRequest("query parameter '" + Printable(name) + "' is given more than once; give it once");
+    }
+    std::string* text = name == "reason"     ? &out.reason
+                        : name == "location" ? &out.location
+                        : name == "contact"  ? &out.contact
+                        : name == "field"    ? &out.field
+                                             : nullptr;
+    if (text) {
+      if (value.size() > 256) return Error::BadRequest(name + " is longer than 256 bytes");
+      for (unsigned char c : value) {
+        if (c < 0x20 || c == 0x7f) return Error::BadRequest(name + " contains control characters");
+      }
+      if (name == "field" && value.find('.') != std::string::npos) {
+        return Error::BadRequest("field must not contain '.' (it names one field, not a path)");
+      }
+      *text = value;
+    } else if (name == "page") {
+      int page = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), page);
+      if (ec != std::errc() || end != value.data() + value.size() || page < 1) {
+        return Error::BadRequest("page must be a page number (1, 2, ...), not '" + Printable(value) + "'");
+      }
+      out.page = page;
+    } else if (name == "certify") {
+      if (value != "1" && value != "2" && value != "3") {
+        return Error::BadRequest("certify must be 1 (no changes), 2 (form filling and signing) or 3 (also "
+                                 "annotations), not '" + Printable(value) + "'");
+      }
+      out.certify = value[0] - '0';
+    } else if (name == "rect") {
+      std::array<double, 4> r{};
+      std::istringstream in(value);
+      std::string part;
+      int n = 0;
+      while (std::getline(in, part, ',')) {
+        char* end = nullptr;
+        if (n >= 4 || part.empty()) { n = 5; break; }
+        r[static_cast<size_t>(n++)] = std::strtod(part.c_str(), &end);
+        if (*end != '\0' || !std::isfinite(r[static_cast<size_t>(n - 1)])) { n = 5; break; }
+      }
+      if (n != 4 || !(r[0] >= 0 && r[1] >= 0 && r[2] > r[0] && r[3] > r[1])) {
+        return Error::BadRequest("rect must be x0,y0,x1,y1 in PDF points from the page's top-left corner, "
+                                 "with x0 < x1 and y0 < y1, e.g. rect=72,700,272,760; got '" + Printable(value) + "'");
+      }
+      out.rect = r;
+    } else {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) +
+                               "'; POST /v1/sign takes reason, location, contact, field, page, rect and certify");
+    }
+  }
+  if (out.page && !out.rect) return Error::BadRequest("page needs rect (the signature's place on that page)");
+  if (out.rect && !out.page) out.page = 1;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // Plain values, no HTTP types: the routes pass the query string's pairs in.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,21 @@ struct ExtractParams {
   std::string lang = "deu+eng";                    // lang=
   bool store = false;                              // store=false (true: not in this build)
 };
+
+// The query of POST /v1/sign: text entries of the signature dictionary, the
+// field to sign, and an optional visible appearance.
+struct SignParams {
+  std::string reason, location, contact, field;  // reason=, location=, contact=, field=
+  std::optional<int> page;                       // page= (1-based), with rect=
+  std::optional<std::array<double, 4>> rect;     // rect=x0,y0,x1,y1 (points, top-left origin)
+  int certify = 0;                               // certify=1|2|3: DocMDP level; 0 approval
+};
+
+// Validates the query of POST /v1/sign (and the CLI's sign options). Errors
+// (kBadRequest): unknown or repeated names, a text over 256 bytes or with
+// control characters, a field name with '.', page without rect, a rect that
+// is not four numbers with x0 < x1 and y0 < y1.
+Result<SignParams> ParseSignParams(const QueryParams& query);
 
 // Validates the query of POST /v1/extract. In `lang`, spaces count as '+'
 // (a literal '+' in a query string decodes to a space). Errors (kBadRequest): a name other

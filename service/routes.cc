@@ -22,6 +22,8 @@ struct RouteSpec {
 // Every endpoint that exists. /openapi.json describes exactly these.
 constexpr RouteSpec kRoutes[] = {
     {"/v1/extract", "POST"},
+    {"/v1/verify", "POST"},
+    {"/v1/sign", "POST"},
     {"/healthz", "GET, HEAD"},
     {"/readyz", "GET, HEAD"},
     {"/openapi.json", "GET, HEAD"},
@@ -80,10 +82,12 @@ httplib::Server::Handler GetRoute(std::string_view endpoint, Fill fill) {
   };
 }
 
-void Extract(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res,
-             const httplib::ContentReader& reader) {
+// A document upload: validates the query with `parse`, reads the body under
+// the upload cap, then `run`s the document and lets `respond` write the 200.
+template <typename Params, typename Run, typename Respond>
+void DocumentRoute(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res,
+                   const httplib::ContentReader& reader, Result<Params> params, Run run, Respond respond) {
   BodyReadInfo body;
-  Result<ExtractParams> params = ParseExtractParams(QueryOf(req));
   if (!params.ok()) {
     DiscardBody(req, reader, &body);
     CurrentRequestLogFacts().bytes_in = body.bytes_read;
@@ -98,19 +102,49 @@ void Extract(const RouteContext& ctx, const httplib::Request& req, httplib::Resp
     SetErrorResponse(document.error(), &res);
     return;
   }
-  Result<AgreementRecord> record = ctx.runner->Run(std::move(document).value(), *params);
-  if (!record.ok()) {
-    SetErrorResponse(record.error(), &res);
+  auto result = run(std::move(document).value(), *params);
+  if (!result.ok()) {
+    SetErrorResponse(result.error(), &res);
     return;
   }
-  SetJson(&res, ToJson(*record));
+  respond(*result, &res);
+}
+
+struct NoParams {};
+
+Result<NoParams> ParseNoParams(const QueryParams& query, std::string_view endpoint) {
+  if (auto err = RejectAnyParams(query, endpoint)) return *err;
+  return NoParams{};
 }
 
 }  // namespace
 
 void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
   http->Post("/v1/extract", [ctx](const httplib::Request& req, httplib::Response& res,
-                                  const httplib::ContentReader& reader) { Extract(*ctx, req, res, reader); });
+                                  const httplib::ContentReader& reader) {
+    DocumentRoute(
+        *ctx, req, res, reader, ParseExtractParams(QueryOf(req)),
+        [ctx](std::string doc, const ExtractParams& p) { return ctx->runner->Extract(std::move(doc), p); },
+        [](const AgreementRecord& record, httplib::Response* r) { SetJson(r, ToJson(record)); });
+  });
+  http->Post("/v1/verify", [ctx](const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& reader) {
+    DocumentRoute(
+        *ctx, req, res, reader, ParseNoParams(QueryOf(req), "POST /v1/verify"),
+        [ctx](std::string doc, const NoParams&) { return ctx->runner->Verify(std::move(doc)); },
+        [](const VerifyReport& report, httplib::Response* r) { SetJson(r, ToJson(report)); });
+  });
+  http->Post("/v1/sign", [ctx](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader) {
+    DocumentRoute(
+        *ctx, req, res, reader, ParseSignParams(QueryOf(req)),
+        [ctx](std::string doc, const SignParams& p) { return ctx->runner->Sign(std::move(doc), p); },
+        [](const std::string& pdf, httplib::Response* r) {
+          r->status = 200;
+          r->set_content(pdf, "application/pdf");
+          r->set_header("Content-Disposition", "attachment; filename=\"signed.pdf\"");
+        });
+  });
 
   http->Get("/healthz", GetRoute("GET /healthz", [](httplib::Response* res) { SetJson(res, {{"status", "ok"}}); }));
 

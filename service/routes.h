@@ -4,7 +4,7 @@
 
 #include <httplib.h>
 
-#include "extract_runner.h"
+#include "document_runner.h"
 #include "pactum/service/job_queue.h"
 #include "upload.h"
 
@@ -12,7 +12,7 @@ namespace pactum::service {
 
 // What the handlers need. Not owned; must outlive the httplib::Server.
 struct RouteContext {
-  ExtractRunner* runner = nullptr;
+  DocumentRunner* runner = nullptr;
   const JobQueue* jobs = nullptr;
   UploadLimits upload;
 };

@@ -11,7 +11,7 @@
 #include <exception>
 #include <thread>
 
-#include "extract_runner.h"
+#include "document_runner.h"
 #include "http_errors.h"
 #include "logging.h"
 #include "pactum/extract/ocr_engine.h"
@@ -70,7 +70,7 @@ class Server::Impl {
   // queue goes first.
   std::unique_ptr<extract::OcrEnginePool> ocr_engines_;
   std::unique_ptr<JobQueue> jobs_;
-  std::unique_ptr<ExtractRunner> runner_;
+  std::unique_ptr<DocumentRunner> runner_;
   RouteContext routes_;
   httplib::Server http_;
   std::thread listener_;
@@ -163,12 +163,13 @@ Result<int> Server::Impl::Start() {
   ocr_engines_ = extract::CreateOcrEnginePool(options_.workers * ocr_threads_per_document);
 
   jobs_ = std::make_unique<JobQueue>(options_.workers, options_.queue);
-  ExtractRunnerOptions ro;
+  DocumentRunnerOptions ro;
+  ro.signing = options_.signing;
   ro.timeout = options_.timeout;
   ro.ocr_threads_per_document = ocr_threads_per_document;
   ro.ocr_engines = ocr_engines_.get();
   ro.before_extract = before_extract_;
-  runner_ = std::make_unique<ExtractRunner>(jobs_.get(), std::move(ro));
+  runner_ = std::make_unique<DocumentRunner>(jobs_.get(), std::move(ro));
   routes_.runner = runner_.get();
   routes_.jobs = jobs_.get();
   routes_.upload.max_document_bytes = options_.max_upload_bytes;

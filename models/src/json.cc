@@ -88,13 +88,54 @@ json ToJson(const AgreementRecord& r) {
   for (const auto& w : r.warnings) {
     warnings.push_back({{"code", w.code}, {"message", w.message}, {"page", Opt(w.page)}});
   }
-  // "signatures" is filled by signature verification; until a document is
-  // verified it is the empty list the contract prescribes for unsigned input.
+  json signatures = json::array();
+  for (const auto& sig : r.signatures) signatures.push_back(ToJson(sig));
   return {{"id", r.id},
           {"document", doc},
           {"agreement", ToJson(r.agreement)},
-          {"signatures", json::array()},
+          {"signatures", signatures},
           {"warnings", warnings}};
+}
+
+json ToJson(const SignatureReport& s) {
+  json signer = nullptr;
+  if (s.signer) {
+    signer = {{"subject", s.signer->subject}, {"issuer", s.signer->issuer}, {"serial", s.signer->serial},
+              {"not_before", s.signer->not_before}, {"not_after", s.signer->not_after}};
+  }
+  json timestamp = nullptr;
+  if (s.timestamp) {
+    timestamp = {{"time", s.timestamp->time}, {"tsa", s.timestamp->tsa}, {"status", s.timestamp->status}};
+  }
+  return {{"field", s.field},
+          {"status", s.status},
+          {"reasons", s.reasons},
+          {"sub_filter", s.sub_filter.empty() ? json(nullptr) : json(s.sub_filter)},
+          {"digest_algorithm", s.digest_algorithm.empty() ? json(nullptr) : json(s.digest_algorithm)},
+          {"signer", signer},
+          {"signing_time", Opt(s.signing_time)},
+          {"timestamp", timestamp},
+          {"byte_range", s.byte_range},
+          {"covers_whole_revision", s.covers_whole_revision},
+          {"modified_after_signing", s.modified_after_signing},
+          {"integrity", s.integrity},
+          {"trust", s.trust},
+          {"type", s.type},
+          {"revision", s.revision},
+          {"certification", Opt(s.certification)},
+          {"revocation", s.revocation},
+          {"name", Opt(s.name)},
+          {"reason", Opt(s.reason)},
+          {"location", Opt(s.location)},
+          {"contact_info", Opt(s.contact_info)},
+          {"changed_pages", s.changed_pages},
+          {"warnings", s.warnings}};
+}
+
+json ToJson(const VerifyReport& r) {
+  json signatures = json::array();
+  for (const auto& sig : r.signatures) signatures.push_back(ToJson(sig));
+  return {{"id", r.id}, {"status", r.status}, {"revisions", r.revisions}, {"signatures", signatures}};
 }
 
 json ToJson(const Error& e) {

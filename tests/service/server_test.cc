@@ -623,7 +623,8 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
       EXPECT_TRUE(op.contains("responses")) << path;
     }
   }
-  EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/healthz", "/readyz", "/openapi.json"}));
+  EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/healthz", "/readyz",
+                                         "/openapi.json"}));
 
   // The record schema covers what the service emits, page_info included.
   const json& schemas = doc["components"]["schemas"];

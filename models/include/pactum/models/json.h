@@ -12,6 +12,8 @@ namespace pactum {
 nlohmann::ordered_json ToJson(const Evidence& e);
 nlohmann::ordered_json ToJson(const Agreement& a);
 nlohmann::ordered_json ToJson(const AgreementRecord& r);
+nlohmann::ordered_json ToJson(const SignatureReport& s);
+nlohmann::ordered_json ToJson(const VerifyReport& r);
 // {"error": {"code": "...", "message": "..."}}
 nlohmann::ordered_json ToJson(const Error& e);
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "pactum/models/signature.h"
+
 namespace pactum {
 
 struct Box {
@@ -103,6 +105,7 @@ struct AgreementRecord {
   std::string id;                     // sha256 of the uploaded bytes, lowercase hex
   DocumentInfo document;
   Agreement agreement;
+  std::vector<SignatureReport> signatures;  // empty for unsigned PDFs and images
   std::vector<Warning> warnings;
 };
 

@@ -3,6 +3,8 @@
 //
 //   POST /v1/extract   document in -> agreement record (raw body or
 //                      multipart/form-data part "file")
+//   POST /v1/verify    PDF in -> signature verification report
+//   POST /v1/sign      PDF in -> the PDF signed with the configured key
 //   GET  /healthz      the process is alive
 //   GET  /readyz       the work queue can take a document (else 503)
 //   GET  /openapi.json the OpenAPI 3 description of all of the above
@@ -23,6 +25,7 @@
 #include <string>
 
 #include "pactum/models/status.h"
+#include "pactum/signing/keys.h"
 
 namespace pactum::service {
 
@@ -53,6 +56,11 @@ struct ServerOptions {
   // connection). 0 means workers + queue + 4, at least 8, so that a full
   // queue is answered with 503 instead of leaving connections unserved.
   int http_threads = 0;
+
+  // Trust anchors for /v1/verify (and the record's signatures), the signing
+  // key of /v1/sign and the time-stamp authority. Loaded by the caller
+  // (pactum::signing::LoadTrust, LoadSigningKey); all optional.
+  signing::SigningSetup signing;
 };
 
 class Server {

@@ -1,0 +1,615 @@
+// CheckSignature: the integrity of a CMS SignedData or TimeStampToken over
+// the signed byte ranges, its timestamps, then the trust in its signer.
+//
+// Integrity is decided by hand rather than by CMS_verify alone, so that the
+// reasons say what failed: the digest of the ranges is compared with the
+// messageDigest attribute (digest_mismatch), then the signature over the
+// signed attributes is checked with the signer certificate's key
+// (signature_mismatch). A SignerInfo without signed attributes (signature
+// directly over the content) goes through CMS_verify.
+//
+// Only the first SignerInfo of a SignedData is examined (PDF signatures carry
+// one). Everything allocated is owned by RAII wrappers; OpenSSL's error queue
+// is cleared before returning.
+
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/pkcs7.h>
+
+#include <algorithm>
+#include <climits>
+#include <exception>
+
+#include "crypto.h"
+#include "openssl_util.h"
+
+namespace pactum::signing {
+
+using internal::BioPtr;
+using internal::ChainOptions;
+using internal::ChainResult;
+using internal::CmsPtr;
+using internal::ValidationMaterial;
+using internal::X509Ptr;
+
+namespace {
+
+// Contents bigger than this are not looked at (a PDF signature is a few KiB;
+// the API's upload cap is 64 MiB).
+constexpr size_t kMaxContents = 16 * 1024 * 1024;
+
+// Tolerance before a signingTime after the timestamp's time is reported.
+constexpr std::chrono::seconds kClockSkew{60};
+
+// The OID of Adobe's revocationInfoArchival signed attribute.
+constexpr const char* kRevocationInfoArchivalOid = "1.2.840.113583.1.1.8";
+
+void Add(std::vector<std::string>* list, const std::string& code) {
+  if (std::find(list->begin(), list->end(), code) == list->end()) list->push_back(code);
+}
+
+// The DER object at the front of `contents`, without the zero padding of
+// the /Contents placeholder. False with the reason in `*reason` when there
+// is nothing or no DER header.
+bool TrimContents(std::string_view contents, std::string_view* der, std::string* reason) {
+  if (contents.find_first_not_of('\0') == std::string_view::npos) {
+    *reason = "cms_empty";
+    return false;
+  }
+  if (contents.size() > kMaxContents) {
+    *reason = "cms_malformed";
+    return false;
+  }
+  std::string_view rest = contents, content, whole;
+  unsigned char tag = 0;
+  if (internal::ReadTlv(&rest, &tag, &content, &whole)) {
+    *der = whole;
+    return true;
+  }
+  // Indefinite-length BER (0x30 0x80 ...): let the parser find the end.
+  if (contents.size() >= 2 && static_cast<unsigned char>(contents[1]) == 0x80) {
+    *der = contents;
+    return true;
+  }
+  *reason = "cms_malformed";
+  return false;
+}
+
+CmsPtr ParseCms(std::string_view der) {
+  if (der.empty() || der.size() > static_cast<size_t>(LONG_MAX)) return nullptr;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) return nullptr;
+  return cms;
+}
+
+// The eContent of a SignedData, nullopt when detached.
+std::optional<std::string_view> EContent(CMS_ContentInfo* cms) {
+  ASN1_OCTET_STRING** content = CMS_get0_content(cms);
+  if (content == nullptr || *content == nullptr) return std::nullopt;
+  const ASN1_OCTET_STRING* s = *content;
+  return std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                          static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+std::string_view StringView(const ASN1_STRING* s) {
+  if (s == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                          static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+// The single value of the signed attribute `nid`, null when absent, repeated
+// or multi-valued (*malformed set for the last two).
+const ASN1_TYPE* SignedAttrValue(CMS_SignerInfo* si, int nid, bool* malformed) {
+  const int idx = CMS_signed_get_attr_by_NID(si, nid, -1);
+  if (idx < 0) return nullptr;
+  X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, idx);
+  if (CMS_signed_get_attr_by_NID(si, nid, idx) >= 0 || X509_ATTRIBUTE_count(attr) != 1) {
+    *malformed = true;
+    return nullptr;
+  }
+  return X509_ATTRIBUTE_get0_type(attr, 0);
+}
+
+std::optional<SysSeconds> SigningTime(CMS_SignerInfo* si) {
+  bool malformed = false;
+  const ASN1_TYPE* t = SignedAttrValue(si, NID_pkcs9_signingTime, &malformed);
+  if (t == nullptr) return std::nullopt;
+  if (t->type != V_ASN1_UTCTIME && t->type != V_ASN1_GENERALIZEDTIME) return std::nullopt;
+  return internal::Asn1TimeToSys(t->value.asn1_string);
+}
+
+// "rsa", "rsa-pss", "ecdsa" for an acceptable signature algorithm, else "".
+std::string SignatureFamily(int nid) {
+  switch (nid) {
+    case NID_rsaEncryption:
+    case NID_sha1WithRSAEncryption:
+    case NID_sha256WithRSAEncryption:
+    case NID_sha384WithRSAEncryption:
+    case NID_sha512WithRSAEncryption:
+      return "rsa";
+    case NID_rsassaPss:
+      return "rsa-pss";
+    case NID_X9_62_id_ecPublicKey:
+    case NID_ecdsa_with_SHA1:
+    case NID_ecdsa_with_SHA256:
+    case NID_ecdsa_with_SHA384:
+    case NID_ecdsa_with_SHA512:
+      return "ecdsa";
+    default:
+      return "";
+  }
+}
+
+// Whether `key` can make a signature of `family`; curves limited to NIST
+// P-256, P-384, P-521.
+bool KeyFits(EVP_PKEY* key, const std::string& family) {
+  if (key == nullptr) return false;
+  if (family == "rsa") return EVP_PKEY_is_a(key, "RSA");
+  if (family == "rsa-pss") return EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
+  if (family == "ecdsa") {
+    if (!EVP_PKEY_is_a(key, "EC")) return false;
+    char group[64] = {0};
+    size_t len = 0;
+    if (EVP_PKEY_get_group_name(key, group, sizeof(group), &len) != 1) return false;
+    const std::string_view g(group, len);
+    return g == "prime256v1" || g == "secp384r1" || g == "secp521r1" || g == "P-256" || g == "P-384" ||
+           g == "P-521";
+  }
+  return false;
+}
+
+struct SignerCheck {
+  bool ok = false;
+  std::vector<std::string> reasons;  // integrity reasons
+  std::vector<std::string> warnings;
+  std::string digest_algorithm;
+  std::string signature_algorithm;
+  X509* signer = nullptr;  // owned by the CMS
+};
+
+// The mathematics of one SignerInfo over `content` (the detached ranges, or
+// the eContent). REQUIRES: CMS_set1_signers_certs was called on `cms`.
+SignerCheck CheckSigner(CMS_ContentInfo* cms, CMS_SignerInfo* si,
+                        const std::vector<std::string_view>& content, bool detached) {
+  SignerCheck check;
+  EVP_PKEY* key = nullptr;
+  X509_ALGOR* digest_alg = nullptr;
+  X509_ALGOR* signature_alg = nullptr;
+  CMS_SignerInfo_get0_algs(si, &key, &check.signer, &digest_alg, &signature_alg);
+
+  const ASN1_OBJECT* obj = nullptr;
+  X509_ALGOR_get0(&obj, nullptr, nullptr, digest_alg);
+  const int digest_nid = OBJ_obj2nid(obj);
+  check.digest_algorithm = internal::DigestName(digest_nid);
+  X509_ALGOR_get0(&obj, nullptr, nullptr, signature_alg);
+  check.signature_algorithm = SignatureFamily(OBJ_obj2nid(obj));
+  if (check.digest_algorithm.empty() || check.signature_algorithm.empty()) {
+    check.reasons.push_back("unsupported_algorithm");
+    return check;
+  }
+  if (check.digest_algorithm == "sha1") check.warnings.push_back("weak_digest");
+  if (check.signer == nullptr) {
+    check.reasons.push_back("certificate_missing");
+    return check;
+  }
+  if (!KeyFits(X509_get0_pubkey(check.signer), check.signature_algorithm)) {
+    // An RSA signature with an EC certificate and the like cannot verify; a
+    // curve or key type we do not accept is an algorithm matter.
+    EVP_PKEY* pub = X509_get0_pubkey(check.signer);
+    const bool known_type = pub != nullptr && (EVP_PKEY_is_a(pub, "RSA") || EVP_PKEY_is_a(pub, "RSA-PSS") ||
+                                               EVP_PKEY_is_a(pub, "EC"));
+    bool known_curve = true;
+    if (known_type && EVP_PKEY_is_a(pub, "EC")) known_curve = KeyFits(pub, "ecdsa");
+    check.reasons.push_back(known_type && known_curve ? "signature_mismatch" : "unsupported_algorithm");
+    return check;
+  }
+
+  if (CMS_signed_get_attr_count(si) > 0) {
+    bool malformed = false;
+    const ASN1_TYPE* md_value = SignedAttrValue(si, NID_pkcs9_messageDigest, &malformed);
+    if (md_value == nullptr || md_value->type != V_ASN1_OCTET_STRING) {
+      check.reasons.push_back("cms_malformed");
+      return check;
+    }
+    const EVP_MD* md = EVP_get_digestbynid(digest_nid);
+    const std::string digest = internal::DigestParts(md, content);
+    if (digest.empty()) {
+      check.reasons.push_back("unsupported_algorithm");
+      return check;
+    }
+    if (StringView(md_value->value.octet_string) != digest) check.reasons.push_back("digest_mismatch");
+    if (CMS_SignerInfo_verify(si) != 1) check.reasons.push_back("signature_mismatch");
+  } else {
+    // Signature directly over the content: CMS_verify digests and verifies.
+    std::string joined;
+    BioPtr data;
+    if (detached) {
+      for (std::string_view part : content) joined.append(part);
+      data = internal::MemoryBio(joined);
+      if (!data) {
+        check.reasons.push_back("cms_malformed");
+        return check;
+      }
+    }
+    const unsigned int flags = CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_NOCRL;
+    if (CMS_verify(cms, nullptr, nullptr, data.get(), nullptr, flags) != 1) {
+      check.reasons.push_back("signature_mismatch");
+    }
+  }
+  ERR_clear_error();
+  check.ok = check.reasons.empty();
+  return check;
+}
+
+// Adds the CMS's certificates and CRLs to `material`.
+void AddCmsMaterial(CMS_ContentInfo* cms, ValidationMaterial* material) {
+  if (STACK_OF(X509)* certs = CMS_get1_certs(cms)) {
+    while (X509* x = sk_X509_shift(certs)) material->certs.emplace_back(x);
+    sk_X509_free(certs);
+  }
+  if (STACK_OF(X509_CRL)* crls = CMS_get1_crls(cms)) {
+    while (X509_CRL* c = sk_X509_CRL_shift(crls)) material->crls.emplace_back(c);
+    sk_X509_CRL_free(crls);
+  }
+  ERR_clear_error();
+}
+
+void AddDssMaterial(const RevocationData& dss, ValidationMaterial* material) {
+  for (const std::string& der : dss.certs) {
+    if (X509Ptr x = internal::ParseCert(der)) material->certs.push_back(std::move(x));
+  }
+  for (const std::string& der : dss.crls) {
+    if (internal::X509CrlPtr c = internal::ParseCrl(der)) material->crls.push_back(std::move(c));
+  }
+  for (const std::string& der : dss.ocsps) {
+    if (internal::OcspResponsePtr r = internal::ParseOcspResponse(der))
+      material->ocsps.push_back(std::move(r));
+  }
+}
+
+// RevocationInfoArchival ::= SEQUENCE {
+//   crl [0] EXPLICIT SEQUENCE OF CRLs OPTIONAL,
+//   ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL,
+//   otherRevInfo [2] EXPLICIT SEQUENCE OF OtherRevInfo OPTIONAL }
+// Unparseable parts are skipped.
+void AddArchivalMaterial(CMS_SignerInfo* si, ValidationMaterial* material) {
+  internal::Asn1ObjectPtr oid(OBJ_txt2obj(kRevocationInfoArchivalOid, 1));
+  if (!oid) return;
+  const int idx = CMS_signed_get_attr_by_OBJ(si, oid.get(), -1);
+  if (idx < 0) return;
+  const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, idx), 0);
+  if (value == nullptr || value->type != V_ASN1_SEQUENCE) return;
+  std::string_view outer = StringView(value->value.sequence), fields;
+  unsigned char tag = 0;
+  if (!internal::ReadTlv(&outer, &tag, &fields) || tag != 0x30) return;
+  while (!fields.empty()) {
+    std::string_view explicit_content, list;
+    if (!internal::ReadTlv(&fields, &tag, &explicit_content)) return;
+    const unsigned char field_tag = tag;
+    if (!internal::ReadTlv(&explicit_content, &tag, &list) || tag != 0x30) continue;
+    while (!list.empty()) {
+      std::string_view item_content, item;
+      if (!internal::ReadTlv(&list, &tag, &item_content, &item)) break;
+      if (field_tag == 0xa0) {
+        if (internal::X509CrlPtr c = internal::ParseCrl(item)) material->crls.push_back(std::move(c));
+      } else if (field_tag == 0xa1) {
+        if (internal::OcspResponsePtr r = internal::ParseOcspResponse(item)) {
+          material->ocsps.push_back(std::move(r));
+        }
+      }
+    }
+  }
+}
+
+// ---- Timestamp tokens -------------------------------------------------------------
+
+struct TokenCheck {
+  bool parsed = false;  // a SignedData holding a TSTInfo
+  TimestampResult ts;
+  std::vector<std::string> integrity_reasons;  // vocabulary of CryptoResult
+  std::vector<std::string> trust_reasons;      // idem
+  std::vector<std::string> warnings;
+  std::string digest_algorithm;  // of the imprint
+  std::string signature_algorithm;
+  std::optional<CertificateInfo> tsa_certificate;
+  std::string revocation = "not_checked";
+};
+
+// The TS API's own verification of the token (signature, ESS certificate
+// binding, TSA chain with the timeStamping purpose at `at`, imprint).
+bool TsApiVerifies(std::string_view der, const std::string& imprint, const TrustContext& trust,
+                   const ValidationMaterial& material, SysSeconds at) {
+  if (der.size() > static_cast<size_t>(LONG_MAX)) return false;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  internal::Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+  if (!token) return false;
+  internal::TsVerifyCtxPtr ctx(TS_VERIFY_CTX_new());
+  internal::X509StorePtr store = internal::AnchorStore(trust, at);
+  internal::X509StackPtr certs(sk_X509_new_null());
+  if (!ctx || !store || !certs) return false;
+  auto push = [&](X509* x) {
+    if (X509_up_ref(x) != 1) return;
+    if (sk_X509_push(certs.get(), x) <= 0) X509_free(x);
+  };
+  for (const X509Ptr& x : trust.impl().intermediates) push(x.get());
+  for (const X509Ptr& x : material.certs) push(x.get());
+  auto* buf = static_cast<unsigned char*>(OPENSSL_malloc(imprint.empty() ? 1 : imprint.size()));
+  if (buf == nullptr) return false;
+  std::copy(imprint.begin(), imprint.end(), buf);
+  // The context takes ownership of the store, the certificates and the imprint.
+  TS_VERIFY_CTX_set_store(ctx.get(), store.release());
+  TS_VERIFY_CTX_set_certs(ctx.get(), certs.release());
+  TS_VERIFY_CTX_set_imprint(ctx.get(), buf, static_cast<long>(imprint.size()));
+  TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_SIGNATURE | TS_VFY_VERSION | TS_VFY_IMPRINT);
+  const bool ok = TS_RESP_verify_token(ctx.get(), token.get()) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+// Checks a TimeStampToken over `imprinted`. With `trust` null, integrity only.
+TokenCheck CheckToken(std::string_view der, const std::vector<std::string_view>& imprinted,
+                      const TrustContext* trust, const ValidationMaterial* extra, SysSeconds now) {
+  TokenCheck check;
+  CmsPtr cms = ParseCms(der);
+  std::optional<std::string_view> econtent;
+  if (cms && OBJ_obj2nid(CMS_get0_eContentType(cms.get())) == NID_id_smime_ct_TSTInfo) {
+    econtent = EContent(cms.get());
+  }
+  STACK_OF(CMS_SignerInfo)* signers = cms ? CMS_get0_SignerInfos(cms.get()) : nullptr;
+  if (!econtent || sk_CMS_SignerInfo_num(signers) < 1) {
+    ERR_clear_error();
+    check.integrity_reasons.push_back("cms_malformed");
+    check.ts.reasons.push_back("timestamp_invalid");
+    return check;
+  }
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(econtent->data());
+  internal::TsTstInfoPtr info(d2i_TS_TST_INFO(nullptr, &p, static_cast<long>(econtent->size())));
+  const std::optional<SysSeconds> gen_time =
+      info ? internal::Asn1TimeToSys(TS_TST_INFO_get_time(info.get())) : std::nullopt;
+  if (!info || !gen_time) {
+    ERR_clear_error();
+    check.integrity_reasons.push_back("cms_malformed");
+    check.ts.reasons.push_back("timestamp_invalid");
+    return check;
+  }
+  check.parsed = true;
+  check.ts.time = *gen_time;
+
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, 0);
+  CMS_set1_signers_certs(cms.get(), nullptr, 0);
+  ERR_clear_error();
+  const SignerCheck signer = CheckSigner(cms.get(), si, {*econtent}, false);
+  check.signature_algorithm = signer.signature_algorithm;
+  check.integrity_reasons = signer.reasons;
+  check.warnings = signer.warnings;
+  if (signer.signer != nullptr) {
+    check.tsa_certificate = internal::InfoOf(signer.signer);
+    check.ts.tsa = check.tsa_certificate->subject;
+  }
+  if (!signer.ok) Add(&check.ts.reasons, "timestamp_invalid");
+
+  // The imprint over the data.
+  TS_MSG_IMPRINT* msg_imprint = TS_TST_INFO_get_msg_imprint(info.get());
+  const ASN1_OBJECT* alg = nullptr;
+  X509_ALGOR_get0(&alg, nullptr, nullptr, TS_MSG_IMPRINT_get_algo(msg_imprint));
+  const int imprint_nid = OBJ_obj2nid(alg);
+  check.digest_algorithm = internal::DigestName(imprint_nid);
+  std::string expected;
+  if (check.digest_algorithm.empty()) {
+    Add(&check.integrity_reasons, "unsupported_algorithm");
+    Add(&check.ts.reasons, "timestamp_invalid");
+  } else {
+    if (check.digest_algorithm == "sha1") Add(&check.warnings, "weak_digest");
+    expected = internal::DigestParts(EVP_get_digestbynid(imprint_nid), imprinted);
+    if (expected.empty() || StringView(TS_MSG_IMPRINT_get_msg(msg_imprint)) != expected) {
+      Add(&check.integrity_reasons, "digest_mismatch");
+      Add(&check.ts.reasons, "timestamp_imprint_mismatch");
+    }
+  }
+  check.ts.integrity_ok = check.integrity_reasons.empty();
+  if (!check.ts.integrity_ok || trust == nullptr) return check;
+
+  // Trust in the TSA at the time of the token.
+  ValidationMaterial material;
+  AddCmsMaterial(cms.get(), &material);
+  if (extra != nullptr) {
+    for (const X509Ptr& x : extra->certs) {
+      if (X509_up_ref(x.get()) == 1) material.certs.emplace_back(x.get());
+    }
+    for (const internal::X509CrlPtr& c : extra->crls) {
+      if (X509_CRL_up_ref(c.get()) == 1) material.crls.emplace_back(c.get());
+    }
+    for (const internal::OcspResponsePtr& r : extra->ocsps) {
+      auto* copy = static_cast<OCSP_RESPONSE*>(ASN1_item_dup(ASN1_ITEM_rptr(OCSP_RESPONSE), r.get()));
+      if (copy != nullptr) material.ocsps.emplace_back(copy);
+    }
+  }
+  ChainOptions options;
+  options.at = *gen_time;
+  options.revocation_cutoff = now;
+  const ChainResult chain = internal::CheckChain(*trust, signer.signer, material, options);
+  check.trust_reasons = chain.reasons;
+  check.revocation = chain.revocation;
+  if (X509_check_purpose(signer.signer, X509_PURPOSE_TIMESTAMP_SIGN, 0) != 1) {
+    Add(&check.trust_reasons, "untrusted_chain");
+  }
+  if (check.trust_reasons.empty() && !TsApiVerifies(der, expected, *trust, material, *gen_time)) {
+    Add(&check.trust_reasons, "timestamp_invalid");
+  }
+  ERR_clear_error();
+  check.ts.trusted = check.trust_reasons.empty();
+  if (!check.ts.trusted) {
+    Add(&check.ts.reasons, "timestamp_untrusted");
+    for (const std::string& r : check.trust_reasons) Add(&check.ts.reasons, r);
+  }
+  return check;
+}
+
+// ---- The two shapes of signature ----------------------------------------------------
+
+void CheckDocumentTimestamp(std::string_view der, const CryptoInput& input, const TrustContext& trust,
+                            CryptoResult* r) {
+  ValidationMaterial dss;
+  AddDssMaterial(input.dss, &dss);
+  TokenCheck check = CheckToken(der, input.signed_data, &trust, &dss, input.now);
+  r->digest_algorithm = check.digest_algorithm;
+  r->signature_algorithm = check.signature_algorithm;
+  r->signer = check.tsa_certificate;
+  r->integrity_reasons = check.integrity_reasons;
+  r->integrity_ok = check.ts.integrity_ok;
+  r->warnings = check.warnings;
+  if (check.parsed) r->timestamp = check.ts;
+  if (!r->integrity_ok) return;
+  r->trust_reasons = check.trust_reasons;
+  r->revocation = check.revocation;
+  r->trusted = r->trust_reasons.empty();
+}
+
+void CheckSignedData(std::string_view der, const CryptoInput& input, const TrustContext& trust,
+                     CryptoResult* r) {
+  CmsPtr cms = ParseCms(der);
+  STACK_OF(CMS_SignerInfo)* signers = cms ? CMS_get0_SignerInfos(cms.get()) : nullptr;
+  if (sk_CMS_SignerInfo_num(signers) < 1) {
+    r->integrity_reasons.push_back("cms_malformed");
+    return;
+  }
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, 0);
+
+  ValidationMaterial material;
+  AddDssMaterial(input.dss, &material);
+  {
+    // The DSS's certificates may hold the signer's when the CMS lacks it.
+    internal::X509BorrowedStackPtr dss_certs(sk_X509_new_null());
+    if (dss_certs) {
+      for (const X509Ptr& x : material.certs) sk_X509_push(dss_certs.get(), x.get());
+    }
+    CMS_set1_signers_certs(cms.get(), dss_certs.get(), 0);
+    ERR_clear_error();
+  }
+  AddCmsMaterial(cms.get(), &material);
+  AddArchivalMaterial(si, &material);
+
+  std::vector<std::string_view> content = input.signed_data;
+  bool detached = true;
+  if (input.kind == CmsKind::kSha1) {
+    // adbe.pkcs7.sha1: the signed content is SHA-1 of the ranges.
+    const std::optional<std::string_view> econtent = EContent(cms.get());
+    if (!econtent) {
+      r->integrity_reasons.push_back("cms_malformed");
+      return;
+    }
+    Add(&r->warnings, "weak_digest");
+    const std::string sha1 = internal::DigestParts(EVP_sha1(), input.signed_data);
+    std::string_view value = *econtent, inner, rest = *econtent;
+    unsigned char tag = 0;
+    // Some producers wrap the hash in an OCTET STRING inside the eContent.
+    if (value.size() != sha1.size() && internal::ReadTlv(&rest, &tag, &inner) && tag == 0x04 &&
+        rest.empty()) {
+      value = inner;
+    }
+    if (value != sha1) Add(&r->integrity_reasons, "digest_mismatch");
+    content = {*econtent};
+    detached = false;
+  }
+
+  SignerCheck signer = CheckSigner(cms.get(), si, content, detached);
+  r->digest_algorithm = signer.digest_algorithm;
+  r->signature_algorithm = signer.signature_algorithm;
+  for (const std::string& w : signer.warnings) Add(&r->warnings, w);
+  for (const std::string& reason : signer.reasons) Add(&r->integrity_reasons, reason);
+  if (signer.signer != nullptr) r->signer = internal::InfoOf(signer.signer);
+  r->signing_time = SigningTime(si);
+  r->integrity_ok = r->integrity_reasons.empty();
+  if (!r->integrity_ok) return;
+
+  // The signature timestamp (unsigned attribute), over the signature value.
+  std::optional<TokenCheck> token;
+  const int ts_idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
+  if (ts_idx >= 0) {
+    const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_unsigned_get_attr(si, ts_idx), 0);
+    std::string_view token_der;
+    if (value != nullptr && value->type == V_ASN1_SEQUENCE) token_der = StringView(value->value.sequence);
+    const std::string_view signature_value = StringView(CMS_SignerInfo_get0_signature(si));
+    token = CheckToken(token_der, {signature_value}, &trust, &material, input.now);
+    if (token->parsed) {
+      r->timestamp = token->ts;
+    } else {
+      TimestampResult broken;
+      broken.reasons = token->ts.reasons;
+      r->timestamp = broken;
+    }
+  }
+  const bool ts_valid = token && token->parsed && token->ts.integrity_ok;
+  const bool ts_trusted = ts_valid && token->ts.trusted;
+
+  ChainOptions options;
+  if (ts_valid) {
+    options.at = token->ts.time;
+  } else if (r->signing_time) {
+    options.at = *r->signing_time;
+  } else if (input.claimed_time) {
+    options.at = *input.claimed_time;
+  } else {
+    options.at = input.now;
+  }
+  if (ts_trusted) {
+    options.revocation_cutoff = token->ts.time;
+  } else {
+    options.also_at = input.now;
+    options.revocation_cutoff = input.now;
+  }
+  const ChainResult chain = internal::CheckChain(trust, signer.signer, material, options);
+  r->trust_reasons = chain.reasons;
+  r->revocation = chain.revocation;
+  if (token && !ts_valid) {
+    Add(&r->trust_reasons, "timestamp_invalid");
+  } else if (token && !ts_trusted) {
+    Add(&r->trust_reasons, "timestamp_untrusted");
+  }
+  r->trusted = r->trust_reasons.empty();
+
+  if (ts_valid) {
+    const std::optional<SysSeconds> claimed = r->signing_time ? r->signing_time : input.claimed_time;
+    if (claimed && *claimed > token->ts.time + kClockSkew) Add(&r->warnings, "signing_time_after_timestamp");
+  }
+}
+
+}  // namespace
+
+CryptoResult CheckSignature(const CryptoInput& input, const TrustContext& trust) {
+  CryptoResult result;
+  try {
+    std::string_view der;
+    std::string reason;
+    if (!TrimContents(input.contents, &der, &reason)) {
+      result.integrity_reasons.push_back(reason);
+    } else if (input.kind == CmsKind::kTimestampToken) {
+      CheckDocumentTimestamp(der, input, trust, &result);
+    } else {
+      CheckSignedData(der, input, trust, &result);
+    }
+  } catch (const std::exception&) {  // std::bad_alloc; nothing else throws here
+    result = CryptoResult{};
+    result.integrity_reasons.push_back("cms_malformed");
+  }
+  ERR_clear_error();
+  return result;
+}
+
+namespace internal {
+
+bool CheckTimestampTokenIntegrity(std::string_view token_der, std::string* why) {
+  const TokenCheck check = CheckToken(token_der, {}, nullptr, nullptr, SysSeconds{});
+  ERR_clear_error();
+  // The imprint is checked by the caller against its request; only the
+  // token's own signature matters here.
+  std::vector<std::string> reasons = check.integrity_reasons;
+  reasons.erase(std::remove(reasons.begin(), reasons.end(), "digest_mismatch"), reasons.end());
+  if (check.parsed && reasons.empty()) return true;
+  *why = reasons.empty() ? "not a TimeStampToken" : reasons.front();
+  return false;
+}
+
+}  // namespace internal
+}  // namespace pactum::signing

@@ -1,0 +1,182 @@
+// Internal to pactum_signing: owning wrappers for OpenSSL objects, conversions
+// between OpenSSL and pactum types, a bounds-checked DER reader, and the
+// pieces shared by trust.cc, cms_verify.cc and cms_sign.cc.
+//
+// Nothing here throws on bad input; functions that parse report failure in
+// their return value. Pointers named "borrowed" are not owned by the callee.
+#pragma once
+
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/ts.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto.h"
+
+namespace pactum::signing::internal {
+
+// ---- Owning pointers ---------------------------------------------------------
+
+template <typename T, void (*Free)(T*)>
+struct OpenSslDeleter {
+  void operator()(T* p) const { Free(p); }
+};
+
+template <typename T, void (*Free)(T*)>
+using OpenSslPtr = std::unique_ptr<T, OpenSslDeleter<T, Free>>;
+
+using Asn1IntegerPtr = OpenSslPtr<ASN1_INTEGER, ASN1_INTEGER_free>;
+using Asn1ObjectPtr = OpenSslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
+using BignumPtr = OpenSslPtr<BIGNUM, BN_free>;
+using BioPtr = OpenSslPtr<BIO, BIO_free_all>;
+using CmsPtr = OpenSslPtr<CMS_ContentInfo, CMS_ContentInfo_free>;
+using EvpMdCtxPtr = OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using EvpPkeyPtr = OpenSslPtr<EVP_PKEY, EVP_PKEY_free>;
+using OcspBasicPtr = OpenSslPtr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
+using OcspCertIdPtr = OpenSslPtr<OCSP_CERTID, OCSP_CERTID_free>;
+using OcspResponsePtr = OpenSslPtr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
+using Pkcs7Ptr = OpenSslPtr<PKCS7, PKCS7_free>;
+using TsMsgImprintPtr = OpenSslPtr<TS_MSG_IMPRINT, TS_MSG_IMPRINT_free>;
+using TsReqPtr = OpenSslPtr<TS_REQ, TS_REQ_free>;
+using TsRespPtr = OpenSslPtr<TS_RESP, TS_RESP_free>;
+using TsTstInfoPtr = OpenSslPtr<TS_TST_INFO, TS_TST_INFO_free>;
+using TsVerifyCtxPtr = OpenSslPtr<TS_VERIFY_CTX, TS_VERIFY_CTX_free>;
+using X509AlgorPtr = OpenSslPtr<X509_ALGOR, X509_ALGOR_free>;
+using X509CrlPtr = OpenSslPtr<X509_CRL, X509_CRL_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using X509StoreCtxPtr = OpenSslPtr<X509_STORE_CTX, X509_STORE_CTX_free>;
+using X509StorePtr = OpenSslPtr<X509_STORE, X509_STORE_free>;
+
+// A STACK_OF(X509) that owns its certificates (sk_X509_pop_free).
+struct X509StackDeleter {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+
+// A STACK_OF(X509) whose certificates are borrowed (sk_X509_free only).
+struct X509BorrowedStackDeleter {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }
+};
+using X509BorrowedStackPtr = std::unique_ptr<STACK_OF(X509), X509BorrowedStackDeleter>;
+
+struct X509CrlStackDeleter {
+  void operator()(STACK_OF(X509_CRL) * s) const { sk_X509_CRL_pop_free(s, X509_CRL_free); }
+};
+using X509CrlStackPtr = std::unique_ptr<STACK_OF(X509_CRL), X509CrlStackDeleter>;
+
+// ---- Errors, times, names ----------------------------------------------------
+
+// The OpenSSL error queue of this thread as one line ("" when empty); clears it.
+std::string DrainOpenSslErrors();
+
+// The whole file at `path`; false when it cannot be read.
+bool ReadFile(const std::string& path, std::string* out);
+
+// nullopt when `t` is null or not a valid time.
+std::optional<SysSeconds> Asn1TimeToSys(const ASN1_TIME* t);
+
+// An RFC 2253 string of `name` (UTF-8 kept as is), "" when null.
+std::string NameToString(const X509_NAME* name);
+
+// Subject, issuer, serial, validity and CN of `cert` (which must not be null).
+CertificateInfo InfoOf(X509* cert);
+
+// ---- Bytes ---------------------------------------------------------------------
+
+// A read-only memory BIO over `data` (which must outlive it); null when the
+// size does not fit an int or OpenSSL is out of memory.
+BioPtr MemoryBio(std::string_view data);
+
+// DER of `cert`, "" on failure.
+std::string CertDer(X509* cert);
+
+// Parses one DER certificate / CRL / OCSPResponse; null when it is not one or
+// bytes follow it.
+X509Ptr ParseCert(std::string_view der);
+X509CrlPtr ParseCrl(std::string_view der);
+OcspResponsePtr ParseOcspResponse(std::string_view der);
+
+// Reads one tag-length-value with a definite length from the front of `*in`
+// and advances `*in` past it. Single-byte tags only (enough for CMS and
+// RevocationInfoArchival). False, with `*in` unchanged, on any malformation.
+bool ReadTlv(std::string_view* in, unsigned char* tag, std::string_view* content,
+             std::string_view* whole = nullptr);
+
+// Digest of the concatenation of `parts` with `md`; "" on failure.
+std::string DigestParts(const EVP_MD* md, const std::vector<std::string_view>& parts);
+
+// The API name of a digest ("sha1", "sha256", "sha384", "sha512"), "" for any
+// other digest NID.
+std::string DigestName(int nid);
+
+// The DER SET OF the signed attributes of `si`, as signed and verified (the
+// [0] IMPLICIT tag of SignerInfo replaced by the universal SET tag, elements
+// sorted as DER requires, as OpenSSL sorts them on output). "" when there
+// are none or on failure.
+std::string SignedAttributesDer(CMS_SignerInfo* si);
+
+// ---- Trust (trust.cc) ------------------------------------------------------------
+
+// Certificates, CRLs and OCSP responses found with one signature (the CMS,
+// the document's DSS, the revocationInfoArchival attribute), beside those of
+// the TrustContext.
+struct ValidationMaterial {
+  std::vector<X509Ptr> certs;  // untrusted, may help build the chain
+  std::vector<X509CrlPtr> crls;
+  std::vector<OcspResponsePtr> ocsps;
+};
+
+struct ChainOptions {
+  SysSeconds at{};                    // the chain must be valid at this time
+  std::optional<SysSeconds> also_at;  // and, when set, at this one too
+  // Revocations dated up to this time count, and revocation data must be
+  // current at this time (nextUpdate not before it, or issued after it).
+  SysSeconds revocation_cutoff{};
+};
+
+struct ChainResult {
+  bool trusted = false;
+  std::vector<std::string> reasons;        // trust reason codes of crypto.h
+  std::string revocation = "not_checked";  // "good", "revoked", "unknown", "not_checked"
+};
+
+// Builds the chain of `leaf` (borrowed) to an anchor of `trust`, through the
+// context's intermediates and `material.certs`, checks validity times and
+// revocation of each non-anchor certificate of the chain (see trust.cc for
+// the policy). Never fails: problems are reasons.
+ChainResult CheckChain(const TrustContext& trust, X509* leaf, const ValidationMaterial& material,
+                       const ChainOptions& options);
+
+// A store holding the anchors of `trust`, for APIs that want an X509_STORE
+// (TS_RESP_verify_token, OCSP_basic_verify); verification time set to `at`.
+X509StorePtr AnchorStore(const TrustContext& trust, SysSeconds at);
+
+// The intermediates of `trust`, as a borrowed-pointer stack (may be empty).
+X509BorrowedStackPtr IntermediateStack(const TrustContext& trust);
+
+// ---- Verification helpers shared with signing (cms_verify.cc) -------------------
+
+// Checks a TimeStampToken's integrity only (no trust): a SignedData with a
+// TSTInfo whose signer certificate is inside, whose message digest and
+// signature verify. On failure returns false and says why in `*why`.
+bool CheckTimestampTokenIntegrity(std::string_view token_der, std::string* why);
+
+}  // namespace pactum::signing::internal
+
+namespace pactum::signing {
+
+// Loaded trust material, immutable after TrustContext::Load.
+struct TrustContext::Impl {
+  std::vector<internal::X509Ptr> anchors;
+  std::vector<internal::X509Ptr> intermediates;
+  std::vector<internal::X509CrlPtr> crls;
+};
+
+}  // namespace pactum::signing

@@ -1,0 +1,180 @@
+#include "pdf_file.h"
+
+#include <qpdf/Pipeline.hh>
+#include <qpdf/QPDFExc.hh>
+
+#include <set>
+#include <stdexcept>
+
+namespace pactum::signing {
+namespace {
+
+constexpr int kMaxFieldDepth = 32;
+constexpr size_t kMaxFields = 10000;
+
+// Counts what a stream decodes to and stops the decoding past a cap.
+class CappedSink : public Pipeline {
+ public:
+  CappedSink(size_t cap) : Pipeline("capped sink", nullptr), cap_(cap) {}
+  void write(unsigned char const* data, size_t len) override {
+    if (out_.size() + len > cap_) throw std::length_error("stream over the decoding cap");
+    out_.append(reinterpret_cast<const char*>(data), len);
+  }
+  void finish() override {}
+  std::string& out() { return out_; }
+
+ private:
+  size_t cap_;
+  std::string out_;
+};
+
+void WalkFields(QPDFObjectHandle node, const std::string& parent_name, int depth, FormTree& tree) {
+  if (depth > kMaxFieldDepth || tree.nodes.size() >= kMaxFields || !node.isDictionary()) return;
+  if (node.isIndirect() && !tree.nodes.insert(node.getObjGen()).second) return;
+  std::string name = parent_name;
+  if (auto t = TextValue(node, "/T")) name = name.empty() ? *t : name + "." + *t;
+  QPDFObjectHandle kids = node.getKey("/Kids");
+  bool has_field_kids = false;
+  if (kids.isArray()) {
+    for (int i = 0; i < kids.getArrayNItems(); ++i) {
+      QPDFObjectHandle kid = kids.getArrayItem(i);
+      // Kids without /T are widgets of this field, not fields of their own.
+      if (kid.isDictionary() && kid.hasKey("/T")) {
+        has_field_kids = true;
+        WalkFields(kid, name, depth + 1, tree);
+      }
+    }
+  }
+  if (!has_field_kids) tree.terminals.push_back({name, node});
+}
+
+}  // namespace
+
+std::unique_ptr<QPDF> OpenPdf(std::string_view bytes, bool strict, std::string* error) {
+  try {
+    auto pdf = std::make_unique<QPDF>();
+    pdf->setSuppressWarnings(true);
+    pdf->setAttemptRecovery(!strict);
+    pdf->processMemoryFile("document", bytes.data(), bytes.size());
+    // Resolve the catalogue now: a file whose trailer has no usable /Root
+    // is not a PDF we can reason about.
+    if (!pdf->getRoot().isDictionary()) {
+      if (error) *error = "the document catalogue is missing";
+      return nullptr;
+    }
+    return pdf;
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return nullptr;
+  }
+}
+
+std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit) {
+  std::vector<size_t> ends;
+  static constexpr std::string_view kMarker = "%%EOF";
+  size_t pos = 0;
+  while ((pos = bytes.find(kMarker, pos)) != std::string_view::npos) {
+    pos += kMarker.size();
+    ends.push_back(pos);
+  }
+  if (ends.size() > limit) ends.erase(ends.begin(), ends.end() - static_cast<std::ptrdiff_t>(limit));
+  return ends;
+}
+
+bool IsMarkerEnd(std::string_view bytes, const std::vector<size_t>& markers, size_t end,
+                 size_t* marker_end) {
+  for (size_t m : markers) {
+    if (m > end || end > m + 2) continue;
+    std::string_view eol = bytes.substr(m, end - m);
+    if (eol.empty() || eol == "\n" || eol == "\r" || eol == "\r\n") {
+      if (marker_end) *marker_end = m;
+      return true;
+    }
+  }
+  return false;
+}
+
+FormTree ReadFormTree(QPDF& pdf) {
+  FormTree tree;
+  try {
+    QPDFObjectHandle fields = pdf.getRoot().getKey("/AcroForm").getKey("/Fields");
+    if (!fields.isArray()) return tree;
+    for (int i = 0; i < fields.getArrayNItems() && tree.nodes.size() < kMaxFields; ++i) {
+      WalkFields(fields.getArrayItem(i), "", 0, tree);
+    }
+  } catch (const std::exception&) {
+    // A damaged form tree: the fields found so far.
+  }
+  return tree;
+}
+
+std::vector<SignatureField> FindSignatureFields(QPDF& pdf) {
+  std::vector<SignatureField> out;
+  for (FormField& f : ReadFormTree(pdf).terminals) {
+    try {
+      QPDFObjectHandle v = f.field.getKey("/V");
+      if (FieldType(f.field) == "/Sig" && v.isDictionary()) out.push_back({f.name, f.field, v});
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
+}
+
+std::string FieldType(QPDFObjectHandle field) {
+  try {
+    std::set<QPDFObjGen> seen;
+    for (int depth = 0; depth < kMaxFieldDepth && field.isDictionary(); ++depth) {
+      if (field.isIndirect() && !seen.insert(field.getObjGen()).second) break;
+      QPDFObjectHandle ft = field.getKey("/FT");
+      if (ft.isName()) return ft.getName();
+      field = field.getKey("/Parent");
+    }
+  } catch (const std::exception&) {
+  }
+  return "";
+}
+
+std::optional<std::string> ReadStream(QPDFObjectHandle stream, size_t max_bytes) {
+  try {
+    if (!stream.isStream()) return std::nullopt;
+    CappedSink sink(max_bytes);
+    if (!stream.pipeStreamData(&sink, 0, qpdf_dl_generalized, true, false)) return std::nullopt;
+    return std::move(sink.out());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> TextValue(QPDFObjectHandle dict, const char* key) {
+  try {
+    if (!dict.isDictionary()) return std::nullopt;
+    QPDFObjectHandle v = dict.getKey(key);
+    if (!v.isString()) return std::nullopt;
+    return v.getUTF8Value();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<long long> IntValue(QPDFObjectHandle dict, const char* key) {
+  try {
+    if (!dict.isDictionary()) return std::nullopt;
+    QPDFObjectHandle v = dict.getKey(key);
+    if (!v.isInteger()) return std::nullopt;
+    return v.getIntValue();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string NameValue(QPDFObjectHandle dict, const char* key) {
+  try {
+    if (!dict.isDictionary()) return "";
+    QPDFObjectHandle v = dict.getKey(key);
+    return v.isName() ? v.getName() : "";
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+}  // namespace pactum::signing

@@ -1,0 +1,493 @@
+#include "pactum/signing/sign.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "crypto.h"
+#include "pdf_date.h"
+#include "pdf_file.h"
+
+namespace pactum::signing {
+namespace {
+
+constexpr char kHex[] = "0123456789ABCDEF";
+
+std::string Hex(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// A PDF text string: literal when printable ASCII, else UTF-16BE with a BOM.
+std::string TextString(const std::string& utf8) {
+  bool ascii = std::all_of(utf8.begin(), utf8.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  if (ascii) {
+    std::string out = "(";
+    for (char c : utf8) {
+      if (c == '(' || c == ')' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out + ")";
+  }
+  std::string utf16 = "\xFE\xFF";
+  for (size_t i = 0; i < utf8.size();) {
+    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    uint32_t cp = 0xFFFD;
+    size_t n = 1;
+    if (c < 0x80) {
+      cp = c;
+    } else if ((c >> 5) == 6 && i + 1 < utf8.size()) {
+      cp = (c & 0x1F) << 6 | (utf8[i + 1] & 0x3F);
+      n = 2;
+    } else if ((c >> 4) == 14 && i + 2 < utf8.size()) {
+      cp = (c & 0x0F) << 12 | (utf8[i + 1] & 0x3F) << 6 | (utf8[i + 2] & 0x3F);
+      n = 3;
+    } else if ((c >> 3) == 30 && i + 3 < utf8.size()) {
+      cp = (c & 0x07) << 18 | (utf8[i + 1] & 0x3F) << 12 | (utf8[i + 2] & 0x3F) << 6 | (utf8[i + 3] & 0x3F);
+      n = 4;
+    }
+    i += n;
+    auto unit = [&](uint32_t u) {
+      utf16 += static_cast<char>(u >> 8);
+      utf16 += static_cast<char>(u & 0xFF);
+    };
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      unit(0xD800 | (cp >> 10));
+      unit(0xDC00 | (cp & 0x3FF));
+    } else {
+      unit(cp);
+    }
+  }
+  return "<" + Hex(utf16) + ">";
+}
+
+// Text for a content stream in WinAnsi (Latin-1 subset), escaped.
+std::string ContentString(const std::string& utf8) {
+  std::string out = "(";
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    unsigned cp = c;
+    if ((c >> 5) == 6 && i + 1 < utf8.size()) {
+      cp = (c & 0x1F) << 6 | (static_cast<unsigned char>(utf8[++i]) & 0x3F);
+    } else if (c >= 0x80) {
+      while (i + 1 < utf8.size() && (static_cast<unsigned char>(utf8[i + 1]) & 0xC0) == 0x80) ++i;
+      cp = '?';
+    }
+    if (cp > 0xFF) cp = '?';
+    if (cp == '(' || cp == ')' || cp == '\\') out += '\\';
+    if (cp < 0x20) cp = ' ';
+    out += static_cast<char>(cp);
+  }
+  return out + ")";
+}
+
+std::string Ref(int num, int gen = 0) { return std::to_string(num) + " " + std::to_string(gen) + " R"; }
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// A dictionary as written, with some keys replaced or added.
+std::string DictWith(QPDFObjectHandle dict, const std::map<std::string, std::string>& replace) {
+  std::string out = "<<";
+  if (dict.isDictionary()) {
+    for (const auto& key : dict.getKeys()) {
+      if (replace.count(key)) continue;
+      out += " " + QPDFObjectHandle::newName(key).unparse() + " " + dict.getKey(key).unparse();
+    }
+  }
+  for (const auto& [key, value] : replace) out += " " + key + " " + value;
+  return out + " >>";
+}
+
+// An array as written, with items appended.
+std::string ArrayWith(QPDFObjectHandle array, const std::string& extra) {
+  std::string out = "[";
+  if (array.isArray()) {
+    for (int i = 0; i < array.getArrayNItems(); ++i) {
+      out += ' ';
+      out += array.getArrayItem(i).unparse();
+    }
+  }
+  out += ' ';
+  out += extra;
+  out += " ]";
+  return out;
+}
+
+struct NewObject {
+  QPDFObjGen id;
+  std::string body;  // between "obj" and "endobj"
+};
+
+class Signer {
+ public:
+  Signer(std::string_view bytes, const SignOptions& options) : bytes_(bytes), options_(options) {}
+
+  Result<std::string> Run() {
+    if (bytes_.substr(0, 1024).find("%PDF-") == std::string_view::npos) {
+      return Error::Unsupported("the document is not a PDF (no %PDF- header); /v1/sign signs PDF files only");
+    }
+    std::string error;
+    pdf_ = OpenPdf(bytes_, true, &error);
+    if (!pdf_) {
+      if (error.find("password") != std::string::npos) {
+        return Error::Unprocessable("the PDF is encrypted; only unencrypted PDFs can be signed");
+      }
+      return Error::Unprocessable("the PDF is damaged (" + error +
+                                  "); repair it first, e.g. with `qpdf in.pdf out.pdf`, then sign");
+    }
+    if (pdf_->isEncrypted()) {
+      return Error::Unprocessable("the PDF is encrypted; only unencrypted PDFs can be signed");
+    }
+    auto prev = LastStartXref();
+    if (!prev) return Error::Unprocessable("the PDF has no startxref; repair it first, then sign");
+    prev_ = *prev;
+    for (const auto& [og, entry] : pdf_->getXRefTable()) next_ = std::max<long long>(next_, og.getObj() + 1);
+    if (auto size = IntValue(pdf_->getTrailer(), "/Size")) next_ = std::max<long long>(next_, *size);
+    pages_ = pdf_->getAllPages();
+    if (pages_.empty()) return Error::Unprocessable("the PDF has no pages");
+    if (auto e = Plan(); !e.empty()) return Error::BadRequest(e);
+    if (CertificationLevel() == 1) {
+      return Error::Unprocessable(
+          "the document is certified with DocMDP level 1 (no changes allowed); another signature would break it");
+    }
+    return Write();
+  }
+
+ private:
+  std::optional<long long> LastStartXref() const {
+    size_t pos = bytes_.rfind("startxref");
+    if (pos == std::string_view::npos) return std::nullopt;
+    pos += 9;
+    while (pos < bytes_.size() && std::isspace(static_cast<unsigned char>(bytes_[pos]))) ++pos;
+    long long v = 0;
+    size_t digits = 0;
+    while (pos < bytes_.size() && std::isdigit(static_cast<unsigned char>(bytes_[pos])) && digits < 18) {
+      v = v * 10 + (bytes_[pos++] - '0');
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+    return v;
+  }
+
+  int Allocate() { return static_cast<int>(next_++); }
+
+  // The DocMDP level of the document's certification signature, 0 when none.
+  int CertificationLevel() const {
+    QPDFObjectHandle sig = pdf_->getRoot().getKey("/Perms").getKey("/DocMDP");
+    QPDFObjectHandle refs = sig.getKey("/Reference");
+    if (!refs.isArray()) return 0;
+    for (int i = 0; i < refs.getArrayNItems(); ++i) {
+      QPDFObjectHandle ref = refs.getArrayItem(i);
+      if (NameValue(ref, "/TransformMethod") != "/DocMDP") continue;
+      auto p = IntValue(ref.getKey("/TransformParams"), "/P");
+      return p && *p >= 1 && *p <= 3 ? static_cast<int>(*p) : 2;
+    }
+    return 0;
+  }
+
+  // Decides which objects the update adds and redefines; an error message
+  // for the client, or "".
+  std::string Plan() {
+    QPDFObjectHandle root = pdf_->getRoot();
+    // The field: an existing empty signature field of the requested name, or a new one.
+    std::set<std::string> names;
+    const FormTree tree = ReadFormTree(*pdf_);
+    int signed_count = 0;
+    for (const FormField& t : tree.terminals) {
+      names.insert(t.name);
+      QPDFObjectHandle f = t.field;
+      if (FieldType(f) == "/Sig" && f.getKey("/V").isDictionary()) ++signed_count;
+    }
+    std::string name = options_.field;
+    if (name.empty()) {
+      for (int n = signed_count + 1;; ++n) {
+        name = "Signature" + std::to_string(n);
+        if (!names.count(name)) break;
+      }
+    }
+    if (name.find('.') != std::string::npos) return "field= must not contain '.'";
+    for (const FormField& t : tree.terminals) {
+      QPDFObjectHandle f = t.field;
+      if (t.name != name) continue;
+      if (FieldType(f) != "/Sig") return "field '" + name + "' exists and is not a signature field";
+      if (f.getKey("/V").isDictionary()) return "field '" + name + "' is already signed; choose another field=";
+      existing_field_ = f;
+    }
+    field_name_ = name;
+    if (options_.certify < 0 || options_.certify > 3) return "certify must be 1, 2 or 3";
+    if (options_.certify > 0 && signed_count > 0) {
+      return "only the first signature can certify a document; this one has " + std::to_string(signed_count);
+    }
+
+    if (options_.page && (*options_.page < 1 || *options_.page > static_cast<int>(pages_.size()))) {
+      return "page=" + std::to_string(*options_.page) + " is outside the document (1.." +
+             std::to_string(pages_.size()) + ")";
+    }
+    page_index_ = options_.page ? *options_.page - 1 : 0;
+    if (options_.rect) {
+      const auto& r = *options_.rect;
+      if (!(r[2] > r[0] && r[3] > r[1]) || r[0] < 0 || r[1] < 0) return "rect= must be x0,y0,x1,y1 with x1>x0, y1>y0";
+    }
+    return "";
+  }
+
+  Result<std::string> Write() {
+    using namespace std::chrono;
+    const sys_seconds now = options_.now ? *options_.now : time_point_cast<seconds>(system_clock::now());
+    const bool with_tsa = !options_.tsa_url.empty();
+    const size_t contents_bytes = options_.key->MaxCmsSize(with_tsa);
+
+    QPDFObjectHandle root = pdf_->getRoot();
+    QPDFObjectHandle page = pages_[static_cast<size_t>(page_index_)];
+    const int sig_num = Allocate();
+
+    // The signature dictionary, with placeholders for /ByteRange and /Contents.
+    std::string sig = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached";
+    sig += " /ByteRange " + std::string(kByteRangeWidth, ' ');
+    sig += " /Contents <" + std::string(contents_bytes * 2, '0') + ">";
+    sig += " /M " + TextString(FormatPdfDate(now));
+    const std::string& cn = options_.key->certificate().common_name;
+    if (!cn.empty()) sig += " /Name " + TextString(cn);
+    if (!options_.reason.empty()) sig += " /Reason " + TextString(options_.reason);
+    if (!options_.location.empty()) sig += " /Location " + TextString(options_.location);
+    if (!options_.contact.empty()) sig += " /ContactInfo " + TextString(options_.contact);
+    if (options_.certify > 0) {
+      sig += " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P " +
+             std::to_string(options_.certify) + " /V /1.2 >> >>]";
+      catalog_["/Perms"] = DictWith(root.getKey("/Perms"), {{"/DocMDP", Ref(sig_num)}});
+    }
+    sig += " >>";
+    objects_.push_back({QPDFObjGen(sig_num, 0), sig});
+
+    // Widget rectangle in PDF user space.
+    std::string rect = "[0 0 0 0]";
+    std::optional<int> ap_num;
+    if (options_.rect) {
+      QPDFObjectHandle::Rectangle box = page.getKey("/CropBox").isArray() ? page.getKey("/CropBox").getArrayAsRectangle()
+                                                                          : page.getKey("/MediaBox").getArrayAsRectangle();
+      const auto& r = *options_.rect;
+      const double x0 = box.llx + r[0], x1 = box.llx + r[2];
+      const double y0 = box.ury - r[3], y1 = box.ury - r[1];
+      rect = "[" + Number(x0) + " " + Number(y0) + " " + Number(x1) + " " + Number(y1) + "]";
+      ap_num = Allocate();
+      objects_.push_back({QPDFObjGen(*ap_num, 0), Appearance(x1 - x0, y1 - y0, now)});
+    }
+
+    const std::string page_ref = Ref(page.getObjGen().getObj(), page.getObjGen().getGen());
+    int widget_num = 0;
+    QPDFObjGen widget_id;
+    if (existing_field_.isDictionary()) {
+      // Fill the prepared field: /V, and a new appearance when asked for.
+      std::map<std::string, std::string> add = {{"/V", Ref(sig_num)}};
+      if (ap_num) {
+        add["/AP"] = "<< /N " + Ref(*ap_num) + " >>";
+        add["/Rect"] = rect;
+      }
+      widget_id = existing_field_.getObjGen();
+      objects_.push_back({widget_id, DictWith(existing_field_, add)});
+    } else {
+      widget_num = Allocate();
+      widget_id = QPDFObjGen(widget_num, 0);
+      std::string widget = "<< /Type /Annot /Subtype /Widget /FT /Sig /T " + TextString(field_name_) +
+                           " /V " + Ref(sig_num) + " /P " + page_ref + " /Rect " + rect +
+                           (ap_num ? " /F 4 /AP << /N " + Ref(*ap_num) + " >>" : " /F 132") + " >>";
+      objects_.push_back({widget_id, widget});
+      const std::string widget_ref = Ref(widget_num);
+      // The page lists the widget among its annotations.
+      QPDFObjectHandle annots = page.getKey("/Annots");
+      if (annots.isIndirect() && annots.isArray()) {
+        objects_.push_back({annots.getObjGen(), ArrayWith(annots, widget_ref)});
+      } else {
+        objects_.push_back({page.getObjGen(), DictWith(page, {{"/Annots", ArrayWith(annots, widget_ref)}})});
+      }
+      // The form lists the field.
+      QPDFObjectHandle form = root.getKey("/AcroForm");
+      QPDFObjectHandle fields = form.getKey("/Fields");
+      if (form.isIndirect() && form.isDictionary()) {
+        if (fields.isIndirect() && fields.isArray()) {
+          objects_.push_back({fields.getObjGen(), ArrayWith(fields, widget_ref)});
+          objects_.push_back({form.getObjGen(), DictWith(form, {{"/SigFlags", "3"}})});
+        } else {
+          objects_.push_back({form.getObjGen(), DictWith(form, {{"/Fields", ArrayWith(fields, widget_ref)},
+                                                                {"/SigFlags", "3"}})});
+        }
+      } else {
+        const int form_num = Allocate();
+        std::string fields_text = fields.isIndirect() && fields.isArray() ? ArrayWith(fields, widget_ref)
+                                                                          : ArrayWith(fields, widget_ref);
+        objects_.push_back({QPDFObjGen(form_num, 0),
+                            DictWith(form, {{"/Fields", fields_text}, {"/SigFlags", "3"}})});
+        catalog_["/AcroForm"] = Ref(form_num);
+      }
+    }
+    if (existing_field_.isDictionary()) {
+      QPDFObjectHandle form = root.getKey("/AcroForm");
+      if (form.isIndirect() && form.getKey("/SigFlags").unparse() != "3") {
+        objects_.push_back({form.getObjGen(), DictWith(form, {{"/SigFlags", "3"}})});
+      }
+    }
+    if (!catalog_.empty()) objects_.push_back({root.getObjGen(), DictWith(root, catalog_)});
+    return Assemble(contents_bytes, with_tsa);
+  }
+
+  std::string Appearance(double w, double h, std::chrono::sys_seconds now) const {
+    const std::string& cn = options_.key->certificate().common_name;
+    std::vector<std::string> lines = {"Digitally signed by " + (cn.empty() ? std::string("(unnamed)") : cn),
+                                      "Date: " + FormatRfc3339(now)};
+    if (!options_.reason.empty()) lines.push_back("Reason: " + options_.reason);
+    if (!options_.location.empty()) lines.push_back("Location: " + options_.location);
+    const double size = std::clamp(h / (lines.size() * 1.3 + 0.6), 4.0, 10.0);
+    std::string content = "q 0.2 0.2 0.5 RG 0.8 w 0.5 0.5 " + Number(w - 1) + " " + Number(h - 1) + " re S Q\n";
+    content += "BT /Helv " + Number(size) + " Tf 0 0 0 rg\n";
+    double y = h - size * 1.3;
+    for (const auto& line : lines) {
+      content += "1 0 0 1 " + Number(size * 0.4) + " " + Number(y) + " Tm " + ContentString(line) + " Tj\n";
+      y -= size * 1.3;
+    }
+    content += "ET\n";
+    return "<< /Type /XObject /Subtype /Form /BBox [0 0 " + Number(w) + " " + Number(h) +
+           "] /Resources << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
+           " /Encoding /WinAnsiEncoding >> >> >> /Length " +
+           std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream";
+  }
+
+  bool PreviousIsXrefStream() const {
+    if (prev_ < 0 || static_cast<size_t>(prev_) >= bytes_.size()) return false;
+    return bytes_.substr(static_cast<size_t>(prev_), 4) != "xref";
+  }
+
+  std::string TrailerEntries(long long size) const {
+    QPDFObjectHandle trailer = pdf_->getTrailer();
+    std::string out = "/Size " + std::to_string(size) + " /Root " + pdf_->getRoot().unparse();
+    QPDFObjectHandle info = trailer.getKey("/Info");
+    if (info.isIndirect()) out += " /Info " + info.unparse();
+    std::string first;
+    QPDFObjectHandle id = trailer.getKey("/ID");
+    if (id.isArray() && id.getArrayNItems() >= 1 && id.getArrayItem(0).isString()) {
+      first = id.getArrayItem(0).getStringValue();
+    }
+    unsigned char fresh[16];
+    RAND_bytes(fresh, sizeof fresh);
+    std::string second(reinterpret_cast<char*>(fresh), sizeof fresh);
+    if (first.empty()) first = second;
+    out += " /ID [<" + Hex(first) + "> <" + Hex(second) + ">] /Prev " + std::to_string(prev_);
+    return out;
+  }
+
+  Result<std::string> Assemble(size_t contents_bytes, bool with_tsa) {
+    std::string out(bytes_);
+    if (!out.empty() && out.back() != '\n' && out.back() != '\r') out += '\n';
+    std::map<QPDFObjGen, size_t> offsets;
+    size_t sig_offset = 0;
+    for (const NewObject& o : objects_) {
+      offsets[o.id] = out.size();
+      out += std::to_string(o.id.getObj()) + " " + std::to_string(o.id.getGen()) + " obj\n";
+      if (&o == &objects_.front()) sig_offset = out.size();
+      out += o.body + "\nendobj\n";
+    }
+    const size_t xref_offset = out.size();
+    if (PreviousIsXrefStream()) {
+      const int xref_num = Allocate();
+      offsets[QPDFObjGen(xref_num, 0)] = xref_offset;
+      std::string data, index;
+      for (auto it = offsets.begin(); it != offsets.end();) {
+        auto run_end = it;
+        int start = it->first.getObj(), count = 0;
+        while (run_end != offsets.end() && run_end->first.getObj() == start + count) {
+          const size_t off = run_end->second;
+          const int gen = run_end->first.getGen();
+          data += '\x01';
+          for (int shift = 24; shift >= 0; shift -= 8) data += static_cast<char>((off >> shift) & 0xFF);
+          data += static_cast<char>((gen >> 8) & 0xFF);
+          data += static_cast<char>(gen & 0xFF);
+          ++count;
+          ++run_end;
+        }
+        index += (index.empty() ? "" : " ") + std::to_string(start) + " " + std::to_string(count);
+        it = run_end;
+      }
+      out += std::to_string(xref_num) + " 0 obj\n<< /Type /XRef /W [1 4 2] /Index [" + index + "] " +
+             TrailerEntries(next_) + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
+             "\nendstream\nendobj\n";
+    } else {
+      out += "xref\n";
+      for (auto it = offsets.begin(); it != offsets.end();) {
+        auto run_end = it;
+        int start = it->first.getObj(), count = 0;
+        std::string entries;
+        while (run_end != offsets.end() && run_end->first.getObj() == start + count) {
+          char line[32];
+          std::snprintf(line, sizeof line, "%010zu %05d n\r\n", run_end->second, run_end->first.getGen());
+          entries += line;
+          ++count;
+          ++run_end;
+        }
+        out += std::to_string(start) + " " + std::to_string(count) + "\n" + entries;
+        it = run_end;
+      }
+      out += "trailer\n<< " + TrailerEntries(next_) + " >>\n";
+    }
+    out += "startxref\n" + std::to_string(xref_offset) + "\n%%EOF\n";
+
+    // Byte range around /Contents, then the CMS into the gap.
+    const size_t br_at = out.find("/ByteRange ", sig_offset) + 11;
+    const size_t contents_at = out.find("/Contents <", sig_offset) + 10;
+    const size_t contents_end = contents_at + contents_bytes * 2 + 2;
+    std::string br = "[0 " + std::to_string(contents_at) + " " + std::to_string(contents_end) + " " +
+                     std::to_string(out.size() - contents_end) + "]";
+    if (br.size() > kByteRangeWidth) return Error::Internal("byte range does not fit its placeholder");
+    out.replace(br_at, br.size(), br);
+    std::vector<std::string_view> data = {std::string_view(out).substr(0, contents_at),
+                                          std::string_view(out).substr(contents_end)};
+    TimestampAuthority tsa{options_.tsa_url, options_.tsa_timeout};
+    Result<std::string> cms = CreateCades(*options_.key, data, with_tsa ? &tsa : nullptr);
+    if (!cms.ok()) return cms.error();
+    if (cms->size() > contents_bytes) return Error::Internal("the CMS is larger than its placeholder");
+    const std::string hex = Hex(*cms);
+    out.replace(contents_at + 1, hex.size(), hex);
+    return out;
+  }
+
+  static constexpr size_t kByteRangeWidth = 48;
+
+  std::string_view bytes_;
+  const SignOptions& options_;
+  std::unique_ptr<QPDF> pdf_;
+  std::vector<QPDFObjectHandle> pages_;
+  long long prev_ = 0;
+  long long next_ = 1;
+  std::string field_name_;
+  int page_index_ = 0;
+  QPDFObjectHandle existing_field_;
+  std::vector<NewObject> objects_;
+  std::map<std::string, std::string> catalog_;  // keys of the catalogue to replace
+};
+
+}  // namespace
+
+Result<std::string> Sign(std::string_view pdf, const SignOptions& options) {
+  if (!options.key) return Error::Internal("no signing key configured");
+  try {
+    return Signer(pdf, options).Run();
+  } catch (const std::exception& e) {
+    return Error::Unprocessable(std::string("the PDF cannot be signed: ") + e.what());
+  }
+}
+
+}  // namespace pactum::signing

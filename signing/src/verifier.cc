@@ -1,0 +1,461 @@
+#include "pactum/signing/verify.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "changes.h"
+#include "crypto.h"
+#include "pdf_date.h"
+#include "pdf_file.h"
+#include "visual_diff.h"
+
+namespace pactum::signing {
+namespace {
+
+constexpr size_t kMaxDssItems = 200;
+constexpr size_t kMaxDssItemBytes = 4 << 20;
+constexpr size_t kMaxEarlierRevisions = 16;
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+bool LooksLikePdf(std::string_view bytes) {
+  return bytes.substr(0, 1024).find("%PDF-") != std::string_view::npos;
+}
+
+void AddOnce(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The bytes of a hex string "<...>" (spaces allowed); nullopt when it holds
+// anything else.
+std::optional<std::string> DecodeHexString(std::string_view token) {
+  if (token.size() < 2 || token.front() != '<' || token.back() != '>') return std::nullopt;
+  std::string out;
+  out.reserve(token.size() / 2);
+  int high = -1;
+  for (char c : token.substr(1, token.size() - 2)) {
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    int v = HexValue(c);
+    if (v < 0) return std::nullopt;
+    if (high < 0) {
+      high = v;
+    } else {
+      out += static_cast<char>(high << 4 | v);
+      high = -1;
+    }
+  }
+  if (high >= 0) out += static_cast<char>(high << 4);
+  return out;
+}
+
+RevocationData ReadDss(QPDF& pdf) {
+  RevocationData dss;
+  try {
+    QPDFObjectHandle d = pdf.getRoot().getKey("/DSS");
+    if (!d.isDictionary()) return dss;
+    auto read = [](QPDFObjectHandle array, std::vector<std::string>& out) {
+      if (!array.isArray()) return;
+      for (int i = 0; i < array.getArrayNItems() && out.size() < kMaxDssItems; ++i) {
+        if (auto data = ReadStream(array.getArrayItem(i), kMaxDssItemBytes)) out.push_back(std::move(*data));
+      }
+    };
+    read(d.getKey("/Certs"), dss.certs);
+    read(d.getKey("/CRLs"), dss.crls);
+    read(d.getKey("/OCSPs"), dss.ocsps);
+  } catch (const std::exception&) {
+  }
+  return dss;
+}
+
+// The DocMDP permission level when `value` is a certification signature.
+std::optional<int> CertificationLevel(QPDFObjectHandle value) {
+  try {
+    QPDFObjectHandle refs = value.getKey("/Reference");
+    if (!refs.isArray()) return std::nullopt;
+    for (int i = 0; i < refs.getArrayNItems(); ++i) {
+      QPDFObjectHandle ref = refs.getArrayItem(i);
+      if (NameValue(ref, "/TransformMethod") != "/DocMDP") continue;
+      auto p = IntValue(ref.getKey("/TransformParams"), "/P");
+      return p && *p >= 1 && *p <= 3 ? static_cast<int>(*p) : 2;
+    }
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+CertificateSummary Summary(const CertificateInfo& c) {
+  return {c.subject, c.issuer, c.serial, c.not_before, c.not_after};
+}
+
+// One verification: the file, its parsed forms and revisions.
+class Verifier {
+ public:
+  Verifier(std::string_view bytes, const VerifyOptions& options)
+      : bytes_(bytes), options_(options),
+        trust_(options.trust ? options.trust : TrustContext::Empty()),
+        now_(options.now ? *options.now
+                         : std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())) {}
+
+  Result<VerifyReport> Run() {
+    if (!LooksLikePdf(bytes_)) {
+      return Error::Unsupported("the document is not a PDF (no %PDF- header); /v1/verify reads PDF files only");
+    }
+    VerifyReport report;
+    report.id = Sha256Hex(bytes_);
+    std::string error;
+    strict_ = OpenPdf(bytes_, true, &error);
+    QPDF* doc = strict_.get();
+    std::unique_ptr<QPDF> lenient;
+    if (!doc) {
+      lenient = OpenPdf(bytes_, false, &error);
+      doc = lenient.get();
+    }
+    if (!doc) {
+      if (error.find("password") != std::string::npos) {
+        return Error::Unprocessable("the PDF is encrypted with a password; verify the unencrypted file");
+      }
+      return Error::Unprocessable("the PDF cannot be read: " + error);
+    }
+    markers_ = FindEofMarkers(bytes_, options_.max_revisions);
+    report.revisions = static_cast<int>(std::max<size_t>(markers_.size(), 1));
+    trailing_data_ = TrailingData();
+    dss_ = ReadDss(*doc);
+
+    std::set<std::string> seen;
+    for (const SignatureField& field : FindSignatureFields(*doc)) {
+      seen.insert(Key(field.value));
+      report.signatures.push_back(Evaluate(field));
+    }
+    RemovedSignatures(seen, report.signatures);
+    if (!strict_) UnreadableSignatures(report.signatures);
+
+    report.status = "unsigned";
+    if (!report.signatures.empty()) {
+      report.status = "valid";
+      for (const auto& s : report.signatures) {
+        if (s.status == "invalid") report.status = "invalid";
+        if (s.status == "indeterminate" && report.status == "valid") report.status = "indeterminate";
+      }
+    }
+    return report;
+  }
+
+ private:
+  // Identifies a signature across revisions: its byte range and where its
+  // /Contents starts.
+  static std::string Key(QPDFObjectHandle value) {
+    try {
+      return value.getKey("/ByteRange").unparse() + "@" +
+             std::to_string(value.getKey("/Contents").getParsedOffset());
+    } catch (const std::exception&) {
+      return "";
+    }
+  }
+
+  bool TrailingData() const {
+    size_t end = markers_.empty() ? 0 : markers_.back();
+    for (size_t i = end; i < bytes_.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(bytes_[i]);
+      if (!std::isspace(c) && c != 0) return true;
+    }
+    return false;
+  }
+
+  // Whether everything after the revision ending at `end` is further
+  // revisions: each later %%EOF ends a prefix that opens strictly, and its
+  // startxref points into its own update. Bytes that no cross-reference
+  // section describes (objects appended for viewers to "repair") fail this.
+  bool LaterRevisionsWellFormed(size_t end) {
+    size_t segment_start = end;
+    for (size_t marker : markers_) {
+      if (marker <= end) continue;
+      std::string_view segment = bytes_.substr(segment_start, marker - segment_start);
+      const size_t at = segment.rfind("startxref");
+      if (at == std::string_view::npos) return false;
+      size_t pos = at + 9;
+      while (pos < segment.size() && std::isspace(static_cast<unsigned char>(segment[pos]))) ++pos;
+      unsigned long long xref = 0;
+      size_t digits = 0;
+      while (pos < segment.size() && std::isdigit(static_cast<unsigned char>(segment[pos])) && digits < 19) {
+        xref = xref * 10 + static_cast<unsigned>(segment[pos++] - '0');
+        ++digits;
+      }
+      if (digits == 0 || xref < segment_start || xref >= marker) return false;
+      if (!RevisionAt(marker)) return false;
+      segment_start = marker;
+    }
+    return true;
+  }
+
+  QPDF* RevisionAt(size_t end) {
+    if (end == bytes_.size() && strict_) return strict_.get();
+    auto it = revisions_.find(end);
+    if (it == revisions_.end()) {
+      it = revisions_.emplace(end, OpenPdf(bytes_.substr(0, end), true, nullptr)).first;
+    }
+    return it->second.get();
+  }
+
+  SignatureReport Evaluate(const SignatureField& field) {
+    SignatureReport r;
+    QPDFObjectHandle v = field.value;
+    r.field = field.name;
+    std::string sub_filter = NameValue(v, "/SubFilter");
+    if (!sub_filter.empty()) r.sub_filter = sub_filter.substr(1);
+    const bool doc_timestamp = NameValue(v, "/Type") == "/DocTimeStamp" || r.sub_filter == "ETSI.RFC3161";
+    if (doc_timestamp) r.type = "document_timestamp";
+    r.name = TextValue(v, "/Name");
+    r.reason = TextValue(v, "/Reason");
+    r.location = TextValue(v, "/Location");
+    r.contact_info = TextValue(v, "/ContactInfo");
+    r.certification = CertificationLevel(v);
+    std::optional<SysSeconds> claimed;
+    if (auto m = TextValue(v, "/M")) claimed = ParsePdfDate(*m);
+
+    std::vector<std::string> problems;  // make the signature invalid
+    std::vector<std::string> doubts;    // make it indeterminate
+
+    CmsKind kind = CmsKind::kDetached;
+    if (r.sub_filter == "adbe.pkcs7.sha1") {
+      kind = CmsKind::kSha1;
+    } else if (r.sub_filter == "ETSI.RFC3161") {
+      kind = CmsKind::kTimestampToken;
+    } else if (r.sub_filter != "adbe.pkcs7.detached" && r.sub_filter != "ETSI.CAdES.detached") {
+      doubts.push_back("unsupported_sub_filter");
+    }
+
+    // ---- Byte range ----
+    std::optional<std::array<size_t, 4>> br = ReadByteRange(v, r, problems);
+    size_t end = 0;
+    std::string contents;
+    if (br) {
+      end = (*br)[2] + (*br)[3];
+      std::string_view gap = bytes_.substr((*br)[1], (*br)[2] - (*br)[1]);
+      std::optional<std::string> decoded = DecodeHexString(gap);
+      long long contents_at = -1;
+      try {
+        QPDFObjectHandle c = v.getKey("/Contents");
+        if (c.isString()) contents_at = c.getParsedOffset();
+        else AddOnce(problems, "contents_missing");
+      } catch (const std::exception&) {
+        AddOnce(problems, "contents_missing");
+      }
+      if (!decoded || contents_at != static_cast<long long>((*br)[1])) {
+        AddOnce(problems, "byte_range_gap");
+      }
+      if (decoded) contents = std::move(*decoded);
+      size_t marker = 0;
+      if (!IsMarkerEnd(bytes_, markers_, end, &marker) || !RevisionAt(end)) {
+        AddOnce(problems, "byte_range_end");
+      } else {
+        r.revision = static_cast<int>(std::find(markers_.begin(), markers_.end(), marker) - markers_.begin()) + 1;
+      }
+    }
+    r.covers_whole_revision = br && problems.empty();
+
+    // ---- Cryptography ----
+    if (br && !doubts.size()) {
+      CryptoInput in;
+      in.contents = contents;
+      in.signed_data = {bytes_.substr(0, (*br)[1]), bytes_.substr((*br)[2], (*br)[3])};
+      in.kind = kind;
+      in.claimed_time = claimed;
+      in.dss = dss_;
+      in.now = now_;
+      CryptoResult c = CheckSignature(in, *trust_);
+      r.integrity = c.integrity_ok ? "ok" : "failed";
+      r.digest_algorithm = c.digest_algorithm;
+      if (c.signer) r.signer = Summary(*c.signer);
+      if (c.signing_time) r.signing_time = FormatRfc3339(*c.signing_time);
+      if (c.timestamp) {
+        r.timestamp = TimestampSummary{FormatRfc3339(c.timestamp->time), c.timestamp->tsa,
+                                       !c.timestamp->integrity_ok ? "invalid"
+                                       : c.timestamp->trusted     ? "valid"
+                                                                  : "untrusted"};
+      }
+      for (const auto& reason : c.integrity_reasons) AddOnce(problems, reason);
+      if (!c.integrity_ok && c.integrity_reasons.empty()) AddOnce(problems, "cms_malformed");
+      r.trust = c.trusted ? "trusted" : "untrusted";
+      for (const auto& reason : c.trust_reasons) AddOnce(doubts, reason);
+      if (c.integrity_ok && !c.trusted && c.trust_reasons.empty()) AddOnce(doubts, "untrusted_chain");
+      r.revocation = c.revocation;
+      r.warnings = c.warnings;
+    }
+    if (!r.signing_time && claimed) r.signing_time = FormatRfc3339(*claimed);
+
+    // ---- Changes after signing ----
+    if (br && r.revision > 0 && end < bytes_.size()) {
+      std::vector<std::string> changes = ChangesAfter(end, r);
+      if (!changes.empty()) {
+        r.modified_after_signing = true;
+        AddOnce(problems, "modified_after_signing");
+        for (const auto& c : changes) AddOnce(problems, c);
+      }
+    }
+
+    r.reasons = problems;
+    for (const auto& d : doubts) AddOnce(r.reasons, d);
+    if (!problems.empty()) {
+      r.status = "invalid";
+    } else if (!doubts.empty() || r.integrity != "ok") {
+      r.status = "indeterminate";
+    } else {
+      r.status = "valid";
+    }
+    return r;
+  }
+
+  std::optional<std::array<size_t, 4>> ReadByteRange(QPDFObjectHandle v, SignatureReport& r,
+                                                     std::vector<std::string>& problems) {
+    std::array<long long, 4> raw{};
+    try {
+      QPDFObjectHandle a = v.getKey("/ByteRange");
+      if (!a.isArray()) {
+        problems.push_back("byte_range_malformed");
+        return std::nullopt;
+      }
+      for (int i = 0; i < a.getArrayNItems() && i < 8; ++i) {
+        QPDFObjectHandle n = a.getArrayItem(i);
+        if (n.isInteger()) r.byte_range.push_back(n.getIntValue());
+      }
+      if (a.getArrayNItems() != 4 || r.byte_range.size() != 4) {
+        problems.push_back("byte_range_malformed");
+        return std::nullopt;
+      }
+    } catch (const std::exception&) {
+      problems.push_back("byte_range_malformed");
+      return std::nullopt;
+    }
+    std::copy(r.byte_range.begin(), r.byte_range.end(), raw.begin());
+    const long long size = static_cast<long long>(bytes_.size());
+    const bool sane = raw[0] == 0 && raw[1] > 0 && raw[2] > raw[1] && raw[3] >= 0 && raw[2] <= size &&
+                      raw[3] <= size - raw[2];
+    if (!sane) {
+      problems.push_back("byte_range_malformed");
+      return std::nullopt;
+    }
+    return std::array<size_t, 4>{0, static_cast<size_t>(raw[1]), static_cast<size_t>(raw[2]),
+                                 static_cast<size_t>(raw[3])};
+  }
+
+  // Reasons why the file after the revision ending at `end` is not just
+  // allowed additions; empty when it is.
+  std::vector<std::string> ChangesAfter(size_t end, SignatureReport& r) {
+    std::vector<std::string> reasons;
+    if (trailing_data_ || !LaterRevisionsWellFormed(end)) reasons.push_back("appended_data");
+    QPDF* signed_rev = RevisionAt(end);
+    if (!strict_ || !signed_rev) {
+      reasons.push_back("structure_damaged");
+      return reasons;
+    }
+    auto it = changes_.find(end);
+    if (it == changes_.end()) it = changes_.emplace(end, CompareRevisions(*signed_rev, *strict_)).first;
+    const RevisionChanges& changes = it->second;
+    reasons.insert(reasons.end(), changes.reasons.begin(), changes.reasons.end());
+    if (r.certification == 1 && (changes.added_signatures > 0 || !changes.new_widgets.empty())) {
+      reasons.push_back("docmdp_violation");
+    }
+    if (reasons.empty() && options_.visual_check) {
+      VisualDiff diff =
+          CompareRenderings(bytes_.substr(0, end), bytes_, changes.new_widgets, options_.max_visual_pages);
+      if (!diff.compared) {
+        r.warnings.push_back("visual_check_skipped");
+      }
+      if (!diff.changed_pages.empty()) reasons.push_back("visual_change");
+      if (!diff.overlay_pages.empty()) reasons.push_back("visual_overlay");
+      r.changed_pages = diff.changed_pages;
+      for (int p : diff.overlay_pages) {
+        if (std::find(r.changed_pages.begin(), r.changed_pages.end(), p) == r.changed_pages.end()) {
+          r.changed_pages.push_back(p);
+        }
+      }
+      std::sort(r.changed_pages.begin(), r.changed_pages.end());
+    }
+    return reasons;
+  }
+
+  // A file that needs repair to open may hide a signature whose dictionary
+  // the repair could not read (signature wrapping leaves exactly that). Each
+  // /ByteRange in the bytes beyond those of the signatures found counts as
+  // a signature that cannot be verified.
+  void UnreadableSignatures(std::vector<SignatureReport>& out) {
+    size_t in_bytes = 0;
+    for (size_t pos = 0; (pos = bytes_.find("/ByteRange", pos)) != std::string_view::npos; pos += 10) ++in_bytes;
+    for (size_t i = out.size(); i < in_bytes && i < 64; ++i) {
+      SignatureReport r;
+      r.field = "(unreadable signature " + std::to_string(i + 1) + ")";
+      r.status = "invalid";
+      r.reasons = {"structure_damaged", "modified_after_signing"};
+      r.modified_after_signing = true;
+      out.push_back(std::move(r));
+    }
+  }
+
+  // Signatures of earlier revisions that the final file no longer shows.
+  void RemovedSignatures(const std::set<std::string>& seen, std::vector<SignatureReport>& out) {
+    std::set<std::string> reported = seen;
+    size_t examined = 0;
+    for (auto it = markers_.rbegin(); it != markers_.rend() && examined < kMaxEarlierRevisions; ++it) {
+      if (*it >= bytes_.size()) continue;
+      ++examined;
+      QPDF* rev = RevisionAt(*it);
+      if (!rev) continue;
+      for (const SignatureField& field : FindSignatureFields(*rev)) {
+        if (!reported.insert(Key(field.value)).second) continue;
+        SignatureReport r;
+        r.field = field.name;
+        r.status = "invalid";
+        r.reasons = {"signature_removed", "modified_after_signing"};
+        r.modified_after_signing = true;
+        r.revision = static_cast<int>(markers_.rend() - it);
+        out.push_back(std::move(r));
+      }
+    }
+  }
+
+  std::string_view bytes_;
+  const VerifyOptions& options_;
+  std::shared_ptr<const TrustContext> trust_;
+  SysSeconds now_;
+  std::unique_ptr<QPDF> strict_;
+  std::vector<size_t> markers_;
+  bool trailing_data_ = false;
+  RevocationData dss_;
+  std::map<size_t, std::unique_ptr<QPDF>> revisions_;
+  std::map<size_t, RevisionChanges> changes_;
+};
+
+}  // namespace
+
+Result<VerifyReport> Verify(std::string_view pdf, const VerifyOptions& options) {
+  try {
+    return Verifier(pdf, options).Run();
+  } catch (const std::exception& e) {
+    // qpdf throws from deep inside object resolution on damaged files.
+    return Error::Unprocessable(std::string("the PDF cannot be read: ") + e.what());
+  }
+}
+
+}  // namespace pactum::signing

@@ -1,0 +1,114 @@
+#include "visual_diff.h"
+
+#include <poppler-document.h>
+#include <poppler-image.h>
+#include <poppler-page-renderer.h>
+#include <poppler-page.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+
+namespace pactum::signing {
+namespace {
+
+constexpr double kDpi = 36.0;
+constexpr int kChangedLevel = 40;     // grey difference that counts as a change
+constexpr int kInkLevel = 160;        // darker than this is content, not background
+constexpr int kMinChangedPixels = 3;  // rendering noise allowance per page
+constexpr double kOverlayShare = 0.02;  // share of a widget's pixels that may cover content
+// A new widget may not be placed over signed content: over a signature line
+// is fine, over a paragraph is not.
+constexpr double kContentShare = 0.06;
+
+std::unique_ptr<poppler::document> Load(std::string_view bytes) {
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+  if (!doc || doc->is_locked()) return nullptr;
+  return doc;
+}
+
+struct Pixels {
+  poppler::image image;
+  poppler::rectf box;  // the rendered box, PDF points
+};
+
+bool Render(poppler::document& doc, int index, Pixels* out) {
+  std::unique_ptr<poppler::page> page(doc.create_page(index));
+  if (!page) return false;
+  poppler::page_renderer renderer;
+  renderer.set_image_format(poppler::image::format_gray8);
+  out->image = renderer.render_page(page.get(), kDpi, kDpi);
+  out->box = page->page_rect(poppler::crop_box);
+  return out->image.is_valid();
+}
+
+}  // namespace
+
+VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final_doc,
+                             const std::vector<WidgetRect>& new_widgets, int max_pages) {
+  VisualDiff diff;
+  auto before = Load(signed_rev);
+  auto after = Load(final_doc);
+  if (!before || !after || before->pages() != after->pages() || after->pages() > max_pages) return diff;
+  for (int i = 0; i < after->pages(); ++i) {
+    Pixels a, b;
+    if (!Render(*before, i, &a) || !Render(*after, i, &b)) return diff;
+    if (a.image.width() != b.image.width() || a.image.height() != b.image.height()) {
+      diff.changed_pages.push_back(i + 1);
+      continue;
+    }
+    const int w = a.image.width(), h = a.image.height();
+    // Widget rectangles in pixels (unrotated pages; a rotated page gets no allowance).
+    std::vector<std::array<int, 4>> rects;
+    std::unique_ptr<poppler::page> page(after->create_page(i));
+    const bool upright = page && page->orientation() == poppler::page::portrait;
+    for (const WidgetRect& r : new_widgets) {
+      if (r.page != i || !upright) continue;
+      const double s = kDpi / 72.0;
+      const double top = a.box.y() + a.box.height();
+      rects.push_back({static_cast<int>(std::floor((r.x0 - a.box.x()) * s)) - 1,
+                       static_cast<int>(std::floor((top - r.y1) * s)) - 1,
+                       static_cast<int>(std::ceil((r.x1 - a.box.x()) * s)) + 1,
+                       static_cast<int>(std::ceil((top - r.y0) * s)) + 1});
+    }
+    long changed = 0;
+    std::vector<long> covered(rects.size(), 0), ink(rects.size(), 0), touched(rects.size(), 0);
+    const char* pa = a.image.const_data();
+    const char* pb = b.image.const_data();
+    for (int y = 0; y < h; ++y) {
+      const auto* ra = reinterpret_cast<const unsigned char*>(pa + static_cast<size_t>(y) * a.image.bytes_per_row());
+      const auto* rb = reinterpret_cast<const unsigned char*>(pb + static_cast<size_t>(y) * b.image.bytes_per_row());
+      for (int x = 0; x < w; ++x) {
+        const bool differs = std::abs(int(ra[x]) - int(rb[x])) >= kChangedLevel;
+        bool in_widget = false;
+        for (size_t k = 0; k < rects.size(); ++k) {
+          const auto& r = rects[k];
+          if (x >= r[0] && x < r[2] && y >= r[1] && y < r[3]) {
+            in_widget = true;
+            if (ra[x] < kInkLevel) ++ink[k];
+            if (differs) ++touched[k];
+            if (differs && ra[x] < kInkLevel) ++covered[k];
+          }
+        }
+        if (differs && !in_widget) ++changed;
+      }
+    }
+    if (changed >= kMinChangedPixels) diff.changed_pages.push_back(i + 1);
+    for (size_t k = 0; k < rects.size(); ++k) {
+      const auto& r = rects[k];
+      const double area = std::max(1, (r[2] - r[0]) * (r[3] - r[1]));
+      const bool hides = covered[k] >= kMinChangedPixels && covered[k] > kOverlayShare * area;
+      const bool over_content = touched[k] >= kMinChangedPixels && ink[k] > kContentShare * area;
+      if (hides || over_content) {
+        diff.overlay_pages.push_back(i + 1);
+        break;
+      }
+    }
+  }
+  diff.compared = true;
+  return diff;
+}
+
+}  // namespace pactum::signing

@@ -1,0 +1,27 @@
+// The second line of defence against changes after signing: render the
+// signed revision and the final file with Poppler and compare the pixels of
+// every page. It catches what an object-level analysis may miss (shadow
+// attacks that hide and reveal content through allowed-looking updates).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "changes.h"
+
+namespace pactum::signing {
+
+struct VisualDiff {
+  bool compared = false;           // false: a side did not render, or too many pages
+  std::vector<int> changed_pages;  // 1-based: pixels changed outside new signature widgets
+  std::vector<int> overlay_pages;  // 1-based: a new signature widget covers existing content
+};
+
+// Renders both at a low resolution (grey, 36 dpi). Pixels inside the
+// rectangles of newly added signature widgets may change where the signed
+// revision showed background; covering existing content there counts as an
+// overlay. At most max_pages pages are compared.
+VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final_doc,
+                             const std::vector<WidgetRect>& new_widgets, int max_pages);
+
+}  // namespace pactum::signing
