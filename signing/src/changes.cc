@@ -214,6 +214,7 @@ class Analysis {
     if (!SameExcept(before, after, {"/Fields", "/SigFlags", "/DR"}, &key)) {
       Add("form_changed", id + " (form): " + key + " changed");
     }
+    if (before.getKey("/DR").unparse() != after.getKey("/DR").unparse()) out_.resources_changed = true;
   }
 
   void Pages() {

@@ -32,6 +32,7 @@ struct RevisionChanges {
   int added_signatures = 0;           // new or newly filled signature fields (not timestamps)
   int added_timestamps = 0;           // new document timestamps
   bool dss_changed = false;
+  bool resources_changed = false;     // the form's /DR changed: appearances may be rebuilt
   bool any_change = false;            // the final file differs in any object
   std::vector<WidgetRect> new_widgets;  // rectangles of added signature widgets
 };

@@ -377,9 +377,20 @@ class Verifier {
     if (r.certification == 1 && (changes.added_signatures > 0 || !changes.new_widgets.empty())) {
       reasons.push_back("docmdp_violation");
     }
-    if (reasons.empty() && options_.visual_check) {
+    // The object-level analysis found only allowed additions. What they can
+    // change on screen: the pages of new visible widgets, or every field's
+    // appearance when the form's resources changed. Only those are rendered.
+    std::vector<int> pages;
+    for (const WidgetRect& w : changes.new_widgets) {
+      if (w.x1 - w.x0 > 0.5 && w.y1 - w.y0 > 0.5) pages.push_back(w.page);
+    }
+    std::sort(pages.begin(), pages.end());
+    pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+    const bool render = changes.resources_changed || !pages.empty();
+    if (changes.resources_changed) pages.clear();  // all pages
+    if (reasons.empty() && options_.visual_check && render) {
       VisualDiff diff =
-          CompareRenderings(bytes_.substr(0, end), bytes_, changes.new_widgets, options_.max_visual_pages);
+          CompareRenderings(bytes_.substr(0, end), bytes_, changes.new_widgets, pages, options_.max_visual_pages);
       if (!diff.compared) {
         r.warnings.push_back("visual_check_skipped");
       }

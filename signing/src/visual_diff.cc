@@ -47,12 +47,19 @@ bool Render(poppler::document& doc, int index, Pixels* out) {
 }  // namespace
 
 VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final_doc,
-                             const std::vector<WidgetRect>& new_widgets, int max_pages) {
+                             const std::vector<WidgetRect>& new_widgets, const std::vector<int>& pages,
+                             int max_pages) {
   VisualDiff diff;
   auto before = Load(signed_rev);
   auto after = Load(final_doc);
-  if (!before || !after || before->pages() != after->pages() || after->pages() > max_pages) return diff;
-  for (int i = 0; i < after->pages(); ++i) {
+  if (!before || !after || before->pages() != after->pages()) return diff;
+  std::vector<int> todo = pages;
+  if (todo.empty()) {
+    for (int i = 0; i < after->pages(); ++i) todo.push_back(i);
+  }
+  if (static_cast<int>(todo.size()) > max_pages) return diff;
+  for (int i : todo) {
+    if (i < 0 || i >= after->pages()) continue;
     Pixels a, b;
     if (!Render(*before, i, &a) || !Render(*after, i, &b)) return diff;
     if (a.image.width() != b.image.width() || a.image.height() != b.image.height()) {

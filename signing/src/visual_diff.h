@@ -20,8 +20,10 @@ struct VisualDiff {
 // Renders both at a low resolution (grey, 36 dpi). Pixels inside the
 // rectangles of newly added signature widgets may change where the signed
 // revision showed background; covering existing content there counts as an
-// overlay. At most max_pages pages are compared.
+// overlay. Only the 0-based `pages` are compared (all when empty); at most
+// max_pages of them.
 VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final_doc,
-                             const std::vector<WidgetRect>& new_widgets, int max_pages);
+                             const std::vector<WidgetRect>& new_widgets, const std::vector<int>& pages,
+                             int max_pages);
 
 }  // namespace pactum::signing

@@ -54,7 +54,7 @@ TEST(IncrementalSaving, NewContentStreamAddedToThePageIsDetected) {
   Doc d = Numbers(s);
   std::string page = ObjectBody(s, d.page);
   const int extra = 40;
-  page = WithKey(page, "/Contents", "[" + std::to_string(d.contents) + " 0 R " + std::to_string(extra) + " 0 R]");
+  page = WithKey(page, "/Contents", std::string("[") + std::to_string(d.contents) + " 0 R " + std::to_string(extra) + " 0 R]");
   ExpectInvalid(AppendUpdate(s, {{d.page, page}, {extra, Stream("", kEvilText)}}), "page_changed");
 }
 
@@ -100,7 +100,8 @@ std::string WithForgedSignature(const std::string& sig) {
 
 TEST(UniversalSignatureForgery, MissingOrEmptyValuesAreInvalid) {
   const std::string head = "/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached";
-  const std::string zeros = "<" + std::string(2000, '0') + ">";
+  std::string zeros = "<";
+  zeros.append(2000, '0').append(">");
   for (const std::string& sig : {
            "<< " + head + " >>",
            "<< " + head + " /Contents " + zeros + " >>",
@@ -172,7 +173,8 @@ TEST(Shadow, HideViaCrossReferenceToAPreparedObjectIsDetected) {
   std::string prepared = Unsigned();
   Doc d = Numbers(prepared);
   const size_t hidden_at = prepared.size() + 1;
-  prepared += "\n" + std::to_string(d.contents) + " 0 obj\n" + Stream("", kEvilText) + "\nendobj\n";
+  prepared += '\n';
+  prepared += std::to_string(d.contents) + " 0 obj\n" + Stream("", kEvilText) + "\nendobj\n";
   // Re-terminate so that the prepared file is a well-formed revision.
   prepared = AppendUpdate(prepared, {{45, "<< /Producer (x) >>"}});
   std::string s = MustSign(prepared, {});
