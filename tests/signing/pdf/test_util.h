@@ -31,12 +31,12 @@ inline void WriteFile(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-inline std::string PkiDir() {
+inline std::string PdfTestPkiDir() {
   const char* dir = std::getenv("PACTUM_TEST_PKI");
   return dir ? dir : "";
 }
 
-inline std::string Pki(const std::string& name) { return PkiDir() + "/" + name; }
+inline std::string Pki(const std::string& name) { return PdfTestPkiDir() + "/" + name; }
 
 inline std::string Sample(const std::string& name) {
   return std::string(PACTUM_CORPUS_DIR) + "/signatures/" + name;
