@@ -153,6 +153,17 @@ class Analysis {
       auto it = xs.find(og);
       if (it == xs.end() || !SameEntry(it->second, entry)) out_.any_change = true;
     }
+    // The same number under another generation: readers that resolve by
+    // number alone (or by the newest entry) see the new body.
+    std::map<int, int> signed_gen;
+    for (const auto& [og, entry] : xs) signed_gen[og.getObj()] = og.getGen();
+    for (const auto& [og, entry] : xf) {
+      auto it = signed_gen.find(og.getObj());
+      if (it != signed_gen.end() && it->second != og.getGen()) {
+        Add("object_redefined", "object " + std::to_string(og.getObj()) + " was redefined under generation " +
+                                    std::to_string(og.getGen()));
+      }
+    }
     for (const auto& [og, entry] : xs) {
       auto it = xf.find(og);
       if (it == xf.end()) {
@@ -211,7 +222,7 @@ class Analysis {
       Add("form_changed", id + ": the form was removed");
       return;
     }
-    if (!SameExcept(before, after, {"/Fields", "/SigFlags", "/DR"}, &key)) {
+    if (!SameExcept(before, after, {"/Fields", "/SigFlags", "/DR", "/DA"}, &key)) {
       Add("form_changed", id + " (form): " + key + " changed");
     }
     if (before.getKey("/DR").unparse() != after.getKey("/DR").unparse()) out_.resources_changed = true;
@@ -255,6 +266,12 @@ class Analysis {
   }
 
   void NewWidget(QPDFObjectHandle annot, int page) {
+    // Shown in print but not on screen (or the reverse): the rendering check
+    // would not see what a printout shows.
+    const long long flags = IntValue(annot, "/F").value_or(0);
+    if ((flags & 32) || (flags & 256)) {
+      Add("annotation_added", "a signature widget with NoView or ToggleNoView was added");
+    }
     QPDFObjectHandle rect = annot.getKey("/Rect");
     if (!rect.isArray() || rect.getArrayNItems() != 4) return;
     double v[4];

@@ -145,7 +145,17 @@ class Verifier {
 
     std::set<std::string> seen;
     for (const SignatureField& field : FindSignatureFields(*doc)) {
-      seen.insert(Key(field.value));
+      if (!seen.insert(Key(field.value)).second) {
+        // A second field pointing at the same signature would count one
+        // signer twice.
+        SignatureReport r;
+        r.field = field.name;
+        r.status = "invalid";
+        r.reasons = {"signature_reused", "modified_after_signing"};
+        r.modified_after_signing = true;
+        report.signatures.push_back(std::move(r));
+        continue;
+      }
       report.signatures.push_back(Evaluate(field));
     }
     RemovedSignatures(seen, report.signatures);

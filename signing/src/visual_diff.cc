@@ -21,6 +21,9 @@ constexpr double kOverlayShare = 0.02;  // share of a widget's pixels that may c
 // A new widget may not be placed over signed content: over a signature line
 // is fine, over a paragraph is not.
 constexpr double kContentShare = 0.06;
+// Signed ink changed under a widget, in pixels at 36 dpi, that counts as
+// hiding content whatever the widget's size.
+constexpr long kMinCoveredPixels = 40;
 
 std::unique_ptr<poppler::document> Load(std::string_view bytes) {
   std::unique_ptr<poppler::document> doc(
@@ -75,10 +78,10 @@ VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final
       if (r.page != i || !upright) continue;
       const double s = kDpi / 72.0;
       const double top = a.box.y() + a.box.height();
-      rects.push_back({static_cast<int>(std::floor((r.x0 - a.box.x()) * s)) - 1,
-                       static_cast<int>(std::floor((top - r.y1) * s)) - 1,
-                       static_cast<int>(std::ceil((r.x1 - a.box.x()) * s)) + 1,
-                       static_cast<int>(std::ceil((top - r.y0) * s)) + 1});
+      // Clipped to the page: an oversized rectangle must not dilute the shares below.
+      auto clip = [](double v, int hi) { return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(hi))); };
+      rects.push_back({clip(std::floor((r.x0 - a.box.x()) * s) - 1, w), clip(std::floor((top - r.y1) * s) - 1, h),
+                       clip(std::ceil((r.x1 - a.box.x()) * s) + 1, w), clip(std::ceil((top - r.y0) * s) + 1, h)});
     }
     long changed = 0;
     std::vector<long> covered(rects.size(), 0), ink(rects.size(), 0), touched(rects.size(), 0);
@@ -106,7 +109,7 @@ VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final
     for (size_t k = 0; k < rects.size(); ++k) {
       const auto& r = rects[k];
       const double area = std::max(1, (r[2] - r[0]) * (r[3] - r[1]));
-      const bool hides = covered[k] >= kMinChangedPixels && covered[k] > kOverlayShare * area;
+      const bool hides = covered[k] >= kMinCoveredPixels || (covered[k] >= kMinChangedPixels && covered[k] > kOverlayShare * area);
       const bool over_content = touched[k] >= kMinChangedPixels && ink[k] > kContentShare * area;
       if (hides || over_content) {
         diff.overlay_pages.push_back(i + 1);
