@@ -206,6 +206,15 @@ class Analysis {
       if (!SameExcept(before, after, {"/V", "/AP", "/AS"}, &key)) {
         Add("form_changed", id + " (empty signature field): " + key + " changed");
       }
+      // A new appearance of a prepared field is checked like a new widget.
+      if (before.getKey("/AP").unparse() != after.getKey("/AP").unparse() ||
+          before.getKey("/AS").unparse() != after.getKey("/AS").unparse()) {
+        const std::vector<QPDFObjectHandle> pages = f_.getAllPages();
+        QPDFObjectHandle p = after.getKey("/P");
+        for (size_t i = 0; i < pages.size(); ++i) {
+          if (p.isIndirect() && pages[i].getObjGen() == p.getObjGen()) NewWidget(after, static_cast<int>(i));
+        }
+      }
     } else if (dss_.count(og)) {
       out_.dss_changed = true;
     } else if (form_.nodes.count(og)) {
