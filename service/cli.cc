@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "document_runner.h"
 #include "logging.h"
 #include "params.h"
 #include "pactum/extract/extractor.h"
@@ -75,38 +76,10 @@ std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
 
 Result<signing::SigningSetup> LoadKeys(const KeyArgs& args);
 
-int RunExtract(const ExtractArgs& args) {
-  auto fail = [](const Error& e) {
-    std::cerr << DumpJson(ToJson(e), -1) << "\n";
-    return kExitDocumentError;
-  };
-  if (!InitLogging(args.log_level)) return fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
-  RoutePopplerMessagesToLog();  // keeps stderr for the error JSON
-  extract::ExtractOptions options;
-  if (!extract::ParseOcrMode(args.ocr, &options.ocr)) {
-    return fail(Error::BadRequest("--ocr must be auto, always or never"));
-  }
-  if (!IsValidLanguageList(args.lang)) {
-    return fail(Error::BadRequest("--lang must be Tesseract language names joined by '+', e.g. deu+eng"));
-  }
-  options.lang = args.lang;
-  std::ifstream in(args.file, std::ios::binary);
-  if (!in) return fail(Error::BadRequest("cannot read " + args.file));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string bytes = ss.str();
-  auto setup = LoadKeys(args.keys);
-  if (!setup.ok()) return fail(setup.error());
-  Result<AgreementRecord> record = extract::Extract(bytes, options);
-  if (!record.ok()) return fail(record.error());
-  if (extract::Sniff(bytes) == extract::MediaType::kPdf) {
-    signing::VerifyOptions vo;
-    vo.trust = setup->trust;
-    Result<VerifyReport> report = signing::Verify(bytes, vo);
-    if (report.ok()) record->signatures = std::move(report->signatures);
-  }
-  std::cout << DumpJson(ToJson(*record), 2) << "\n";
-  return 0;
+// A document command's failure: the error JSON on stderr, exit status 2.
+int Fail(const Error& e) {
+  std::cerr << DumpJson(ToJson(e), -1) << "\n";
+  return kExitDocumentError;
 }
 
 std::optional<std::string> ReadFile(const std::string& path) {
@@ -116,6 +89,34 @@ std::optional<std::string> ReadFile(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+int RunExtract(const ExtractArgs& args) {
+  if (!InitLogging(args.log_level)) return Fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
+  RoutePopplerMessagesToLog();  // keeps stderr for the error JSON
+  extract::ExtractOptions options;
+  if (!extract::ParseOcrMode(args.ocr, &options.ocr)) {
+    return Fail(Error::BadRequest("--ocr must be auto, always or never"));
+  }
+  if (!IsValidLanguageList(args.lang)) {
+    return Fail(Error::BadRequest("--lang must be Tesseract language names joined by '+', e.g. deu+eng"));
+  }
+  options.lang = args.lang;
+  const std::optional<std::string> file = ReadFile(args.file);
+  if (!file) return Fail(Error::BadRequest("cannot read " + args.file));
+  const std::string& bytes = *file;
+  auto setup = LoadKeys(args.keys);
+  if (!setup.ok()) return Fail(setup.error());
+  Result<AgreementRecord> record = extract::Extract(bytes, options);
+  if (!record.ok()) return Fail(record.error());
+  if (extract::Sniff(bytes) == extract::MediaType::kPdf) {
+    signing::VerifyOptions vo;
+    vo.trust = setup->trust;
+    AttachSignatures(bytes, vo, &record.value());
+  }
+  std::cout << DumpJson(ToJson(*record), 2) << "\n";
+  return 0;
+}
+
 
 // Loads the trust anchors (always, when given) and the signing key (when
 // given). The PKCS#12 password comes from PACTUM_SIGN_P12_PASSWORD or the
@@ -177,30 +178,22 @@ void AddSigningOptions(CLI::App* app, KeyArgs* k) {
 }
 
 int RunVerify(const VerifyArgs& args) {
-  auto fail = [](const Error& e) {
-    std::cerr << DumpJson(ToJson(e), -1) << "\n";
-    return kExitDocumentError;
-  };
-  if (!InitLogging(args.log_level)) return fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
+  if (!InitLogging(args.log_level)) return Fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
   RoutePopplerMessagesToLog();
   auto setup = LoadKeys(args.keys);
-  if (!setup.ok()) return fail(setup.error());
+  if (!setup.ok()) return Fail(setup.error());
   auto bytes = ReadFile(args.file);
-  if (!bytes) return fail(Error::BadRequest("cannot read " + args.file));
+  if (!bytes) return Fail(Error::BadRequest("cannot read " + args.file));
   signing::VerifyOptions vo;
   vo.trust = setup->trust;
   Result<VerifyReport> report = signing::Verify(*bytes, vo);
-  if (!report.ok()) return fail(report.error());
+  if (!report.ok()) return Fail(report.error());
   std::cout << DumpJson(ToJson(*report), 2) << "\n";
   return 0;
 }
 
 int RunSign(const SignArgs& args) {
-  auto fail = [](const Error& e) {
-    std::cerr << DumpJson(ToJson(e), -1) << "\n";
-    return kExitDocumentError;
-  };
-  if (!InitLogging(args.log_level)) return fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
+  if (!InitLogging(args.log_level)) return Fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
   QueryParams query;
   for (auto [name, value] : {std::pair<std::string, std::string>{"reason", args.reason}, {"location", args.location},
                              {"contact", args.contact}, {"field", args.field}, {"rect", args.rect}}) {
@@ -209,12 +202,12 @@ int RunSign(const SignArgs& args) {
   if (args.page > 0) query.emplace_back("page", std::to_string(args.page));
   if (args.certify > 0) query.emplace_back("certify", std::to_string(args.certify));
   Result<SignParams> params = ParseSignParams(query);
-  if (!params.ok()) return fail(params.error());
+  if (!params.ok()) return Fail(params.error());
   auto setup = LoadKeys(args.keys);
-  if (!setup.ok()) return fail(setup.error());
-  if (!setup->key) return fail(Error::BadRequest("no signing key: give --sign-p12 FILE or --sign-key FILE --sign-cert FILE"));
+  if (!setup.ok()) return Fail(setup.error());
+  if (!setup->key) return Fail(Error::BadRequest("no signing key: give --sign-p12 FILE or --sign-key FILE --sign-cert FILE"));
   auto bytes = ReadFile(args.file);
-  if (!bytes) return fail(Error::BadRequest("cannot read " + args.file));
+  if (!bytes) return Fail(Error::BadRequest("cannot read " + args.file));
   signing::SignOptions so;
   so.key = setup->key;
   so.tsa_url = setup->tsa_url;
@@ -226,11 +219,11 @@ int RunSign(const SignArgs& args) {
   so.rect = params->rect;
   so.certify = params->certify;
   Result<std::string> signed_pdf = signing::Sign(*bytes, so);
-  if (!signed_pdf.ok()) return fail(signed_pdf.error());
+  if (!signed_pdf.ok()) return Fail(signed_pdf.error());
   std::ofstream out(args.out, std::ios::binary);
   out << *signed_pdf;
   out.close();
-  if (!out) return fail(Error::BadRequest("cannot write " + args.out));
+  if (!out) return Fail(Error::BadRequest("cannot write " + args.out));
   return 0;
 }
 

@@ -56,6 +56,15 @@ signing::VerifyOptions VerifyOptionsOf(const signing::SigningSetup& setup) {
 
 }  // namespace
 
+void AttachSignatures(const std::string& pdf, const signing::VerifyOptions& options, AgreementRecord* record) {
+  Result<VerifyReport> report = signing::Verify(pdf, options);
+  if (report.ok()) {
+    record->signatures = std::move(report->signatures);
+  } else {
+    record->warnings.push_back({"signatures-unreadable", report.error().message, std::nullopt});
+  }
+}
+
 DocumentRunner::DocumentRunner(JobQueue* jobs, DocumentRunnerOptions options)
     : jobs_(jobs), options_(std::move(options)) {}
 
@@ -120,15 +129,7 @@ Result<AgreementRecord> DocumentRunner::Extract(std::string bytes, const Extract
                             -> Result<AgreementRecord> {
         eo.limits.deadline = left;
         Result<AgreementRecord> record = extract::Extract(doc, eo);
-        if (!record.ok() || type != extract::MediaType::kPdf) return record;
-        // The record carries the same signature objects as /v1/verify. A
-        // signature layer that cannot be read does not cost the extraction.
-        Result<VerifyReport> report = signing::Verify(doc, vo);
-        if (report.ok()) {
-          record->signatures = std::move(report->signatures);
-        } else {
-          record->warnings.push_back({"signatures-unreadable", report.error().message, std::nullopt});
-        }
+        if (record.ok() && type == extract::MediaType::kPdf) AttachSignatures(doc, vo, &record.value());
         return record;
       });
 }

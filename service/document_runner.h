@@ -19,6 +19,7 @@
 #include "pactum/models/status.h"
 #include "pactum/service/job_queue.h"
 #include "pactum/signing/keys.h"
+#include "pactum/signing/verify.h"
 
 namespace pactum::service {
 
@@ -36,6 +37,11 @@ struct DocumentRunnerOptions {
   // Test seam, run on the worker right before each job.
   std::function<void()> before_extract;
 };
+
+// Fills record->signatures with the verification of a PDF's signatures (the
+// objects of /v1/verify). A signature layer that cannot be read does not
+// cost the extraction: it becomes a warning "signatures-unreadable".
+void AttachSignatures(const std::string& pdf, const signing::VerifyOptions& options, AgreementRecord* record);
 
 class DocumentRunner {
  public:

@@ -113,7 +113,9 @@ class Analysis {
     root_ = root.getObjGen();
     QPDFObjectHandle info = s_.getTrailer().getKey("/Info");
     if (info.isIndirect()) info_ = info.getObjGen();
-    for (QPDFObjectHandle page : s_.getAllPages()) {
+    signed_pages_ = s_.getAllPages();
+    final_pages_ = f_.getAllPages();
+    for (QPDFObjectHandle page : signed_pages_) {
       pages_.insert(page.getObjGen());
       QPDFObjectHandle annots = page.getKey("/Annots");
       if (annots.isIndirect()) annots_arrays_.insert(annots.getObjGen());
@@ -209,10 +211,9 @@ class Analysis {
       // A new appearance of a prepared field is checked like a new widget.
       if (before.getKey("/AP").unparse() != after.getKey("/AP").unparse() ||
           before.getKey("/AS").unparse() != after.getKey("/AS").unparse()) {
-        const std::vector<QPDFObjectHandle> pages = f_.getAllPages();
         QPDFObjectHandle p = after.getKey("/P");
-        for (size_t i = 0; i < pages.size(); ++i) {
-          if (p.isIndirect() && pages[i].getObjGen() == p.getObjGen()) NewWidget(after, static_cast<int>(i));
+        for (size_t i = 0; i < final_pages_.size(); ++i) {
+          if (p.isIndirect() && final_pages_[i].getObjGen() == p.getObjGen()) NewWidget(after, static_cast<int>(i));
         }
       }
     } else if (dss_.count(og)) {
@@ -238,8 +239,8 @@ class Analysis {
   }
 
   void Pages() {
-    std::vector<QPDFObjectHandle> before = s_.getAllPages();
-    std::vector<QPDFObjectHandle> after = f_.getAllPages();
+    std::vector<QPDFObjectHandle>& before = signed_pages_;
+    std::vector<QPDFObjectHandle>& after = final_pages_;
     if (before.size() != after.size()) {
       Add("pages_changed", "the page count changed");
       return;
@@ -329,6 +330,7 @@ class Analysis {
   QPDFObjGen root_;
   std::optional<QPDFObjGen> info_, acroform_, fields_array_;
   ObjGenSet pages_, annots_arrays_, empty_sig_fields_, dss_;
+  std::vector<QPDFObjectHandle> signed_pages_, final_pages_;  // read once, in CollectSignedSets
   FormTree form_;
 };
 

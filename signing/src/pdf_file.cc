@@ -3,6 +3,7 @@
 #include <qpdf/Pipeline.hh>
 #include <qpdf/QPDFExc.hh>
 
+#include <cctype>
 #include <set>
 #include <stdexcept>
 
@@ -145,36 +146,69 @@ std::optional<std::string> ReadStream(QPDFObjectHandle stream, size_t max_bytes)
   }
 }
 
-std::optional<std::string> TextValue(QPDFObjectHandle dict, const char* key) {
+namespace {
+
+// dict[key] converted by `get` when `is` holds for it; nullopt otherwise,
+// also when qpdf throws on a damaged object.
+template <typename T, typename Is, typename Get>
+std::optional<T> Lookup(QPDFObjectHandle dict, const char* key, Is is, Get get) {
   try {
     if (!dict.isDictionary()) return std::nullopt;
     QPDFObjectHandle v = dict.getKey(key);
-    if (!v.isString()) return std::nullopt;
-    return v.getUTF8Value();
+    if (!(v.*is)()) return std::nullopt;
+    return get(v);
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<std::string> TextValue(QPDFObjectHandle dict, const char* key) {
+  return Lookup<std::string>(dict, key, &QPDFObjectHandle::isString,
+                             [](QPDFObjectHandle& v) { return v.getUTF8Value(); });
 }
 
 std::optional<long long> IntValue(QPDFObjectHandle dict, const char* key) {
-  try {
-    if (!dict.isDictionary()) return std::nullopt;
-    QPDFObjectHandle v = dict.getKey(key);
-    if (!v.isInteger()) return std::nullopt;
-    return v.getIntValue();
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  return Lookup<long long>(dict, key, &QPDFObjectHandle::isInteger,
+                           [](QPDFObjectHandle& v) { return v.getIntValue(); });
 }
 
 std::string NameValue(QPDFObjectHandle dict, const char* key) {
-  try {
-    if (!dict.isDictionary()) return "";
-    QPDFObjectHandle v = dict.getKey(key);
-    return v.isName() ? v.getName() : "";
-  } catch (const std::exception&) {
-    return "";
+  return Lookup<std::string>(dict, key, &QPDFObjectHandle::isName, [](QPDFObjectHandle& v) { return v.getName(); })
+      .value_or("");
+}
+
+bool HasPdfHeader(std::string_view bytes) { return bytes.substr(0, 1024).find("%PDF-") != std::string_view::npos; }
+
+std::optional<unsigned long long> LastStartXref(std::string_view bytes) {
+  const size_t at = bytes.rfind("startxref");
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t pos = at + 9;
+  while (pos < bytes.size() && std::isspace(static_cast<unsigned char>(bytes[pos]))) ++pos;
+  unsigned long long v = 0;
+  size_t digits = 0;
+  while (pos < bytes.size() && std::isdigit(static_cast<unsigned char>(bytes[pos])) && digits < 18) {
+    v = v * 10 + static_cast<unsigned>(bytes[pos++] - '0');
+    ++digits;
   }
+  if (digits == 0) return std::nullopt;
+  return v;
+}
+
+std::optional<int> CertificationLevel(QPDFObjectHandle value) {
+  try {
+    QPDFObjectHandle refs = value.getKey("/Reference");
+    if (!refs.isArray()) return std::nullopt;
+    for (int i = 0; i < refs.getArrayNItems(); ++i) {
+      QPDFObjectHandle ref = refs.getArrayItem(i);
+      if (NameValue(ref, "/TransformMethod") != "/DocMDP") continue;
+      auto p = IntValue(ref.getKey("/TransformParams"), "/P");
+      return p && *p >= 1 && *p <= 3 ? static_cast<int>(*p) : 2;
+    }
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
 }
 
 }  // namespace pactum::signing

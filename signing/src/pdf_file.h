@@ -17,6 +17,17 @@
 
 namespace pactum::signing {
 
+// Whether the bytes start like a PDF: "%PDF-" within the first 1024 bytes.
+bool HasPdfHeader(std::string_view bytes);
+
+// The offset after the last "startxref" keyword in `bytes`; nullopt when
+// there is none or no number follows it.
+std::optional<unsigned long long> LastStartXref(std::string_view bytes);
+
+// The DocMDP permission level (1, 2, 3) when the signature dictionary
+// `value` certifies the document; nullopt for an approval signature.
+std::optional<int> CertificationLevel(QPDFObjectHandle value);
+
 // A QPDF over `bytes` (not copied: they must outlive the object).
 // strict: no xref reconstruction, so that a damaged or spliced file is seen
 // as what it is instead of being repaired silently. Encrypted files open

@@ -139,7 +139,7 @@ class Signer {
   Signer(std::string_view bytes, const SignOptions& options) : bytes_(bytes), options_(options) {}
 
   Result<std::string> Run() {
-    if (bytes_.substr(0, 1024).find("%PDF-") == std::string_view::npos) {
+    if (!HasPdfHeader(bytes_)) {
       return Error::Unsupported("the document is not a PDF (no %PDF- header); /v1/sign signs PDF files only");
     }
     std::string error;
@@ -154,15 +154,15 @@ class Signer {
     if (pdf_->isEncrypted()) {
       return Error::Unprocessable("the PDF is encrypted; only unencrypted PDFs can be signed");
     }
-    auto prev = LastStartXref();
+    auto prev = LastStartXref(bytes_);
     if (!prev) return Error::Unprocessable("the PDF has no startxref; repair it first, then sign");
-    prev_ = *prev;
+    prev_ = static_cast<long long>(*prev);
     for (const auto& [og, entry] : pdf_->getXRefTable()) next_ = std::max<long long>(next_, og.getObj() + 1);
     if (auto size = IntValue(pdf_->getTrailer(), "/Size")) next_ = std::max<long long>(next_, *size);
     pages_ = pdf_->getAllPages();
     if (pages_.empty()) return Error::Unprocessable("the PDF has no pages");
     if (auto e = Plan(); !e.empty()) return Error::BadRequest(e);
-    if (CertificationLevel() == 1) {
+    if (CertificationLevel(pdf_->getRoot().getKey("/Perms").getKey("/DocMDP")) == 1) {
       return Error::Unprocessable(
           "the document is certified with DocMDP level 1 (no changes allowed); another signature would break it");
     }
@@ -170,36 +170,7 @@ class Signer {
   }
 
  private:
-  std::optional<long long> LastStartXref() const {
-    size_t pos = bytes_.rfind("startxref");
-    if (pos == std::string_view::npos) return std::nullopt;
-    pos += 9;
-    while (pos < bytes_.size() && std::isspace(static_cast<unsigned char>(bytes_[pos]))) ++pos;
-    long long v = 0;
-    size_t digits = 0;
-    while (pos < bytes_.size() && std::isdigit(static_cast<unsigned char>(bytes_[pos])) && digits < 18) {
-      v = v * 10 + (bytes_[pos++] - '0');
-      ++digits;
-    }
-    if (digits == 0) return std::nullopt;
-    return v;
-  }
-
   int Allocate() { return static_cast<int>(next_++); }
-
-  // The DocMDP level of the document's certification signature, 0 when none.
-  int CertificationLevel() const {
-    QPDFObjectHandle sig = pdf_->getRoot().getKey("/Perms").getKey("/DocMDP");
-    QPDFObjectHandle refs = sig.getKey("/Reference");
-    if (!refs.isArray()) return 0;
-    for (int i = 0; i < refs.getArrayNItems(); ++i) {
-      QPDFObjectHandle ref = refs.getArrayItem(i);
-      if (NameValue(ref, "/TransformMethod") != "/DocMDP") continue;
-      auto p = IntValue(ref.getKey("/TransformParams"), "/P");
-      return p && *p >= 1 && *p <= 3 ? static_cast<int>(*p) : 2;
-    }
-    return 0;
-  }
 
   // Decides which objects the update adds and redefines; an error message
   // for the client, or "".
@@ -290,8 +261,6 @@ class Signer {
     }
 
     const std::string page_ref = Ref(page.getObjGen().getObj(), page.getObjGen().getGen());
-    int widget_num = 0;
-    QPDFObjGen widget_id;
     if (existing_field_.isDictionary()) {
       // Fill the prepared field: /V, and a new appearance when asked for.
       std::map<std::string, std::string> add = {{"/V", Ref(sig_num)}};
@@ -299,15 +268,17 @@ class Signer {
         add["/AP"] = "<< /N " + Ref(*ap_num) + " >>";
         add["/Rect"] = rect;
       }
-      widget_id = existing_field_.getObjGen();
-      objects_.push_back({widget_id, DictWith(existing_field_, add)});
+      objects_.push_back({existing_field_.getObjGen(), DictWith(existing_field_, add)});
+      QPDFObjectHandle form = root.getKey("/AcroForm");
+      if (form.isIndirect() && form.getKey("/SigFlags").unparse() != "3") {
+        objects_.push_back({form.getObjGen(), DictWith(form, {{"/SigFlags", "3"}})});
+      }
     } else {
-      widget_num = Allocate();
-      widget_id = QPDFObjGen(widget_num, 0);
+      const int widget_num = Allocate();
       std::string widget = "<< /Type /Annot /Subtype /Widget /FT /Sig /T " + TextString(field_name_) +
                            " /V " + Ref(sig_num) + " /P " + page_ref + " /Rect " + rect +
                            (ap_num ? " /F 4 /AP << /N " + Ref(*ap_num) + " >>" : " /F 132") + " >>";
-      objects_.push_back({widget_id, widget});
+      objects_.push_back({QPDFObjGen(widget_num, 0), widget});
       const std::string widget_ref = Ref(widget_num);
       // The page lists the widget among its annotations.
       QPDFObjectHandle annots = page.getKey("/Annots");
@@ -329,17 +300,9 @@ class Signer {
         }
       } else {
         const int form_num = Allocate();
-        std::string fields_text = fields.isIndirect() && fields.isArray() ? ArrayWith(fields, widget_ref)
-                                                                          : ArrayWith(fields, widget_ref);
         objects_.push_back({QPDFObjGen(form_num, 0),
-                            DictWith(form, {{"/Fields", fields_text}, {"/SigFlags", "3"}})});
+                            DictWith(form, {{"/Fields", ArrayWith(fields, widget_ref)}, {"/SigFlags", "3"}})});
         catalog_["/AcroForm"] = Ref(form_num);
-      }
-    }
-    if (existing_field_.isDictionary()) {
-      QPDFObjectHandle form = root.getKey("/AcroForm");
-      if (form.isIndirect() && form.getKey("/SigFlags").unparse() != "3") {
-        objects_.push_back({form.getObjGen(), DictWith(form, {{"/SigFlags", "3"}})});
       }
     }
     if (!catalog_.empty()) objects_.push_back({root.getObjGen(), DictWith(root, catalog_)});

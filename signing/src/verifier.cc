@@ -33,10 +33,6 @@ std::string Sha256Hex(std::string_view bytes) {
   return out;
 }
 
-bool LooksLikePdf(std::string_view bytes) {
-  return bytes.substr(0, 1024).find("%PDF-") != std::string_view::npos;
-}
-
 void AddOnce(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
@@ -89,22 +85,6 @@ RevocationData ReadDss(QPDF& pdf) {
   return dss;
 }
 
-// The DocMDP permission level when `value` is a certification signature.
-std::optional<int> CertificationLevel(QPDFObjectHandle value) {
-  try {
-    QPDFObjectHandle refs = value.getKey("/Reference");
-    if (!refs.isArray()) return std::nullopt;
-    for (int i = 0; i < refs.getArrayNItems(); ++i) {
-      QPDFObjectHandle ref = refs.getArrayItem(i);
-      if (NameValue(ref, "/TransformMethod") != "/DocMDP") continue;
-      auto p = IntValue(ref.getKey("/TransformParams"), "/P");
-      return p && *p >= 1 && *p <= 3 ? static_cast<int>(*p) : 2;
-    }
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
 CertificateSummary Summary(const CertificateInfo& c) {
   return {c.subject, c.issuer, c.serial, c.not_before, c.not_after};
 }
@@ -119,7 +99,7 @@ class Verifier {
                          : std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())) {}
 
   Result<VerifyReport> Run() {
-    if (!LooksLikePdf(bytes_)) {
+    if (!HasPdfHeader(bytes_)) {
       return Error::Unsupported("the document is not a PDF (no %PDF- header); /v1/verify reads PDF files only");
     }
     VerifyReport report;
@@ -201,18 +181,8 @@ class Verifier {
     size_t segment_start = end;
     for (size_t marker : markers_) {
       if (marker <= end) continue;
-      std::string_view segment = bytes_.substr(segment_start, marker - segment_start);
-      const size_t at = segment.rfind("startxref");
-      if (at == std::string_view::npos) return false;
-      size_t pos = at + 9;
-      while (pos < segment.size() && std::isspace(static_cast<unsigned char>(segment[pos]))) ++pos;
-      unsigned long long xref = 0;
-      size_t digits = 0;
-      while (pos < segment.size() && std::isdigit(static_cast<unsigned char>(segment[pos])) && digits < 19) {
-        xref = xref * 10 + static_cast<unsigned>(segment[pos++] - '0');
-        ++digits;
-      }
-      if (digits == 0 || xref < segment_start || xref >= marker) return false;
+      const auto xref = LastStartXref(bytes_.substr(segment_start, marker - segment_start));
+      if (!xref || *xref < segment_start || *xref >= marker) return false;
       if (!RevisionAt(marker)) return false;
       segment_start = marker;
     }
@@ -286,7 +256,7 @@ class Verifier {
     r.covers_whole_revision = br && problems.empty();
 
     // ---- Cryptography ----
-    if (br && !doubts.size()) {
+    if (br && doubts.empty()) {
       CryptoInput in;
       in.contents = contents;
       in.signed_data = {bytes_.substr(0, (*br)[1]), bytes_.substr((*br)[2], (*br)[3])};

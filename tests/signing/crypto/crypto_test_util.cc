@@ -47,11 +47,9 @@ void WriteFileOrDie(const std::string& path, std::string_view data) {
   if (!out) ADD_FAILURE() << "cannot write " << path;
 }
 
-std::shared_ptr<const SigningKey> LoadP12(const std::string& name, const std::string& digest) {
-  SigningConfig config;
-  config.p12_file = PkiFile(name + ".p12");
-  config.p12_password = ReadFileOrDie(PkiFile(name + ".p12.pass"));
-  config.digest = digest;
+namespace {
+
+std::shared_ptr<const SigningKey> LoadOrFail(const std::string& name, const SigningConfig& config) {
   Result<std::shared_ptr<const SigningKey>> key = SigningKey::Load(config);
   if (!key.ok()) {
     ADD_FAILURE() << "cannot load " << name << ": " << key.error().message;
@@ -60,18 +58,37 @@ std::shared_ptr<const SigningKey> LoadP12(const std::string& name, const std::st
   return *key;
 }
 
+}  // namespace
+
+std::shared_ptr<const SigningKey> LoadP12(const std::string& name, const std::string& digest) {
+  SigningConfig config;
+  config.p12_file = PkiFile(name + ".p12");
+  config.p12_password = ReadFileOrDie(PkiFile(name + ".p12.pass"));
+  config.digest = digest;
+  return LoadOrFail(name, config);
+}
+
 std::shared_ptr<const SigningKey> LoadPem(const std::string& name, const std::string& digest) {
   SigningConfig config;
   config.key_file = PkiFile(name + ".key");
   config.cert_file = PkiFile(name + "-chain.pem");
   config.digest = digest;
-  Result<std::shared_ptr<const SigningKey>> key = SigningKey::Load(config);
-  if (!key.ok()) {
-    ADD_FAILURE() << "cannot load " << name << ": " << key.error().message;
-    return nullptr;
-  }
-  return *key;
+  return LoadOrFail(name, config);
 }
+
+std::string Der(CMS_ContentInfo* cms) {
+  unsigned char* der = nullptr;
+  const int len = i2d_CMS_ContentInfo(cms, &der);
+  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len > 0 ? len : 0));
+  OPENSSL_free(der);
+  return out;
+}
+
+internal::CmsPtr Parse(const std::string& der) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  return internal::CmsPtr(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+}
+
 
 std::shared_ptr<const TrustContext> RootTrust(const std::vector<std::string>& crl_names) {
   TrustConfig config;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crypto.h"
+#include "openssl_util.h"
 
 namespace pactum::signing::testing {
 
@@ -43,6 +44,10 @@ inline bool Has(const std::vector<std::string>& list, std::string_view code) {
 }
 
 std::string Join(const std::vector<std::string>& list);
+
+// DER of a CMS, and a CMS parsed from DER (null when it does not parse).
+std::string Der(CMS_ContentInfo* cms);
+internal::CmsPtr Parse(const std::string& der);
 
 // tsa_server.py as a child process on a free loopback port; killed by the
 // destructor.

@@ -13,9 +13,11 @@
 namespace pactum::signing {
 namespace {
 
+using testing::Der;
 using testing::Has;
 using testing::InputFor;
 using testing::Join;
+using testing::Parse;
 using testing::PkiFile;
 
 const std::string kData = "%PDF-1.7 pretend these are the bytes of two byte ranges";
@@ -33,19 +35,6 @@ std::vector<internal::X509Ptr> ReadCerts(const std::string& path) {
   while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) certs.emplace_back(x);
   ERR_clear_error();
   return certs;
-}
-
-std::string Der(CMS_ContentInfo* cms) {
-  unsigned char* der = nullptr;
-  const int len = i2d_CMS_ContentInfo(cms, &der);
-  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len > 0 ? len : 0));
-  OPENSSL_free(der);
-  return out;
-}
-
-internal::CmsPtr Parse(const std::string& der) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
-  return internal::CmsPtr(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
 }
 
 // A SignedData made directly with OpenSSL's CMS_sign (signer from the PKI).

@@ -13,9 +13,11 @@
 namespace pactum::signing {
 namespace {
 
+using testing::Der;
 using testing::Has;
 using testing::InputFor;
 using testing::Join;
+using testing::Parse;
 using testing::PkiFile;
 
 const std::string kData = "bytes covered by the signature";
@@ -64,19 +66,6 @@ std::string MakeCrl(const std::string& key_file, std::chrono::hours from, std::c
   EXPECT_EQ(X509_CRL_set1_nextUpdate(crl.get(), next.get()), 1);
   EXPECT_GT(X509_CRL_sign(crl.get(), key.get(), EVP_sha256()), 0);
   return CrlDer(crl.get());
-}
-
-std::string Der(CMS_ContentInfo* cms) {
-  unsigned char* der = nullptr;
-  const int len = i2d_CMS_ContentInfo(cms, &der);
-  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len > 0 ? len : 0));
-  OPENSSL_free(der);
-  return out;
-}
-
-internal::CmsPtr Parse(const std::string& der) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
-  return internal::CmsPtr(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
 }
 
 TEST(Trust, ExpiredSigner) {

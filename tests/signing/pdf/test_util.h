@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../crypto/crypto_test_util.h"
 #include "pactum/signing/keys.h"
 #include "pactum/signing/sign.h"
 #include "pactum/signing/verify.h"
@@ -31,26 +32,14 @@ inline void WriteFile(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-inline std::string PdfTestPkiDir() {
-  const char* dir = std::getenv("PACTUM_TEST_PKI");
-  return dir ? dir : "";
-}
-
-inline std::string Pki(const std::string& name) { return PdfTestPkiDir() + "/" + name; }
+inline std::string Pki(const std::string& name) { return PkiFile(name); }
 
 inline std::string Sample(const std::string& name) {
   return std::string(PACTUM_CORPUS_DIR) + "/signatures/" + name;
 }
 
 // The signer `name` of the test PKI (rsa2048, p256, expired, ...), from its PKCS#12.
-inline std::shared_ptr<const SigningKey> Key(const std::string& name) {
-  SigningConfig c;
-  c.p12_file = Pki(name + ".p12");
-  c.p12_password = ReadFile(Pki(name + ".p12.pass"));
-  auto key = LoadSigningKey(c);
-  EXPECT_TRUE(key.ok()) << (key.ok() ? "" : key.error().message);
-  return key.ok() ? *key : nullptr;
-}
+inline std::shared_ptr<const SigningKey> Key(const std::string& name) { return LoadP12(name); }
 
 inline std::shared_ptr<const TrustContext> Trust(std::vector<std::string> crls = {}) {
   TrustConfig c;
