@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <thread>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -16,6 +18,7 @@
 #include "document_runner.h"
 #include "logging.h"
 #include "params.h"
+#include "worker_main.h"
 #include "pactum/extract/extractor.h"
 #include "pactum/extract/sniff.h"
 #include "pactum/models/json.h"
@@ -67,6 +70,7 @@ struct ServeArgs {
   KeyArgs keys;
   std::uint64_t max_upload_bytes = std::uint64_t{64} << 20;
   int timeout_seconds = 120;
+  int shutdown_seconds = 150;
   std::string log_level = "info";
 };
 
@@ -118,42 +122,62 @@ int RunExtract(const ExtractArgs& args) {
 }
 
 
+signing::TrustConfig TrustConfigOf(const KeyArgs& args) {
+  return signing::TrustConfig{args.trust_anchors, args.intermediates, args.crls};
+}
+
+// The signing key's configuration, when one is given. The PKCS#12 password
+// comes from PACTUM_SIGN_P12_PASSWORD or the first line of
+// --sign-p12-password-file.
+Result<std::optional<signing::SigningConfig>> SigningConfigOf(const KeyArgs& args) {
+  if (args.sign_p12.empty() && args.sign_key.empty() && args.sign_cert.empty()) {
+    return std::optional<signing::SigningConfig>();
+  }
+  signing::SigningConfig sc;
+  if (!args.sign_p12.empty()) {
+    sc.p12_file = args.sign_p12;
+    if (const char* pw = std::getenv("PACTUM_SIGN_P12_PASSWORD")) sc.p12_password = pw;
+    if (!args.sign_p12_password_file.empty()) {
+      auto pw = ReadFile(args.sign_p12_password_file);
+      if (!pw) return Error::BadRequest("cannot read --sign-p12-password-file " + args.sign_p12_password_file);
+      sc.p12_password = pw->substr(0, pw->find_first_of("\r\n"));
+    }
+  } else {
+    if (args.sign_key.empty() || args.sign_cert.empty()) {
+      return Error::BadRequest("--sign-key and --sign-cert go together (or use --sign-p12)");
+    }
+    sc.key_file = args.sign_key;
+    sc.cert_file = args.sign_cert;
+  }
+  return std::optional<signing::SigningConfig>(sc);
+}
+
+std::optional<Error> CheckTsaUrl(const std::string& url) {
+  if (!url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return Error::BadRequest("--tsa-url must be an http:// or https:// URL");
+  }
+  return std::nullopt;
+}
+
 // Loads the trust anchors (always, when given) and the signing key (when
-// given). The PKCS#12 password comes from PACTUM_SIGN_P12_PASSWORD or the
-// first line of --sign-p12-password-file.
+// given).
 Result<signing::SigningSetup> LoadKeys(const KeyArgs& args) {
   signing::SigningSetup setup;
-  if (!args.trust_anchors.empty() || !args.crls.empty() || !args.intermediates.empty()) {
-    signing::TrustConfig tc{args.trust_anchors, args.intermediates, args.crls};
+  const signing::TrustConfig tc = TrustConfigOf(args);
+  if (!tc.anchor_files.empty() || !tc.crl_files.empty() || !tc.intermediate_files.empty()) {
     auto trust = signing::LoadTrust(tc);
     if (!trust.ok()) return trust.error();
     setup.trust = *trust;
   }
-  if (!args.sign_p12.empty() || !args.sign_key.empty() || !args.sign_cert.empty()) {
-    signing::SigningConfig sc;
-    if (!args.sign_p12.empty()) {
-      sc.p12_file = args.sign_p12;
-      if (const char* pw = std::getenv("PACTUM_SIGN_P12_PASSWORD")) sc.p12_password = pw;
-      if (!args.sign_p12_password_file.empty()) {
-        auto pw = ReadFile(args.sign_p12_password_file);
-        if (!pw) return Error::BadRequest("cannot read --sign-p12-password-file " + args.sign_p12_password_file);
-        sc.p12_password = pw->substr(0, pw->find_first_of("\r\n"));
-      }
-    } else {
-      if (args.sign_key.empty() || args.sign_cert.empty()) {
-        return Error::BadRequest("--sign-key and --sign-cert go together (or use --sign-p12)");
-      }
-      sc.key_file = args.sign_key;
-      sc.cert_file = args.sign_cert;
-    }
-    auto key = signing::LoadSigningKey(sc);
+  auto sc = SigningConfigOf(args);
+  if (!sc.ok()) return sc.error();
+  if (*sc) {
+    auto key = signing::LoadSigningKey(**sc);
     if (!key.ok()) return key.error();
     setup.key = *key;
   }
+  if (auto err = CheckTsaUrl(args.tsa_url)) return *err;
   setup.tsa_url = args.tsa_url;
-  if (!setup.tsa_url.empty() && setup.tsa_url.rfind("http://", 0) != 0 && setup.tsa_url.rfind("https://", 0) != 0) {
-    return Error::BadRequest("--tsa-url must be an http:// or https:// URL");
-  }
   return setup;
 }
 
@@ -165,6 +189,64 @@ void AddTrustOptions(CLI::App* app, KeyArgs* k) {
       ->envname("PACTUM_INTERMEDIATES")
       ->delimiter(',');
   app->add_option("--crl", k->crls, "CRL file, PEM or DER (repeatable)")->envname("PACTUM_CRLS")->delimiter(',');
+}
+
+// The document limits and the worker processes' caps of pactum serve.
+void AddLimitOptions(CLI::App* serve, ServerOptions* o) {
+  serve->add_option("--max-pages", o->limits.max_pages, "Most pages per document (422 beyond)")
+      ->envname("PACTUM_MAX_PAGES")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve->add_option("--max-page-pixels", o->limits.max_page_pixels,
+                    "Most pixels of a PDF page rendered for OCR at 300 dpi (422 beyond)")
+      ->envname("PACTUM_MAX_PAGE_PIXELS")
+      ->check(CLI::Range(1LL, 1LL << 40))
+      ->capture_default_str();
+  serve->add_option("--max-image-pixels", o->limits.max_image_pixels,
+                    "Most pixels of a decoded image: uploads and images inside PDFs (422 beyond)")
+      ->envname("PACTUM_MAX_IMAGE_PIXELS")
+      ->check(CLI::Range(1LL, 1LL << 40))
+      ->capture_default_str();
+  serve->add_option("--max-stream-bytes", o->max_stream_bytes,
+                    "Most decoded bytes of one PDF stream, against decompression bombs (422 beyond); suffixes KiB, MiB, GiB")
+      ->envname("PACTUM_MAX_STREAM_BYTES")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->capture_default_str();
+  serve->add_option("--worker-memory", o->worker.memory_bytes,
+                    "Address-space cap of each worker process (422 for a document that needs more; 0: none); "
+                    "suffixes KiB, MiB, GiB")
+      ->envname("PACTUM_WORKER_MEMORY")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  serve->add_option("--worker-cpu-seconds", o->worker.cpu_seconds,
+                    "CPU seconds per document in a worker (504 beyond; 0: none)")
+      ->envname("PACTUM_WORKER_CPU_SECONDS")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
+  serve->add_option("--worker-max-documents", o->worker.max_documents,
+                    "A worker process is replaced after this many documents (0: never)")
+      ->envname("PACTUM_WORKER_MAX_DOCUMENTS")
+      ->check(CLI::Range(0, 100000000))
+      ->capture_default_str();
+}
+
+void AddAccessOptions(CLI::App* serve, AccessOptions* a) {
+  serve->add_option("--api-keys", a->api_keys_file,
+                    "File of SHA-256 hex digests of accepted API keys (Authorization: Bearer KEY); unset: open")
+      ->envname("PACTUM_API_KEYS");
+  serve->add_option("--rate-limit", a->rate_per_second,
+                    "Requests per second per API key (per client address without keys); 429 beyond; 0: unlimited")
+      ->envname("PACTUM_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  serve->add_option("--rate-burst", a->rate_burst, "Requests a client may send at once before --rate-limit applies")
+      ->envname("PACTUM_RATE_BURST")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  serve->add_option("--tls-cert", a->tls_cert_file, "PEM certificate chain: serve HTTPS (with --tls-key)")
+      ->envname("PACTUM_TLS_CERT");
+  serve->add_option("--tls-key", a->tls_key_file, "PEM private key of --tls-cert")->envname("PACTUM_TLS_KEY");
 }
 
 void AddSigningOptions(CLI::App* app, KeyArgs* k) {
@@ -235,14 +317,21 @@ int RunServe(ServeArgs args) {
     return kExitServeFailed;
   }
   ServerOptions options = std::move(args.server);
-  auto setup = LoadKeys(args.keys);
-  if (!setup.ok()) {
-    spdlog::critical("{}", setup.error().message);
+  options.trust = TrustConfigOf(args.keys);
+  auto sc = SigningConfigOf(args.keys);
+  if (!sc.ok()) {
+    spdlog::critical("{}", sc.error().message);
     return kExitServeFailed;
   }
-  options.signing = *setup;
+  options.sign_key = *sc;
+  if (auto err = CheckTsaUrl(args.keys.tsa_url)) {
+    spdlog::critical("{}", err->message);
+    return kExitServeFailed;
+  }
+  options.tsa_url = args.keys.tsa_url;
   options.max_upload_bytes = static_cast<std::size_t>(args.max_upload_bytes);
   options.timeout = std::chrono::seconds(args.timeout_seconds);
+  options.worker.log_level = args.log_level;
 
   // SIGINT and SIGTERM are taken with sigwait() below; block them before any
   // thread starts so that every thread inherits the mask.
@@ -261,13 +350,25 @@ int RunServe(ServeArgs args) {
     return kExitServeFailed;
   }
   const ServerOptions& o = server.options();
-  spdlog::info("listening on http://{}:{} (workers {}, queue {}, upload limit {} bytes, timeout {} s)",
-               UrlHost(o.host), *port, o.workers, o.queue, o.max_upload_bytes, args.timeout_seconds);
+  spdlog::info("listening on {}://{}:{} (workers {}, queue {}, upload limit {} bytes, timeout {} s{})",
+               o.access.tls_cert_file.empty() ? "http" : "https", UrlHost(o.host), *port, o.workers, o.queue,
+               o.max_upload_bytes, args.timeout_seconds, o.access.api_keys_file.empty() ? "" : ", API keys required");
 
   int sig = 0;
   while (sigwait(&stop_signals, &sig) != 0) {
   }
-  spdlog::info("{} received; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  const int grace = args.shutdown_seconds;
+  spdlog::info("{} received; no new connections, finishing requests in flight (at most {} s)",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
+  // Stop() returns once the requests in flight are answered; a watchdog
+  // ends the process if that takes longer than the grace period.
+  std::thread watchdog([grace] {
+    std::this_thread::sleep_for(std::chrono::seconds(grace));
+    spdlog::error("requests still in flight after {} s; exiting without them", grace);
+    spdlog::default_logger()->flush();
+    std::_Exit(kExitServeFailed);
+  });
+  watchdog.detach();
   server.Stop();
   spdlog::info("stopped");
   return 0;
@@ -326,9 +427,19 @@ int RunCli(int argc, char** argv) {
       ->envname("PACTUM_TIMEOUT")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  serve->add_option("--log-level", sv.log_level, "trace|debug|info|warn|error|critical|off (on stderr)")
+  serve->add_option("--shutdown-seconds", sv.shutdown_seconds,
+                    "After SIGTERM, how long requests in flight may take before the process exits anyway (status 1)")
+      ->envname("PACTUM_SHUTDOWN_SECONDS")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve->add_option("--log-level", sv.log_level, "trace|debug|info|warn|error|critical|off (JSON lines on stderr)")
       ->envname("PACTUM_LOG_LEVEL")
       ->capture_default_str();
+  AddLimitOptions(serve, &sv.server);
+  AddAccessOptions(serve, &sv.server.access);
+  serve->add_flag("--TEST-allow-faults", sv.server.TEST_allow_faults,
+                  "Tests only: honour the X-Pactum-Test-Fault request header")
+      ->group("");
 
   AddTrustOptions(serve, &sv.keys);
   AddSigningOptions(serve, &sv.keys);
@@ -357,7 +468,11 @@ int RunCli(int argc, char** argv) {
       ->envname("PACTUM_LOG_LEVEL")
       ->capture_default_str();
 
+  auto* worker = app.add_subcommand("worker", "Internal: a worker process of pactum serve (channel on fd 3)");
+  worker->group("");
+
   CLI11_PARSE(app, argc, argv);
+  if (*worker) return RunWorker();
   if (*ex) return RunExtract(ex_args);
   if (*vf) return RunVerify(vf_args);
   if (*sg) return RunSign(sg_args);

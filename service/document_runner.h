@@ -1,10 +1,12 @@
-// DocumentRunner: one document through the bounded job queue, under a
-// deadline: extraction, signature verification or signing.
+// DocumentRunner: one document through the bounded job queue into a worker
+// process, under a deadline: extraction, signature verification or signing.
 //
 // Domain side of POST /v1/extract, /v1/verify and /v1/sign, free of HTTP
-// types. The uploaded bytes move into the job (shared ownership), so a job
-// that outlives its request (the deadline passed while it ran) never refers
-// to freed memory; its result is then dropped.
+// types. Cheap checks (empty upload, media type, signing key) are answered
+// here without taking a place in the queue; everything that parses the
+// document runs in a worker process (worker_pool.h). The uploaded bytes move
+// into the job (shared ownership), so a job that outlives its request never
+// refers to freed memory; its result is then dropped.
 #pragma once
 
 #include <chrono>
@@ -13,28 +15,25 @@
 #include <string>
 
 #include "params.h"
-#include "pactum/extract/options.h"
 #include "pactum/models/record.h"
-#include "pactum/models/signature.h"
 #include "pactum/models/status.h"
 #include "pactum/service/job_queue.h"
-#include "pactum/signing/keys.h"
 #include "pactum/signing/verify.h"
+#include "worker_pool.h"
+#include "worker_protocol.h"
 
 namespace pactum::service {
 
 struct DocumentRunnerOptions {
   // Per-document time limit, from admission to the answer.
   std::chrono::milliseconds timeout = std::chrono::seconds(120);
-  // Pages OCRed in parallel within one document (ExtractOptions::max_ocr_threads).
-  int ocr_threads_per_document = 1;
-  // Shared OCR engines; not owned, may be null. Must outlive the job queue's
-  // jobs (stop the queue first).
-  extract::OcrEnginePool* ocr_engines = nullptr;
-  // Trust anchors for verification (null: none) and the signing key (null:
-  // /v1/sign answers 400), with the optional time-stamp authority.
-  signing::SigningSetup signing;
-  // Test seam, run on the worker right before each job.
+  // The worker processes; not owned, must outlive the job queue's jobs.
+  WorkerPool* workers = nullptr;
+  // Whether /v1/sign has a key (else it answers 400 at once).
+  bool has_signing_key = false;
+  // Called on the job's thread with what each answered document cost.
+  std::function<void(WorkerOp, const WorkStats&)> on_done;
+  // Test seam, run on the job's thread right before each document.
   std::function<void()> before_extract;
 };
 
@@ -49,21 +48,19 @@ class DocumentRunner {
   DocumentRunner(JobQueue* jobs, DocumentRunnerOptions options);
 
   // Checks the bytes (400 empty, 415 not a PDF/PNG/JPEG/TIFF), admits the
-  // extraction to the queue (503 overloaded when full) and waits for it until
-  // the deadline (504 timeout). Otherwise the result of
-  // pactum::extract::Extract with the signatures of a PDF verified; an
-  // exception inside becomes kInternal.
-  Result<AgreementRecord> Extract(std::string bytes, const ExtractParams& params);
+  // document to the queue (503 overloaded when full) and waits for its
+  // worker until the deadline (504 timeout). Otherwise the record's JSON.
+  // `fault` is the test seam of WorkerConfig::allow_faults.
+  Result<std::string> Extract(std::string bytes, const ExtractParams& params, WorkerFault fault = WorkerFault::kNone);
 
-  // The same admission and deadline for pactum::signing::Verify.
-  Result<VerifyReport> Verify(std::string bytes);
+  // The same for signature verification: the report's JSON.
+  Result<std::string> Verify(std::string bytes, WorkerFault fault = WorkerFault::kNone);
 
-  // The same for pactum::signing::Sign: the signed PDF.
-  Result<std::string> Sign(std::string bytes, const SignParams& params);
+  // The same for signing: the signed PDF.
+  Result<std::string> Sign(std::string bytes, const SignParams& params, WorkerFault fault = WorkerFault::kNone);
 
  private:
-  template <typename T>
-  Result<T> Submit(std::string bytes, std::function<Result<T>(const std::string&, std::chrono::milliseconds)> work);
+  Result<std::string> Submit(std::string bytes, WorkerRequest request);
 
   JobQueue* jobs_;
   DocumentRunnerOptions options_;

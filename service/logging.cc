@@ -1,7 +1,8 @@
 #include "logging.h"
 
 #include <poppler-global.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
 
 #include <mutex>
 
@@ -13,7 +14,50 @@ void PopplerToLog(const std::string& message, void* /*closure*/) {
   spdlog::warn("poppler: {}", message);
 }
 
+// %j: the message as the inside of a JSON string.
+class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::string s = JsonEscape(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(s.data(), s.data() + s.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
+};
+
+constexpr const char* kTimeLevel = R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","pid":%P,)";
+
+std::unique_ptr<spdlog::formatter> Formatter(const std::string& tail) {
+  auto f = std::make_unique<spdlog::pattern_formatter>();
+  f->add_flag<JsonEscapedMessage>('j');
+  f->set_pattern(std::string(kTimeLevel) + tail);
+  return f;
+}
+
 }  // namespace
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          static const char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
 
 bool InitLogging(const std::string& level) {
   const spdlog::level::level_enum lv = spdlog::level::from_str(level);
@@ -21,10 +65,12 @@ bool InitLogging(const std::string& level) {
   if (lv == spdlog::level::off && level != "off") return false;
   static std::once_flag once;
   std::call_once(once, [] {
-    auto main_logger = spdlog::stderr_color_mt("pactum");
+    auto main_logger = spdlog::stderr_logger_mt("pactum");
+    main_logger->set_formatter(Formatter(R"("message":"%j"})"));
     spdlog::set_default_logger(main_logger);
-    spdlog::stderr_color_mt("access");
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%n] %v");
+    // The access logger's messages are JSON members already (AccessLogLine).
+    auto access = spdlog::stderr_logger_mt("access");
+    access->set_formatter(Formatter("%v}"));
   });
   spdlog::set_level(lv);
   return true;

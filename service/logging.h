@@ -1,11 +1,14 @@
-// Logging of the pactum binary: spdlog on stderr, Poppler's messages routed
-// into it, and the facts of the access-log line of each request.
+// Logging of the pactum binary: spdlog on stderr, one JSON object per line
+// ({"time","level","logger","pid","message"}; access lines carry the
+// request's fields instead of "message"), Poppler's messages routed into it,
+// and the facts of the access-log line of each request.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -20,7 +23,12 @@ bool InitLogging(const std::string& level);
 // warning level, instead of raw lines on stderr.
 void RoutePopplerMessagesToLog();
 
-// The access logger: one line per request.
+// `s` escaped for the inside of a JSON string (quotes, backslashes, control
+// characters); other bytes are kept as they are.
+std::string JsonEscape(std::string_view s);
+
+// The access logger: one line per request. Its messages are JSON object
+// members without the braces ("\"method\":\"GET\",...").
 std::shared_ptr<spdlog::logger> AccessLog();
 
 // What the access-log line of the request being served needs beyond the
@@ -30,6 +38,8 @@ struct RequestLogFacts {
   std::chrono::steady_clock::time_point start;
   bool started = false;      // `start` is set
   std::size_t bytes_in = 0;  // body bytes read
+  std::string request_id;    // echoed in X-Request-Id
+  std::string client;        // API key label, when keys are configured
 };
 
 // This thread's facts; the logger resets them after each line.

@@ -9,7 +9,6 @@
 #include "logging.h"
 #include "openapi.h"
 #include "params.h"
-#include "pactum/models/json.h"
 
 namespace pactum::service {
 namespace {
@@ -26,6 +25,7 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/sign", "POST"},
     {"/healthz", "GET, HEAD"},
     {"/readyz", "GET, HEAD"},
+    {"/metrics", "GET, HEAD"},
     {"/openapi.json", "GET, HEAD"},
 };
 
@@ -45,6 +45,18 @@ std::string Dump(const nlohmann::ordered_json& j) {
 void SetJson(httplib::Response* res, const nlohmann::ordered_json& j) {
   res->status = 200;
   res->set_content(Dump(j), "application/json");
+}
+
+void SetJsonText(const std::string& json, httplib::Response* res) {
+  res->status = 200;
+  res->set_content(json, "application/json");
+}
+
+// The test seam of ServerOptions::TEST_allow_faults: the fault a request
+// asks its worker to commit. Ignored unless the seam is on.
+WorkerFault FaultOf(const RouteContext& ctx, const httplib::Request& req) {
+  if (!ctx.allow_faults) return WorkerFault::kNone;
+  return ParseWorkerFault(req.get_header_value("X-Pactum-Test-Fault")).value_or(WorkerFault::kNone);
 }
 
 // 404 for an unknown path, 405 for a known one with another method.
@@ -119,26 +131,37 @@ Result<NoParams> ParseNoParams(const QueryParams& query, std::string_view endpoi
 
 }  // namespace
 
+std::string RouteLabel(const std::string& path) {
+  const RouteSpec* route = FindRoute(path);
+  return route ? std::string(route->path) : std::string("other");
+}
+
 void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
   http->Post("/v1/extract", [ctx](const httplib::Request& req, httplib::Response& res,
                                   const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, ParseExtractParams(QueryOf(req)),
-        [ctx](std::string doc, const ExtractParams& p) { return ctx->runner->Extract(std::move(doc), p); },
-        [](const AgreementRecord& record, httplib::Response* r) { SetJson(r, ToJson(record)); });
+        [ctx, &req](std::string doc, const ExtractParams& p) {
+          return ctx->runner->Extract(std::move(doc), p, FaultOf(*ctx, req));
+        },
+        SetJsonText);
   });
   http->Post("/v1/verify", [ctx](const httplib::Request& req, httplib::Response& res,
                                  const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, ParseNoParams(QueryOf(req), "POST /v1/verify"),
-        [ctx](std::string doc, const NoParams&) { return ctx->runner->Verify(std::move(doc)); },
-        [](const VerifyReport& report, httplib::Response* r) { SetJson(r, ToJson(report)); });
+        [ctx, &req](std::string doc, const NoParams&) {
+          return ctx->runner->Verify(std::move(doc), FaultOf(*ctx, req));
+        },
+        SetJsonText);
   });
   http->Post("/v1/sign", [ctx](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, ParseSignParams(QueryOf(req)),
-        [ctx](std::string doc, const SignParams& p) { return ctx->runner->Sign(std::move(doc), p); },
+        [ctx, &req](std::string doc, const SignParams& p) {
+          return ctx->runner->Sign(std::move(doc), p, FaultOf(*ctx, req));
+        },
         [](const std::string& pdf, httplib::Response* r) {
           r->status = 200;
           r->set_content(pdf, "application/pdf");
@@ -162,6 +185,11 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
                             {"running", s.running},
                             {"queued", s.queued},
                             {"queue_capacity", s.queue_capacity}});
+            }));
+
+  http->Get("/metrics", GetRoute("GET /metrics", [ctx](httplib::Response* res) {
+              res->status = 200;
+              res->set_content(ctx->metrics->Render(), kMetricsContentType);
             }));
 
   http->Get("/openapi\\.json", GetRoute("GET /openapi.json", [](httplib::Response* res) {

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include "document_runner.h"
+#include "metrics.h"
 #include "pactum/service/job_queue.h"
 #include "upload.h"
 
@@ -14,8 +15,14 @@ namespace pactum::service {
 struct RouteContext {
   DocumentRunner* runner = nullptr;
   const JobQueue* jobs = nullptr;
+  const Metrics* metrics = nullptr;
   UploadLimits upload;
+  bool allow_faults = false;  // ServerOptions::TEST_allow_faults
 };
+
+// The route label of `path` for metrics: the path of a known endpoint, else
+// "other" (so that scanners cannot grow the label set).
+std::string RouteLabel(const std::string& path);
 
 // Registers every route, plus catch-alls that answer 404 not_found (unknown
 // path) and 405 (known path, other method; with Allow) with the error body.

@@ -4,21 +4,28 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <exception>
+#include <random>
 #include <thread>
 
+#include "access.h"
 #include "document_runner.h"
 #include "http_errors.h"
 #include "logging.h"
-#include "pactum/extract/ocr_engine.h"
+#include "metrics.h"
 #include "pactum/service/job_queue.h"
 #include "params.h"
+#include "rate_limit.h"
 #include "routes.h"
 #include "upload.h"
+#include "worker_pool.h"
 
 namespace pactum::service {
 namespace {
@@ -30,26 +37,54 @@ ServerOptions Resolve(ServerOptions o) {
   return o;
 }
 
-void WriteAccessLog(const httplib::Request& req, const httplib::Response& res) {
-  RequestLogFacts& facts = CurrentRequestLogFacts();
-  const std::string ms =
-      facts.started
-          ? fmt::format("{:.1f}", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - facts.start).count())
-          : std::string("-");
-  // Requests the library rejected before routing have no method or path.
-  AccessLog()->info("{} {} {} in={} out={} ms={} remote={}", req.method.empty() ? "-" : Printable(req.method, 16),
-                    req.path.empty() ? "-" : Printable(req.path, 256), res.status, facts.bytes_in, res.body.size(), ms,
-                    req.remote_addr.empty() ? "-" : req.remote_addr);
-  facts = RequestLogFacts{};
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
+
+// One JSON access-log line per request (logging.h).
+void WriteAccessLog(const httplib::Request& req, const httplib::Response& res, const RequestLogFacts& facts) {
+  std::string line = fmt::format(R"("request_id":"{}","method":"{}","path":"{}","status":{},"bytes_in":{},"bytes_out":{})",
+                                 JsonEscape(facts.request_id), JsonEscape(req.method.empty() ? "-" : Printable(req.method, 16)),
+                                 JsonEscape(req.path.empty() ? "-" : Printable(req.path, 256)), res.status,
+                                 facts.bytes_in, res.body.size());
+  if (facts.started) line += fmt::format(R"(,"ms":{:.1f})", SecondsSince(facts.start) * 1000);
+  if (!req.remote_addr.empty()) line += fmt::format(R"(,"remote":"{}")", JsonEscape(req.remote_addr));
+  if (!facts.client.empty()) line += fmt::format(R"(,"client":"{}")", JsonEscape(facts.client));
+  if (res.status >= 400) {
+    // The error's code, from the contract's body.
+    const auto at = res.body.find("\"code\":\"");
+    if (at != std::string::npos) {
+      const auto from = at + 8, to = res.body.find('"', from);
+      if (to != std::string::npos && to - from < 40) line += fmt::format(R"(,"error":"{}")", res.body.substr(from, to - from));
+    }
+  }
+  AccessLog()->info(line);
+}
+
+// A request id: the client's X-Request-Id when it is a plain token (letters,
+// digits, '.', '_', '-'; at most 64), else 16 random hex digits.
+std::string RequestIdFor(const httplib::Request& req) {
+  const std::string given = req.get_header_value("X-Request-Id");
+  if (!given.empty() && given.size() <= 64 &&
+      std::all_of(given.begin(), given.end(), [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == '-'; })) {
+    return given;
+  }
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+// Endpoints that stay open when API keys are configured: probes of
+// orchestrators and the API description.
+bool IsOpenPath(const std::string& path) { return path == "/healthz" || path == "/readyz" || path == "/openapi.json"; }
 
 // Called when a request's headers are in (Expect handler, then routing);
 // the first call of a request counts.
-void StartRequestClock() {
+void StartRequestClock(const httplib::Request& req) {
   RequestLogFacts& facts = CurrentRequestLogFacts();
   if (facts.started) return;
   facts.start = std::chrono::steady_clock::now();
   facts.started = true;
+  facts.request_id = RequestIdFor(req);
 }
 
 }  // namespace
@@ -61,18 +96,33 @@ class Server::Impl {
   Result<int> Start();
   void Stop();
 
+  Result<bool> StartWorkers();
+  void DeclareMetrics();
   void Configure();
+  // Authentication and rate limit of a request whose headers are in; false
+  // (with `res` set to 401 or 429) when it must not go on.
+  bool Admit(const httplib::Request& req, httplib::Response& res);
+  void CountRequest(const httplib::Request& req, const httplib::Response& res, const RequestLogFacts& facts);
 
   ServerOptions options_;
   std::function<void()> before_extract_;
   std::function<void()> before_routing_;
-  // Declared before the queue: the queue's jobs use the engines, so the
+  Metrics metrics_;
+  CounterFamily* requests_ = nullptr;
+  HistogramFamily* latency_ = nullptr;
+  CounterFamily* pages_ = nullptr;
+  CounterFamily* documents_ = nullptr;
+  CounterFamily* signatures_ = nullptr;
+  CounterFamily* restarts_ = nullptr;
+  std::optional<ApiKeys> api_keys_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
+  // Declared before the queue: the queue's jobs use the workers, so the
   // queue goes first.
-  std::unique_ptr<extract::OcrEnginePool> ocr_engines_;
+  std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<JobQueue> jobs_;
   std::unique_ptr<DocumentRunner> runner_;
   RouteContext routes_;
-  httplib::Server http_;
+  std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
   std::atomic<bool> listener_exited_{false};
   int port_ = -1;
@@ -82,16 +132,18 @@ class Server::Impl {
 
 void Server::Impl::Configure() {
   const int threads = options_.http_threads;
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
 
   const std::size_t cap = options_.max_upload_bytes;
   // First line of defence: bodies that declare a larger Content-Length. The
   // document cap itself is enforced by counting (upload.h).
-  http_.set_payload_max_length(cap + kBodySlackBytes);
-  http_.set_keep_alive_max_count(20);
+  http_->set_payload_max_length(cap + kBodySlackBytes);
+  http_->set_keep_alive_max_count(20);
 
-  http_.set_pre_routing_handler([hook = before_routing_](const httplib::Request&, httplib::Response&) {
-    StartRequestClock();
+  http_->set_pre_routing_handler([this, hook = before_routing_](const httplib::Request& req, httplib::Response& res) {
+    StartRequestClock(req);
+    res.set_header("X-Request-Id", CurrentRequestLogFacts().request_id);
+    if (!Admit(req, res)) return httplib::Server::HandlerResponse::Handled;
     if (hook) hook();
     return httplib::Server::HandlerResponse::Unhandled;
   });
@@ -100,8 +152,10 @@ void Server::Impl::Configure() {
   // sends the body.
   // The client then never sends the body; the connection is closed anyway
   // in case it does.
-  http_.set_expect_100_continue_handler([cap](const httplib::Request& req, httplib::Response& res) {
-    StartRequestClock();
+  http_->set_expect_100_continue_handler([this, cap](const httplib::Request& req, httplib::Response& res) {
+    StartRequestClock(req);
+    res.set_header("X-Request-Id", CurrentRequestLogFacts().request_id);
+    if (!Admit(req, res)) return res.status;
     if (!RequestContentEncoding(req).empty()) {
       SetErrorResponse(Error::Unsupported("Content-Encoding is not accepted; send the document's bytes uncompressed"),
                        &res);
@@ -119,7 +173,7 @@ void Server::Impl::Configure() {
   // Fills the error body of responses that no route wrote (the library's own
   // 400/413/414/... answers). Must not throw: it runs outside the library's
   // try block.
-  http_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+  http_->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     try {
       if (res.body.empty()) SetErrorResponse(ErrorForLibraryStatus(res.status), &res, res.status);
     } catch (...) {
@@ -129,7 +183,7 @@ void Server::Impl::Configure() {
   }));
 
   // A bug in a handler: logged, answered with 500 internal, serving goes on.
-  http_.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+  http_->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "non-standard exception";
     try {
       if (ep) std::rethrow_exception(ep);
@@ -137,62 +191,186 @@ void Server::Impl::Configure() {
       what = e.what();
     } catch (...) {
     }
-    spdlog::error("{} {}: handler threw: {}", Printable(req.method, 16), Printable(req.path, 256), what);
+    spdlog::error("request {}: {} {}: handler threw: {}", CurrentRequestLogFacts().request_id, Printable(req.method, 16),
+                  Printable(req.path, 256), what);
     res.headers.clear();
     CloseConnectionAfter(&res);  // the body may be half read
     SetErrorResponse(Error::Internal("the request failed unexpectedly; this is a bug of the service, please report it"),
                      &res);
   });
 
-  http_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    RequestLogFacts& facts = CurrentRequestLogFacts();
     try {
-      WriteAccessLog(req, res);
+      WriteAccessLog(req, res, facts);
+      CountRequest(req, res, facts);
     } catch (...) {
     }
+    facts = RequestLogFacts{};
   });
 
-  RegisterRoutes(&http_, &routes_);
+  RegisterRoutes(http_.get(), &routes_);
+}
+
+// The worker processes, with the configuration they load themselves.
+Result<bool> Server::Impl::StartWorkers() {
+  WorkerPoolOptions wo;
+  wo.binary = options_.worker.binary;
+  if (wo.binary.empty()) {
+    char self[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return Error::Internal("cannot find this executable to start workers (/proc/self/exe)");
+    wo.binary.assign(self, static_cast<std::size_t>(n));
+  }
+  wo.size = options_.workers;
+  wo.max_documents = options_.worker.max_documents;
+  WorkerConfig& c = wo.config;
+  c.log_level = options_.worker.log_level;
+  c.trust = options_.trust;
+  c.sign_key = options_.sign_key;
+  c.tsa_url = options_.tsa_url;
+  const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  c.ocr_threads = std::max(1, hw / options_.workers);
+  c.limits.memory_bytes = options_.worker.memory_bytes;
+  c.limits.cpu_seconds = options_.worker.cpu_seconds;
+  c.limits.max_stream_bytes = options_.max_stream_bytes;
+  c.limits.extract = options_.limits;
+  c.allow_faults = options_.TEST_allow_faults;
+  wo.on_replace = [this](WorkerExit cause) { restarts_->Inc({WorkerExitName(cause)}); };
+  Result<std::unique_ptr<WorkerPool>> pool = WorkerPool::Start(std::move(wo));
+  if (!pool.ok()) return pool.error();
+  workers_ = std::move(*pool);
+  return true;
+}
+
+void Server::Impl::DeclareMetrics() {
+  requests_ = metrics_.AddCounter("pactum_http_requests_total", "HTTP requests answered, by route and status",
+                                  {"route", "status"});
+  latency_ = metrics_.AddHistogram("pactum_http_request_duration_seconds",
+                                   "Time from a request's headers to its answer, by route", {"route"},
+                                   DefaultLatencyBuckets());
+  documents_ = metrics_.AddCounter("pactum_documents_total", "Documents processed by a worker, by operation", {"op"});
+  pages_ = metrics_.AddCounter("pactum_pages_total",
+                               "Pages of processed documents: all, rendered to pixels, read with OCR", {"kind"});
+  signatures_ = metrics_.AddCounter("pactum_signatures_verified_total", "Signatures verified, by status", {"status"});
+  restarts_ = metrics_.AddCounter("pactum_worker_restarts_total", "Worker processes replaced, by cause", {"cause"});
+  for (WorkerExit c : {WorkerExit::kCrash, WorkerExit::kTimeout, WorkerExit::kMemory, WorkerExit::kCpu,
+                       WorkerExit::kRecycle}) {
+    restarts_->Inc({WorkerExitName(c)}, 0);
+  }
+  metrics_.AddGaugeCallback("pactum_queue_depth", "Admitted documents waiting for a worker",
+                            [this] { return jobs_ ? jobs_->GetStats().queued : 0; });
+  metrics_.AddGaugeCallback("pactum_documents_in_progress", "Documents being processed by workers",
+                            [this] { return jobs_ ? jobs_->GetStats().running : 0; });
+  metrics_.AddGaugeCallback("pactum_workers", "Worker processes alive",
+                            [this] { return workers_ ? static_cast<double>(workers_->Pids().size()) : 0.0; });
+}
+
+bool Server::Impl::Admit(const httplib::Request& req, httplib::Response& res) {
+  RequestLogFacts& facts = CurrentRequestLogFacts();
+  if (IsOpenPath(req.path)) return true;
+  std::string client = req.remote_addr;
+  if (api_keys_) {
+    std::optional<std::string> label = api_keys_->Authenticate(req.get_header_value("Authorization"));
+    if (!label) {
+      SetErrorResponse(
+          {ErrorCode::kUnauthorized,
+           req.has_header("Authorization")
+               ? "the API key is not valid; send a key of this service as Authorization: Bearer KEY"
+               : "an API key is required; send it as Authorization: Bearer KEY"},
+          &res);
+      res.set_header("WWW-Authenticate", "Bearer");
+      CloseConnectionAfter(&res);  // the body, if any, stays unread
+      return false;
+    }
+    client = *label;
+    facts.client = client;
+  }
+  std::chrono::milliseconds retry{0};
+  if (rate_limiter_ && !rate_limiter_->Allow(client, std::chrono::steady_clock::now(), &retry)) {
+    SetErrorResponse(Error::Overloaded("too many requests from this client; retry after the time in Retry-After"),
+                     &res, 429);
+    res.set_header("Retry-After", std::to_string((retry.count() + 999) / 1000));
+    CloseConnectionAfter(&res);
+    return false;
+  }
+  return true;
+}
+
+void Server::Impl::CountRequest(const httplib::Request& req, const httplib::Response& res,
+                                const RequestLogFacts& facts) {
+  const std::string route = req.path.empty() ? "other" : RouteLabel(req.path);
+  requests_->Inc({route, std::to_string(res.status)});
+  if (facts.started) latency_->Observe({route}, SecondsSince(facts.start));
 }
 
 Result<int> Server::Impl::Start() {
-  const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const int ocr_threads_per_document = std::max(1, hw / options_.workers);
-  // One OCR engine pool for the whole server, so that engines (and their
-  // loaded language models) are reused across requests: at most one engine
-  // per OCR thread and language list.
-  ocr_engines_ = extract::CreateOcrEnginePool(options_.workers * ocr_threads_per_document);
+  DeclareMetrics();
+  if (!options_.access.api_keys_file.empty()) {
+    Result<ApiKeys> keys = ApiKeys::Load(options_.access.api_keys_file);
+    if (!keys.ok()) return keys.error();
+    api_keys_ = std::move(*keys);
+  }
+  if (options_.access.rate_per_second > 0) {
+    rate_limiter_ = std::make_unique<RateLimiter>(options_.access.rate_per_second, options_.access.rate_burst);
+  }
+  const bool tls = !options_.access.tls_cert_file.empty() || !options_.access.tls_key_file.empty();
+  if (tls) {
+    if (options_.access.tls_cert_file.empty() || options_.access.tls_key_file.empty()) {
+      return Error::BadRequest("TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
+    }
+    auto ssl = std::make_unique<httplib::SSLServer>(options_.access.tls_cert_file.c_str(),
+                                                    options_.access.tls_key_file.c_str());
+    if (!ssl->is_valid()) {
+      return Error::BadRequest("cannot use the TLS certificate " + options_.access.tls_cert_file + " with the key " +
+                               options_.access.tls_key_file + " (unreadable, not PEM, or not a pair)");
+    }
+    http_ = std::move(ssl);
+  } else {
+    http_ = std::make_unique<httplib::Server>();
+  }
 
+  if (Result<bool> w = StartWorkers(); !w.ok()) return w.error();
   jobs_ = std::make_unique<JobQueue>(options_.workers, options_.queue);
   DocumentRunnerOptions ro;
-  ro.signing = options_.signing;
   ro.timeout = options_.timeout;
-  ro.ocr_threads_per_document = ocr_threads_per_document;
-  ro.ocr_engines = ocr_engines_.get();
+  ro.workers = workers_.get();
+  ro.has_signing_key = options_.sign_key.has_value();
   ro.before_extract = before_extract_;
+  ro.on_done = [this](WorkerOp op, const WorkStats& st) {
+    documents_->Inc({op == WorkerOp::kExtract ? "extract" : op == WorkerOp::kVerify ? "verify" : "sign"});
+    pages_->Inc({"all"}, st.pages);
+    pages_->Inc({"rendered"}, st.pages_rendered);
+    pages_->Inc({"ocr"}, st.pages_ocr);
+    for (const auto& [status, n] : st.signatures) signatures_->Inc({status}, n);
+  };
   runner_ = std::make_unique<DocumentRunner>(jobs_.get(), std::move(ro));
   routes_.runner = runner_.get();
   routes_.jobs = jobs_.get();
+  routes_.metrics = &metrics_;
+  routes_.allow_faults = options_.TEST_allow_faults;
   routes_.upload.max_document_bytes = options_.max_upload_bytes;
   Configure();
 
   errno = 0;
   if (options_.port == 0) {
-    port_ = http_.bind_to_any_port(options_.host);
+    port_ = http_->bind_to_any_port(options_.host);
   } else {
-    port_ = http_.bind_to_port(options_.host, options_.port) ? options_.port : -1;
+    port_ = http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
   }
   if (port_ < 0) {
     const std::string why = errno != 0 ? std::strerror(errno) : "address not available";
     jobs_->Shutdown();
+    workers_->Shutdown();
     return Error::Internal("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + why);
   }
   started_ = true;
   listener_ = std::thread([this] {
-    if (!http_.listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
+    if (!http_->listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
     listener_exited_ = true;
   });
-  while (!http_.is_running() && !listener_exited_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (!http_.is_running()) {
+  while (!http_->is_running() && !listener_exited_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!http_->is_running()) {
     Stop();
     return Error::Internal("the HTTP listener on " + options_.host + ":" + std::to_string(port_) + " did not start");
   }
@@ -202,9 +380,10 @@ Result<int> Server::Impl::Start() {
 void Server::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
-  http_.stop();  // closes the listening socket; in-flight requests finish
+  http_->stop();  // closes the listening socket; in-flight requests finish
   if (listener_.joinable()) listener_.join();
   jobs_->Shutdown();  // jobs whose requests timed out run to their end here
+  workers_->Shutdown();
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -218,6 +397,12 @@ void Server::Stop() { impl_->Stop(); }
 int Server::port() const { return impl_->port_; }
 
 const ServerOptions& Server::options() const { return impl_->options_; }
+
+std::vector<int> Server::WorkerPids() const {
+  if (!impl_->workers_) return {};
+  std::vector<pid_t> pids = impl_->workers_->Pids();
+  return std::vector<int>(pids.begin(), pids.end());
+}
 
 void Server::TEST_SetBeforeExtractHook(std::function<void()> hook) { impl_->before_extract_ = std::move(hook); }
 

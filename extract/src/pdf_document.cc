@@ -61,12 +61,12 @@ class PdfDocument final : public Document {
     if (!page.ok()) return page.error();
     poppler::page& p = **page;
     const auto [width_pt, height_pt] = PageSize(p);
-    const double px = width_pt * dpi / 72.0, py = height_pt * dpi / 72.0;
-    if (px * py / 1e6 > limits_.max_page_megapixels) {
-      return Error::Unprocessable("page " + std::to_string(page_no) + " would render to " +
-                                  std::to_string(static_cast<long long>(px * py / 1e6)) +
-                                  " megapixels at " + std::to_string(dpi) + " dpi, over the limit of " +
-                                  std::to_string(static_cast<long long>(limits_.max_page_megapixels)));
+    const long long px = std::llround(width_pt * dpi / 72.0), py = std::llround(height_pt * dpi / 72.0);
+    if (px * py > limits_.max_page_pixels) {
+      return Error::Unprocessable("page " + std::to_string(page_no) + " would render to " + std::to_string(px) + "x" +
+                                  std::to_string(py) + " = " + std::to_string(px * py) + " pixels at " +
+                                  std::to_string(dpi) + " dpi, over the limit of " +
+                                  std::to_string(limits_.max_page_pixels) + " pixels per page");
     }
     poppler::page_renderer renderer;
     renderer.set_image_format(poppler::image::format_gray8);

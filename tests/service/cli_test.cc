@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
+#include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -27,6 +29,7 @@ using json = nlohmann::json;
 using testutil::CorpusPath;
 using testutil::ReadFile;
 using testutil::TempPath;
+using testutil::WaitUntil;
 using testutil::WaitUntil;
 using testutil::WriteFile;
 
@@ -174,7 +177,42 @@ TEST(CliTest, ServeAnswersAndStopsCleanlyOnSigterm) {
   c.Signal(SIGTERM);
   ASSERT_TRUE(c.WaitFor(std::chrono::seconds(15))) << "still running after SIGTERM";
   EXPECT_EQ(c.Wait(), 0) << c.Stderr();
-  EXPECT_NE(c.Stderr().find("GET /healthz 200"), std::string::npos) << "no access-log line:\n" << c.Stderr();
+  EXPECT_NE(c.Stderr().find(R"("method":"GET","path":"/healthz","status":200)"), std::string::npos)
+      << "no access-log line:\n" << c.Stderr();
+  // Every line on stderr is one JSON object.
+  std::istringstream lines(c.Stderr());
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line;
+  }
+}
+
+TEST(CliTest, SigtermFinishesTheRequestInFlightThenExitsZero) {
+  Child c({"serve", "--port", "0", "--workers", "1"});
+  const int port = c.AwaitListeningPort();
+  ASSERT_GT(port, 0) << c.Stderr();
+  // The OCR of a scan of several pages takes seconds; SIGTERM comes after
+  // its first page.
+  const std::string scan = ReadFile(CorpusPath("seed-scan-300-gray.pdf"));
+  auto in_flight = std::async(std::launch::async, [&] {
+    httplib::Client http("127.0.0.1", port);
+    http.set_read_timeout(120);
+    return http.Post("/v1/extract", scan, "application/pdf");
+  });
+  ASSERT_TRUE(WaitUntil([&] { return c.Stderr().find("page 1/") != std::string::npos; }, std::chrono::seconds(60)))
+      << c.Stderr();
+  c.Signal(SIGTERM);
+  ASSERT_TRUE(WaitUntil([&] { return c.Stderr().find("SIGTERM received") != std::string::npos; })) << c.Stderr();
+  // No new connections once the signal is taken.
+  ASSERT_TRUE(WaitUntil([&] {
+    httplib::Client late("127.0.0.1", port);
+    late.set_connection_timeout(1);
+    return !late.Get("/healthz");
+  }));
+  auto r = in_flight.get();
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200) << r->body;
+  ASSERT_TRUE(c.WaitFor(std::chrono::seconds(30))) << "still running after SIGTERM";
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
 }
 
 TEST(CliTest, ServeTakesSettingsFromTheEnvironmentAndFlagsWin) {

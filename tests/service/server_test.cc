@@ -29,69 +29,28 @@ namespace {
 
 using json = nlohmann::json;
 using testutil::CorpusPath;
+using testutil::IsError;
+using testutil::SeedPdf;
 using testutil::Gate;
 using testutil::ReadFile;
 using testutil::WaitUntil;
 
-const std::string& SeedPdf() {
-  static const std::string bytes = ReadFile(CorpusPath("seed-born-digital.pdf"));
-  return bytes;
-}
 
 // A minimal PDF whose /Encrypt dictionary (Standard handler, RC4 128 bit)
 // has owner and user hashes that no password matches: it opens only with a
 // password, which the upload does not give.
 std::string EncryptedPdf() {
-  const std::string objs[] = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
-      "<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <" + std::string(64, '1') + "> /U <" +
-          std::string(64, '2') + "> >>",
-  };
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < std::size(objs); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objs[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 5\n0000000000 65535 f \n";
-  for (size_t off : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    pdf += line;
-  }
-  const std::string id = std::string(32, '3');
-  pdf += "trailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R /ID [<" + id + "> <" + id + ">] >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
+  return testutil::BuildPdf(
+      {
+          "<< /Type /Catalog /Pages 2 0 R >>",
+          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+          "<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <" + std::string(64, '1') + "> /U <" +
+              std::string(64, '2') + "> >>",
+      },
+      "/Encrypt 4 0 R /ID [<" + std::string(32, '3') + "> <" + std::string(32, '3') + ">]");
 }
 
-// The result is the contract's error: `status`, JSON body with `code` and a
-// message.
-::testing::AssertionResult IsError(const httplib::Result& r, int status, const std::string& code) {
-  if (!r) return ::testing::AssertionFailure() << "no response: " << httplib::to_string(r.error());
-  if (r->status != status) {
-    return ::testing::AssertionFailure() << "status " << r->status << ", want " << status << "; body " << r->body;
-  }
-  if (r->get_header_value("Content-Type") != "application/json") {
-    return ::testing::AssertionFailure() << "Content-Type " << r->get_header_value("Content-Type");
-  }
-  const json j = json::parse(r->body, nullptr, false);
-  if (j.is_discarded() || !j.contains("error") || !j["error"].is_object()) {
-    return ::testing::AssertionFailure() << "not an error body: " << r->body;
-  }
-  const json& e = j["error"];
-  if (!e.contains("code") || e["code"] != code) {
-    return ::testing::AssertionFailure() << "code " << e.value("code", json()).dump() << ", want " << code;
-  }
-  if (!e.contains("message") || !e["message"].is_string() || e["message"].get<std::string>().empty()) {
-    return ::testing::AssertionFailure() << "no message: " << r->body;
-  }
-  if (j.size() != 1 || e.size() != 2) return ::testing::AssertionFailure() << "extra fields: " << r->body;
-  return ::testing::AssertionSuccess();
-}
 
 std::string MessageOf(const httplib::Result& r) {
   return json::parse(r->body, nullptr, false)["error"].value("message", std::string());
@@ -151,6 +110,7 @@ class ServerTest : public ::testing::Test {
     options.host = "127.0.0.1";
     options.port = 0;
     if (options.workers == 0) options.workers = 2;
+    if (options.worker.binary.empty()) options.worker.binary = PACTUM_BINARY;
     server_ = std::make_unique<Server>(options);
     if (before_extract) server_->TEST_SetBeforeExtractHook(std::move(before_extract));
     Result<int> port = server_->Start();
@@ -504,6 +464,7 @@ TEST_F(ServerTest, ExceptionInAHandlerIs500AndServingGoesOn) {
   o.host = "127.0.0.1";
   o.port = 0;
   o.workers = 1;
+  o.worker.binary = PACTUM_BINARY;
   server_ = std::make_unique<Server>(o);
   server_->TEST_SetBeforeRoutingHook([fail] {
     if (*fail) throw std::logic_error("injected handler failure");

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +17,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
+#include <cstdio>
 
 namespace pactum::service::testutil {
 
@@ -38,6 +43,57 @@ inline std::string TempPath(const std::string& name) {
   static std::atomic<int> counter{0};
   return ::testing::TempDir() + "pactum_service_" + std::to_string(::getpid()) + "_" +
          std::to_string(counter.fetch_add(1)) + "_" + name;
+}
+
+inline const std::string& SeedPdf() {
+  static const std::string bytes = ReadFile(CorpusPath("seed-born-digital.pdf"));
+  return bytes;
+}
+
+// The result is the contract's error: `status`, JSON body with `code` and a
+// message.
+inline ::testing::AssertionResult IsError(const httplib::Result& r, int status, const std::string& code) {
+  if (!r) return ::testing::AssertionFailure() << "no response: " << httplib::to_string(r.error());
+  if (r->status != status) {
+    return ::testing::AssertionFailure() << "status " << r->status << ", want " << status << "; body " << r->body;
+  }
+  if (r->get_header_value("Content-Type") != "application/json") {
+    return ::testing::AssertionFailure() << "Content-Type " << r->get_header_value("Content-Type");
+  }
+  const nlohmann::json j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("error") || !j["error"].is_object()) {
+    return ::testing::AssertionFailure() << "not an error body: " << r->body;
+  }
+  const nlohmann::json& e = j["error"];
+  if (!e.contains("code") || e["code"] != code) {
+    return ::testing::AssertionFailure() << "code " << e.value("code", nlohmann::json()).dump() << ", want " << code;
+  }
+  if (!e.contains("message") || !e["message"].is_string() || e["message"].get<std::string>().empty()) {
+    return ::testing::AssertionFailure() << "no message: " << r->body;
+  }
+  if (j.size() != 1 || e.size() != 2) return ::testing::AssertionFailure() << "extra fields: " << r->body;
+  return ::testing::AssertionSuccess();
+}
+
+// A PDF of `objects` (numbered from 1, the first is the catalogue) with a
+// correct cross-reference table; `trailer_extra` goes into the trailer.
+inline std::string BuildPdf(const std::vector<std::string>& objects, const std::string& trailer_extra = "") {
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (size_t off : offsets) {
+    char line[32];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+    pdf += line;
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R " + trailer_extra +
+         " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
 }
 
 // Polls `cond` every millisecond for up to `limit`; true when it held.

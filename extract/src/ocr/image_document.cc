@@ -2,7 +2,7 @@
 // over Leptonica.
 //
 // Dimensions are read from the file headers when the document is opened
-// (TIFF: every page) and checked against Limits::max_page_megapixels before
+// (TIFF: every page) and checked against Limits::max_image_pixels before
 // any pixel is decoded, so absurd or malicious headers cost nothing.
 // Resolution comes from the file (TIFF resolution tags, PNG pHYs, JPEG JFIF
 // density); where it is missing or implausible (outside 100..1200 dpi) 300
@@ -50,18 +50,16 @@ const l_uint8* Data(std::string_view bytes) { return reinterpret_cast<const l_ui
 
 Error TooManyPixels(int page, int w, int h, const Limits& limits) {
   return Error::Unprocessable("page " + std::to_string(page) + " claims " + std::to_string(w) + "x" +
-                              std::to_string(h) + " pixels (" +
-                              std::to_string(static_cast<long long>(static_cast<double>(w) * h / 1e6)) +
-                              " megapixels), over the limit of " +
-                              std::to_string(static_cast<long long>(limits.max_page_megapixels)) +
-                              "; scan at a lower resolution or split the image");
+                              std::to_string(h) + " = " + std::to_string(static_cast<long long>(w) * h) +
+                              " pixels, over the limit of " + std::to_string(limits.max_image_pixels) +
+                              " pixels per image; scan at a lower resolution or split the image");
 }
 
 Result<bool> CheckDimensions(int page, int w, int h, const Limits& limits) {
   if (w <= 0 || h <= 0) {
     return Error::Unprocessable("page " + std::to_string(page) + " has no valid image dimensions; the file is corrupt");
   }
-  if (static_cast<double>(w) * static_cast<double>(h) / 1e6 > limits.max_page_megapixels) {
+  if (static_cast<long long>(w) * h > limits.max_image_pixels) {
     return TooManyPixels(page, w, h, limits);
   }
   return true;

@@ -18,15 +18,17 @@ class SigningServer : public ::testing::Test {
     service::ServerOptions o;
     o.port = 0;
     o.workers = 2;
-    TrustConfig tc;
-    tc.anchor_files = {Pki("root.pem"), Sample("trust-root-ca.pem")};
-    auto trust = LoadTrust(tc);
-    ASSERT_TRUE(trust.ok());
-    o.signing.trust = *trust;
-    if (with_key) o.signing.key = Key("rsa2048");
+    o.worker.binary = PACTUM_BINARY;
+    o.trust.anchor_files = {Pki("root.pem"), Sample("trust-root-ca.pem")};
+    if (with_key) {
+      SigningConfig key;
+      key.p12_file = Pki("rsa2048.p12");
+      key.p12_password = ReadFileOrDie(Pki("rsa2048.p12.pass"));
+      o.sign_key = key;
+    }
     server_ = std::make_unique<service::Server>(o);
     auto port = server_->Start();
-    ASSERT_TRUE(port.ok());
+    ASSERT_TRUE(port.ok()) << port.error().ToString();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
     client_->set_read_timeout(60, 0);
   }

@@ -19,9 +19,15 @@ enum class OcrMode { kAuto, kAlways, kNever };
 struct Limits {
   // Documents with more pages are refused (422) before any page is read.
   int max_pages = 2000;
-  // Largest page image accepted, in megapixels, checked from headers before
-  // decoding (decompression bombs, absurd dimensions). 300 dpi A3 is ~17 MP.
-  double max_page_megapixels = 60.0;
+  // Largest raster a PDF page is rendered to (for OCR), in pixels at the
+  // render resolution; a page that would need more is refused (422) before
+  // rendering. 300 dpi A3 is about 17.4 million pixels.
+  long long max_page_pixels = 60'000'000;
+  // Largest decoded image accepted, in pixels: image uploads (each TIFF
+  // page), checked from the headers before decoding, so that a file claiming
+  // absurd dimensions or inflating to gigabytes (decompression bomb) is
+  // refused (422) without allocating. 600 dpi A3 is about 70 million pixels.
+  long long max_image_pixels = 100'000'000;
   // Largest page edge in PDF points (200 inch); bigger pages are refused.
   double max_page_edge_pt = 14400.0;
   // Wall-clock budget for one document; past it the extraction stops with

@@ -7,12 +7,14 @@
 //   POST /v1/sign      PDF in -> the PDF signed with the configured key
 //   GET  /healthz      the process is alive
 //   GET  /readyz       the work queue can take a document (else 503)
+//   GET  /metrics      Prometheus text format
 //   GET  /openapi.json the OpenAPI 3 description of all of the above
 //
 // Every error, on every path, is {"error": {"code", "message"}} with the
 // contract's status. Uploads are capped by counting bytes as they arrive
-// (413), extractions run on a bounded pool of workers (503 + Retry-After when
-// full) under a per-document deadline (504).
+// (413), documents are processed in a bounded pool of supervised worker
+// processes (503 + Retry-After when full) under a per-document deadline
+// (504); a worker that crashes costs its request a 422, never the service.
 //
 // A Server is driven from one thread (Start, Stop); requests are served on
 // threads of its own.
@@ -21,13 +23,49 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "pactum/extract/options.h"
 #include "pactum/models/status.h"
 #include "pactum/signing/keys.h"
 
 namespace pactum::service {
+
+// The worker processes that parse documents (see worker_pool.h).
+struct WorkerProcessOptions {
+  // The pactum executable started as `BINARY worker`; empty: this process's
+  // own executable (/proc/self/exe).
+  std::string binary;
+  // Address-space cap of each worker (RLIMIT_AS), bytes; 0: none. A
+  // document that needs more is answered 422 and the worker is replaced.
+  std::uint64_t memory_bytes = std::uint64_t{4} << 30;
+  // CPU seconds per document (RLIMIT_CPU); past it the worker is killed and
+  // the request gets 504. 0: none.
+  int cpu_seconds = 300;
+  // A worker is replaced after this many documents (slow leaks); 0: never.
+  int max_documents = 1000;
+  // Log level of the workers (they log to the same stderr).
+  std::string log_level = "info";
+};
+
+// Access control. Empty fields switch a feature off.
+struct AccessOptions {
+  // File of SHA-256 hex digests of the accepted API keys, one per line
+  // (optionally followed by a label). Set: every endpoint except /healthz,
+  // /readyz and /openapi.json needs "Authorization: Bearer KEY" (else 401).
+  std::string api_keys_file;
+  // Requests per second allowed per API key (per client address when no keys
+  // are configured), with bursts of `rate_burst`; past it 429 with
+  // Retry-After. 0: unlimited.
+  double rate_per_second = 0;
+  double rate_burst = 20;
+  // PEM certificate (chain) and private key: serve HTTPS instead of HTTP.
+  std::string tls_cert_file, tls_key_file;
+};
 
 struct ServerOptions {
   // Listen address. Port 0 binds a free port; Server::port() tells which.
@@ -39,17 +77,17 @@ struct ServerOptions {
   // byte more gives 413 too_large. Default 64 MiB.
   std::size_t max_upload_bytes = std::size_t{64} << 20;
 
-  // Extractions that run at the same time (one thread each). 0 means the
+  // Worker processes, each processing one document at a time. 0 means the
   // number of hardware threads.
   int workers = 0;
 
   // Admitted documents that may wait for a worker. When `workers` documents
-  // are being extracted and `queue` more wait, a further upload gets 503
+  // are being processed and `queue` more wait, a further upload gets 503
   // overloaded with Retry-After. 0 means "no waiting".
   int queue = 16;
 
   // Time limit for one document, from admission to the answer; past it the
-  // request gets 504 timeout. Also handed to the extraction as its deadline.
+  // request gets 504 timeout (a worker still busy with it is killed).
   std::chrono::milliseconds timeout = std::chrono::seconds(120);
 
   // Threads that read requests and write responses (one per open
@@ -57,10 +95,26 @@ struct ServerOptions {
   // queue is answered with 503 instead of leaving connections unserved.
   int http_threads = 0;
 
+  // Documents: pages, pixels per rendered page and per decoded image
+  // (pactum::extract::Limits; its deadline is taken from `timeout`), and
+  // the decoded bytes of any one PDF stream (decompression bombs). Over a
+  // limit: 422 unprocessable naming it.
+  extract::Limits limits;
+  std::uint64_t max_stream_bytes = std::uint64_t{256} << 20;
+
+  WorkerProcessOptions worker;
+  AccessOptions access;
+
   // Trust anchors for /v1/verify (and the record's signatures), the signing
-  // key of /v1/sign and the time-stamp authority. Loaded by the caller
-  // (pactum::signing::LoadTrust, LoadSigningKey); all optional.
-  signing::SigningSetup signing;
+  // key of /v1/sign and the time-stamp authority; all optional. The files
+  // are read by the workers when they start; a bad file fails Start().
+  signing::TrustConfig trust;
+  std::optional<signing::SigningConfig> sign_key;
+  std::string tsa_url;
+
+  // Test seam: requests may carry "X-Pactum-Test-Fault: crash|hang|oom|cpu"
+  // and the worker commits that fault. Never set in production.
+  bool TEST_allow_faults = false;
 };
 
 class Server {
@@ -84,6 +138,10 @@ class Server {
 
   // The bound port. REQUIRES: Start() succeeded.
   int port() const;
+
+  // Process ids of the live worker processes, ascending (a worker being
+  // replaced is missing for a moment).
+  std::vector<int> WorkerPids() const;
 
   // The options with defaults resolved (workers, http_threads).
   const ServerOptions& options() const;

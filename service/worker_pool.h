@@ -1,0 +1,98 @@
+// WorkerPool: the supervised, pre-started `pactum worker` processes of the
+// service (the model is Apache Tika's forked mode).
+//
+// Each document runs in one worker process under a memory cap, a CPU cap
+// and the request's deadline. When a worker dies on a document (crash,
+// memory cap, CPU cap) or overruns the deadline (it is killed), that request
+// alone fails and a fresh worker takes the slot; requests on other workers
+// go on. A worker is also replaced after `max_documents` documents (slow
+// leaks). Replacements are started by a supervisor thread, so the failed
+// request is answered without waiting for them.
+//
+// Thread-safe. At most size() documents run at once; Run() blocks for a
+// free worker beyond that (the job queue in front never asks for more).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pactum/models/status.h"
+#include "worker_protocol.h"
+
+namespace pactum::service {
+
+// Why a worker process was replaced.
+enum class WorkerExit { kCrash, kTimeout, kMemory, kCpu, kRecycle };
+
+// "crash", "timeout", "memory", "cpu", "recycle" (metrics label values).
+const char* WorkerExitName(WorkerExit cause);
+
+struct WorkerPoolOptions {
+  std::string binary;        // the pactum executable, started as `BINARY worker`
+  int size = 1;              // worker processes
+  int max_documents = 1000;  // a worker is replaced after this many documents; 0: never
+  WorkerConfig config;
+  // Extra time after a document's deadline for the worker's own timeout
+  // answer to arrive before the worker is killed.
+  std::chrono::milliseconds grace{500};
+  // Called (from any thread) each time a worker is replaced.
+  std::function<void(WorkerExit)> on_replace;
+};
+
+class WorkerPool {
+ public:
+  // Starts every worker and waits until each has loaded its configuration.
+  // Fails (kInternal, or the configuration's own error such as a missing
+  // key file) when one cannot start; none is left running then.
+  static Result<std::unique_ptr<WorkerPool>> Start(WorkerPoolOptions options);
+
+  // Shutdown().
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Runs `request` on `document` in a worker. The worker's reply, or: 422
+  // when the worker crashed or hit its memory cap, 504 when it overran
+  // `deadline` (+ grace; it is killed) or its CPU cap, 503 when no worker
+  // could be started.
+  WorkerReply Run(const WorkerRequest& request, const std::string& document, Deadline deadline);
+
+  int size() const;
+  // Process ids of the live workers (tests, soak figures).
+  std::vector<pid_t> Pids() const;
+
+  // Closes every channel, waits briefly for the workers to exit, kills those
+  // that do not. Run() calls must have returned. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Process;
+  explicit WorkerPool(WorkerPoolOptions options);
+  // Starts one worker and hands it its configuration.
+  static Result<std::unique_ptr<Process>> Spawn(const WorkerPoolOptions& options);
+  void SupervisorLoop();
+  void Replace(std::unique_ptr<Process> old, WorkerExit cause);
+
+  const WorkerPoolOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;        // an idle worker was added
+  std::condition_variable supervisor_cv_;  // work for the supervisor
+  std::vector<std::unique_ptr<Process>> idle_;       // GUARDED_BY(mu_)
+  std::vector<pid_t> busy_pids_;                     // GUARDED_BY(mu_)
+  std::deque<std::unique_ptr<Process>> to_replace_;  // GUARDED_BY(mu_)
+  int missing_ = 0;        // GUARDED_BY(mu_): slots without a process (start failed)
+  bool shutting_down_ = false;  // GUARDED_BY(mu_)
+  std::thread supervisor_;
+};
+
+}  // namespace pactum::service

@@ -1,0 +1,295 @@
+#include "worker_protocol.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+namespace pactum::service {
+namespace {
+
+using json = nlohmann::json;
+
+int MillisLeft(Deadline deadline) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+  if (left <= 0) return 0;
+  return left > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left);
+}
+
+// Waits until `fd` is ready for `events`; kTimeout past the deadline.
+std::optional<WireError> WaitFor(int fd, short events, Deadline deadline) {
+  for (;;) {
+    pollfd p{fd, events, 0};
+    const int n = ::poll(&p, 1, MillisLeft(deadline));
+    if (n > 0) return std::nullopt;  // ready, or an error the next call reports
+    if (n == 0) return WireError::kTimeout;
+    if (errno != EINTR) return WireError::kClosed;
+  }
+}
+
+std::optional<WireError> WriteAll(int fd, const char* data, std::size_t size, Deadline deadline) {
+  while (size > 0) {
+    if (auto err = WaitFor(fd, POLLOUT, deadline)) return err;
+    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      return WireError::kClosed;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return std::nullopt;
+}
+
+std::optional<WireError> ReadAll(int fd, char* data, std::size_t size, Deadline deadline) {
+  while (size > 0) {
+    if (auto err = WaitFor(fd, POLLIN, deadline)) return err;
+    const ssize_t n = ::recv(fd, data, size, MSG_DONTWAIT);
+    if (n == 0) return WireError::kClosed;
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      return WireError::kClosed;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return std::nullopt;
+}
+
+std::optional<WireError> WriteFrame(int fd, const std::string& bytes, Deadline deadline) {
+  char len[8];
+  std::uint64_t n = bytes.size();
+  for (char& c : len) {
+    c = static_cast<char>(n & 0xff);
+    n >>= 8;
+  }
+  if (auto err = WriteAll(fd, len, sizeof len, deadline)) return err;
+  return WriteAll(fd, bytes.data(), bytes.size(), deadline);
+}
+
+std::optional<WireError> ReadFrame(int fd, std::string* bytes, Deadline deadline) {
+  unsigned char len[8];
+  if (auto err = ReadAll(fd, reinterpret_cast<char*>(len), sizeof len, deadline)) return err;
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
+  if (n > kMaxFrameBytes) return WireError::kMalformed;
+  bytes->resize(static_cast<std::size_t>(n));
+  return ReadAll(fd, bytes->data(), bytes->size(), deadline);
+}
+
+constexpr const char* kOpNames[] = {"extract", "verify", "sign"};
+
+const char* OcrModeName(extract::OcrMode m) {
+  switch (m) {
+    case extract::OcrMode::kAlways: return "always";
+    case extract::OcrMode::kNever: return "never";
+    case extract::OcrMode::kAuto: break;
+  }
+  return "auto";
+}
+
+const char* FaultName(WorkerFault f) {
+  switch (f) {
+    case WorkerFault::kCrash: return "crash";
+    case WorkerFault::kHang: return "hang";
+    case WorkerFault::kExhaustMemory: return "oom";
+    case WorkerFault::kSpinCpu: return "cpu";
+    case WorkerFault::kNone: break;
+  }
+  return "none";
+}
+
+std::optional<ErrorCode> ErrorCodeFromName(const std::string& name) {
+  for (ErrorCode c : {ErrorCode::kBadRequest, ErrorCode::kUnauthorized, ErrorCode::kNotFound, ErrorCode::kTooLarge,
+                      ErrorCode::kUnsupportedMediaType, ErrorCode::kUnprocessable, ErrorCode::kOverloaded,
+                      ErrorCode::kTimeout, ErrorCode::kInternal}) {
+    if (ErrorCodeName(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
+json LimitsJson(const WorkerLimits& l) {
+  return {{"memory_bytes", l.memory_bytes},
+          {"cpu_seconds", l.cpu_seconds},
+          {"max_stream_bytes", l.max_stream_bytes},
+          {"max_pages", l.extract.max_pages},
+          {"max_page_pixels", l.extract.max_page_pixels},
+          {"max_image_pixels", l.extract.max_image_pixels},
+          {"max_page_edge_pt", l.extract.max_page_edge_pt}};
+}
+
+WorkerLimits LimitsFrom(const json& j) {
+  WorkerLimits l;
+  l.memory_bytes = j.at("memory_bytes").get<std::uint64_t>();
+  l.cpu_seconds = j.at("cpu_seconds").get<int>();
+  l.max_stream_bytes = j.at("max_stream_bytes").get<std::uint64_t>();
+  l.extract.max_pages = j.at("max_pages").get<int>();
+  l.extract.max_page_pixels = j.at("max_page_pixels").get<long long>();
+  l.extract.max_image_pixels = j.at("max_image_pixels").get<long long>();
+  l.extract.max_page_edge_pt = j.at("max_page_edge_pt").get<double>();
+  return l;
+}
+
+// Runs `decode`; a JSON exception (missing key, wrong type) is malformed.
+template <typename T, typename Decode>
+Result<T> Decoding(const std::string& what, const std::string& text, Decode decode) {
+  try {
+    return decode(json::parse(text));
+  } catch (const std::exception& e) {
+    return Error::Internal("malformed " + what + " on the worker channel: " + e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<WorkerFault> ParseWorkerFault(const std::string& name) {
+  for (WorkerFault f : {WorkerFault::kCrash, WorkerFault::kHang, WorkerFault::kExhaustMemory, WorkerFault::kSpinCpu}) {
+    if (name == FaultName(f)) return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<WireError> WriteMessage(int fd, const std::string& header, const std::string& body, Deadline deadline) {
+  if (auto err = WriteFrame(fd, header, deadline)) return err;
+  return WriteFrame(fd, body, deadline);
+}
+
+std::optional<WireError> ReadMessage(int fd, std::string* header, std::string* body, Deadline deadline) {
+  if (auto err = ReadFrame(fd, header, deadline)) return err;
+  return ReadFrame(fd, body, deadline);
+}
+
+std::string EncodeConfig(const WorkerConfig& c) {
+  json j = {{"log_level", c.log_level},
+            {"trust",
+             {{"anchors", c.trust.anchor_files},
+              {"intermediates", c.trust.intermediate_files},
+              {"crls", c.trust.crl_files}}},
+            {"tsa_url", c.tsa_url},
+            {"ocr_threads", c.ocr_threads},
+            {"limits", LimitsJson(c.limits)},
+            {"allow_faults", c.allow_faults}};
+  if (c.sign_key) {
+    j["sign_key"] = {{"p12_file", c.sign_key->p12_file},
+                     {"p12_password", c.sign_key->p12_password},
+                     {"key_file", c.sign_key->key_file},
+                     {"cert_file", c.sign_key->cert_file},
+                     {"digest", c.sign_key->digest}};
+  }
+  return j.dump();
+}
+
+Result<WorkerConfig> DecodeConfig(const std::string& header) {
+  return Decoding<WorkerConfig>("configuration", header, [](const json& j) {
+    WorkerConfig c;
+    c.log_level = j.at("log_level").get<std::string>();
+    c.trust.anchor_files = j.at("trust").at("anchors").get<std::vector<std::string>>();
+    c.trust.intermediate_files = j.at("trust").at("intermediates").get<std::vector<std::string>>();
+    c.trust.crl_files = j.at("trust").at("crls").get<std::vector<std::string>>();
+    c.tsa_url = j.at("tsa_url").get<std::string>();
+    c.ocr_threads = j.at("ocr_threads").get<int>();
+    c.limits = LimitsFrom(j.at("limits"));
+    c.allow_faults = j.at("allow_faults").get<bool>();
+    if (j.contains("sign_key")) {
+      const json& k = j.at("sign_key");
+      signing::SigningConfig sc;
+      sc.p12_file = k.at("p12_file").get<std::string>();
+      sc.p12_password = k.at("p12_password").get<std::string>();
+      sc.key_file = k.at("key_file").get<std::string>();
+      sc.cert_file = k.at("cert_file").get<std::string>();
+      sc.digest = k.at("digest").get<std::string>();
+      c.sign_key = sc;
+    }
+    return c;
+  });
+}
+
+std::string EncodeRequest(const WorkerRequest& r) {
+  json j = {{"op", kOpNames[static_cast<int>(r.op)]},
+            {"time_left_ms", r.time_left.count()},
+            {"fault", FaultName(r.fault)}};
+  if (r.op == WorkerOp::kExtract) {
+    j["ocr"] = OcrModeName(r.extract.ocr);
+    j["lang"] = r.extract.lang;
+  }
+  if (r.op == WorkerOp::kSign) {
+    j["reason"] = r.sign.reason;
+    j["location"] = r.sign.location;
+    j["contact"] = r.sign.contact;
+    j["field"] = r.sign.field;
+    j["certify"] = r.sign.certify;
+    if (r.sign.page) j["page"] = *r.sign.page;
+    if (r.sign.rect) j["rect"] = *r.sign.rect;
+  }
+  return j.dump();
+}
+
+Result<WorkerRequest> DecodeRequest(const std::string& header) {
+  return Decoding<WorkerRequest>("request", header, [](const json& j) -> Result<WorkerRequest> {
+    WorkerRequest r;
+    const std::string op = j.at("op").get<std::string>();
+    if (op == "extract") {
+      r.op = WorkerOp::kExtract;
+    } else if (op == "verify") {
+      r.op = WorkerOp::kVerify;
+    } else if (op == "sign") {
+      r.op = WorkerOp::kSign;
+    } else {
+      return Error::Internal("unknown worker operation " + op);
+    }
+    r.time_left = std::chrono::milliseconds(j.at("time_left_ms").get<long long>());
+    const std::string fault = j.at("fault").get<std::string>();
+    r.fault = fault == "none" ? WorkerFault::kNone : ParseWorkerFault(fault).value_or(WorkerFault::kNone);
+    if (r.op == WorkerOp::kExtract) {
+      if (!extract::ParseOcrMode(j.at("ocr").get<std::string>(), &r.extract.ocr)) {
+        return Error::Internal("bad ocr mode on the worker channel");
+      }
+      r.extract.lang = j.at("lang").get<std::string>();
+    }
+    if (r.op == WorkerOp::kSign) {
+      r.sign.reason = j.at("reason").get<std::string>();
+      r.sign.location = j.at("location").get<std::string>();
+      r.sign.contact = j.at("contact").get<std::string>();
+      r.sign.field = j.at("field").get<std::string>();
+      r.sign.certify = j.at("certify").get<int>();
+      if (j.contains("page")) r.sign.page = j.at("page").get<int>();
+      if (j.contains("rect")) r.sign.rect = j.at("rect").get<std::array<double, 4>>();
+    }
+    return r;
+  });
+}
+
+std::string EncodeReplyHeader(const WorkerReply& reply) {
+  json j = {{"pages", reply.stats.pages},
+            {"pages_rendered", reply.stats.pages_rendered},
+            {"pages_ocr", reply.stats.pages_ocr},
+            {"signatures", reply.stats.signatures},
+            {"retire", reply.retire}};
+  if (!reply.body.ok()) {
+    j["error"] = {{"code", ErrorCodeName(reply.body.error().code)}, {"message", reply.body.error().message}};
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<WorkerReply> DecodeReply(const std::string& header, std::string body) {
+  return Decoding<WorkerReply>("reply", header, [&body](const json& j) -> Result<WorkerReply> {
+    WorkerReply r;
+    r.stats.pages = j.at("pages").get<int>();
+    r.stats.pages_rendered = j.at("pages_rendered").get<int>();
+    r.stats.pages_ocr = j.at("pages_ocr").get<int>();
+    r.stats.signatures = j.at("signatures").get<std::map<std::string, int>>();
+    r.retire = j.at("retire").get<bool>();
+    if (j.contains("error")) {
+      const std::optional<ErrorCode> code = ErrorCodeFromName(j.at("error").at("code").get<std::string>());
+      if (!code) return Error::Internal("unknown error code on the worker channel");
+      r.body = Error{*code, j.at("error").at("message").get<std::string>()};
+    } else {
+      r.body = std::move(body);
+    }
+    return r;
+  });
+}
+
+}  // namespace pactum::service

@@ -1,0 +1,517 @@
+// The service's defences, end to end through a real server on loopback with
+// real `pactum worker` processes: faults injected into workers (crash, hang,
+// memory, CPU), recycling, every document limit at its edge, API keys, the
+// rate limit, TLS, metrics and request ids.
+#include <httplib.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <future>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "pactum/service/server.h"
+#include "test_util.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PACTUM_TEST_UNDER_ASAN 1
+#endif
+
+namespace pactum::service {
+namespace {
+
+using json = nlohmann::json;
+using testutil::BuildPdf;
+using testutil::CorpusPath;
+using testutil::IsError;
+using testutil::SeedPdf;
+using testutil::ReadFile;
+using testutil::TempPath;
+using testutil::WaitUntil;
+using testutil::WriteFile;
+
+std::string Deflate(const std::string& raw) {
+  uLongf size = compressBound(raw.size());
+  std::string out(size, '\0');
+  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
+                      raw.size(), 9),
+            Z_OK);
+  out.resize(size);
+  return out;
+}
+
+// A one-page PDF of `width_pt` x `height_pt` without text whose content
+// stream is FlateDecode-compressed and inflates to exactly `content_bytes`
+// bytes (a comment line), and which holds an image of `image_w` x `image_h`
+// pixels (declared, 1 bit, stored compressed).
+std::string PdfWith(int width_pt, int height_pt, std::size_t content_bytes, int image_w = 8, int image_h = 8) {
+  std::string content = "%" + std::string(content_bytes - 2, 'x') + "\n";
+  const std::string z = Deflate(content);
+  const std::string pixels = Deflate(std::string(static_cast<std::size_t>((image_w + 7) / 8) * image_h, '\xff'));
+  return BuildPdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(width_pt) + " " + std::to_string(height_pt) +
+          "] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>",
+      "<< /Length " + std::to_string(z.size()) + " /Filter /FlateDecode >>\nstream\n" + z + "\nendstream",
+      "<< /Type /XObject /Subtype /Image /Width " + std::to_string(image_w) + " /Height " + std::to_string(image_h) +
+          " /ColorSpace /DeviceGray /BitsPerComponent 1 /Length " + std::to_string(pixels.size()) +
+          " /Filter /FlateDecode >>\nstream\n" + pixels + "\nendstream",
+  });
+}
+
+void PngChunk(std::string* png, const char* type, const std::string& data) {
+  const uint32_t n = static_cast<uint32_t>(data.size());
+  for (int s = 24; s >= 0; s -= 8) png->push_back(static_cast<char>((n >> s) & 0xff));
+  const std::string body = std::string(type, 4) + data;
+  *png += body;
+  const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), body.size()));
+  for (int s = 24; s >= 0; s -= 8) png->push_back(static_cast<char>((crc >> s) & 0xff));
+}
+
+// A white 8-bit grey PNG of w x h pixels.
+std::string WhitePng(int w, int h) {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string ihdr;
+  for (int v : {w, h}) {
+    for (int s = 24; s >= 0; s -= 8) ihdr.push_back(static_cast<char>((v >> s) & 0xff));
+  }
+  ihdr += std::string("\x08\x00\x00\x00\x00", 5);  // 8 bit, grey, deflate, no filter, no interlace
+  PngChunk(&png, "IHDR", ihdr);
+  std::string rows;
+  for (int y = 0; y < h; ++y) rows += '\0' + std::string(static_cast<std::size_t>(w), '\xff');
+  PngChunk(&png, "IDAT", Deflate(rows));
+  PngChunk(&png, "IEND", "");
+  return png;
+}
+
+
+// Options of a server on a free loopback port with one worker.
+ServerOptions BareOptions() {
+  ServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.workers = 1;
+  o.worker.binary = PACTUM_BINARY;
+  return o;
+}
+
+class IsolationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { spdlog::set_level(spdlog::level::off); }
+
+  void Start(ServerOptions o) {
+    o.host = "127.0.0.1";
+    o.port = 0;
+    if (o.workers == 0) o.workers = 2;
+    o.worker.binary = PACTUM_BINARY;
+    o.worker.log_level = "off";
+    o.TEST_allow_faults = true;
+    server_ = std::make_unique<Server>(o);
+    Result<int> port = server_->Start();
+    ASSERT_TRUE(port.ok()) << port.error().ToString();
+  }
+
+  std::unique_ptr<httplib::Client> Client() {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    c->set_read_timeout(60);
+    return c;
+  }
+
+  httplib::Result Post(const std::string& target, const std::string& body, const std::string& fault = "") {
+    httplib::Headers h;
+    if (!fault.empty()) h.emplace("X-Pactum-Test-Fault", fault);
+    return Client()->Post(target.c_str(), h, body, "application/octet-stream");
+  }
+
+  double Metric(const std::string& series) {
+    auto r = Client()->Get("/metrics");
+    if (!r || r->status != 200) return -1;
+    std::istringstream in(r->body);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return 0;
+  }
+
+  // The pool is back to `n` live workers, none of them in `gone`.
+  bool PoolRefilled(std::size_t n, const std::vector<int>& gone = {}) {
+    return WaitUntil([&] {
+      const std::vector<int> pids = server_->WorkerPids();
+      if (pids.size() != n) return false;
+      for (int p : gone) {
+        if (std::find(pids.begin(), pids.end(), p) != pids.end()) return false;
+      }
+      return true;
+    });
+  }
+
+  void TearDown() override {
+    if (!server_) return;
+    auto r = Client()->Get("/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    server_->Stop();
+  }
+
+  std::unique_ptr<Server> server_;
+};
+
+// ---- faults in workers ------------------------------------------------------
+
+TEST_F(IsolationTest, CrashingWorkerCostsOnlyItsRequest) {
+  Start({});
+  const std::vector<int> before = server_->WorkerPids();
+  ASSERT_EQ(before.size(), 2u);
+  // Documents on the other worker go on while one crashes.
+  std::vector<std::future<httplib::Result>> good;
+  auto crash = std::async(std::launch::async, [&] { return Post("/v1/extract", SeedPdf(), "crash"); });
+  for (int i = 0; i < 4; ++i) {
+    good.push_back(std::async(std::launch::async, [&] { return Post("/v1/extract", SeedPdf()); }));
+  }
+  auto r = crash.get();
+  ASSERT_TRUE(IsError(r, 422, "unprocessable"));
+  EXPECT_NE(r->body.find("crashed the parser"), std::string::npos) << r->body;
+  for (auto& f : good) {
+    auto g = f.get();
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->status, 200) << g->body;
+  }
+  EXPECT_TRUE(PoolRefilled(2));
+  EXPECT_EQ(Metric("pactum_worker_restarts_total{cause=\"crash\"}"), 1);
+  auto after = Post("/v1/extract", SeedPdf());
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
+TEST_F(IsolationTest, HangingWorkerIsKilledAtTheDeadlineAnd504) {
+  ServerOptions o;
+  o.workers = 1;
+  o.timeout = std::chrono::seconds(2);
+  Start(o);
+  const std::vector<int> before = server_->WorkerPids();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(IsError(Post("/v1/extract", SeedPdf(), "hang"), 504, "timeout"));
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GE(took, 2.0);
+  EXPECT_LT(took, 5.0);
+  // The hung process is gone (killed and reaped), a new one serves.
+  ASSERT_TRUE(PoolRefilled(1, before));
+  EXPECT_NE(::kill(before[0], 0), 0);
+  EXPECT_EQ(Metric("pactum_worker_restarts_total{cause=\"timeout\"}"), 1);
+  auto r = Post("/v1/extract", SeedPdf());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(IsolationTest, WorkerOverItsMemoryCapIs422) {
+#ifdef PACTUM_TEST_UNDER_ASAN
+  GTEST_SKIP() << "AddressSanitizer's shadow memory rules out an address-space cap";
+#endif
+  ServerOptions o;
+  o.workers = 1;
+  o.worker.memory_bytes = std::uint64_t{1} << 30;
+  Start(o);
+  auto r = Post("/v1/extract", SeedPdf(), "oom");
+  ASSERT_TRUE(IsError(r, 422, "unprocessable"));
+  EXPECT_NE(r->body.find("more memory than the limit of 1024 MiB"), std::string::npos) << r->body;
+  EXPECT_TRUE(PoolRefilled(1));
+  EXPECT_EQ(Metric("pactum_worker_restarts_total{cause=\"memory\"}"), 1);
+  auto ok = Post("/v1/extract", SeedPdf());
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(IsolationTest, WorkerOverItsCpuCapIs504) {
+  ServerOptions o;
+  o.workers = 1;
+  o.worker.cpu_seconds = 1;
+  o.timeout = std::chrono::seconds(30);
+  Start(o);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = Post("/v1/verify", SeedPdf(), "cpu");
+  ASSERT_TRUE(IsError(r, 504, "timeout"));
+  EXPECT_NE(r->body.find("CPU limit"), std::string::npos) << r->body;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+  EXPECT_TRUE(PoolRefilled(1));
+  EXPECT_EQ(Metric("pactum_worker_restarts_total{cause=\"cpu\"}"), 1);
+  // The limit is per document: a worker that served many stays within it.
+  for (int i = 0; i < 3; ++i) {
+    auto ok = Post("/v1/extract", SeedPdf());
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200);
+  }
+}
+
+TEST_F(IsolationTest, FaultHeaderIsIgnoredWithoutTheTestSeam) {
+  ServerOptions o = BareOptions();
+  server_ = std::make_unique<Server>(o);
+  ASSERT_TRUE(server_->Start().ok());
+  auto r = Post("/v1/extract", SeedPdf(), "crash");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(IsolationTest, WorkersAreRecycledAfterMaxDocuments) {
+  ServerOptions o;
+  o.workers = 1;
+  o.worker.max_documents = 2;
+  Start(o);
+  const std::vector<int> first = server_->WorkerPids();
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(Post("/v1/verify", SeedPdf())->status, 200);
+  ASSERT_TRUE(PoolRefilled(1, first));
+  EXPECT_EQ(Metric("pactum_worker_restarts_total{cause=\"recycle\"}"), 1);
+  EXPECT_EQ(Post("/v1/verify", SeedPdf())->status, 200);
+}
+
+TEST_F(IsolationTest, BadWorkerConfigurationFailsStart) {
+  ServerOptions o = BareOptions();
+  o.trust.anchor_files = {TempPath("missing.pem")};
+  Server s(o);
+  Result<int> port = s.Start();
+  ASSERT_FALSE(port.ok());
+  EXPECT_NE(port.error().message.find("missing.pem"), std::string::npos) << port.error().message;
+}
+
+// ---- limits at their edges --------------------------------------------------
+
+TEST_F(IsolationTest, PageLimitAtTheEdge) {
+  ServerOptions o;
+  o.limits.max_pages = 4;  // the seed has 4 pages
+  Start(o);
+  EXPECT_EQ(Post("/v1/extract", SeedPdf())->status, 200);
+  server_->Stop();
+  o.limits.max_pages = 3;
+  Start(o);
+  auto r = Post("/v1/extract", SeedPdf());
+  ASSERT_TRUE(IsError(r, 422, "unprocessable"));
+  EXPECT_NE(r->body.find("3"), std::string::npos);
+}
+
+TEST_F(IsolationTest, DecodedStreamLimitAtTheEdge) {
+  const std::string pdf = PdfWith(200, 200, 100'000);
+  ServerOptions o;
+  o.max_stream_bytes = 100'000;
+  Start(o);
+  auto at = Post("/v1/extract?ocr=never", pdf);
+  ASSERT_TRUE(at);
+  EXPECT_EQ(at->status, 200) << at->body;
+  server_->Stop();
+  o.max_stream_bytes = 99'999;
+  Start(o);
+  auto over = Post("/v1/extract?ocr=never", pdf);
+  ASSERT_TRUE(IsError(over, 422, "unprocessable"));
+  EXPECT_NE(over->body.find("decompresses to more than 99999 bytes"), std::string::npos) << over->body;
+}
+
+TEST_F(IsolationTest, DecompressionBombIs422Quickly) {
+  // 1 GiB of one byte inflates from about 1 MiB.
+  std::string z;
+  {
+    z_stream zs{};
+    deflateInit(&zs, 9);
+    const std::string chunk(1 << 20, 'x');
+    std::string out(1 << 16, '\0');
+    for (int i = 0; i < 1024; ++i) {
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
+      zs.avail_in = static_cast<uInt>(chunk.size());
+      const int flush = i == 1023 ? Z_FINISH : Z_NO_FLUSH;
+      do {
+        zs.next_out = reinterpret_cast<Bytef*>(out.data());
+        zs.avail_out = static_cast<uInt>(out.size());
+        deflate(&zs, flush);
+        z.append(out.data(), out.size() - zs.avail_out);
+      } while (zs.avail_out == 0);
+    }
+    deflateEnd(&zs);
+  }
+  const std::string pdf = BuildPdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+      "<< /Length " + std::to_string(z.size()) + " /Filter /FlateDecode >>\nstream\n" + z + "\nendstream",
+  });
+  Start({});
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(IsError(Post("/v1/extract", pdf), 422, "unprocessable"));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30.0);
+}
+
+TEST_F(IsolationTest, ImageInsidePdfPixelLimitAtTheEdge) {
+  const std::string pdf = PdfWith(200, 200, 100, 100, 50);
+  ServerOptions o;
+  o.limits.max_image_pixels = 5000;
+  Start(o);
+  EXPECT_EQ(Post("/v1/extract?ocr=never", pdf)->status, 200);
+  server_->Stop();
+  o.limits.max_image_pixels = 4999;
+  Start(o);
+  EXPECT_TRUE(IsError(Post("/v1/extract?ocr=never", pdf), 422, "unprocessable"));
+}
+
+TEST_F(IsolationTest, ImageUploadPixelLimitAtTheEdge) {
+  const std::string png = WhitePng(100, 50);
+  ServerOptions o;
+  o.limits.max_image_pixels = 5000;
+  Start(o);
+  auto at = Post("/v1/extract", png);
+  ASSERT_TRUE(at);
+  EXPECT_EQ(at->status, 200) << at->body;
+  server_->Stop();
+  o.limits.max_image_pixels = 4999;
+  Start(o);
+  auto over = Post("/v1/extract", png);
+  ASSERT_TRUE(IsError(over, 422, "unprocessable"));
+  EXPECT_NE(over->body.find("100x50"), std::string::npos) << over->body;
+}
+
+TEST_F(IsolationTest, RenderedPagePixelLimitAtTheEdge) {
+  // 72 x 36 pt at 300 dpi: 300 x 150 pixels; no text layer, so it is rendered for OCR.
+  const std::string pdf = PdfWith(72, 36, 100);
+  ServerOptions o;
+  o.limits.max_page_pixels = 45'000;
+  Start(o);
+  auto at = Post("/v1/extract", pdf);
+  ASSERT_TRUE(at);
+  EXPECT_EQ(at->status, 200) << at->body;
+  server_->Stop();
+  o.limits.max_page_pixels = 44'999;
+  Start(o);
+  auto over = Post("/v1/extract", pdf);
+  ASSERT_TRUE(at);
+  // A page over the limit is not rendered: the page is skipped with a warning
+  // or the document refused, never rendered.
+  if (over->status == 200) {
+    EXPECT_NE(over->body.find("45000 pixels"), std::string::npos) << over->body;
+  } else {
+    EXPECT_TRUE(IsError(over, 422, "unprocessable"));
+  }
+}
+
+// ---- access -----------------------------------------------------------------
+
+TEST_F(IsolationTest, ApiKeysGuardEverythingButHealthAndDescription) {
+  // A file as an operator writes it: a comment, another key's digest, and
+  // the digest of ours made with sha256sum.
+  const std::string keys = TempPath("keys");
+  WriteFile(keys, "# test keys\n" + std::string(64, 'a') + " other-system\n");
+  const std::string key = "secret-key-1";
+  const std::string cmd = "printf %s " + key + " | sha256sum | cut -c1-64 >> " + keys;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ServerOptions o;
+  o.access.api_keys_file = keys;
+  Start(o);
+  auto c = Client();
+  EXPECT_TRUE(IsError(c->Post("/v1/extract", SeedPdf(), "application/pdf"), 401, "unauthorized"));
+  auto no_key = c->Get("/metrics");
+  EXPECT_TRUE(IsError(no_key, 401, "unauthorized"));
+  EXPECT_EQ(no_key->get_header_value("WWW-Authenticate"), "Bearer");
+  httplib::Headers wrong = {{"Authorization", "Bearer nope"}};
+  EXPECT_TRUE(IsError(c->Post("/v1/verify", wrong, SeedPdf(), "application/pdf"), 401, "unauthorized"));
+  EXPECT_EQ(c->Get("/healthz")->status, 200);
+  EXPECT_EQ(c->Get("/readyz")->status, 200);
+  EXPECT_EQ(c->Get("/openapi.json")->status, 200);
+  httplib::Headers right = {{"Authorization", "Bearer " + key}};
+  auto ok = c->Post("/v1/extract", right, SeedPdf(), "application/pdf");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(c->Get("/metrics", right)->status, 200);
+}
+
+TEST_F(IsolationTest, MissingKeyFileFailsStart) {
+  ServerOptions o = BareOptions();
+  o.access.api_keys_file = TempPath("no-such-keys");
+  Server s(o);
+  EXPECT_FALSE(s.Start().ok());
+}
+
+TEST_F(IsolationTest, RateLimitAnswers429WithRetryAfter) {
+  ServerOptions o;
+  o.access.rate_per_second = 0.5;
+  o.access.rate_burst = 2;
+  Start(o);
+  auto c = Client();
+  EXPECT_EQ(c->Get("/metrics")->status, 200);
+  EXPECT_EQ(c->Get("/metrics")->status, 200);
+  auto r = c->Get("/metrics");
+  ASSERT_TRUE(IsError(r, 429, "overloaded"));
+  const int retry = std::stoi(r->get_header_value("Retry-After"));
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 2);
+  // Health probes are never limited.
+  EXPECT_EQ(c->Get("/healthz")->status, 200);
+}
+
+TEST_F(IsolationTest, ServesHttpsWithTheConfiguredCertificate) {
+  const std::string key = TempPath("tls.key"), cert = TempPath("tls.pem");
+  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
+                          "/CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
+                          " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ServerOptions o;
+  o.access.tls_cert_file = cert;
+  o.access.tls_key_file = key;
+  Start(o);
+  httplib::SSLClient c("127.0.0.1", server_->port());
+  c.set_ca_cert_path(cert.c_str());
+  c.enable_server_certificate_verification(true);
+  c.set_read_timeout(60);
+  auto r = c.Post("/v1/extract", SeedPdf(), "application/pdf");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  // Plain HTTP on the TLS port gets no answer.
+  auto plain = Client()->Get("/healthz");
+  EXPECT_FALSE(plain && plain->status == 200);
+  server_->Stop();
+  server_.reset();
+}
+
+TEST_F(IsolationTest, BadTlsFilesFailStart) {
+  ServerOptions o = BareOptions();
+  o.access.tls_cert_file = TempPath("none.pem");
+  o.access.tls_key_file = TempPath("none.key");
+  Server s(o);
+  EXPECT_FALSE(s.Start().ok());
+}
+
+// ---- observability ----------------------------------------------------------
+
+TEST_F(IsolationTest, MetricsCountRequestsPagesAndSignatures) {
+  Start({});
+  ASSERT_EQ(Post("/v1/extract", SeedPdf())->status, 200);
+  const std::string signed_pdf = ReadFile(std::string(PACTUM_CORPUS_DIR) + "/signatures/valid_cades_rsa2048_sha256.pdf");
+  ASSERT_EQ(Post("/v1/verify", signed_pdf)->status, 200);
+  EXPECT_EQ(Post("/v1/verify", "")->status, 400);
+  auto r = Client()->Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(Metric("pactum_http_requests_total{route=\"/v1/extract\",status=\"200\"}"), 1);
+  EXPECT_EQ(Metric("pactum_http_requests_total{route=\"/v1/verify\",status=\"400\"}"), 1);
+  EXPECT_EQ(Metric("pactum_pages_total{kind=\"all\"}"), 4);
+  EXPECT_EQ(Metric("pactum_documents_total{op=\"verify\"}"), 1);
+  // No trust anchors are configured: the sample's chain is unknown.
+  EXPECT_EQ(Metric("pactum_signatures_verified_total{status=\"indeterminate\"}"), 1);
+  EXPECT_EQ(Metric("pactum_http_request_duration_seconds_count{route=\"/v1/extract\"}"), 1);
+  EXPECT_EQ(Metric("pactum_queue_depth"), 0);
+  EXPECT_EQ(Metric("pactum_workers"), 2);
+  EXPECT_NE(r->body.find("pactum_http_request_duration_seconds_bucket{route=\"/v1/extract\",le=\"+Inf\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(IsolationTest, RequestIdIsEchoedOrMade) {
+  Start({});
+  auto c = Client();
+  auto given = c->Get("/healthz", {{"X-Request-Id", "abc-123.x"}});
+  EXPECT_EQ(given->get_header_value("X-Request-Id"), "abc-123.x");
+  auto made = c->Get("/healthz", {{"X-Request-Id", "bad id with spaces"}});
+  EXPECT_TRUE(std::regex_match(made->get_header_value("X-Request-Id"), std::regex("[0-9a-f]{16}")));
+  auto error = c->Get("/nowhere");
+  EXPECT_EQ(error->status, 404);
+  EXPECT_EQ(error->get_header_value("X-Request-Id").size(), 16u);
+}
+
+}  // namespace
+}  // namespace pactum::service
