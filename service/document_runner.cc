@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "logging.h"
 #include "pactum/extract/sniff.h"
 
 namespace pactum::service {
@@ -66,6 +67,7 @@ DocumentRunner::DocumentRunner(JobQueue* jobs, DocumentRunnerOptions options)
 
 Result<std::string> DocumentRunner::Submit(std::string bytes, WorkerRequest request) {
   const Clock::time_point deadline = Clock::now() + options_.timeout;
+  request.request_id = CurrentRequestLogFacts().request_id;
   auto state = std::make_shared<JobState>();
   auto shared_bytes = std::make_shared<const std::string>(std::move(bytes));
   auto job = [state, shared_bytes, request, deadline, opts = options_]() {
@@ -78,9 +80,11 @@ Result<std::string> DocumentRunner::Submit(std::string bytes, WorkerRequest requ
       state->abandoned = true;
       return;
     }
+    CurrentRequestLogFacts().request_id = request.request_id;
     WorkerReply reply = CatchingAll(opts.before_extract, [&] {
       return opts.workers->Run(request, *shared_bytes, deadline);
     });
+    CurrentRequestLogFacts().request_id.clear();
     if (opts.on_done && reply.body.ok()) opts.on_done(request.op, reply.stats);
     {
       std::lock_guard<std::mutex> lock(state->mu);

@@ -24,11 +24,24 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
 };
 
-constexpr const char* kTimeLevel = R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","pid":%P,)";
+// %q: ,"request_id":"..." when this thread serves a request.
+class RequestIdMember final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::string& id = CurrentRequestLogFacts().request_id;
+    if (id.empty()) return;
+    const std::string s = ",\"request_id\":\"" + JsonEscape(id) + "\"";
+    dest.append(s.data(), s.data() + s.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RequestIdMember>(); }
+};
+
+constexpr const char* kTimeLevel = R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","pid":%P)";
 
 std::unique_ptr<spdlog::formatter> Formatter(const std::string& tail) {
   auto f = std::make_unique<spdlog::pattern_formatter>();
   f->add_flag<JsonEscapedMessage>('j');
+  f->add_flag<RequestIdMember>('q');
   f->set_pattern(std::string(kTimeLevel) + tail);
   return f;
 }
@@ -66,11 +79,11 @@ bool InitLogging(const std::string& level) {
   static std::once_flag once;
   std::call_once(once, [] {
     auto main_logger = spdlog::stderr_logger_mt("pactum");
-    main_logger->set_formatter(Formatter(R"("message":"%j"})"));
+    main_logger->set_formatter(Formatter(R"(%q,"message":"%j"})"));
     spdlog::set_default_logger(main_logger);
     // The access logger's messages are JSON members already (AccessLogLine).
     auto access = spdlog::stderr_logger_mt("access");
-    access->set_formatter(Formatter("%v}"));
+    access->set_formatter(Formatter(",%v}"));
   });
   spdlog::set_level(lv);
   return true;

@@ -1,6 +1,7 @@
 // Logging of the pactum binary: spdlog on stderr, one JSON object per line
-// ({"time","level","logger","pid","message"}; access lines carry the
-// request's fields instead of "message"), Poppler's messages routed into it,
+// ({"time","level","logger","pid","request_id","message"}, request_id when
+// the logging thread serves a request; access lines carry the request's
+// fields instead of "message"), Poppler's messages routed into it,
 // and the facts of the access-log line of each request.
 #pragma once
 
@@ -33,7 +34,9 @@ std::shared_ptr<spdlog::logger> AccessLog();
 
 // What the access-log line of the request being served needs beyond the
 // request and response. A request is served on one connection thread from
-// routing to its log line, so these live in a thread_local.
+// routing to its log line, so these live in a thread_local. Job threads and
+// workers set request_id while they work for a request, so that their log
+// lines carry it too.
 struct RequestLogFacts {
   std::chrono::steady_clock::time_point start;
   bool started = false;      // `start` is set

@@ -273,7 +273,9 @@ int RunWorker() {
       reply.body = req.error();
     } else {
       ArmCpuLimit(w.config.limits.cpu_seconds);
+      CurrentRequestLogFacts().request_id = req->request_id;
       reply = Handle(w, *req, body);
+      CurrentRequestLogFacts().request_id.clear();
     }
     body.clear();
     body.shrink_to_fit();

@@ -209,7 +209,8 @@ Result<WorkerConfig> DecodeConfig(const std::string& header) {
 std::string EncodeRequest(const WorkerRequest& r) {
   json j = {{"op", kOpNames[static_cast<int>(r.op)]},
             {"time_left_ms", r.time_left.count()},
-            {"fault", FaultName(r.fault)}};
+            {"fault", FaultName(r.fault)},
+            {"request_id", r.request_id}};
   if (r.op == WorkerOp::kExtract) {
     j["ocr"] = OcrModeName(r.extract.ocr);
     j["lang"] = r.extract.lang;
@@ -240,6 +241,7 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       return Error::Internal("unknown worker operation " + op);
     }
     r.time_left = std::chrono::milliseconds(j.at("time_left_ms").get<long long>());
+    r.request_id = j.at("request_id").get<std::string>();
     const std::string fault = j.at("fault").get<std::string>();
     r.fault = fault == "none" ? WorkerFault::kNone : ParseWorkerFault(fault).value_or(WorkerFault::kNone);
     if (r.op == WorkerOp::kExtract) {

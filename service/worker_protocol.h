@@ -69,6 +69,7 @@ struct WorkerRequest {
   // Time left for this document when it was sent.
   std::chrono::milliseconds time_left{0};
   WorkerFault fault = WorkerFault::kNone;
+  std::string request_id;  // for the worker's log lines
 };
 
 // What a document cost, for the service's metrics.

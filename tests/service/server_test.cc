@@ -585,7 +585,7 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
     }
   }
   EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/healthz", "/readyz",
-                                         "/openapi.json"}));
+                                         "/metrics", "/openapi.json"}));
 
   // The record schema covers what the service emits, page_info included.
   const json& schemas = doc["components"]["schemas"];
