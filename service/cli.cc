@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <CLI/CLI.hpp>
+#include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
@@ -332,6 +333,14 @@ int RunServe(ServeArgs args) {
   options.max_upload_bytes = static_cast<std::size_t>(args.max_upload_bytes);
   options.timeout = std::chrono::seconds(args.timeout_seconds);
   options.worker.log_level = args.log_level;
+
+  // Uploads of up to --max-upload-bytes pass through many connection
+  // threads. glibc would raise its mmap threshold after the first large
+  // free and keep later upload buffers in per-thread arenas, which then stay
+  // with the process; a fixed threshold returns every buffer of 256 KiB or
+  // more to the system when it is freed, and few arenas bound the rest.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_ARENA_MAX, 2);
 
   // SIGINT and SIGTERM are taken with sigwait() below; block them before any
   // thread starts so that every thread inherits the mask.
