@@ -287,7 +287,7 @@ class Verifier {
 
     // ---- Changes after signing ----
     if (br && r.revision > 0 && end < bytes_.size()) {
-      std::vector<std::string> changes = ChangesAfter(end, r);
+      std::vector<std::string> changes = ChangesAfter(end, r, &doubts);
       if (!changes.empty()) {
         r.modified_after_signing = true;
         AddOnce(problems, "modified_after_signing");
@@ -342,7 +342,7 @@ class Verifier {
 
   // Reasons why the file after the revision ending at `end` is not just
   // allowed additions; empty when it is.
-  std::vector<std::string> ChangesAfter(size_t end, SignatureReport& r) {
+  std::vector<std::string> ChangesAfter(size_t end, SignatureReport& r, std::vector<std::string>* doubts) {
     std::vector<std::string> reasons;
     if (trailing_data_ || !LaterRevisionsWellFormed(end)) reasons.push_back("appended_data");
     QPDF* signed_rev = RevisionAt(end);
@@ -367,12 +367,22 @@ class Verifier {
     std::sort(pages.begin(), pages.end());
     pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
     const bool render = changes.resources_changed || !pages.empty();
-    if (changes.resources_changed) pages.clear();  // all pages
     if (reasons.empty() && options_.visual_check && render) {
-      VisualDiff diff =
-          CompareRenderings(bytes_.substr(0, end), bytes_, changes.new_widgets, pages, options_.max_visual_pages);
+      const std::string_view signed_rev = bytes_.substr(0, end);
+      // A change of the form's resources can alter every field's appearance:
+      // all pages then (an empty list).
+      VisualDiff diff = CompareRenderings(signed_rev, bytes_, changes.new_widgets,
+                                          changes.resources_changed ? std::vector<int>{} : pages,
+                                          options_.max_visual_pages);
       if (!diff.compared) {
+        // Too many pages, or a page that does not render: compare at least
+        // the pages of the new widgets (whatever their number), and do not
+        // call the rest checked.
+        if (changes.resources_changed && !pages.empty()) {
+          diff = CompareRenderings(signed_rev, bytes_, changes.new_widgets, pages, static_cast<int>(pages.size()));
+        }
         r.warnings.push_back("visual_check_skipped");
+        AddOnce(*doubts, "visual_check_incomplete");
       }
       if (!diff.changed_pages.empty()) reasons.push_back("visual_change");
       if (!diff.overlay_pages.empty()) reasons.push_back("visual_overlay");

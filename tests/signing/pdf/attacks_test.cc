@@ -223,6 +223,43 @@ TEST(Shadow, OverlayByASignatureWidgetIsDetected) {
   ExpectInvalid(attacked, "visual_overlay");
 }
 
+TEST(Shadow, OverlayIsDetectedWhenTheFormResourcesChangeOnATooLongDocument) {
+  // A /DR change can alter every page; with more pages than the visual
+  // check renders, the pages of the new widgets are still compared.
+  std::string s = MustSign(Unsigned(), {});
+  Doc d = Numbers(s);
+  QPDF q;
+  q.processMemoryFile("x", s.data(), s.size());
+  std::string annots = QPDFObjectHandle(q.getAllPages()[0]).getKey("/Annots").unparse();
+  annots.insert(annots.rfind(']'), " 71 0 R");
+  std::string form = q.getRoot().getKey("/AcroForm").unparseResolved();
+  form = WithKey(form, "/Fields", q.getRoot().getKey("/AcroForm").getKey("/Fields").unparse().insert(1, "71 0 R "));
+  form = WithKey(form, "/DR", "<< /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>");
+  auto attack = [&](const std::string& rect, const std::string& ink) {
+    return AppendUpdate(
+        s, {{d.page, WithKey(ObjectBody(s, d.page), "/Annots", annots)},
+            {d.catalog, WithKey(ObjectBody(s, d.catalog), "/AcroForm", form)},
+            {70, Stream("/Type /XObject /Subtype /Form /BBox [0 0 500 200] /Resources << /Font << /F1 << /Type "
+                        "/Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>",
+                        ink)},
+            {71, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Overlay) /Rect " + rect + " /F 4 /P " +
+                     std::to_string(d.page) + " 0 R /AP << /N 70 0 R >> >>"}});
+  };
+  VerifyOptions o;
+  o.trust = Trust();
+  o.max_visual_pages = 0;  // "too many pages" for any document
+  Result<VerifyReport> over = Verify(attack("[60 520 560 720]", "1 1 1 rg 0 0 500 200 re f " + kEvilText), o);
+  ASSERT_TRUE(over.ok());
+  EXPECT_EQ(over->status, "invalid") << Reasons(*over);
+  EXPECT_TRUE(HasReason(over->signatures[0], "visual_overlay")) << Reasons(*over);
+  // The same update drawn on blank space: nothing wrong is seen, but the
+  // other pages were not compared, so the result is not "valid".
+  Result<VerifyReport> blank = Verify(attack("[0 0 0.1 0.1]", ""), o);
+  ASSERT_TRUE(blank.ok());
+  EXPECT_EQ(blank->signatures[0].status, "indeterminate") << Reasons(*blank);
+  EXPECT_TRUE(HasReason(blank->signatures[0], "visual_check_incomplete")) << Reasons(*blank);
+}
+
 // ---- Certified documents ----
 
 std::string Certified(int level) {
