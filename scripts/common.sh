@@ -3,10 +3,11 @@
 
 PACTUM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Installs the Debian packages of scripts/packages.txt that are not installed.
+# Installs the Debian packages of scripts/packages.txt, and any named as
+# arguments, that are not installed.
 pactum_install_deps() {
   local wanted missing=()
-  wanted=$(grep -v '^\s*#' "$PACTUM_ROOT/scripts/packages.txt" | tr -s ' \n' ' ')
+  wanted="$(grep -v '^\s*#' "$PACTUM_ROOT/scripts/packages.txt" | tr -s ' \n' ' ') $*"
   for p in $wanted; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done

@@ -487,6 +487,16 @@ TEST(ReviewRegressionTest, AbsurdMultipliersAreNoAmount) {
   EXPECT_EQ(Amounts("2,5 Mrd. EUR"), (std::vector<P>{{"2500000000.00", "EUR"}}));
 }
 
+// tests/fuzz/crashes/amounts: the whole part fits in cents, the fraction
+// tipped the sum over LLONG_MAX (signed overflow). Neither that number nor
+// one with too many digit groups may leave its tail as an amount.
+TEST(FuzzRegressionTest, NumbersBeyondTheLimitAreNoAmount) {
+  EXPECT_TRUE(Amounts("92.233.720,99 Mrd. EUR").empty());
+  EXPECT_EQ(Amounts("92.233.720,36 Mrd. EUR"), (std::vector<P>{{"92233720360000000.00", "EUR"}}));
+  EXPECT_TRUE(Amounts("1.234.567.890.123.456 EUR").empty());
+  EXPECT_EQ(Amounts("Summe 2024: 1.000 EUR"), (std::vector<P>{{"1000.00", "EUR"}}));
+}
+
 TEST(ReviewRegressionTest, AmountAfterAVeryLongRunIsFound) {
   std::string line;
   for (int i = 0; i < 5000; ++i) line += "999 ";

@@ -8,9 +8,9 @@
 // decimal mark. Values are exact (integer cents), never floating point.
 #include <algorithm>
 #include <cctype>
-#include <limits>
 #include <optional>
 
+#include "fields/amounts.h"
 #include "fields/common.h"
 #include "fields/regex.h"
 
@@ -47,8 +47,10 @@ long long Multiplier(const std::string& word) {
   return 1;
 }
 
-// Parses "1.234.567,89" / "250,000.00" / "1,5" into cents. nullopt when the
-// digit groups are inconsistent (then it is not an amount).
+}  // namespace
+
+namespace fields {
+
 std::optional<long long> ParseNumberCents(const std::string& num, long long multiplier) {
   long long cents = 0;
   const auto last_dot = num.rfind('.'), last_comma = num.rfind(',');
@@ -67,7 +69,7 @@ std::optional<long long> ParseNumberCents(const std::string& num, long long mult
   int fraction_digits = 0;
   std::string fraction;
   for (char c : num) {
-    if (c == decimal) {
+    if (decimal != 0 && c == decimal) {
       in_fraction = true;
       continue;
     }
@@ -82,19 +84,31 @@ std::optional<long long> ParseNumberCents(const std::string& num, long long mult
     }
   }
   if (fraction_digits > 2 && multiplier == 1) return std::nullopt;
-  // value = (units + fraction) * multiplier, in cents, without overflow.
-  if (fraction.size() > 6 || units > std::numeric_limits<long long>::max() / 100 / multiplier) return std::nullopt;
-  cents = units * multiplier * 100;
+  // value = (units + fraction) * multiplier, in cents. Every step is checked:
+  // the whole part alone may fit while the fraction tips the sum over
+  // ("92.233.720,99 Mrd. EUR").
+  if (fraction.size() > 6) return std::nullopt;
+  if (__builtin_mul_overflow(units, multiplier, &cents) || __builtin_mul_overflow(cents, 100LL, &cents)) {
+    return std::nullopt;
+  }
   if (!fraction.empty()) {
     long long f = 0, scale = 1;
     for (char c : fraction) {
       f = f * 10 + (c - '0');
       scale *= 10;
     }
-    cents += f * multiplier * 100 / scale;
+    long long part = 0;
+    if (__builtin_mul_overflow(f, multiplier, &part) || __builtin_mul_overflow(part, 100LL, &part) ||
+        __builtin_add_overflow(cents, part / scale, &cents)) {
+      return std::nullopt;
+    }
   }
   return cents;
 }
+
+}  // namespace fields
+
+namespace {
 
 std::string FormatCents(long long cents) {
   std::string s = std::to_string(cents / 100);
@@ -148,6 +162,14 @@ std::vector<ParsedAmount> FindAmounts(const std::string& text) {
     // Whole tokens only: not "ABC123 Euro" or "EUR 5x".
     if (begin > 0 && IsWordChar(text[begin - 1]) && !(m.matched(1) && (text[begin] & 0x80))) continue;
     const bool before = m.matched(1);
+    // Nor the tail of a longer number that is no amount itself (more digit
+    // groups than an amount has, "1.234.567.890.123.456 EUR", or too large,
+    // "92.233.720,99 Mrd. EUR"): a number right after a digit and a
+    // separator starts inside another one.
+    if (!before && begin > 1 && (text[begin - 1] == '.' || text[begin - 1] == ',' || text[begin - 1] == '\'') &&
+        std::isdigit(static_cast<unsigned char>(text[begin - 2]))) {
+      continue;
+    }
     const std::string number = before ? m.str(2) : m.str(4);
     const std::string mult = before ? m.str(3) : m.str(5);
     const std::string cur = before ? m.str(1) : m.str(6);
@@ -164,7 +186,7 @@ std::vector<ParsedAmount> FindAmounts(const std::string& text) {
     const long long thousands = (cur == "TEUR" || cur == "T\xe2\x82\xac") ? 1000 : 1;
     const long long multiplier = (mult.empty() ? 1 : Multiplier(mult)) * thousands;
     if (multiplier > 1000000000) continue;  // "Mrd. TEUR": no agreement states such sums
-    auto cents = ParseNumberCents(fields::Trim(number), multiplier);
+    auto cents = fields::ParseNumberCents(fields::Trim(number), multiplier);
     if (!cents) continue;
     out.push_back({FormatCents(*cents), *iso, begin, end});
     start = end;

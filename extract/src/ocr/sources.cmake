@@ -17,7 +17,11 @@ set_target_properties(pactum_ocr PROPERTIES
   LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}
   CXX_VISIBILITY_PRESET hidden
   VISIBILITY_INLINES_HIDDEN ON)
-target_link_options(pactum_ocr PRIVATE -Wl,--no-undefined)
+# Clang leaves the sanitizer runtimes out of shared objects: their symbols
+# come from the executable that loads the module.
+if(NOT (CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND (PACTUM_SANITIZE OR PACTUM_FUZZ)))
+  target_link_options(pactum_ocr PRIVATE -Wl,--no-undefined)
+endif()
 
 # Main side: the engine pool and the loader that forwards to the module.
 target_sources(pactum_extract PRIVATE
