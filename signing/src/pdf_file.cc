@@ -12,6 +12,7 @@ namespace {
 
 constexpr int kMaxFieldDepth = 32;
 constexpr size_t kMaxFields = 10000;
+constexpr std::string_view kEofMarker = "%%EOF";
 
 // Counts what a stream decodes to and stops the decoding past a cap.
 class CappedSink : public Pipeline {
@@ -70,24 +71,29 @@ std::unique_ptr<QPDF> OpenPdf(std::string_view bytes, bool strict, std::string* 
   }
 }
 
-std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit) {
+std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit, size_t* total) {
   std::vector<size_t> ends;
-  static constexpr std::string_view kMarker = "%%EOF";
+  size_t count = 0;
   size_t pos = 0;
-  while ((pos = bytes.find(kMarker, pos)) != std::string_view::npos) {
-    pos += kMarker.size();
+  while ((pos = bytes.find(kEofMarker, pos)) != std::string_view::npos) {
+    pos += kEofMarker.size();
+    ++count;
+    // Keep a window of the last `limit`: a hostile file may hold millions.
+    if (limit == 0) continue;
+    if (ends.size() == 2 * limit) ends.erase(ends.begin(), ends.begin() + static_cast<std::ptrdiff_t>(limit));
     ends.push_back(pos);
   }
   if (ends.size() > limit) ends.erase(ends.begin(), ends.end() - static_cast<std::ptrdiff_t>(limit));
+  if (total) *total = count;
   return ends;
 }
 
-bool IsMarkerEnd(std::string_view bytes, const std::vector<size_t>& markers, size_t end,
-                 size_t* marker_end) {
-  for (size_t m : markers) {
-    if (m > end || end > m + 2) continue;
-    std::string_view eol = bytes.substr(m, end - m);
-    if (eol.empty() || eol == "\n" || eol == "\r" || eol == "\r\n") {
+bool IsMarkerEnd(std::string_view bytes, size_t end, size_t* marker_end) {
+  if (end > bytes.size()) return false;
+  for (std::string_view eol : {"", "\n", "\r", "\r\n"}) {
+    if (end < eol.size() + kEofMarker.size()) continue;
+    const size_t m = end - eol.size();
+    if (bytes.substr(m, eol.size()) == eol && bytes.substr(m - kEofMarker.size(), kEofMarker.size()) == kEofMarker) {
       if (marker_end) *marker_end = m;
       return true;
     }
@@ -112,10 +118,22 @@ FormTree ReadFormTree(QPDF& pdf) {
 std::vector<SignatureField> FindSignatureFields(QPDF& pdf) {
   std::vector<SignatureField> out;
   for (FormField& f : ReadFormTree(pdf).terminals) {
+    if (FieldType(f.field) != "/Sig") continue;
     try {
+      // qpdf turns an object it cannot parse (too deeply nested, say) into
+      // null with a warning; a null /V without one is an empty field (a
+      // missing key, or a reference to an undefined object: ISO 32000-1,
+      // 7.3.10). Warnings are taken before and after the first resolution.
+      pdf.getWarnings();
       QPDFObjectHandle v = f.field.getKey("/V");
-      if (FieldType(f.field) == "/Sig" && v.isDictionary()) out.push_back({f.name, f.field, v});
+      const bool damaged = !v.isDictionary() && !pdf.getWarnings().empty();
+      if (v.isDictionary()) {
+        out.push_back({f.name, f.field, v});
+      } else if (damaged || !v.isNull()) {
+        out.push_back({f.name, f.field, v, false});
+      }
     } catch (const std::exception&) {
+      out.push_back({f.name, f.field, QPDFObjectHandle::newNull(), false});
     }
   }
   return out;

@@ -34,15 +34,16 @@ std::optional<int> CertificationLevel(QPDFObjectHandle value);
 // when the user password is empty. nullptr and *error set on failure.
 std::unique_ptr<QPDF> OpenPdf(std::string_view bytes, bool strict, std::string* error);
 
-// Candidate revision ends: the offsets just past each "%%EOF" marker and its
-// end-of-line, in file order. Only a prefix that also opens strictly is a
-// revision; the caller checks that. At most `limit` candidates (the last ones).
-std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit);
+// Candidate revision ends: the offsets just past each "%%EOF" marker, in
+// file order. Only a prefix that also opens strictly is a revision; the
+// caller checks that. At most `limit` candidates (the last ones); `*total`,
+// when given, is set to the number of markers in the whole file.
+std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit, size_t* total = nullptr);
 
-// Whether the prefix [0, end) ends a revision: `end` is a marker end found by
-// FindEofMarkers, or that end plus a CR, LF or CRLF that follows it.
-bool IsMarkerEnd(std::string_view bytes, const std::vector<size_t>& markers, size_t end,
-                 size_t* marker_end);
+// Whether the prefix [0, end) ends at a "%%EOF" marker, directly or after a
+// CR, LF or CRLF; `*marker_end` is then the offset just past the marker.
+// Reads the bytes, so a marker outside FindEofMarkers' window counts too.
+bool IsMarkerEnd(std::string_view bytes, size_t end, size_t* marker_end);
 
 struct FormField {
   std::string name;        // fully qualified ("a.b")
@@ -61,11 +62,16 @@ struct SignatureField {
   std::string name;          // fully qualified field name ("Signature1", "a.b")
   QPDFObjectHandle field;    // the terminal field (often merged with its widget)
   QPDFObjectHandle value;    // its /V: the signature dictionary
+  // False when /V is there but no dictionary can be read from it (an object
+  // that does not parse, absurdly nested, or a string, ...): a signature
+  // that must be reported, not skipped.
+  bool readable = true;
 };
 
 // Every terminal field of the /AcroForm whose (inherited) /FT is /Sig and
-// that has a /V dictionary, in document order. Loops and absurd depths in
-// /Kids or /Parent are cut.
+// that has a /V, in document order; a field whose /V is missing or null (an
+// undefined object included) is an empty signature field and left out. Loops and absurd depths
+// in /Kids or /Parent are cut.
 std::vector<SignatureField> FindSignatureFields(QPDF& pdf);
 
 // The (inherited) field type of a field or widget: "/Sig", "/Tx", ...; ""

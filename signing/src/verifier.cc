@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -118,13 +119,25 @@ class Verifier {
       }
       return Error::Unprocessable("the PDF cannot be read: " + error);
     }
-    markers_ = FindEofMarkers(bytes_, options_.max_revisions);
-    report.revisions = static_cast<int>(std::max<size_t>(markers_.size(), 1));
+    markers_ = FindEofMarkers(bytes_, options_.max_revisions, &marker_count_);
+    report.revisions = static_cast<int>(std::clamp<size_t>(marker_count_, 1, std::numeric_limits<int>::max()));
     trailing_data_ = TrailingData();
     dss_ = ReadDss(*doc);
 
     std::set<std::string> seen;
     for (const SignatureField& field : FindSignatureFields(*doc)) {
+      if (!field.readable) {
+        // In a file that needed repair, UnreadableSignatures reports these.
+        if (!strict_) continue;
+        // Hidden from a viewer that gives up on it, but it is there: a
+        // signature nobody can check is not silently dropped.
+        SignatureReport r;
+        r.field = field.name;
+        r.status = "invalid";
+        r.reasons = {"signature_unreadable"};
+        report.signatures.push_back(std::move(r));
+        continue;
+      }
       if (!seen.insert(Key(field.value)).second) {
         // A second field pointing at the same signature would count one
         // signer twice.
@@ -162,6 +175,18 @@ class Verifier {
     } catch (const std::exception&) {
       return "";
     }
+  }
+
+  // 1-based number of the revision whose %%EOF marker ends at `marker`.
+  int RevisionNumber(size_t marker) const {
+    size_t before = 0;
+    if (markers_.empty() || marker < markers_.front()) {
+      FindEofMarkers(bytes_.substr(0, marker), 0, &before);
+    } else {
+      before = marker_count_ - markers_.size() +
+               static_cast<size_t>(std::upper_bound(markers_.begin(), markers_.end(), marker) - markers_.begin());
+    }
+    return static_cast<int>(std::min<size_t>(before, std::numeric_limits<int>::max()));
   }
 
   bool TrailingData() const {
@@ -247,10 +272,10 @@ class Verifier {
       }
       if (decoded) contents = std::move(*decoded);
       size_t marker = 0;
-      if (!IsMarkerEnd(bytes_, markers_, end, &marker) || !RevisionAt(end)) {
+      if (!IsMarkerEnd(bytes_, end, &marker) || !RevisionAt(end)) {
         AddOnce(problems, "byte_range_end");
       } else {
-        r.revision = static_cast<int>(std::find(markers_.begin(), markers_.end(), marker) - markers_.begin()) + 1;
+        r.revision = RevisionNumber(marker);
       }
     }
     r.covers_whole_revision = br && problems.empty();
@@ -345,6 +370,12 @@ class Verifier {
   std::vector<std::string> ChangesAfter(size_t end, SignatureReport& r, std::vector<std::string>* doubts) {
     std::vector<std::string> reasons;
     if (trailing_data_ || !LaterRevisionsWellFormed(end)) reasons.push_back("appended_data");
+    if (!markers_.empty() && end < markers_.front()) {
+      // More updates follow than FindEofMarkers keeps: the ones before its
+      // window were not checked one by one (the object comparison below
+      // still covers what they changed).
+      AddOnce(*doubts, "revisions_over_limit");
+    }
     QPDF* signed_rev = RevisionAt(end);
     if (!strict_ || !signed_rev) {
       reasons.push_back("structure_damaged");
@@ -424,13 +455,13 @@ class Verifier {
       QPDF* rev = RevisionAt(*it);
       if (!rev) continue;
       for (const SignatureField& field : FindSignatureFields(*rev)) {
-        if (!reported.insert(Key(field.value)).second) continue;
+        if (!field.readable || !reported.insert(Key(field.value)).second) continue;
         SignatureReport r;
         r.field = field.name;
         r.status = "invalid";
         r.reasons = {"signature_removed", "modified_after_signing"};
         r.modified_after_signing = true;
-        r.revision = static_cast<int>(markers_.rend() - it);
+        r.revision = RevisionNumber(*it);
         out.push_back(std::move(r));
       }
     }
@@ -441,7 +472,8 @@ class Verifier {
   std::shared_ptr<const TrustContext> trust_;
   SysSeconds now_;
   std::unique_ptr<QPDF> strict_;
-  std::vector<size_t> markers_;
+  std::vector<size_t> markers_;  // the last options_.max_revisions %%EOF ends
+  size_t marker_count_ = 0;      // %%EOF markers in the whole file
   bool trailing_data_ = false;
   RevocationData dss_;
   std::map<size_t, std::unique_ptr<QPDF>> revisions_;

@@ -329,6 +329,89 @@ TEST(AllowedUpdates, ValidationDataAfterSigningKeepsTheSignatureValid) {
   EXPECT_EQ(r.signatures[0].revocation, "good");
 }
 
+// ---- Hostile structure around a valid signature ----
+
+// A signed file with a second signature field; `value` is the body of the
+// object its /V points at.
+std::string WithSecondSignatureField(const std::string& signed_pdf, const std::string& value) {
+  Doc d = Numbers(signed_pdf);
+  QPDF q;
+  q.processMemoryFile("x", signed_pdf.data(), signed_pdf.size());
+  std::string form = q.getRoot().getKey("/AcroForm").unparseResolved();
+  form = WithKey(form, "/Fields", q.getRoot().getKey("/AcroForm").getKey("/Fields").unparse().insert(1, "95 0 R "));
+  std::map<int, std::string> objects = {
+      {d.catalog, WithKey(ObjectBody(signed_pdf, d.catalog), "/AcroForm", form)},
+      {95, "<< /FT /Sig /T (Hidden) /Rect [0 0 0 0] /F 132 /Type /Annot /Subtype /Widget /P " +
+               std::to_string(d.page) + " 0 R /V 96 0 R >>"}};
+  if (!value.empty()) objects[96] = value;
+  return AppendUpdate(signed_pdf, objects);
+}
+
+TEST(HostileStructure, SignatureThatCannotBeParsedIsReportedNotDropped) {
+  std::string s = MustSign(Unsigned(), {});
+  const std::string nested = std::string(5000, '[') + std::string(5000, ']');
+  for (const std::string& value :
+       {"<< /Type /Sig /SubFilter /adbe.pkcs7.detached /ByteRange [0 1 2 3] /Contents <00> /X " + nested + " >>",
+        std::string("(not a dictionary)")}) {
+    SCOPED_TRACE(value.substr(0, 40));
+    VerifyReport r = MustVerify(WithSecondSignatureField(s, value), Trust());
+    ASSERT_EQ(r.signatures.size(), 2u) << Reasons(r);
+    EXPECT_EQ(r.status, "invalid") << Reasons(r);
+    for (const SignatureReport& sig : r.signatures) {
+      const bool hidden = sig.field == "Hidden";
+      EXPECT_EQ(sig.status, hidden ? "invalid" : "valid") << Reasons(r);
+      EXPECT_EQ(HasReason(sig, "signature_unreadable"), hidden) << Reasons(r);
+    }
+  }
+  // A /V that is null, also by referring to an undefined object, is an
+  // empty signature field (ISO 32000-1, 7.3.10): nothing to report.
+  for (const std::string& value : {std::string("null"), std::string()}) {
+    VerifyReport r = MustVerify(WithSecondSignatureField(s, value), Trust());
+    EXPECT_EQ(r.signatures.size(), 1u) << Reasons(r);
+  }
+}
+
+// Appends `n` updates that each add validation data (allowed after signing).
+std::string WithDssUpdates(std::string pdf, int n) {
+  const int catalog = Numbers(pdf).catalog;
+  const std::string crl = ReadFile(Pki("intermediate.crl.der"));
+  for (int i = 0; i < n; ++i) {
+    pdf = AppendUpdate(pdf, {{catalog, WithKey(ObjectBody(pdf, catalog), "/DSS", "<< /CRLs [61 0 R] >>")},
+                             {61, Stream("", crl)}});
+  }
+  return pdf;
+}
+
+TEST(HostileStructure, MoreRevisionsThanExaminedMakeTheSignatureIndeterminateNotInvalid) {
+  VerifyOptions o;
+  o.trust = Trust();
+  o.max_revisions = 8;
+  const std::string s = MustSign(Unsigned(), {});
+  // Within the window: every update is checked, the signature stays valid.
+  Result<VerifyReport> few = Verify(WithDssUpdates(s, 6), o);
+  ASSERT_TRUE(few.ok());
+  EXPECT_EQ(few->status, "valid") << Reasons(*few);
+  EXPECT_EQ(few->revisions, 8);
+  // Past it: the signed revision's end is still found and numbered, the
+  // comparison still runs, but the early updates were not checked one by one.
+  Result<VerifyReport> many = Verify(WithDssUpdates(s, 20), o);
+  ASSERT_TRUE(many.ok());
+  ASSERT_EQ(many->signatures.size(), 1u);
+  EXPECT_EQ(many->revisions, 22);
+  EXPECT_EQ(many->signatures[0].revision, 2);
+  EXPECT_EQ(many->signatures[0].integrity, "ok");
+  EXPECT_EQ(many->signatures[0].status, "indeterminate") << Reasons(*many);
+  EXPECT_TRUE(HasReason(many->signatures[0], "revisions_over_limit")) << Reasons(*many);
+  EXPECT_FALSE(HasReason(many->signatures[0], "byte_range_end")) << Reasons(*many);
+  // A real change hidden before the window is still found.
+  Doc d = Numbers(s);
+  std::string changed = AppendUpdate(s, {{d.contents, Stream("", kEvilText)}});
+  Result<VerifyReport> hidden = Verify(WithDssUpdates(changed, 20), o);
+  ASSERT_TRUE(hidden.ok());
+  EXPECT_EQ(hidden->status, "invalid") << Reasons(*hidden);
+  EXPECT_TRUE(HasReason(hidden->signatures[0], "object_redefined")) << Reasons(*hidden);
+}
+
 // ---- Fuzz-style: mutated signature dictionaries and CMS blobs ----
 
 TEST(Mutations, NoMutationOfTheSignedBytesIsValidAndNoneCrashes) {
