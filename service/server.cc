@@ -236,7 +236,7 @@ Result<bool> Server::Impl::StartWorkers() {
   c.limits.max_stream_bytes = options_.max_stream_bytes;
   c.limits.extract = options_.limits;
   c.allow_faults = options_.TEST_allow_faults;
-  wo.on_replace = [this](WorkerExit cause) { restarts_->Inc({WorkerExitName(cause)}); };
+  wo.on_replace = [this](WorkerExit cause) { restarts_->Add({{"cause", WorkerExitName(cause)}}).Increment(); };
   Result<std::unique_ptr<WorkerPool>> pool = WorkerPool::Start(std::move(wo));
   if (!pool.ok()) return pool.error();
   workers_ = std::move(*pool);
@@ -244,19 +244,17 @@ Result<bool> Server::Impl::StartWorkers() {
 }
 
 void Server::Impl::DeclareMetrics() {
-  requests_ = metrics_.AddCounter("pactum_http_requests_total", "HTTP requests answered, by route and status",
-                                  {"route", "status"});
-  latency_ = metrics_.AddHistogram("pactum_http_request_duration_seconds",
-                                   "Time from a request's headers to its answer, by route", {"route"},
-                                   DefaultLatencyBuckets());
-  documents_ = metrics_.AddCounter("pactum_documents_total", "Documents processed by a worker, by operation", {"op"});
-  pages_ = metrics_.AddCounter("pactum_pages_total",
-                               "Pages of processed documents: all, rendered to pixels, read with OCR", {"kind"});
-  signatures_ = metrics_.AddCounter("pactum_signatures_verified_total", "Signatures verified, by status", {"status"});
-  restarts_ = metrics_.AddCounter("pactum_worker_restarts_total", "Worker processes replaced, by cause", {"cause"});
+  requests_ = &metrics_.AddCounter("pactum_http_requests_total", "HTTP requests answered, by route and status");
+  latency_ = &metrics_.AddHistogram("pactum_http_request_duration_seconds",
+                                    "Time from a request's headers to its answer, by route");
+  documents_ = &metrics_.AddCounter("pactum_documents_total", "Documents processed by a worker, by operation");
+  pages_ = &metrics_.AddCounter("pactum_pages_total",
+                                "Pages of processed documents: all, rendered to pixels, read with OCR");
+  signatures_ = &metrics_.AddCounter("pactum_signatures_verified_total", "Signatures verified, by status");
+  restarts_ = &metrics_.AddCounter("pactum_worker_restarts_total", "Worker processes replaced, by cause");
   for (WorkerExit c : {WorkerExit::kCrash, WorkerExit::kTimeout, WorkerExit::kMemory, WorkerExit::kCpu,
                        WorkerExit::kRecycle}) {
-    restarts_->Inc({WorkerExitName(c)}, 0);
+    restarts_->Add({{"cause", WorkerExitName(c)}});  // every cause shown, at 0
   }
   metrics_.AddGaugeCallback("pactum_queue_depth", "Admitted documents waiting for a worker",
                             [this] { return jobs_ ? jobs_->GetStats().queued : 0; });
@@ -300,8 +298,8 @@ bool Server::Impl::Admit(const httplib::Request& req, httplib::Response& res) {
 void Server::Impl::CountRequest(const httplib::Request& req, const httplib::Response& res,
                                 const RequestLogFacts& facts) {
   const std::string route = req.path.empty() ? "other" : RouteLabel(req.path);
-  requests_->Inc({route, std::to_string(res.status)});
-  if (facts.started) latency_->Observe({route}, SecondsSince(facts.start));
+  requests_->Add({{"route", route}, {"status", std::to_string(res.status)}}).Increment();
+  if (facts.started) latency_->Add({{"route", route}}, DefaultLatencyBuckets()).Observe(SecondsSince(facts.start));
 }
 
 Result<int> Server::Impl::Start() {
@@ -338,11 +336,12 @@ Result<int> Server::Impl::Start() {
   ro.has_signing_key = options_.sign_key.has_value();
   ro.before_extract = before_extract_;
   ro.on_done = [this](WorkerOp op, const WorkStats& st) {
-    documents_->Inc({op == WorkerOp::kExtract ? "extract" : op == WorkerOp::kVerify ? "verify" : "sign"});
-    pages_->Inc({"all"}, st.pages);
-    pages_->Inc({"rendered"}, st.pages_rendered);
-    pages_->Inc({"ocr"}, st.pages_ocr);
-    for (const auto& [status, n] : st.signatures) signatures_->Inc({status}, n);
+    documents_->Add({{"op", op == WorkerOp::kExtract ? "extract" : op == WorkerOp::kVerify ? "verify" : "sign"}})
+        .Increment();
+    pages_->Add({{"kind", "all"}}).Increment(st.pages);
+    pages_->Add({{"kind", "rendered"}}).Increment(st.pages_rendered);
+    pages_->Add({{"kind", "ocr"}}).Increment(st.pages_ocr);
+    for (const auto& [status, n] : st.signatures) signatures_->Add({{"status", status}}).Increment(n);
   };
   runner_ = std::make_unique<DocumentRunner>(jobs_.get(), std::move(ro));
   routes_.runner = runner_.get();
