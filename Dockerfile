@@ -13,7 +13,8 @@ FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpoppler-cpp0v5 libtesseract5 liblept5 tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
-      libutf8proc2 libpcre2-8-0 libssl3 libsqlite3-0 libspdlog1.10 libfmt9 ca-certificates \
+      libutf8proc2 libpcre2-8-0 libssl3 libsqlite3-0 libspdlog1.10 libfmt9 libqpdf29 libcpp-httplib0.11 \
+      libprometheus-cpp-core1.0 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /var/lib/pactum pactum
 COPY --from=build /build/pactum /usr/local/bin/pactum
