@@ -65,7 +65,17 @@ void AttachSignatures(const std::string& pdf, const signing::VerifyOptions& opti
 DocumentRunner::DocumentRunner(JobQueue* jobs, DocumentRunnerOptions options)
     : jobs_(jobs), options_(std::move(options)) {}
 
-Result<std::string> DocumentRunner::Submit(std::string bytes, WorkerRequest request) {
+JobClass ExtractionClass(std::string_view bytes, const ExtractParams& params) {
+  if (params.ocr == extract::OcrMode::kNever) return JobClass::kQuick;
+  if (params.ocr == extract::OcrMode::kAlways || extract::Sniff(bytes) != extract::MediaType::kPdf) {
+    return JobClass::kSlow;
+  }
+  const bool names_a_font = bytes.find("/Font") != std::string_view::npos;
+  const bool has_object_streams = bytes.find("/ObjStm") != std::string_view::npos;
+  return names_a_font || has_object_streams ? JobClass::kQuick : JobClass::kSlow;
+}
+
+Result<std::string> DocumentRunner::Submit(std::string bytes, WorkerRequest request, JobClass job_class) {
   const Clock::time_point deadline = Clock::now() + options_.timeout;
   request.request_id = CurrentRequestLogFacts().request_id;
   auto state = std::make_shared<JobState>();
@@ -93,7 +103,7 @@ Result<std::string> DocumentRunner::Submit(std::string bytes, WorkerRequest requ
     }
     state->done_cv.notify_all();
   };
-  if (!jobs_->TrySubmit(std::move(job))) {
+  if (!jobs_->TrySubmit(std::move(job), job_class)) {
     const JobQueue::Stats s = jobs_->GetStats();
     return Error::Overloaded("the service is busy: " + std::to_string(s.workers) + " documents are being processed and " +
                              std::to_string(s.queued) + " wait; retry after the time in Retry-After");
@@ -121,7 +131,8 @@ Result<std::string> DocumentRunner::Extract(std::string bytes, const ExtractPara
   r.op = WorkerOp::kExtract;
   r.extract = params;
   r.fault = fault;
-  return Submit(std::move(bytes), r);
+  const JobClass job_class = ExtractionClass(bytes, params);
+  return Submit(std::move(bytes), r, job_class);
 }
 
 Result<std::string> DocumentRunner::Verify(std::string bytes, WorkerFault fault) {
@@ -132,7 +143,7 @@ Result<std::string> DocumentRunner::Verify(std::string bytes, WorkerFault fault)
   WorkerRequest r;
   r.op = WorkerOp::kVerify;
   r.fault = fault;
-  return Submit(std::move(bytes), r);
+  return Submit(std::move(bytes), r, JobClass::kQuick);
 }
 
 Result<std::string> DocumentRunner::Sign(std::string bytes, const SignParams& params, WorkerFault fault) {
@@ -149,7 +160,7 @@ Result<std::string> DocumentRunner::Sign(std::string bytes, const SignParams& pa
   r.op = WorkerOp::kSign;
   r.sign = params;
   r.fault = fault;
-  return Submit(std::move(bytes), r);
+  return Submit(std::move(bytes), r, JobClass::kQuick);
 }
 
 }  // namespace pactum::service

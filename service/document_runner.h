@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "params.h"
 #include "pactum/models/record.h"
@@ -42,6 +43,13 @@ struct DocumentRunnerOptions {
 // cost the extraction: it becomes a warning "signatures-unreadable".
 void AttachSignatures(const std::string& pdf, const signing::VerifyOptions& options, AgreementRecord* record);
 
+// What an extraction is expected to cost, for the order of waiting jobs
+// (JobClass), judged from the request and a byte search, never by parsing:
+// slow when it will be OCRed: an image, ocr=always, or a PDF in which no
+// font is named anywhere (so no page has a text layer) and no object stream
+// could hide one. Everything else is quick. A wrong guess costs only order.
+JobClass ExtractionClass(std::string_view bytes, const ExtractParams& params);
+
 class DocumentRunner {
  public:
   // `jobs` is not owned and must outlive the runner.
@@ -60,7 +68,7 @@ class DocumentRunner {
   Result<std::string> Sign(std::string bytes, const SignParams& params, WorkerFault fault = WorkerFault::kNone);
 
  private:
-  Result<std::string> Submit(std::string bytes, WorkerRequest request);
+  Result<std::string> Submit(std::string bytes, WorkerRequest request, JobClass job_class);
 
   JobQueue* jobs_;
   DocumentRunnerOptions options_;

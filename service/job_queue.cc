@@ -14,13 +14,12 @@ JobQueue::JobQueue(int workers, int queue_capacity) : workers_(workers), queue_c
 
 JobQueue::~JobQueue() { Shutdown(); }
 
-bool JobQueue::TrySubmit(std::function<void()> job) {
+bool JobQueue::TrySubmit(std::function<void()> job, JobClass job_class) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (shutting_down_) return false;
-    const int in_system = running_ + static_cast<int>(queue_.size());
-    if (in_system >= workers_ + queue_capacity_) return false;
-    queue_.push_back(std::move(job));
+    if (running_ + QueuedLocked() >= workers_ + queue_capacity_) return false;
+    (job_class == JobClass::kSlow ? slow_ : quick_).push_back(std::move(job));
   }
   cv_.notify_one();
   return true;
@@ -28,12 +27,12 @@ bool JobQueue::TrySubmit(std::function<void()> job) {
 
 bool JobQueue::HasRoom() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return !shutting_down_ && running_ + static_cast<int>(queue_.size()) < workers_ + queue_capacity_;
+  return !shutting_down_ && running_ + QueuedLocked() < workers_ + queue_capacity_;
 }
 
 JobQueue::Stats JobQueue::GetStats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return {workers_, running_, static_cast<int>(queue_.size()), queue_capacity_};
+  return {workers_, running_, QueuedLocked(), static_cast<int>(slow_.size()), queue_capacity_};
 }
 
 void JobQueue::Shutdown() {
@@ -47,15 +46,24 @@ void JobQueue::Shutdown() {
   }
 }
 
+std::function<void()> JobQueue::TakeNext() {
+  const bool quick_turn = !quick_.empty() && (slow_.empty() || slow_bypassed_ < kMaxSlowBypass);
+  std::deque<std::function<void()>>& from = quick_turn ? quick_ : slow_;
+  if (quick_turn && !slow_.empty()) ++slow_bypassed_;
+  if (!quick_turn) slow_bypassed_ = 0;
+  std::function<void()> job = std::move(from.front());
+  from.pop_front();
+  return job;
+}
+
 void JobQueue::WorkerLoop() {
   for (;;) {
     std::function<void()> job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return shutting_down_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // shutting down and nothing left to run
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      cv_.wait(lock, [this] { return shutting_down_ || QueuedLocked() > 0; });
+      if (QueuedLocked() == 0) return;  // shutting down and nothing left to run
+      job = TakeNext();
       ++running_;
     }
     try {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "document_runner.h"
 #include "pactum/service/server.h"
 #include "test_util.h"
 
@@ -113,6 +114,14 @@ class IsolationTest : public ::testing::Test {
     server_ = std::make_unique<Server>(o);
     Result<int> port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.error().ToString();
+  }
+
+  static ServerOptions OneWorkerWithCpuCap(int cpu_seconds, std::chrono::seconds timeout) {
+    ServerOptions o;
+    o.workers = 1;
+    o.worker.cpu_seconds = cpu_seconds;
+    o.timeout = timeout;
+    return o;
   }
 
   std::unique_ptr<httplib::Client> Client() {
@@ -226,11 +235,7 @@ TEST_F(IsolationTest, WorkerOverItsMemoryCapIs422) {
 }
 
 TEST_F(IsolationTest, WorkerOverItsCpuCapIs504) {
-  ServerOptions o;
-  o.workers = 1;
-  o.worker.cpu_seconds = 1;
-  o.timeout = std::chrono::seconds(30);
-  Start(o);
+  Start(OneWorkerWithCpuCap(1, std::chrono::seconds(30)));
   const auto t0 = std::chrono::steady_clock::now();
   auto r = Post("/v1/verify", SeedPdf(), "cpu");
   ASSERT_TRUE(IsError(r, 504, "timeout"));
@@ -244,6 +249,52 @@ TEST_F(IsolationTest, WorkerOverItsCpuCapIs504) {
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->status, 200);
   }
+}
+
+TEST_F(IsolationTest, AWaitingSignatureCheckStartsBeforeAWaitingScan) {
+  Start(OneWorkerWithCpuCap(2, std::chrono::seconds(60)));
+  const std::string dev = std::string(PACTUM_CORPUS_DIR) + "/dev/";
+  const std::string signed_pdf = ReadFile(std::string(PACTUM_CORPUS_DIR) + "/signatures/valid_cades_rsa2048_sha256.pdf");
+  using Clock = std::chrono::steady_clock;
+  // The one worker spins until its CPU cap; meanwhile a scan, then a
+  // signature check, wait in the queue.
+  auto hang = std::async(std::launch::async, [&] { return Post("/v1/verify", SeedPdf(), "cpu"); });
+  ASSERT_TRUE(WaitUntil([&] { return Metric("pactum_documents_in_progress") == 1; }));
+  auto scan = std::async(std::launch::async, [&] {
+    auto r = Post("/v1/extract", ReadFile(dev + "a04-png.png"));
+    return std::make_pair(r ? r->status : -1, Clock::now());
+  });
+  ASSERT_TRUE(WaitUntil([&] { return Metric("pactum_queue_depth") == 1; }));
+  auto verify = std::async(std::launch::async, [&] {
+    auto r = Post("/v1/verify", signed_pdf);
+    return std::make_pair(r ? r->status : -1, Clock::now());
+  });
+  EXPECT_TRUE(IsError(hang.get(), 504, "timeout"));
+  const auto [verify_status, verify_done] = verify.get();
+  const auto [scan_status, scan_done] = scan.get();
+  EXPECT_EQ(verify_status, 200);
+  EXPECT_EQ(scan_status, 200);
+  EXPECT_LT(verify_done, scan_done);
+}
+
+TEST(JobClassTest, ScansAndImagesAreSlowTextLayerPdfsQuick) {
+  const std::string dev = std::string(PACTUM_CORPUS_DIR) + "/dev/";
+  ExtractParams automatic, always, never;
+  always.ocr = extract::OcrMode::kAlways;
+  never.ocr = extract::OcrMode::kNever;
+  for (const char* name : {"a01-born-digital.pdf", "c01-born-digital.pdf"}) {
+    const std::string pdf = ReadFile(dev + name);
+    EXPECT_EQ(ExtractionClass(pdf, automatic), JobClass::kQuick) << name;
+    EXPECT_EQ(ExtractionClass(pdf, always), JobClass::kSlow) << name;
+  }
+  for (const char* name : {"a02-scan-200-bw.pdf", "b02-scan-300-gray.pdf", "a03-tiff.tif", "a04-png.png",
+                           "b03-jpeg.jpg"}) {
+    const std::string doc = ReadFile(dev + name);
+    EXPECT_EQ(ExtractionClass(doc, automatic), JobClass::kSlow) << name;
+    EXPECT_EQ(ExtractionClass(doc, never), JobClass::kQuick) << name;
+  }
+  // An object stream could hide the fonts: no guess against the document.
+  EXPECT_EQ(ExtractionClass("%PDF-1.7\n1 0 obj << /Type /ObjStm /N 3 >> stream", automatic), JobClass::kQuick);
 }
 
 TEST_F(IsolationTest, FaultHeaderIsIgnoredWithoutTheTestSeam) {
@@ -479,6 +530,9 @@ TEST_F(IsolationTest, MetricsCountRequestsPagesAndSignatures) {
   const std::string signed_pdf = ReadFile(std::string(PACTUM_CORPUS_DIR) + "/signatures/valid_cades_rsa2048_sha256.pdf");
   ASSERT_EQ(Post("/v1/verify", signed_pdf)->status, 200);
   EXPECT_EQ(Post("/v1/verify", "")->status, 400);
+  // A request is counted when its answer has been written, which the client
+  // may see first.
+  EXPECT_TRUE(WaitUntil([&] { return Metric("pactum_http_requests_total{route=\"/v1/verify\",status=\"400\"}") == 1; }));
   auto r = Client()->Get("/metrics");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");

@@ -1,4 +1,5 @@
-// JobQueue: admission bound, FIFO order, shutdown runs what was admitted.
+// JobQueue: admission bound, FIFO order within a class, quick jobs before
+// slow ones without starving them, shutdown runs what was admitted.
 #include "pactum/service/job_queue.h"
 
 #include <gtest/gtest.h>
@@ -67,6 +68,62 @@ TEST(JobQueueTest, RunsJobsInAdmissionOrder) {
     q.Shutdown();  // runs the queued jobs before returning
   }
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+// With one worker held by `gate`, submits the jobs (id, class) in turn and
+// returns the order in which they ran.
+std::vector<int> RunOrder(const std::vector<std::pair<int, JobClass>>& jobs) {
+  std::mutex mu;
+  std::vector<int> order;
+  {
+    JobQueue q(1, static_cast<int>(jobs.size()));
+    Gate gate;
+    EXPECT_TRUE(q.TrySubmit(gate.Job(), JobClass::kSlow));
+    AwaitTrue([&] { return gate.entered() == 1; });
+    for (const auto& [id, job_class] : jobs) {
+      EXPECT_TRUE(q.TrySubmit(
+          [&, id = id] {
+            std::lock_guard<std::mutex> lock(mu);
+            order.push_back(id);
+          },
+          job_class));
+    }
+    gate.Open();
+    q.Shutdown();
+  }
+  return order;
+}
+
+TEST(JobQueueTest, QuickJobsStartBeforeSlowOnesInOrderWithinEachClass) {
+  const JobClass S = JobClass::kSlow, Q = JobClass::kQuick;
+  EXPECT_EQ(RunOrder({{1, S}, {2, S}, {3, Q}, {4, S}, {5, Q}}), (std::vector<int>{3, 5, 1, 2, 4}));
+}
+
+TEST(JobQueueTest, ASlowJobIsPassedOverOnlyABoundedNumberOfTimes) {
+  std::vector<std::pair<int, JobClass>> jobs = {{100, JobClass::kSlow}, {101, JobClass::kSlow}};
+  for (int i = 0; i < 20; ++i) jobs.push_back({i, JobClass::kQuick});
+  const std::vector<int> order = RunOrder(jobs);
+  ASSERT_EQ(order.size(), jobs.size());
+  const int n = JobQueue::kMaxSlowBypass;
+  // n quick jobs, then the first slow one, n more, then the second.
+  EXPECT_EQ(order[static_cast<size_t>(n)], 100);
+  EXPECT_EQ(order[static_cast<size_t>(2 * n + 1)], 101);
+  for (int i = 0; i < n; ++i) EXPECT_EQ(order[static_cast<size_t>(i)], i);
+}
+
+TEST(JobQueueTest, BothClassesShareOneAdmissionBound) {
+  JobQueue q(1, 2);
+  Gate gate;
+  ASSERT_TRUE(q.TrySubmit(gate.Job(), JobClass::kQuick));
+  AwaitTrue([&] { return gate.entered() == 1; });
+  EXPECT_TRUE(q.TrySubmit(gate.Job(), JobClass::kSlow));
+  EXPECT_TRUE(q.TrySubmit(gate.Job(), JobClass::kQuick));
+  EXPECT_FALSE(q.TrySubmit([] { FAIL() << "a refused job must never run"; }, JobClass::kSlow));
+  EXPECT_FALSE(q.TrySubmit([] { FAIL() << "a refused job must never run"; }, JobClass::kQuick));
+  const JobQueue::Stats s = q.GetStats();
+  EXPECT_EQ(s.queued, 2);
+  EXPECT_EQ(s.queued_slow, 1);
+  gate.Open();
 }
 
 TEST(JobQueueTest, ThrowingJobDoesNotKillTheWorker) {
