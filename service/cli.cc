@@ -431,6 +431,12 @@ int RunCli(int argc, char** argv) {
       ->envname("PACTUM_QUEUE")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
+  serve->add_option("--http-threads", sv.server.http_threads,
+                    "Connections served at once, each on its own thread (slow uploads included); "
+                    "0: workers + queue + 4, at least 64")
+      ->envname("PACTUM_HTTP_THREADS")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   serve->add_option("--timeout-seconds", sv.timeout_seconds,
                     "Time limit per document, from admission to the answer (504 beyond)")
       ->envname("PACTUM_TIMEOUT")

@@ -30,10 +30,16 @@
 namespace pactum::service {
 namespace {
 
+// Connections are served one per thread (cpp-httplib's blocking model); a
+// thread waiting on a slow client costs little, so keep many: clerks upload
+// large scans over slow lines, and a few slow clients must not stop the
+// health checks and everybody else.
+constexpr int kMinHttpThreads = 64;
+
 ServerOptions Resolve(ServerOptions o) {
   if (o.workers <= 0) o.workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   o.queue = std::max(0, o.queue);
-  if (o.http_threads <= 0) o.http_threads = std::max(8, o.workers + o.queue + 4);
+  if (o.http_threads <= 0) o.http_threads = std::max(kMinHttpThreads, o.workers + o.queue + 4);
   return o;
 }
 

@@ -68,18 +68,29 @@ bool IsCompleteResponse(const std::string& reply) {
   return reply.size() >= end + 4 + length;
 }
 
-// A raw request over a socket, for what httplib::Client would not send.
-// Returns the first response the server wrote (or what came of it before the
-// connection closed or two seconds passed).
-std::string RawExchange(int port, const std::string& request) {
+// A TCP connection to 127.0.0.1:`port`; -1 on failure.
+int ConnectLoopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// A raw request over a socket, for what httplib::Client would not send.
+// Returns the first response the server wrote (or what came of it before the
+// connection closed or two seconds passed).
+std::string RawExchange(int port, const std::string& request) {
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return "";
   std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+  {
     timeval tv{2, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
@@ -356,13 +367,8 @@ TEST_F(UploadCapTest, LargeChunkedBodyIs413) {
   // Far over the cap: the server stops reading a little past it (nothing is
   // buffered beyond the cap) and answers while the client is still sending;
   // this client reads while it writes, as curl does.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectLoopback(server_->port());
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   std::thread writer([fd] {
     std::string out = "POST /v1/extract HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
@@ -481,6 +487,39 @@ TEST_F(ServerTest, ExceptionInAHandlerIs500AndServingGoesOn) {
 int ReadyzStatus(httplib::Client& c) {
   auto r = c.Get("/readyz");
   return r ? r->status : -1;
+}
+
+TEST_F(ServerTest, SlowClientsDoNotStopTheOthers) {
+  StartServer();
+  // 40 connections that drip a header line every 200 ms and never finish
+  // their request (slowloris), the way slow uploads hold threads too.
+  std::vector<int> slow;
+  for (int i = 0; i < 40; ++i) {
+    const int fd = ConnectLoopback(server_->port());
+    ASSERT_GE(fd, 0);
+    const std::string head = "POST /v1/extract HTTP/1.1\r\nHost: x\r\n";
+    ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    slow.push_back(fd);
+  }
+  std::atomic<bool> stop = false;
+  std::thread drip([&] {
+    for (int i = 0; !stop; ++i) {
+      const std::string line = "X-Drip-" + std::to_string(i) + ": 1\r\n";
+      for (int fd : slow) ::send(fd, line.data(), line.size(), MSG_NOSIGNAL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    auto c = Client();
+    c->set_read_timeout(2);
+    auto h = c->Get("/healthz");
+    EXPECT_TRUE(h && h->status == 200) << "GET /healthz " << i << " went unanswered";
+    auto v = Client()->Post("/v1/verify", SeedPdf(), "application/pdf");
+    EXPECT_TRUE(v && v->status == 200) << "POST /v1/verify " << i << " went unanswered";
+  }
+  stop = true;
+  drip.join();
+  for (int fd : slow) ::close(fd);
 }
 
 TEST_F(ServerTest, FullQueueIs503WithRetryAfter) {

@@ -91,8 +91,9 @@ struct ServerOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(120);
 
   // Threads that read requests and write responses (one per open
-  // connection). 0 means workers + queue + 4, at least 8, so that a full
-  // queue is answered with 503 instead of leaving connections unserved.
+  // connection). 0 means workers + queue + 4, at least 64, so that a full
+  // queue is answered with 503 instead of leaving connections unserved and
+  // slow clients leave room for the others.
   int http_threads = 0;
 
   // Documents: pages, pixels per rendered page and per decoded image
