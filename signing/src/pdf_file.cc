@@ -80,7 +80,7 @@ std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit, size_t*
     ++count;
     // Keep a window of the last `limit`: a hostile file may hold millions.
     if (limit == 0) continue;
-    if (ends.size() == 2 * limit) ends.erase(ends.begin(), ends.begin() + static_cast<std::ptrdiff_t>(limit));
+    if (ends.size() / 2 == limit) ends.erase(ends.begin(), ends.begin() + static_cast<std::ptrdiff_t>(limit));
     ends.push_back(pos);
   }
   if (ends.size() > limit) ends.erase(ends.begin(), ends.end() - static_cast<std::ptrdiff_t>(limit));

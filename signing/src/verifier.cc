@@ -178,15 +178,19 @@ class Verifier {
   }
 
   // 1-based number of the revision whose %%EOF marker ends at `marker`.
-  int RevisionNumber(size_t marker) const {
-    size_t before = 0;
+  int RevisionNumber(size_t marker) {
+    size_t number = 0;
     if (markers_.empty() || marker < markers_.front()) {
-      FindEofMarkers(bytes_.substr(0, marker), 0, &before);
+      // Before the window: every marker is indexed, once per document (8
+      // bytes a marker), so that many such signatures stay cheap.
+      if (all_markers_.empty()) all_markers_ = FindEofMarkers(bytes_, marker_count_);
+      number = static_cast<size_t>(std::upper_bound(all_markers_.begin(), all_markers_.end(), marker) -
+                                   all_markers_.begin());
     } else {
-      before = marker_count_ - markers_.size() +
+      number = marker_count_ - markers_.size() +
                static_cast<size_t>(std::upper_bound(markers_.begin(), markers_.end(), marker) - markers_.begin());
     }
-    return static_cast<int>(std::min<size_t>(before, std::numeric_limits<int>::max()));
+    return static_cast<int>(std::min<size_t>(number, std::numeric_limits<int>::max()));
   }
 
   bool TrailingData() const {
@@ -474,6 +478,7 @@ class Verifier {
   std::unique_ptr<QPDF> strict_;
   std::vector<size_t> markers_;  // the last options_.max_revisions %%EOF ends
   size_t marker_count_ = 0;      // %%EOF markers in the whole file
+  std::vector<size_t> all_markers_;  // all of them, built when a signature ends before markers_
   bool trailing_data_ = false;
   RevocationData dss_;
   std::map<size_t, std::unique_ptr<QPDF>> revisions_;
