@@ -21,6 +21,7 @@
 #include "params.h"
 #include "worker_main.h"
 #include "pactum/extract/extractor.h"
+#include "pactum/extract/pdf_objects.h"
 #include "pactum/extract/sniff.h"
 #include "pactum/models/json.h"
 #include "pactum/service/server.h"
@@ -203,6 +204,11 @@ void AddLimitOptions(CLI::App* serve, ServerOptions* o) {
       ->envname("PACTUM_MAX_PAGE_PIXELS")
       ->check(CLI::Range(1LL, 1LL << 40))
       ->capture_default_str();
+  serve->add_option("--max-pdf-objects", o->limits.max_pdf_objects,
+                    "Most objects a PDF may declare (/Size, cross-reference sections, object numbers); 422 beyond")
+      ->envname("PACTUM_MAX_PDF_OBJECTS")
+      ->check(CLI::Range(1LL, 1LL << 40))
+      ->capture_default_str();
   serve->add_option("--max-image-pixels", o->limits.max_image_pixels,
                     "Most pixels of a decoded image: uploads and images inside PDFs (422 beyond)")
       ->envname("PACTUM_MAX_IMAGE_PIXELS")
@@ -267,6 +273,7 @@ int RunVerify(const VerifyArgs& args) {
   if (!setup.ok()) return Fail(setup.error());
   auto bytes = ReadFile(args.file);
   if (!bytes) return Fail(Error::BadRequest("cannot read " + args.file));
+  if (auto err = extract::CheckDeclaredPdfObjects(*bytes, extract::Limits{}.max_pdf_objects)) return Fail(*err);
   signing::VerifyOptions vo;
   vo.trust = setup->trust;
   Result<VerifyReport> report = signing::Verify(*bytes, vo);
@@ -291,6 +298,7 @@ int RunSign(const SignArgs& args) {
   if (!setup->key) return Fail(Error::BadRequest("no signing key: give --sign-p12 FILE or --sign-key FILE --sign-cert FILE"));
   auto bytes = ReadFile(args.file);
   if (!bytes) return Fail(Error::BadRequest("cannot read " + args.file));
+  if (auto err = extract::CheckDeclaredPdfObjects(*bytes, extract::Limits{}.max_pdf_objects)) return Fail(*err);
   signing::SignOptions so;
   so.key = setup->key;
   so.tsa_url = setup->tsa_url;

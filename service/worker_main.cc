@@ -21,6 +21,7 @@
 #include "logging.h"
 #include "pactum/extract/extractor.h"
 #include "pactum/extract/ocr_engine.h"
+#include "pactum/extract/pdf_objects.h"
 #include "pactum/extract/sniff.h"
 #include "pactum/models/json.h"
 #include "pactum/signing/sign.h"
@@ -157,6 +158,7 @@ Result<std::string> Extract(const Worker& w, const WorkerRequest& req, const std
 }
 
 Result<std::string> Verify(const Worker& w, const std::string& doc, WorkStats* stats) {
+  if (auto err = extract::CheckDeclaredPdfObjects(doc, w.config.limits.extract.max_pdf_objects)) return *err;
   signing::VerifyOptions vo;
   vo.trust = w.keys.trust;
   Result<VerifyReport> report = signing::Verify(doc, vo);
@@ -167,6 +169,7 @@ Result<std::string> Verify(const Worker& w, const std::string& doc, WorkStats* s
 
 Result<std::string> Sign(const Worker& w, const WorkerRequest& req, const std::string& doc) {
   if (!w.keys.key) return Error::BadRequest("this service has no signing key");
+  if (auto err = extract::CheckDeclaredPdfObjects(doc, w.config.limits.extract.max_pdf_objects)) return *err;
   signing::SignOptions so;
   so.key = w.keys.key;
   so.tsa_url = w.keys.tsa_url;

@@ -117,6 +117,7 @@ json LimitsJson(const WorkerLimits& l) {
           {"max_pages", l.extract.max_pages},
           {"max_page_pixels", l.extract.max_page_pixels},
           {"max_image_pixels", l.extract.max_image_pixels},
+          {"max_pdf_objects", l.extract.max_pdf_objects},
           {"max_page_edge_pt", l.extract.max_page_edge_pt}};
 }
 
@@ -128,6 +129,7 @@ WorkerLimits LimitsFrom(const json& j) {
   l.extract.max_pages = j.at("max_pages").get<int>();
   l.extract.max_page_pixels = j.at("max_page_pixels").get<long long>();
   l.extract.max_image_pixels = j.at("max_image_pixels").get<long long>();
+  l.extract.max_pdf_objects = j.at("max_pdf_objects").get<long long>();
   l.extract.max_page_edge_pt = j.at("max_page_edge_pt").get<double>();
   return l;
 }

@@ -148,6 +148,15 @@ def make_truncated(src):
     return data[: len(data) // 2]
 
 
+def make_xref_size_bomb(src):
+    """src with its trailer /Size N made 2000000N: 200 million objects and more (Poppler sizes its tables from /Size)."""
+    data = open(src, "rb").read()
+    at = data.rfind(b"/Size ")
+    if at < 0:
+        raise ValueError("no /Size in %s" % src)
+    return data[:at] + b"/Size 2000000" + data[at + len(b"/Size "):]
+
+
 def make_random(seed=20250802, size=256 * 1024):
     rng = random.Random(seed)
     while True:
@@ -399,6 +408,8 @@ def main():
                                                                          (png_bomb_side * png_bomb_side) >> 20))
     add("pages-20000", "pages-20000.pdf", make_many_pages(20000), [422],
         "20,000 pages (over the page limit)", verify_accept=[200, 422])
+    add("xref-size-bomb", "xref-size-bomb.pdf", make_xref_size_bomb(born), [422],
+        "seed-born-digital.pdf whose trailer declares 200 million objects", verify_accept=[422])
     add("huge-dims-png", "huge-dims.png", make_huge_png(100000), [422], "PNG header claims 100000x100000")
     add("huge-dims-tiff", "huge-dims.tif", make_huge_tiff(100000), [422], "TIFF header claims 100000x100000")
     add("huge-dims-jpeg", "huge-dims.jpg", make_huge_jpeg(jpeg_sample), [422],

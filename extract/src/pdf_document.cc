@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "pactum/extract/document.h"
+#include "pactum/extract/pdf_objects.h"
 
 namespace pactum::extract {
 namespace {
@@ -137,6 +138,7 @@ class PdfDocument final : public Document {
 
 Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const Limits& limits) {
   if (bytes.size() > static_cast<size_t>(INT_MAX)) return Error::TooLarge("PDF larger than 2 GiB");
+  if (auto err = CheckDeclaredPdfObjects(bytes, limits.max_pdf_objects)) return *err;
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
   if (!doc) {

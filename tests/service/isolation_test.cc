@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "document_runner.h"
+#include "pactum/extract/pdf_objects.h"
 #include "pactum/service/server.h"
 #include "test_util.h"
 
@@ -340,6 +341,23 @@ TEST_F(IsolationTest, PageLimitAtTheEdge) {
   auto r = Post("/v1/extract", SeedPdf());
   ASSERT_TRUE(IsError(r, 422, "unprocessable"));
   EXPECT_NE(r->body.find("3"), std::string::npos);
+}
+
+TEST_F(IsolationTest, DeclaredObjectLimitAtTheEdge) {
+  const long long declared = extract::DeclaredPdfObjects(SeedPdf());
+  ServerOptions o;
+  o.limits.max_pdf_objects = declared;
+  Start(o);
+  EXPECT_EQ(Post("/v1/extract", SeedPdf())->status, 200);
+  EXPECT_EQ(Post("/v1/verify", SeedPdf())->status, 200);
+  server_->Stop();
+  o.limits.max_pdf_objects = declared - 1;
+  Start(o);
+  for (const char* route : {"/v1/extract", "/v1/verify"}) {
+    auto r = Post(route, SeedPdf());
+    ASSERT_TRUE(IsError(r, 422, "unprocessable")) << route;
+    EXPECT_NE(r->body.find("more than the limit of " + std::to_string(declared - 1)), std::string::npos) << r->body;
+  }
 }
 
 TEST_F(IsolationTest, DecodedStreamLimitAtTheEdge) {

@@ -28,6 +28,10 @@ struct Limits {
   // absurd dimensions or inflating to gigabytes (decompression bomb) is
   // refused (422) without allocating. 600 dpi A3 is about 70 million pixels.
   long long max_image_pixels = 100'000'000;
+  // Most objects a PDF may declare (DeclaredPdfObjects: /Size, cross-
+  // reference subsections, object numbers), checked before Poppler sizes its
+  // tables from them; more is refused (422). Agreements have thousands.
+  long long max_pdf_objects = 1'000'000;
   // Largest page edge in PDF points (200 inch); bigger pages are refused.
   double max_page_edge_pt = 14400.0;
   // Wall-clock budget for one document; past it the extraction stops with
