@@ -65,9 +65,9 @@ void AttachSignatures(const std::string& pdf, const signing::VerifyOptions& opti
 DocumentRunner::DocumentRunner(JobQueue* jobs, DocumentRunnerOptions options)
     : jobs_(jobs), options_(std::move(options)) {}
 
-JobClass ExtractionClass(std::string_view bytes, const ExtractParams& params) {
+JobClass ExtractionClass(std::string_view bytes, extract::MediaType type, const ExtractParams& params) {
   if (params.ocr == extract::OcrMode::kNever) return JobClass::kQuick;
-  if (params.ocr == extract::OcrMode::kAlways || extract::Sniff(bytes) != extract::MediaType::kPdf) {
+  if (params.ocr == extract::OcrMode::kAlways || type != extract::MediaType::kPdf) {
     return JobClass::kSlow;
   }
   const bool names_a_font = bytes.find("/Font") != std::string_view::npos;
@@ -124,14 +124,15 @@ Result<std::string> DocumentRunner::Submit(std::string bytes, WorkerRequest requ
 
 Result<std::string> DocumentRunner::Extract(std::string bytes, const ExtractParams& params, WorkerFault fault) {
   if (bytes.empty()) return EmptyUpload("document's bytes");
-  if (extract::Sniff(bytes) == extract::MediaType::kUnknown) {
+  const extract::MediaType type = extract::Sniff(bytes);
+  if (type == extract::MediaType::kUnknown) {
     return Error::Unsupported("not a PDF, PNG, JPEG or TIFF file (identified from its bytes); upload one of those");
   }
   WorkerRequest r;
   r.op = WorkerOp::kExtract;
   r.extract = params;
   r.fault = fault;
-  const JobClass job_class = ExtractionClass(bytes, params);
+  const JobClass job_class = ExtractionClass(bytes, type, params);
   return Submit(std::move(bytes), r, job_class);
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "params.h"
+#include "pactum/extract/sniff.h"
 #include "pactum/models/record.h"
 #include "pactum/models/status.h"
 #include "pactum/service/job_queue.h"
@@ -43,12 +44,13 @@ struct DocumentRunnerOptions {
 // cost the extraction: it becomes a warning "signatures-unreadable".
 void AttachSignatures(const std::string& pdf, const signing::VerifyOptions& options, AgreementRecord* record);
 
-// What an extraction is expected to cost, for the order of waiting jobs
-// (JobClass), judged from the request and a byte search, never by parsing:
+// What an extraction of `bytes` (sniffed as `type`) is expected to cost, for
+// the order of waiting jobs (JobClass), judged from the request and a byte
+// search, never by parsing:
 // slow when it will be OCRed: an image, ocr=always, or a PDF in which no
 // font is named anywhere (so no page has a text layer) and no object stream
 // could hide one. Everything else is quick. A wrong guess costs only order.
-JobClass ExtractionClass(std::string_view bytes, const ExtractParams& params);
+JobClass ExtractionClass(std::string_view bytes, extract::MediaType type, const ExtractParams& params);
 
 class DocumentRunner {
  public:

@@ -16,7 +16,7 @@ bool IsDelimiter(char c) {
   return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' ||
          c == '%';
 }
-// Whether the token ending before `end` (or starting at `begin`) stands alone.
+// Whether a token ends before `at`: the end of the bytes, white space or a delimiter.
 bool EndsToken(std::string_view b, size_t at) { return at >= b.size() || IsWhite(b[at]) || IsDelimiter(b[at]); }
 
 // The unsigned integer after white space from `pos`; `pos` moves past it.

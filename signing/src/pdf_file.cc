@@ -71,20 +71,12 @@ std::unique_ptr<QPDF> OpenPdf(std::string_view bytes, bool strict, std::string* 
   }
 }
 
-std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit, size_t* total) {
+std::vector<size_t> FindEofMarkers(std::string_view bytes) {
   std::vector<size_t> ends;
-  size_t count = 0;
-  size_t pos = 0;
-  while ((pos = bytes.find(kEofMarker, pos)) != std::string_view::npos) {
+  for (size_t pos = bytes.find(kEofMarker); pos != std::string_view::npos; pos = bytes.find(kEofMarker, pos)) {
     pos += kEofMarker.size();
-    ++count;
-    // Keep a window of the last `limit`: a hostile file may hold millions.
-    if (limit == 0) continue;
-    if (ends.size() / 2 == limit) ends.erase(ends.begin(), ends.begin() + static_cast<std::ptrdiff_t>(limit));
     ends.push_back(pos);
   }
-  if (ends.size() > limit) ends.erase(ends.begin(), ends.end() - static_cast<std::ptrdiff_t>(limit));
-  if (total) *total = count;
   return ends;
 }
 

@@ -36,13 +36,11 @@ std::unique_ptr<QPDF> OpenPdf(std::string_view bytes, bool strict, std::string* 
 
 // Candidate revision ends: the offsets just past each "%%EOF" marker, in
 // file order. Only a prefix that also opens strictly is a revision; the
-// caller checks that. At most `limit` candidates (the last ones); `*total`,
-// when given, is set to the number of markers in the whole file.
-std::vector<size_t> FindEofMarkers(std::string_view bytes, size_t limit, size_t* total = nullptr);
+// caller checks that.
+std::vector<size_t> FindEofMarkers(std::string_view bytes);
 
 // Whether the prefix [0, end) ends at a "%%EOF" marker, directly or after a
 // CR, LF or CRLF; `*marker_end` is then the offset just past the marker.
-// Reads the bytes, so a marker outside FindEofMarkers' window counts too.
 bool IsMarkerEnd(std::string_view bytes, size_t end, size_t* marker_end);
 
 struct FormField {

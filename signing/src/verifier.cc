@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 
 #include "changes.h"
 #include "crypto.h"
@@ -119,8 +120,8 @@ class Verifier {
       }
       return Error::Unprocessable("the PDF cannot be read: " + error);
     }
-    markers_ = FindEofMarkers(bytes_, options_.max_revisions, &marker_count_);
-    report.revisions = static_cast<int>(std::clamp<size_t>(marker_count_, 1, std::numeric_limits<int>::max()));
+    markers_ = FindEofMarkers(bytes_);
+    report.revisions = static_cast<int>(std::clamp<size_t>(markers_.size(), 1, std::numeric_limits<int>::max()));
     trailing_data_ = TrailingData();
     dss_ = ReadDss(*doc);
 
@@ -178,19 +179,16 @@ class Verifier {
   }
 
   // 1-based number of the revision whose %%EOF marker ends at `marker`.
-  int RevisionNumber(size_t marker) {
-    size_t number = 0;
-    if (markers_.empty() || marker < markers_.front()) {
-      // Before the window: every marker is indexed, once per document (8
-      // bytes a marker), so that many such signatures stay cheap.
-      if (all_markers_.empty()) all_markers_ = FindEofMarkers(bytes_, marker_count_);
-      number = static_cast<size_t>(std::upper_bound(all_markers_.begin(), all_markers_.end(), marker) -
-                                   all_markers_.begin());
-    } else {
-      number = marker_count_ - markers_.size() +
-               static_cast<size_t>(std::upper_bound(markers_.begin(), markers_.end(), marker) - markers_.begin());
-    }
-    return static_cast<int>(std::min<size_t>(number, std::numeric_limits<int>::max()));
+  int RevisionNumber(size_t marker) const {
+    const auto number = std::upper_bound(markers_.begin(), markers_.end(), marker) - markers_.begin();
+    return static_cast<int>(std::min<std::ptrdiff_t>(number, std::numeric_limits<int>::max()));
+  }
+
+  // The last options_.max_revisions markers: the revisions examined one by
+  // one (each opened with qpdf), however many a hostile file holds.
+  std::span<const size_t> Window() const {
+    const std::span<const size_t> all(markers_);
+    return all.last(std::min(all.size(), options_.max_revisions));
   }
 
   bool TrailingData() const {
@@ -208,7 +206,7 @@ class Verifier {
   // section describes (objects appended for viewers to "repair") fail this.
   bool LaterRevisionsWellFormed(size_t end) {
     size_t segment_start = end;
-    for (size_t marker : markers_) {
+    for (size_t marker : Window()) {
       if (marker <= end) continue;
       const auto xref = LastStartXref(bytes_.substr(segment_start, marker - segment_start));
       if (!xref || *xref < segment_start || *xref >= marker) return false;
@@ -374,10 +372,10 @@ class Verifier {
   std::vector<std::string> ChangesAfter(size_t end, SignatureReport& r, std::vector<std::string>* doubts) {
     std::vector<std::string> reasons;
     if (trailing_data_ || !LaterRevisionsWellFormed(end)) reasons.push_back("appended_data");
-    if (!markers_.empty() && end < markers_.front()) {
-      // More updates follow than FindEofMarkers keeps: the ones before its
-      // window were not checked one by one (the object comparison below
-      // still covers what they changed).
+    if (const std::span<const size_t> window = Window(); !window.empty() && end < window.front()) {
+      // More updates follow than are examined one by one: the ones before
+      // the window were not checked (the object comparison below still
+      // covers what they changed).
       AddOnce(*doubts, "revisions_over_limit");
     }
     QPDF* signed_rev = RevisionAt(end);
@@ -453,7 +451,8 @@ class Verifier {
   void RemovedSignatures(const std::set<std::string>& seen, std::vector<SignatureReport>& out) {
     std::set<std::string> reported = seen;
     size_t examined = 0;
-    for (auto it = markers_.rbegin(); it != markers_.rend() && examined < kMaxEarlierRevisions; ++it) {
+    const std::span<const size_t> window = Window();
+    for (auto it = window.rbegin(); it != window.rend() && examined < kMaxEarlierRevisions; ++it) {
       if (*it >= bytes_.size()) continue;
       ++examined;
       QPDF* rev = RevisionAt(*it);
@@ -476,9 +475,7 @@ class Verifier {
   std::shared_ptr<const TrustContext> trust_;
   SysSeconds now_;
   std::unique_ptr<QPDF> strict_;
-  std::vector<size_t> markers_;  // the last options_.max_revisions %%EOF ends
-  size_t marker_count_ = 0;      // %%EOF markers in the whole file
-  std::vector<size_t> all_markers_;  // all of them, built when a signature ends before markers_
+  std::vector<size_t> markers_;  // every %%EOF end, in file order
   bool trailing_data_ = false;
   RevocationData dss_;
   std::map<size_t, std::unique_ptr<QPDF>> revisions_;

@@ -285,17 +285,18 @@ TEST(JobClassTest, ScansAndImagesAreSlowTextLayerPdfsQuick) {
   never.ocr = extract::OcrMode::kNever;
   for (const char* name : {"a01-born-digital.pdf", "c01-born-digital.pdf"}) {
     const std::string pdf = ReadFile(dev + name);
-    EXPECT_EQ(ExtractionClass(pdf, automatic), JobClass::kQuick) << name;
-    EXPECT_EQ(ExtractionClass(pdf, always), JobClass::kSlow) << name;
+    EXPECT_EQ(ExtractionClass(pdf, extract::Sniff(pdf), automatic), JobClass::kQuick) << name;
+    EXPECT_EQ(ExtractionClass(pdf, extract::Sniff(pdf), always), JobClass::kSlow) << name;
   }
   for (const char* name : {"a02-scan-200-bw.pdf", "b02-scan-300-gray.pdf", "a03-tiff.tif", "a04-png.png",
                            "b03-jpeg.jpg"}) {
     const std::string doc = ReadFile(dev + name);
-    EXPECT_EQ(ExtractionClass(doc, automatic), JobClass::kSlow) << name;
-    EXPECT_EQ(ExtractionClass(doc, never), JobClass::kQuick) << name;
+    EXPECT_EQ(ExtractionClass(doc, extract::Sniff(doc), automatic), JobClass::kSlow) << name;
+    EXPECT_EQ(ExtractionClass(doc, extract::Sniff(doc), never), JobClass::kQuick) << name;
   }
   // An object stream could hide the fonts: no guess against the document.
-  EXPECT_EQ(ExtractionClass("%PDF-1.7\n1 0 obj << /Type /ObjStm /N 3 >> stream", automatic), JobClass::kQuick);
+  EXPECT_EQ(ExtractionClass("%PDF-1.7\n1 0 obj << /Type /ObjStm /N 3 >> stream", extract::MediaType::kPdf, automatic),
+            JobClass::kQuick);
 }
 
 TEST_F(IsolationTest, FaultHeaderIsIgnoredWithoutTheTestSeam) {

@@ -29,7 +29,9 @@ struct VerifyOptions {
   // signature does not cover the whole file. Costs a render per page.
   bool visual_check = true;
   int max_visual_pages = 100;
-  // Revisions (%%EOF markers) considered, the last ones first.
+  // Revisions (%%EOF markers) examined one by one, each opened with qpdf:
+  // the last ones. All are counted and numbered; a signature that ends
+  // before these is indeterminate (revisions_over_limit).
   size_t max_revisions = 256;
   // Validation time; default: the system clock at the call.
   std::optional<std::chrono::sys_seconds> now;
