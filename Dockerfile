@@ -13,7 +13,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpoppler-cpp0v5 libtesseract5 liblept5 tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
-      libutf8proc2 libpcre2-8-0 libssl3 libsqlite3-0 libspdlog1.10 libfmt9 libqpdf29 libcpp-httplib0.11 \
+      libutf8proc2 libpcre2-8-0 libssl3 libsqlite3-0 libpq5 libspdlog1.10 libfmt9 libqpdf29 libcpp-httplib0.11 \
       libprometheus-cpp-core1.0 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /var/lib/pactum pactum
@@ -22,7 +22,9 @@ COPY --from=build /build/pactum /usr/local/bin/pactum
 COPY --from=build /build/libpactum_ocr.so /usr/local/lib/pactum/libpactum_ocr.so
 USER pactum
 WORKDIR /var/lib/pactum
-ENV PACTUM_HOST=0.0.0.0 PACTUM_PORT=8080 OMP_THREAD_LIMIT=1
+# The archive's SQLite file lives in the volume (or set PACTUM_STORE=postgresql://...).
+VOLUME /var/lib/pactum
+ENV PACTUM_HOST=0.0.0.0 PACTUM_PORT=8080 PACTUM_STORE=sqlite:/var/lib/pactum/pactum.db OMP_THREAD_LIMIT=1
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/pactum"]
 CMD ["serve"]

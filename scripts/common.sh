@@ -18,6 +18,13 @@ pactum_install_deps() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
+  if printf '%s\n' "${missing[@]}" | grep -qx postgresql; then
+    # The PostgreSQL server is for the archive tests, which start a cluster
+    # of their own on loopback and stop it after: no system-wide cluster
+    # that would keep running on port 5432.
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/pactum.conf >/dev/null
+  fi
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }

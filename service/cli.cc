@@ -74,6 +74,7 @@ struct ServeArgs {
   int timeout_seconds = 120;
   int shutdown_seconds = 150;
   std::string log_level = "info";
+  std::string store = "sqlite:pactum.db";
 };
 
 std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
@@ -341,6 +342,7 @@ int RunServe(ServeArgs args) {
   options.max_upload_bytes = static_cast<std::size_t>(args.max_upload_bytes);
   options.timeout = std::chrono::seconds(args.timeout_seconds);
   options.worker.log_level = args.log_level;
+  options.store_uri = args.store == "none" ? std::string() : args.store;
 
   // Uploads of up to --max-upload-bytes pass through many connection
   // threads. glibc would raise its mmap threshold after the first large
@@ -414,7 +416,7 @@ int RunCli(int argc, char** argv) {
   AddTrustOptions(ex, &ex_args.keys);
 
   ServeArgs sv;
-  auto* serve = app.add_subcommand("serve", "Run the HTTP service (POST /v1/extract, /healthz, /readyz, /openapi.json)");
+  auto* serve = app.add_subcommand("serve", "Run the HTTP service (see GET /openapi.json for its endpoints)");
   serve->footer("Each option can also be set through the environment variable shown; the option wins. "
                 "SIGTERM or SIGINT stops the service after the requests in flight.");
   serve->add_option("--host", sv.server.host, "Listen address")->envname("PACTUM_HOST")->capture_default_str();
@@ -457,6 +459,11 @@ int RunCli(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--log-level", sv.log_level, "trace|debug|info|warn|error|critical|off (JSON lines on stderr)")
       ->envname("PACTUM_LOG_LEVEL")
+      ->capture_default_str();
+  serve->add_option("--store", sv.store,
+                    "Archive of records and originals (POST /v1/documents, store=true): sqlite:PATH, "
+                    "postgresql://USER@HOST/DB (libpq URI; password from PGPASSWORD or ~/.pgpass), or none")
+      ->envname("PACTUM_STORE")
       ->capture_default_str();
   AddLimitOptions(serve, &sv.server);
   AddAccessOptions(serve, &sv.server.access);

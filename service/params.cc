@@ -1,6 +1,7 @@
 #include "params.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -80,12 +81,8 @@ Result<ExtractParams> ParseExtractParams(const QueryParams& query) {
       }
       out.lang = std::move(lang);
     } else {  // store
-      if (value == "false") {
-        out.store = false;
-      } else if (value == "true") {
-        return Error::BadRequest(
-            "store=true is not available in this build (there is no document archive yet); "
-            "omit store or pass store=false");
+      if (value == "false" || value == "true") {
+        out.store = value == "true";
       } else {
         return Error::BadRequest("store must be true or false, not '" + Printable(value) + "'");
       }
@@ -151,6 +148,63 @@ Result<SignParams> ParseSignParams(const QueryParams& query) {
   }
   if (out.page && !out.rect) return Error::BadRequest("page needs rect (the signature's place on that page)");
   if (out.rect && !out.page) out.page = 1;
+  return out;
+}
+
+Result<ExtractParams> ParseStoreParams(const QueryParams& query) {
+  for (const auto& [name, value] : query) {
+    if (name != "ocr" && name != "lang") {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) +
+                               "'; POST /v1/documents takes ocr and lang (it always stores)");
+    }
+  }
+  Result<ExtractParams> out = ParseExtractParams(query);
+  if (out.ok()) out->store = true;
+  return out;
+}
+
+Result<store::Query> ParseFindParams(const QueryParams& query) {
+  store::Query out;
+  std::set<std::string> seen;
+  // A whole number in [lo, hi] from all of `value`.
+  auto number = [](const std::string& value, std::int64_t lo, std::int64_t hi) -> std::optional<std::int64_t> {
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || n < lo || n > hi) return std::nullopt;
+    return n;
+  };
+  for (const auto& [name, value] : query) {
+    if (!seen.insert(name).second) {
+      return Error::BadRequest("query parameter '" + Printable(name) + "' is given more than once; give it once");
+    }
+    if (name == "q" || name == "party") {
+      if (value.size() > kMaxSearchLength) {
+        return Error::BadRequest(name + " is longer than " + std::to_string(kMaxSearchLength) + " bytes");
+      }
+      (name == "q" ? out.text : out.party) = value;
+    } else if (name == "year") {
+      auto year = number(value, 1, 9999);
+      if (!year) return Error::BadRequest("year must be a year such as 2025, not '" + Printable(value) + "'");
+      out.year = static_cast<int>(*year);
+    } else if (name == "limit") {
+      auto limit = number(value, 1, store::Query::kMaxLimit);
+      if (!limit) {
+        return Error::BadRequest("limit must be a number from 1 to " + std::to_string(store::Query::kMaxLimit) +
+                                 ", not '" + Printable(value) + "'");
+      }
+      out.limit = static_cast<int>(*limit);
+    } else if (name == "cursor") {
+      auto after = number(value, 1, INT64_MAX);
+      if (!after) {
+        return Error::BadRequest("cursor '" + Printable(value) +
+                                 "' was not given by this service; pass the next_cursor of the previous page");
+      }
+      out.after = *after;
+    } else {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) +
+                               "'; GET /v1/documents takes q, party, year, limit and cursor");
+    }
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "pactum/extract/options.h"
 #include "pactum/models/status.h"
+#include "pactum/store/store.h"
 
 namespace pactum::service {
 
@@ -29,7 +30,7 @@ bool IsValidLanguageList(std::string_view lang);
 struct ExtractParams {
   extract::OcrMode ocr = extract::OcrMode::kAuto;  // ocr=auto|always|never
   std::string lang = "deu+eng";                    // lang=
-  bool store = false;                              // store=false (true: not in this build)
+  bool store = false;                              // store=true also archives record and original
 };
 
 // The query of POST /v1/sign: text entries of the signature dictionary, the
@@ -49,9 +50,20 @@ Result<SignParams> ParseSignParams(const QueryParams& query);
 
 // Validates the query of POST /v1/extract. In `lang`, spaces count as '+'
 // (a literal '+' in a query string decodes to a space). Errors (kBadRequest): a name other
-// than ocr, lang, store; a name given twice; a bad value; store=true, which
-// needs the archive that this build does not have.
+// than ocr, lang, store; a name given twice; a bad value.
 Result<ExtractParams> ParseExtractParams(const QueryParams& query);
+
+// The query of POST /v1/documents: that of POST /v1/extract without store,
+// which is always true there.
+Result<ExtractParams> ParseStoreParams(const QueryParams& query);
+
+// Longest accepted q= and party= of GET /v1/documents, in bytes.
+inline constexpr std::size_t kMaxSearchLength = 256;
+
+// The query of GET /v1/documents: q, party, year, limit (1..100, default
+// 20) and cursor (a next_cursor this service gave). Errors (kBadRequest):
+// unknown or repeated names, bad values.
+Result<store::Query> ParseFindParams(const QueryParams& query);
 
 // For endpoints without parameters: a kBadRequest naming the first
 // parameter, or nullopt when `query` is empty.

@@ -23,17 +23,75 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/extract", "POST"},
     {"/v1/verify", "POST"},
     {"/v1/sign", "POST"},
+    {"/v1/documents", "GET, HEAD, POST"},
+    {"/v1/documents/{id}", "GET, HEAD"},
+    {"/v1/documents/{id}/file", "GET, HEAD"},
     {"/healthz", "GET, HEAD"},
     {"/readyz", "GET, HEAD"},
     {"/metrics", "GET, HEAD"},
     {"/openapi.json", "GET, HEAD"},
 };
 
+// The test seam of ServerOptions::TEST_allow_faults: the fault a request
+// asks its worker to commit. Ignored unless the seam is on.
+WorkerFault FaultOf(const RouteContext& ctx, const httplib::Request& req) {
+  if (!ctx.allow_faults) return WorkerFault::kNone;
+  return ParseWorkerFault(req.get_header_value("X-Pactum-Test-Fault")).value_or(WorkerFault::kNone);
+}
+
+// The route of `path`; a path segment may fill a "{id}" of the table.
 const RouteSpec* FindRoute(std::string_view path) {
   for (const RouteSpec& r : kRoutes) {
-    if (r.path == path) return &r;
+    std::string_view pattern = r.path;
+    const auto hole = pattern.find("{id}");
+    if (hole == std::string_view::npos) {
+      if (pattern == path) return &r;
+      continue;
+    }
+    const std::string_view head = pattern.substr(0, hole), tail = pattern.substr(hole + 4);
+    if (path.size() > head.size() + tail.size() && path.starts_with(head) && path.ends_with(tail)) {
+      const std::string_view id = path.substr(head.size(), path.size() - head.size() - tail.size());
+      if (id.find('/') == std::string_view::npos) return &r;
+    }
   }
   return nullptr;
+}
+
+// A document id as the service makes them: 64 lowercase hex digits.
+bool IsDocumentId(std::string_view id) {
+  return id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+Error NoSuchDocument(std::string_view id) {
+  return {ErrorCode::kNotFound, "no document " + Printable(id, 80) +
+                                    " in the archive; ids are the SHA-256 of the stored bytes, see GET /v1/documents"};
+}
+
+Error NoArchive() {
+  return Error::BadRequest("this service runs without an archive; start it with --store sqlite:PATH or "
+                           "--store postgresql://... to keep documents");
+}
+
+// Extract params of a route that may store: refused before the body is read
+// when there is no archive.
+Result<ExtractParams> NeedsArchiveIfStoring(const RouteContext& ctx, Result<ExtractParams> params) {
+  if (params.ok() && params->store && ctx.store == nullptr) return NoArchive();
+  return params;
+}
+
+// POST /v1/extract and /v1/documents: the record, kept in the archive first
+// when the parameters say so.
+Result<std::string> ExtractAndStore(const RouteContext& ctx, const httplib::Request& req, std::string doc,
+                                    const ExtractParams& p) {
+  if (!p.store) return ctx.runner->Extract(std::move(doc), p, FaultOf(ctx, req));
+  Result<std::string> record = ctx.runner->Extract(doc, p, FaultOf(ctx, req));
+  if (!record.ok()) return record;
+  Result<bool> put = ctx.store->Put({*record, doc});
+  if (!put.ok()) {
+    if (put.error().code == ErrorCode::kOverloaded) return put.error();
+    return Error::Internal("the record could not be archived (" + put.error().message + "); this is a bug");
+  }
+  return record;
 }
 
 QueryParams QueryOf(const httplib::Request& req) { return QueryParams(req.params.begin(), req.params.end()); }
@@ -50,13 +108,6 @@ void SetJson(httplib::Response* res, const nlohmann::ordered_json& j) {
 void SetJsonText(const std::string& json, httplib::Response* res) {
   res->status = 200;
   res->set_content(json, "application/json");
-}
-
-// The test seam of ServerOptions::TEST_allow_faults: the fault a request
-// asks its worker to commit. Ignored unless the seam is on.
-WorkerFault FaultOf(const RouteContext& ctx, const httplib::Request& req) {
-  if (!ctx.allow_faults) return WorkerFault::kNone;
-  return ParseWorkerFault(req.get_header_value("X-Pactum-Test-Fault")).value_or(WorkerFault::kNone);
 }
 
 // 404 for an unknown path, 405 for a known one with another method.
@@ -122,6 +173,28 @@ void DocumentRoute(const RouteContext& ctx, const httplib::Request& req, httplib
   respond(*result, &res);
 }
 
+// The usual file name extension of a stored document's media type.
+std::string FileExtension(std::string_view media_type) {
+  if (media_type == "application/pdf") return ".pdf";
+  if (media_type == "image/png") return ".png";
+  if (media_type == "image/jpeg") return ".jpg";
+  if (media_type == "image/tiff") return ".tif";
+  return "";
+}
+
+// GET of one stored document (the path's first group is its id): no
+// parameters, an archive, a well-formed id, then `serve`.
+template <typename Serve>
+httplib::Server::Handler StoredDocumentRoute(const RouteContext* ctx, std::string_view endpoint, Serve serve) {
+  return [ctx, endpoint, serve](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (auto err = RejectAnyParams(QueryOf(req), endpoint)) return SetErrorResponse(*err, &res);
+    if (ctx->store == nullptr) return SetErrorResponse(NoArchive(), &res);
+    if (!IsDocumentId(id)) return SetErrorResponse(NoSuchDocument(id), &res);
+    serve(*ctx->store, id, &res);
+  };
+}
+
 struct NoParams {};
 
 Result<NoParams> ParseNoParams(const QueryParams& query, std::string_view endpoint) {
@@ -140,11 +213,23 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
   http->Post("/v1/extract", [ctx](const httplib::Request& req, httplib::Response& res,
                                   const httplib::ContentReader& reader) {
     DocumentRoute(
-        *ctx, req, res, reader, ParseExtractParams(QueryOf(req)),
-        [ctx, &req](std::string doc, const ExtractParams& p) {
-          return ctx->runner->Extract(std::move(doc), p, FaultOf(*ctx, req));
-        },
+        *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseExtractParams(QueryOf(req))),
+        [ctx, &req](std::string doc, const ExtractParams& p) { return ExtractAndStore(*ctx, req, std::move(doc), p); },
         SetJsonText);
+  });
+  http->Post("/v1/documents", [ctx](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+    DocumentRoute(
+        *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseStoreParams(QueryOf(req))),
+        [ctx, &req](std::string doc, const ExtractParams& p) { return ExtractAndStore(*ctx, req, std::move(doc), p); },
+        [](const std::string& record, httplib::Response* r) {
+          SetJsonText(record, r);
+          // The record's id is the key: "id":"<64 hex>" opens every record.
+          const auto at = record.find("\"id\":\"");
+          if (at != std::string::npos && at + 6 + 64 <= record.size()) {
+            r->set_header("Location", "/v1/documents/" + record.substr(at + 6, 64));
+          }
+        });
   });
   http->Post("/v1/verify", [ctx](const httplib::Request& req, httplib::Response& res,
                                  const httplib::ContentReader& reader) {
@@ -168,6 +253,45 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
           r->set_header("Content-Disposition", "attachment; filename=\"signed.pdf\"");
         });
   });
+
+  http->Get("/v1/documents", [ctx](const httplib::Request& req, httplib::Response& res) {
+    Result<store::Query> query = ParseFindParams(QueryOf(req));
+    if (!query.ok()) return SetErrorResponse(query.error(), &res);
+    if (ctx->store == nullptr) return SetErrorResponse(NoArchive(), &res);
+    Result<store::Page> page = ctx->store->Find(*query);
+    if (!page.ok()) return SetErrorResponse(page.error(), &res);
+    // The records are kept as the JSON text they were served as.
+    std::string body = "{\"documents\":[";
+    for (std::size_t i = 0; i < page->records.size(); ++i) {
+      if (i > 0) body += ',';
+      body += page->records[i];
+    }
+    body += "],\"next_cursor\":";
+    if (page->next_cursor) {
+      body += '"';
+      body += std::to_string(*page->next_cursor);
+      body += "\"}";
+    } else {
+      body += "null}";
+    }
+    SetJsonText(body, &res);
+  });
+  auto record = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<std::string>> found = st.Record(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    SetJsonText(**found, res);
+  };
+  auto original = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<store::Original>> found = st.File(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    res->status = 200;
+    res->set_header("Content-Disposition", "attachment; filename=\"" + id + FileExtension((*found)->media_type) + "\"");
+    res->set_content((*found)->bytes, (*found)->media_type);
+  };
+  http->Get("/v1/documents/([^/]+)", StoredDocumentRoute(ctx, "GET /v1/documents/{id}", record));
+  http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
 
   http->Get("/healthz", GetRoute("GET /healthz", [](httplib::Response* res) { SetJson(res, {{"status", "ok"}}); }));
 

@@ -7,6 +7,7 @@
 #include "document_runner.h"
 #include "metrics.h"
 #include "pactum/service/job_queue.h"
+#include "pactum/store/store.h"
 #include "upload.h"
 
 namespace pactum::service {
@@ -16,6 +17,7 @@ struct RouteContext {
   DocumentRunner* runner = nullptr;
   const JobQueue* jobs = nullptr;
   const Metrics* metrics = nullptr;
+  store::Store* store = nullptr;  // the archive; null: store=true and /v1/documents answer 400
   UploadLimits upload;
   bool allow_faults = false;  // ServerOptions::TEST_allow_faults
 };

@@ -127,6 +127,7 @@ class Server::Impl {
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<JobQueue> jobs_;
   std::unique_ptr<DocumentRunner> runner_;
+  std::unique_ptr<store::Store> store_;
   RouteContext routes_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
@@ -334,6 +335,12 @@ Result<int> Server::Impl::Start() {
     http_ = std::make_unique<httplib::Server>();
   }
 
+  if (!options_.store_uri.empty()) {
+    Result<std::unique_ptr<store::Store>> store = store::Store::Open(options_.store_uri);
+    if (!store.ok()) return store.error();
+    store_ = std::move(*store);
+    spdlog::info("archive: {}", store_->Describe());
+  }
   if (Result<bool> w = StartWorkers(); !w.ok()) return w.error();
   jobs_ = std::make_unique<JobQueue>(options_.workers, options_.queue);
   DocumentRunnerOptions ro;
@@ -353,6 +360,7 @@ Result<int> Server::Impl::Start() {
   routes_.runner = runner_.get();
   routes_.jobs = jobs_.get();
   routes_.metrics = &metrics_;
+  routes_.store = store_.get();
   routes_.allow_faults = options_.TEST_allow_faults;
   routes_.upload.max_document_bytes = options_.max_upload_bytes;
   Configure();

@@ -33,6 +33,7 @@ using testutil::IsError;
 using testutil::SeedPdf;
 using testutil::Gate;
 using testutil::ReadFile;
+using testutil::TempPath;
 using testutil::WaitUntil;
 
 
@@ -257,11 +258,13 @@ TEST_F(ServerTest, BadLangValueIs400) {
   EXPECT_TRUE(IsError(PostRaw("/v1/extract?lang=" + std::string(65, 'a'), SeedPdf()), 400, "bad_request"));
 }
 
-TEST_F(ServerTest, StoreTrueIs400InThisBuild) {
-  StartServer();
+TEST_F(ServerTest, StoreTrueWithoutAnArchiveIs400) {
+  StartServer();  // store_uri empty: no archive
   auto r = PostRaw("/v1/extract?store=true", SeedPdf());
   EXPECT_TRUE(IsError(r, 400, "bad_request"));
-  EXPECT_NE(MessageOf(r).find("not available"), std::string::npos);
+  EXPECT_NE(MessageOf(r).find("without an archive"), std::string::npos) << MessageOf(r);
+  EXPECT_TRUE(IsError(PostRaw("/v1/documents", SeedPdf()), 400, "bad_request"));
+  EXPECT_TRUE(IsError(Client()->Get("/v1/documents"), 400, "bad_request"));
   EXPECT_TRUE(IsError(PostRaw("/v1/extract?store=maybe", SeedPdf()), 400, "bad_request"));
 }
 
@@ -318,7 +321,8 @@ TEST_F(ServerTest, UnknownPathIs404WithJsonBody) {
   EXPECT_TRUE(IsError(Client()->Get("/v2/extract"), 404, "not_found"));
   EXPECT_TRUE(IsError(Client()->Get("/"), 404, "not_found"));
   EXPECT_TRUE(IsError(PostRaw("/v1/extract/", SeedPdf()), 404, "not_found"));
-  EXPECT_TRUE(IsError(Client()->Delete("/v1/documents/abc"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Delete("/v1/archive/abc"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Get("/v1/documents/abc/file/more"), 404, "not_found"));
 }
 
 TEST_F(ServerTest, WrongMethodIs405WithAllowAndJsonBody) {
@@ -602,7 +606,11 @@ TEST_F(ServerTest, HealthzIs200) {
 }
 
 TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
-  StartServer();
+  ServerOptions options;
+  options.store_uri = "sqlite:" + TempPath("openapi.db");
+  StartServer(options);
+  // The archive holds the seed, so that /v1/documents/{id} paths exist.
+  const std::string id = json::parse(PostRaw("/v1/documents", SeedPdf())->body)["id"];
   auto r = Client()->Get("/openapi.json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
@@ -613,17 +621,20 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
   std::set<std::string> paths;
   for (const auto& [path, ops] : doc["paths"].items()) {
     paths.insert(path);
+    std::string target = path;
+    if (const auto hole = target.find("{id}"); hole != std::string::npos) target.replace(hole, 4, id);
     for (const auto& [method, op] : ops.items()) {
       // Each described operation exists: it is neither 404 nor 405.
-      httplib::Result res = method == "get" ? Client()->Get(path.c_str())
-                                            : Client()->Post(path.c_str(), SeedPdf(), "application/pdf");
+      httplib::Result res = method == "get" ? Client()->Get(target.c_str())
+                                            : Client()->Post(target.c_str(), SeedPdf(), "application/pdf");
       ASSERT_TRUE(res) << method << " " << path;
       EXPECT_NE(res->status, 404) << method << " " << path;
       EXPECT_NE(res->status, 405) << method << " " << path;
       EXPECT_TRUE(op.contains("responses")) << path;
     }
   }
-  EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/healthz", "/readyz",
+  EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/v1/documents",
+                                         "/v1/documents/{id}", "/v1/documents/{id}/file", "/healthz", "/readyz",
                                          "/metrics", "/openapi.json"}));
 
   // The record schema covers what the service emits, page_info included.

@@ -5,6 +5,8 @@
 //                      multipart/form-data part "file")
 //   POST /v1/verify    PDF in -> signature verification report
 //   POST /v1/sign      PDF in -> the PDF signed with the configured key
+//   POST /v1/documents document in -> record, kept in the archive with the
+//                      original; GET /v1/documents (search), /{id}, /{id}/file
 //   GET  /healthz      the process is alive
 //   GET  /readyz       the work queue can take a document (else 503)
 //   GET  /metrics      Prometheus text format
@@ -112,6 +114,11 @@ struct ServerOptions {
   signing::TrustConfig trust;
   std::optional<signing::SigningConfig> sign_key;
   std::string tsa_url;
+
+  // The archive of records and originals (/v1/documents, store=true):
+  // "sqlite:PATH", "postgresql://..." or empty for none. Opened (and
+  // created) by Start(); a store that cannot be opened fails Start().
+  std::string store_uri;
 
   // Test seam: requests may carry "X-Pactum-Test-Fault: crash|hang|oom|cpu"
   // and the worker commits that fault. Never set in production.

@@ -1,0 +1,218 @@
+// The embedded archive: one SQLite file, written in WAL mode with full sync
+// (a stored document survives a power cut), one connection behind a mutex.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <mutex>
+
+#include "backends.h"
+#include "index.h"
+
+namespace pactum::store {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS documents (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  media_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  stored_at TEXT NOT NULL,
+  year INTEGER,
+  search_text TEXT NOT NULL,
+  parties TEXT NOT NULL,
+  record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_year ON documents (year, seq);
+CREATE TABLE IF NOT EXISTS originals (
+  id TEXT PRIMARY KEY,
+  bytes BLOB NOT NULL);
+)sql";
+
+// A prepared statement, finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() { return stmt_; }
+  void Bind(int i, std::string_view text) {
+    sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+  void BindBlob(int i, std::string_view bytes) {
+    sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  }
+  void Bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  std::string Column(int i) {
+    const void* data = sqlite3_column_blob(stmt_, i);
+    const int size = sqlite3_column_bytes(stmt_, i);
+    return data ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size)) : std::string();
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Result<bool> Put(const Entry& entry) override;
+  Result<std::optional<std::string>> Record(std::string_view id) override;
+  Result<std::optional<Original>> File(std::string_view id) override;
+  Result<Page> Find(const Query& query) override;
+  std::string Describe() const override { return "sqlite:" + path_; }
+
+ private:
+  Error Failed(const char* what) const {
+    return Error::Overloaded(std::string("the archive (") + Describe() + ") failed to " + what + ": " +
+                             sqlite3_errmsg(db_) + "; retry later");
+  }
+  bool Exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+  std::mutex mu_;
+  sqlite3* db_;
+  const std::string path_;
+};
+
+Result<bool> SqliteStore::Put(const Entry& entry) {
+  Result<IndexedEntry> index = IndexEntry(entry);
+  if (!index.ok()) return index.error();
+  std::lock_guard lock(mu_);
+  if (!Exec("BEGIN IMMEDIATE")) return Failed("start a transaction");
+  bool fresh = false;
+  {
+    Statement exists(db_, "SELECT 1 FROM documents WHERE id = ?1");
+    Statement doc(db_,
+                  "INSERT INTO documents (id, media_type, bytes, stored_at, year, search_text, parties, record) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET "
+                  "media_type = excluded.media_type, stored_at = excluded.stored_at, year = excluded.year, "
+                  "search_text = excluded.search_text, parties = excluded.parties, record = excluded.record");
+    Statement original(db_, "INSERT INTO originals (id, bytes) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING");
+    bool ok = exists.ok() && doc.ok() && original.ok();
+    if (ok) {
+      exists.Bind(1, index->id);
+      const int rc = sqlite3_step(exists.get());
+      ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+      fresh = rc == SQLITE_DONE;
+    }
+    if (ok) {
+      doc.Bind(1, index->id);
+      doc.Bind(2, index->media_type);
+      doc.Bind(3, static_cast<std::int64_t>(entry.original.size()));
+      doc.Bind(4, NowRfc3339());
+      if (index->year) doc.Bind(5, static_cast<std::int64_t>(*index->year)); else doc.BindNull(5);
+      doc.Bind(6, index->search_text);
+      doc.Bind(7, index->parties);
+      doc.Bind(8, entry.record_json);
+      original.Bind(1, index->id);
+      original.BindBlob(2, entry.original);
+      ok = sqlite3_step(doc.get()) == SQLITE_DONE && sqlite3_step(original.get()) == SQLITE_DONE;
+    }
+    if (!ok) {
+      Error e = Failed("store the document");
+      Exec("ROLLBACK");
+      return e;
+    }
+  }
+  if (!Exec("COMMIT")) {
+    Error e = Failed("commit the document");
+    Exec("ROLLBACK");
+    return e;
+  }
+  return fresh;
+}
+
+Result<std::optional<std::string>> SqliteStore::Record(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT record FROM documents WHERE id = ?1");
+  if (!s.ok()) return Failed("read a record");
+  s.Bind(1, id);
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Failed("read a record");
+  return std::optional<std::string>(s.Column(0));
+}
+
+Result<std::optional<Original>> SqliteStore::File(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT d.media_type, o.bytes FROM documents d JOIN originals o ON o.id = d.id WHERE d.id = ?1");
+  if (!s.ok()) return Failed("read an original");
+  s.Bind(1, id);
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<Original>();
+  if (rc != SQLITE_ROW) return Failed("read an original");
+  return std::optional<Original>(Original{s.Column(0), s.Column(1)});
+}
+
+Result<Page> SqliteStore::Find(const Query& query) {
+  std::string sql = "SELECT seq, record FROM documents WHERE seq < ?1";
+  if (query.year) sql += " AND year = ?2";
+  const std::vector<std::string> words = QueryWords(query.text);
+  const std::string party = FoldForSearch(query.party);
+  int next = 3;
+  if (!party.empty()) sql += " AND instr(parties, ?" + std::to_string(next++) + ") > 0";
+  for (std::size_t i = 0; i < words.size(); ++i) sql += " AND instr(search_text, ?" + std::to_string(next++) + ") > 0";
+  sql += " ORDER BY seq DESC LIMIT " + std::to_string(query.limit + 1);
+
+  std::lock_guard lock(mu_);
+  Statement s(db_, sql.c_str());
+  if (!s.ok()) return Failed("search");
+  s.Bind(1, query.after.value_or(INT64_MAX));
+  if (query.year) s.Bind(2, static_cast<std::int64_t>(*query.year));
+  next = 3;
+  if (!party.empty()) s.Bind(next++, party);
+  for (const std::string& w : words) s.Bind(next++, w);
+  Page page;
+  std::int64_t last = 0;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    if (static_cast<int>(page.records.size()) == query.limit) {
+      page.next_cursor = last;
+      break;
+    }
+    last = sqlite3_column_int64(s.get(), 0);
+    page.records.push_back(s.Column(1));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Failed("search");
+  return page;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
+  if (path.empty()) return Error::BadRequest("the store URI sqlite: needs a file path, e.g. sqlite:pactum.db");
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                 nullptr);
+  auto fail = [&](const std::string& what) -> Error {
+    Error e = Error::Internal("cannot open the archive sqlite:" + path + ": " + what);
+    sqlite3_close_v2(db);
+    return e;
+  };
+  if (rc != SQLITE_OK) return fail(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  sqlite3_busy_timeout(db, 5000);  // another process (a backup, a second pactum) may hold the lock
+  auto exec = [db](const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; };
+  int version = 0;
+  {
+    Statement s(db, "PRAGMA user_version");
+    if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return fail(sqlite3_errmsg(db));
+    version = sqlite3_column_int(s.get(), 0);
+  }
+  if (version > kSchemaVersion) {
+    return fail("it was written by a newer pactum (schema " + std::to_string(version) + ", this one knows " +
+                std::to_string(kSchemaVersion) + ")");
+  }
+  if (!exec("PRAGMA journal_mode = WAL") || !exec("PRAGMA synchronous = FULL") || !exec(kSchema) ||
+      !exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str())) {
+    return fail(sqlite3_errmsg(db));
+  }
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(db, path));
+}
+
+}  // namespace pactum::store
