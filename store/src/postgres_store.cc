@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -36,11 +37,15 @@ CREATE TABLE IF NOT EXISTS originals (
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
-// Parameters of one statement: text values, or NULL, or binary bytes.
+// Parameters of one statement: text values, NULL, or binary bytes that are
+// only referenced (the caller keeps them alive until Exec returns).
 class Params {
  public:
-  void Text(std::string v) { Add(std::move(v), 0, false); }
-  void Binary(std::string_view v) { Add(std::string(v), 1, false); }
+  void Text(std::string v) {
+    owned_.push_back(std::move(v));
+    Add(owned_.back(), 0, false);
+  }
+  void Binary(std::string_view v) { Add(v, 1, false); }
   void Null() { Add({}, 0, true); }
 
   ResultPtr Exec(PGconn* conn, const std::string& sql) const {
@@ -56,15 +61,24 @@ class Params {
   }
 
  private:
-  void Add(std::string v, int format, bool null) {
-    values_.push_back(std::move(v));
+  void Add(std::string_view v, int format, bool null) {
+    values_.push_back(v);
     formats_.push_back(format);
     null_.push_back(null);
   }
-  std::vector<std::string> values_;
+  std::deque<std::string> owned_;  // stable addresses
+  std::vector<std::string_view> values_;
   std::vector<int> formats_;
   std::vector<bool> null_;
 };
+
+// A connection to `conninfo` (a libpq URI or key=value string) that gives up
+// connecting after 10 s unless the URI sets its own connect_timeout.
+PGconn* Connect(const std::string& conninfo) {
+  const char* keys[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", conninfo.c_str(), nullptr};
+  return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+}
 
 bool Succeeded(const ResultPtr& r) {
   const ExecStatusType s = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
@@ -128,7 +142,7 @@ class PostgresStore final : public Store {
     if (idle_.empty()) {
       ++open_;
       lock.unlock();
-      return PQconnectdb(conninfo_.c_str());
+      return Connect(conninfo_);
     }
     PGconn* c = idle_.back();
     idle_.pop_back();
@@ -236,7 +250,7 @@ Result<Page> PostgresStore::Find(const Query& query) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenPostgres(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+  PGconn* conn = Connect(conninfo);
   auto fail = [&](const std::string& what) -> Error {
     std::string why = what.empty() ? PQerrorMessage(conn) : what;
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

@@ -41,8 +41,10 @@ class Statement {
   void Bind(int i, std::string_view text) {
     sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
+  // `bytes` must stay alive until the statement has run (no copy is made:
+  // originals are up to the upload limit).
   void BindBlob(int i, std::string_view bytes) {
-    sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+    sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_STATIC);
   }
   void Bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
