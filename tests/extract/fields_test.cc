@@ -81,6 +81,20 @@ TEST(DatesTest, NumericAndSpelledOut) {
   EXPECT_EQ(Dates("Sept. 3, 2024 and 4 Dez. 2024"), (std::vector<std::string>{"2024-09-03", "2024-12-04"}));
 }
 
+TEST(DatesTest, AbbreviationsSlashesAndNoSpaceAfterTheDay) {
+  EXPECT_EQ(Dates("on 2 Feb 2026"), std::vector<std::string>{"2026-02-02"});
+  EXPECT_EQ(Dates("signed Feb 3, 2026"), std::vector<std::string>{"2026-02-03"});
+  EXPECT_EQ(Dates("bis 4 Mär 2026"), std::vector<std::string>{"2026-03-04"});
+  EXPECT_EQ(Dates("ab dem 1.Oktober 2026"), std::vector<std::string>{"2026-10-01"});
+  EXPECT_EQ(Dates("received 10/04/2026"), std::vector<std::string>{"2026-04-10"});  // day first
+  EXPECT_EQ(Dates("received 12/31/2026"), std::vector<std::string>{"2026-12-31"});  // only month first fits
+  // Abbreviations are whole words: no month in "Marburg 2026" or "Junior 2025".
+  EXPECT_TRUE(Dates("5 Marburg 2026").empty());
+  EXPECT_TRUE(Dates("3 Junior 2025").empty());
+  EXPECT_TRUE(Dates("Az. 12/34/2026").empty());
+  EXPECT_TRUE(Dates("1/2/2026/7").empty());
+}
+
 TEST(DatesTest, RejectsImpossibleDatesAndBareYears) {
   EXPECT_TRUE(Dates("31.02.2025").empty());
   EXPECT_TRUE(Dates("29.02.2025").empty());
@@ -112,6 +126,14 @@ TEST(DatesTest, KindsFromWording) {
             (std::vector<P>{{"2029-05-31", "deadline"}}));
   EXPECT_EQ(DateKinds({{1, 50, 100, "auf Grundlage des Antrags vom 20. Juni 2023."}}),
             (std::vector<P>{{"2023-06-20", "other"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "The Agreement starts on 1 April 2026 and ends on 31 March 2028."}}),
+            (std::vector<P>{{"2026-04-01", "effective"}, {"2028-03-31", "expiry"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "A term commencing on 1 May 2026 and ending on 30 April 2031."}}),
+            (std::vector<P>{{"2026-05-01", "effective"}, {"2031-04-30", "expiry"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "The Contractor delivers the final report by 31 January 2027."}}),
+            (std::vector<P>{{"2027-01-31", "deadline"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "The first instalment is due by 15 June 2026."}}),
+            (std::vector<P>{{"2026-06-15", "deadline"}}));
 }
 
 TEST(DatesTest, SignatureLines) {
@@ -120,6 +142,17 @@ TEST(DatesTest, SignatureLines) {
   EXPECT_EQ(DateKinds({{1, 70, 600, "Signed in Brussels on 14 January 2026"}}),
             (std::vector<P>{{"2026-01-14", "signature"}}));
   EXPECT_EQ(DateKinds({{1, 70, 600, "Frankfurt am Main, 4. März 2024"}}), (std::vector<P>{{"2024-03-04", "signature"}}));
+}
+
+TEST(DatesTest, ADateBrokenAcrossTwoLinesOfABlockIsRead) {
+  EXPECT_EQ(DateKinds({{1, 50, 100, "The services shall continue until 28th February", 0},
+                       {1, 50, 113, "2027 unless terminated earlier.", 0}}),
+            (std::vector<P>{{"2027-02-28", "expiry"}}));
+  EXPECT_EQ(DateKinds({{1, 50, 100, "Der Vertrag endet mit Ablauf des 31. März", 0},
+                       {1, 50, 113, "2028. Eine Verlängerung ist möglich.", 0}}),
+            (std::vector<P>{{"2028-03-31", "expiry"}}));
+  // Lines of different blocks are not joined.
+  EXPECT_TRUE(DateKinds({{1, 50, 100, "Anlage 3 vom 28. Februar"}, {1, 300, 100, "2027"}}).empty());
 }
 
 std::vector<std::string> PartyNames(const std::vector<L>& lines, std::vector<std::string>* shorts = nullptr) {

@@ -57,17 +57,20 @@ const fields::Regex& DateRegex() {
   static const std::string kMonth =
       "(Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
       "January|February|March|May|June|July|October|December|"
-      "Jan\\.|Feb\\.|Mär\\.|Mar\\.|Apr\\.|Jun\\.|Jul\\.|Aug\\.|Sept\\.|Sep\\.|Okt\\.|Oct\\.|Nov\\.|Dez\\.|Dec\\.)";
-  // 1-3: d.m.yyyy   4-6: d. Month yyyy   7-9: Month d, yyyy   10-12: yyyy-mm-dd
+      "Jan\\.|Feb\\.|Mär\\.|Mar\\.|Apr\\.|Jun\\.|Jul\\.|Aug\\.|Sept\\.|Sep\\.|Okt\\.|Oct\\.|Nov\\.|Dez\\.|Dec\\.|"
+      // Abbreviations without their dot ("2 Feb 2026", "Feb 3, 2026"), as whole words.
+      "(?:Jan|Feb|Mär|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Okt|Oct|Nov|Dez|Dec)(?![\\p{L}]))";
+  // 1-3: d.m.yyyy   4-6: d. Month yyyy   7-9: Month d, yyyy   10-12: yyyy-mm-dd   13-15: d/m/yyyy
   static const fields::Regex re("([0-9]{1,2})\\.\\s?([0-9]{1,2})\\.\\s?([0-9]{4})(?![0-9])"
-                             "|([0-9]{1,2})(?:\\.|st|nd|rd|th)?\\s+" + kMonth + "\\s+([0-9]{4})(?![0-9])"
+                             "|([0-9]{1,2})(?:\\.\\s*|(?:st|nd|rd|th)?\\s+)" + kMonth + "\\s+([0-9]{4})(?![0-9])"
                              "|" + kMonth + "\\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\\s+([0-9]{4})(?![0-9])"
-                             "|([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])");
+                             "|([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])"
+                             "|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9/])");
   return re;
 }
 
 bool DigitBefore(const std::string& s, size_t pos) {
-  return pos > 0 && (std::isdigit(static_cast<unsigned char>(s[pos - 1])) || s[pos - 1] == '.');
+  return pos > 0 && (std::isdigit(static_cast<unsigned char>(s[pos - 1])) || s[pos - 1] == '.' || s[pos - 1] == '/');
 }
 
 }  // namespace
@@ -91,8 +94,13 @@ std::vector<ParsedDate> FindDates(const std::string& text) {
       d = std::stoi(m.str(4)), mo = MonthNumber(m.str(5)), y = std::stoi(m.str(6));
     } else if (m.matched(7)) {
       mo = MonthNumber(m.str(7)), d = std::stoi(m.str(8)), y = std::stoi(m.str(9));
-    } else {
+    } else if (m.matched(10)) {
       y = std::stoi(m.str(10)), mo = std::stoi(m.str(11)), d = std::stoi(m.str(12));
+    } else {
+      // Day first, as in German and British use; unless only the other
+      // order makes a date ("12/31/2026").
+      d = std::stoi(m.str(13)), mo = std::stoi(m.str(14)), y = std::stoi(m.str(15));
+      if (mo > 12 && d <= 12) std::swap(d, mo);
     }
     if (!ValidDate(y, mo, d)) continue;
     out.push_back({Iso(y, mo, d), begin, m.end(0)});
@@ -114,15 +122,17 @@ constexpr Cue kBefore[] = {
     {"wirksam ab", "effective"},      {"gilt ab", "effective"},       {"beginn", "effective"},
     {"ab dem", "effective"},          {"into force on", "effective"}, {"effective", "effective"},
     {"commence", "effective"},        {"starting on", "effective"},   {"start on", "effective"},
-    {"takes effect", "effective"},
+    {"takes effect", "effective"},    {"starts on", "effective"},     {"commencing", "effective"},
+    {"beginning on", "effective"},
     {"endet", "expiry"},              {"ablauf des", "expiry"},       {"außer kraft", "expiry"},
     {"läuft bis", "expiry"},          {"gilt bis", "expiry"},         {"befristet bis", "expiry"},
     {"laufzeit bis", "expiry"},       {"in force until", "expiry"},   {"expire", "expiry"},
     {"terminate", "expiry"},          {"ends on", "expiry"},          {"end on", "expiry"},
-    {"valid until", "expiry"},        {"until", "expiry"},
+    {"valid until", "expiry"},        {"until", "expiry"},            {"ending on", "expiry"},
     {"spätestens", "deadline"},       {"bis zum", "deadline"},        {"bis spätestens", "deadline"},
     {"no later than", "deadline"},    {"not later than", "deadline"}, {"deadline", "deadline"},
     {"frist", "deadline"},            {"by no later", "deadline"},    {"einzureichen bis", "deadline"},
+    {"due by", "deadline"},           {"due on", "deadline"},
 };
 
 // "bis zum <date>" is an expiry when the sentence is about the term.
@@ -174,6 +184,11 @@ std::string KindFromContext(const std::string& before_in, const std::string& aft
     }
   }
   if (kind == "deadline" && before.rfind("bis zum") != std::string::npos && AboutTerm(before)) kind = "expiry";
+  // "… the final report by 31 January 2027": "by" right before the date.
+  if (kind == "other") {
+    const std::string tail = fields::Trim(before);
+    if (tail == "by" || fields::EndsWith(tail, " by")) kind = "deadline";
+  }
   return kind;
 }
 
@@ -215,32 +230,38 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
     if (i > 0 && doc.lines[i - 1].page == line.page && doc.lines[i - 1].block == line.block) {
       prev = doc.lines[i - 1].text + " ";
     }
-    std::string next;
+    // The line with the next one of its block joined on: a date may be
+    // broken across the two ("until 28th February" / "2027"). Dates that
+    // start on this line are this line's.
+    std::string text = line.text;
     if (i + 1 < doc.lines.size() && doc.lines[i + 1].page == line.page && doc.lines[i + 1].block == line.block) {
-      next = " " + doc.lines[i + 1].text;
+      text += " " + doc.lines[i + 1].text;
     }
-    const auto found = FindDates(line.text);
+    std::vector<ParsedDate> found = FindDates(text);
+    std::erase_if(found, [&](const ParsedDate& d) { return d.begin >= line.text.size(); });
+    std::vector<ParsedDate> on_line = found;
+    std::erase_if(on_line, [&](const ParsedDate& d) { return d.end > line.text.size(); });
     for (size_t k = 0; k < found.size(); ++k) {
       const ParsedDate& d = found[k];
       std::string kind;
-      if (fields::ParsePlaceDateLine(line.text, found) || IsLabelledSignatureDate(doc, i)) {
+      if ((d.end <= line.text.size() && fields::ParsePlaceDateLine(line.text, on_line)) ||
+          IsLabelledSignatureDate(doc, i)) {
         kind = "signature";
       } else {
         // Text between the previous date (or the sentence start) and this one.
         const size_t from = k > 0 ? found[k - 1].end : 0;
         // A parenthetical after the previous date annotates that date.
-        std::string before = k > 0 ? WithoutParentheticals(line.text.substr(from, d.begin - from))
-                                   : prev + line.text.substr(from, d.begin - from);
+        std::string before = k > 0 ? WithoutParentheticals(text.substr(from, d.begin - from))
+                                   : prev + text.substr(from, d.begin - from);
         const auto stop = before.find_last_of(".;:!?");
         if (stop != std::string::npos && stop + 2 < before.size()) before = before.substr(stop + 1);
-        const size_t to = k + 1 < found.size() ? found[k + 1].begin : line.text.size();
-        const std::string after = line.text.substr(d.end, to - d.end) + (k + 1 < found.size() ? "" : next);
-        kind = KindFromContext(before, after);
+        const size_t to = k + 1 < found.size() ? found[k + 1].begin : text.size();
+        kind = KindFromContext(before, text.substr(d.end, to - d.end));
         // Ranges: "vom X bis Y", "from X (effective date) to Y", "X – Y".
-        if (kind == "other" && k + 1 < found.size() && IsRangeLink(line.text.substr(d.end, found[k + 1].begin - d.end))) {
+        if (kind == "other" && k + 1 < found.size() && IsRangeLink(text.substr(d.end, found[k + 1].begin - d.end))) {
           kind = "effective";
         }
-        if (k > 0 && IsRangeLink(line.text.substr(found[k - 1].end, d.begin - found[k - 1].end)) &&
+        if (k > 0 && IsRangeLink(text.substr(found[k - 1].end, d.begin - found[k - 1].end)) &&
             (kind == "other" || kind == "deadline")) {
           kind = "expiry";
         }
@@ -250,7 +271,7 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
       if (seen) continue;
       DateItem item;
       item.date = d.iso;
-      item.text = line.text.substr(d.begin, d.end - d.begin);
+      item.text = text.substr(d.begin, d.end - d.begin);
       item.kind = kind;
       item.evidence = fields::EvidenceOf(line);
       out->dates.push_back(std::move(item));
