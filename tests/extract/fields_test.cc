@@ -425,6 +425,29 @@ TEST(ProjectsTest, NotesAreNotProjectsAndDottedAcronymsAreLetters) {
 }
 
 
+TEST(PartiesTest, AddressOnTheNameLineFormOfAddressAndDescriptionLinesAreCut) {
+  EXPECT_EQ(PartyNames({{1, 200, 50, "Mietvertrag"},
+                        {1, 280, 80, "zwischen"},
+                        {1, 150, 100, "Herrn Dr. Klaus Berger, Goethestraße 12, 60313 Frankfurt am Main"},
+                        {1, 280, 130, "und"},
+                        {1, 150, 145, "der Müller Logistik GmbH, Industriestraße 5, 34123 Kassel"}}),
+            (std::vector<std::string>{"Dr. Klaus Berger", "Müller Logistik GmbH"}));
+  EXPECT_EQ(PartyNames({{1, 200, 50, "Rahmenvereinbarung"},
+                        {1, 280, 80, "zwischen"},
+                        {1, 150, 100, "dem Landkreis Kassel"},
+                        {1, 150, 115, "Der Kreisausschuss"},
+                        {1, 280, 130, "und"},
+                        {1, 150, 145, "dem Ingenieurbüro Hartmann & Özdemir PartG mbB wird folgende Vereinbarung geschlossen:"}}),
+            (std::vector<std::string>{"Landkreis Kassel", "Ingenieurbüro Hartmann & Özdemir PartG mbB"}));
+  // A comma inside a name without an address after it stays.
+  EXPECT_EQ(PartyNames({{1, 200, 50, "Zielvereinbarung"},
+                        {1, 280, 80, "zwischen"},
+                        {1, 150, 100, "dem Ministerium für Arbeit, Integration und Soziales"},
+                        {1, 280, 130, "und"},
+                        {1, 150, 145, "der Stadt Kassel"}}),
+            (std::vector<std::string>{"Ministerium für Arbeit, Integration und Soziales", "Stadt Kassel"}));
+}
+
 TEST(PartiesTest, InlineBetweenSentence) {
   EXPECT_EQ(PartyNames({{1, 200, 50, "SERVICE AGREEMENT"},
                         {1, 50, 80, "This Agreement is entered into by and between the City of Leeds, represented"},

@@ -48,6 +48,13 @@ bool IsArticle(const std::string& lower) {
          lower == "the" || lower == "einem" || lower == "einer";
 }
 
+bool IsFormOfAddress(const std::string& word) {
+  for (const char* f : {"Herrn", "Herr", "Frau", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms."}) {
+    if (word == f) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string Nominative(const std::string& phrase) {
@@ -55,6 +62,9 @@ std::string Nominative(const std::string& phrase) {
   if (w.empty()) return {};
   const std::string article = Lower(w[0]);
   if (IsArticle(article)) w.erase(w.begin());
+  // A person's form of address is not part of the name ("Herrn Dr. Klaus
+  // Berger" -> "Dr. Klaus Berger").
+  if (w.size() > 1 && IsFormOfAddress(w[0])) w.erase(w.begin());
   if (w.empty()) return {};
   // Inflected adjectives: leading capitalised words ending in "-en" that are
   // followed by another capitalised word ("Hessischen Ministerium").

@@ -100,14 +100,28 @@ std::optional<std::string> ShortNameInDocument(const DocumentText& doc, const st
   return std::nullopt;
 }
 
+// `raw` up to the first ", " that starts an address: a street, a postcode
+// or a house number ("Müller GmbH, Industriestraße 5, 34123 Kassel").
+std::string WithoutAddress(const std::string& raw) {
+  static const fields::Regex address(
+      R"(^(?:[^,]*[0-9]|[^,]*(?:straße|strasse|str\.|platz|weg|allee|street|road|avenue|postfach|p\.o\. box)))",
+      fields::Regex::kIgnoreCase);
+  for (size_t comma = raw.find(", "); comma != std::string::npos; comma = raw.find(", ", comma + 2)) {
+    if (address.Search(raw.substr(comma + 2))) return Trim(raw.substr(0, comma));
+  }
+  return raw;
+}
+
 void AddParty(const DocumentText& doc, std::string raw, std::optional<std::string> short_name, const TextLine& where,
               Agreement* out) {
   if (!short_name) short_name = ShortNameIn(raw);
-  // Cut role definitions that share the name's line.
-  for (const char* cut : {" nachstehend", " im Folgenden", " hereinafter", " – ", " vertreten durch", " represented by"}) {
+  // Cut role definitions and the sentence's verb that share the name's line.
+  for (const char* cut : {" nachstehend", " im Folgenden", " hereinafter", " – ", " vertreten durch", " represented by",
+                          " wird folgende", " wird die", " wird der", " wird das", " schließen", " geschlossen"}) {
     const size_t p = raw.find(cut);
     if (p != std::string::npos && p > 0) raw = raw.substr(0, p);
   }
+  raw = WithoutAddress(raw);
   std::string name = fields::names::Nominative(StripParenthetical(raw));
   if (name.empty() || name.size() > 200) return;
   for (const Party& p : out->parties) {
@@ -178,7 +192,11 @@ void ExtractParties(const DocumentText& doc, Agreement* out) {
       for (const char* lead : {"zwischen ", "between ", "und ", "and "}) {
         if (fields::StartsWith(lower, lead)) text = Trim(text.substr(std::string_view(lead).size()));
       }
-      if (IsPartyDetail(text) && first) {
+      // A further line that starts with an article begins a description
+      // ("Landkreis Kassel" / "Der Kreisausschuss"), not the name's rest.
+      const bool new_phrase = first && (fields::StartsWith(text, "Der ") || fields::StartsWith(text, "Die ") ||
+                                        fields::StartsWith(text, "Das ") || fields::StartsWith(text, "The "));
+      if ((IsPartyDetail(text) || new_phrase) && first) {
         extra += " " + text;
         continue;
       }
