@@ -278,6 +278,31 @@ TEST(SignatoriesTest, SideBySideBlocksWithDuplicateNameAndTitleFirst) {
 }
 
 
+TEST(SignatoriesTest, BlankDatesCaptionsMarksAndTitlesOnTheNameLine) {
+  Agreement a;
+  ExtractSignatories(Doc({{3, 70, 500, "Wiesbaden, den ____________"},
+                          {3, 320, 500, "Kassel, den 12.03.2026"},
+                          {3, 70, 540, "________________________"},
+                          {3, 320, 540, "________________________"},
+                          {3, 70, 552, "Ort, Datum"},
+                          {3, 320, 552, "(Unterschrift, Stempel)"},
+                          {3, 70, 566, "Im Auftrag"},
+                          {3, 320, 566, "Jan Müller, Geschäftsführer"},
+                          {3, 70, 580, "Dr. Jutta Berg"},
+                          {3, 320, 580, "Müller Logistik GmbH"},
+                          {3, 70, 594, "Ministerialdirigentin"}}),
+                     &a);
+  ASSERT_EQ(a.signatories.size(), 2u);
+  EXPECT_EQ(a.signatories[0].name, "Dr. Jutta Berg");
+  EXPECT_EQ(a.signatories[0].title, "Ministerialdirigentin");
+  EXPECT_EQ(a.signatories[0].place, "Wiesbaden");
+  EXPECT_FALSE(a.signatories[0].date.has_value());  // left blank: never guessed
+  EXPECT_EQ(a.signatories[1].name, "Jan Müller");
+  EXPECT_EQ(a.signatories[1].title, "Geschäftsführer");
+  EXPECT_EQ(a.signatories[1].organization, "Müller Logistik GmbH");
+  EXPECT_EQ(a.signatories[1].date, "2026-03-12");
+}
+
 TEST(SignatoriesTest, EnglishNamesWithTitlesWithoutDotsAndApostrophes) {
   Agreement a;
   ExtractSignatories(Doc({{2, 70, 500, "Brussels, November 17, 2024"},

@@ -30,8 +30,12 @@ struct PlaceDate {
 
 std::optional<PlaceDate> ParsePlaceDate(const TextLine& line, size_t index) {
   auto pd = fields::ParsePlaceDateLine(line.text);
-  if (!pd || pd->place.empty()) return std::nullopt;
-  return PlaceDate{index, pd->place, pd->date.iso};
+  if (pd && !pd->place.empty()) return PlaceDate{index, pd->place, pd->date.iso};
+  // A place whose date is left to be filled in by hand: "Wiesbaden, den ______".
+  static const fields::Regex blank(R"(\s*(\p{Lu}[^,;:0-9_]{1,40}?)\s*,\s*(?:den|am|the)?\s*[_.…]{4,}\s*)");
+  fields::Match m;
+  if (blank.FullMatch(line.text, &m)) return PlaceDate{index, Trim(m.str(1)), ""};
+  return std::nullopt;
 }
 
 bool IsPersonName(const std::string& text) {
@@ -67,7 +71,7 @@ bool LooksLikeText(const TextLine& line) {
 // "gez. Max Muster" (signed), "i. V. Max Muster" (on behalf), "i.A.": the
 // marks before a name in a signature block.
 std::string WithoutSigningMarks(const std::string& text) {
-  static const fields::Regex marks(R"(\s*(?:gez\.|i\.\s?V\.|i\.\s?A\.|p\.\s?p\.|per pro)\s*(.*))", fields::Regex::kIgnoreCase);
+  static const fields::Regex marks(R"(\s*(?:gez\.|i\.\s?V\.|i\.\s?A\.|p\.\s?p\.|ppa\.|per pro)\s*(.*))", fields::Regex::kIgnoreCase);
   fields::Match m;
   return marks.FullMatch(text, &m) ? Trim(m.str(1)) : Trim(text);
 }
@@ -77,8 +81,12 @@ bool IsNoise(const std::string& text) {
   if (t.empty()) return true;
   if (t.find("____") != std::string::npos || t.find("....") != std::string::npos) return true;
   const std::string lower = Lower(t);
-  return lower == "(unterschrift)" || lower == "unterschrift" || lower == "signature" || lower == "(signature)" ||
-         lower == "gez." || fields::IsPageNumberLine(t);
+  // Captions printed under the signature rule, and signing marks on a line
+  // of their own.
+  static const fields::Regex caption(
+      R"(\(?\s*(?:unterschrift|signature|ort|place|datum|date|name|titel|title|funktion|function|position|stempel|stamp|dienstsiegel)(?:\s*(?:,|/|und|and|&)\s*(?:unterschrift|signature|ort|place|datum|date|name|titel|title|funktion|function|position|stempel|stamp|dienstsiegel))*\s*\)?|gez\.|im auftrag|in vertretung|i\.\s?a\.|i\.\s?v\.|ppa\.)",
+      fields::Regex::kIgnoreCase);
+  return caption.FullMatch(lower) || fields::IsPageNumberLine(t);
 }
 
 // "Name: Dr Priya Raman", "Titel: Leiterin", "Ort: Kassel", "Datum: 6.6.2024".
@@ -263,24 +271,37 @@ void ExtractSignatories(const DocumentText& doc, Agreement* out) {
       block.push_back(line);
       if (block.size() >= 7) break;
     }
-    // Name: the first line that reads as a person's name.
+    // Name: the first line that reads as a person's name, alone or before
+    // a comma and the title ("Jan Müller, Geschäftsführer").
     size_t name_at = block.size();
+    std::optional<std::string> title_on_name_line;
     for (size_t k = 0; k < block.size() && k < 3; ++k) {
-      if (IsPersonName(WithoutSigningMarks(block[k]->text))) {
+      const std::string text = WithoutSigningMarks(block[k]->text);
+      if (IsPersonName(text)) {
         name_at = k;
+        break;
+      }
+      const size_t comma = text.find(", ");
+      if (comma != std::string::npos && IsPersonName(Trim(text.substr(0, comma)))) {
+        name_at = k;
+        title_on_name_line = Trim(text.substr(comma + 2));
         break;
       }
     }
     if (name_at == block.size()) continue;
     Signatory s;
     s.name = WithoutSigningMarks(block[name_at]->text);
+    if (title_on_name_line) {
+      s.name = Trim(s.name.substr(0, s.name.find(", ")));
+      s.title = title_on_name_line;
+    }
     s.place = anchors[a].place;
-    s.date = anchors[a].date;
+    if (!anchors[a].date.empty()) s.date = anchors[a].date;
     s.evidence = fields::EvidenceOf(*block[name_at]);
     s.evidence.bbox = block[name_at]->box;
     // A title above the name ("Der Landrat" / "Max Muster") or below it.
     std::vector<std::string> rest;
-    if (name_at > 0) s.title = Trim(block[name_at - 1]->text);
+    if (name_at > 0 && !s.title) s.title = Trim(block[name_at - 1]->text);
     for (size_t k = name_at + 1; k < block.size(); ++k) {
       const std::string t = Trim(block[k]->text);
       if (!s.title && k == name_at + 1) {
