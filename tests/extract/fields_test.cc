@@ -218,6 +218,31 @@ TEST(TitleTest, TypeYearSubject) {
   EXPECT_EQ(*a.title, *a.type + " 2026");
 }
 
+TEST(TitleTest, ReferenceNumbersAndDatesAreNotTheKindOrTheYear) {
+  Agreement a;
+  ExtractTitle(Doc({{1, 200, 50, "GRANT AGREEMENT No. HSF-2026-017"},
+                    {1, 280, 80, "between"},
+                    {1, 150, 100, "the Foundation"},
+                    {1, 280, 120, "and"},
+                    {1, 150, 140, "the University"}}),
+               &a);
+  EXPECT_EQ(a.type, "Grant Agreement");
+  EXPECT_EQ(a.title, "Grant Agreement No. HSF-2026-017");
+  EXPECT_FALSE(a.year.has_value());  // not printed as a year of its own
+
+  Agreement b;
+  ExtractTitle(Doc({{1, 200, 50, "SERVICE AGREEMENT"},
+                    {1, 50, 80, "This Service Agreement is entered into as of 1st March 2026 by and between Northwind GmbH"},
+                    {1, 50, 95, "and Blue Harbour Ltd. Client and Contractor are each referred to as a Party."},
+                    {1, 50, 140, "1. Services"},
+                    {1, 50, 160, "On or before 25 March 2026 the Client shall pay a deposit."}}),
+               &b);
+  EXPECT_EQ(b.type, "Service Agreement");
+  EXPECT_EQ(b.title, "Service Agreement");
+  EXPECT_FALSE(b.year.has_value());     // the 2026 belongs to a date in a sentence
+  EXPECT_FALSE(b.subject.has_value());  // a clause far down is no subject
+}
+
 TEST(ProjectsTest, NumberedCategoriesWithWrappedHeadingsAcrossPages) {
   Agreement a;
   ExtractProjects(Doc({{2, 70, 600, "Der Landkreis finanziert folgende Projekte:"},

@@ -1,5 +1,7 @@
 // Type, title, year and subject from the heading area; document language.
 
+#include <algorithm>
+
 #include "fields/common.h"
 #include "fields/header.h"
 #include "fields/regex.h"
@@ -71,17 +73,26 @@ Header FindHeader(const DocumentText& doc) {
     area.push_back(i);
   }
   size_t k = 0;
+  // A numbered clause heading ("1. Services") starts the body.
+  static const Regex clause(R"(\s*[0-9]{1,2}\.?\s+\p{Lu}[\p{L}-]*(?:\s+\S+){0,4}\s*)");
+  bool body = false;
   for (; k < area.size(); ++k) {
     const std::string lower = Lower(Trim(doc.lines[area[k]].text));
     if (IsBetween(lower)) {
       h.between_line = area[k];
       break;
     }
-    if (!SubjectFromLine(doc.lines[area[k]].text).empty() && !h.title_lines.empty()) {
+    body = body || clause.FullMatch(doc.lines[area[k]].text);
+    // The subject is a line of the heading, near its top ("On or before …"
+    // further down is a clause).
+    if (!body && k < 10 && !SubjectFromLine(doc.lines[area[k]].text).empty() && !h.title_lines.empty()) {
       h.subject_line = area[k];
       continue;
     }
-    if (h.title_lines.size() < 3 && !h.subject_line) h.title_lines.push_back(area[k]);
+    // Title lines are short; a sentence ("This Agreement is entered into as
+    // of 1 March 2026 by and between …") is not one.
+    const bool short_line = std::count(doc.lines[area[k]].text.begin(), doc.lines[area[k]].text.end(), ' ') < 12;
+    if (h.title_lines.size() < 3 && !h.subject_line && short_line) h.title_lines.push_back(area[k]);
   }
   if (!h.between_line) return h;
   // Parties: from "zwischen" to the subject line, split at "und"/"and".
@@ -118,13 +129,22 @@ Header FindHeader(const DocumentText& doc) {
 void ExtractTitle(const DocumentText& doc, Agreement* out) {
   const fields::Header h = fields::FindHeader(doc);
   std::string type;
+  std::string reference;  // "Nr. RV-2026/04", "No. HSF-2026-017"
   std::optional<int> year;
   for (int li : h.title_lines) {
     std::string text = fields::Trim(doc.lines[li].text);
     fields::Match m;
-    if (fields::YearRegex().Search(text, &m)) {
+    // A year of its own, not one inside a date ("as of 1 March 2026").
+    if (fields::YearRegex().Search(text, &m) && FindDates(text).empty()) {
       if (!year) year = std::stoi(m.str(1));
       text = fields::Trim(m.prefix() + " " + m.suffix());
+    }
+    // A reference number after the kind of agreement is not part of it.
+    static const fields::Regex ref(R"((.*?\S)\s+((?:Nr\.|No\.|Nummer|Number|Az\.|Ref\.|Reference)\s*:?\s*\S*[0-9]\S*)\s*)",
+                                   fields::Regex::kIgnoreCase);
+    if (type.empty() && ref.FullMatch(text, &m)) {
+      reference = m.str(2);
+      text = m.str(1);
     }
     if (!text.empty() && type.empty() && fields::SubjectFromLine(text).empty()) {
       // "Vertrag über die Förderung …", "Agreement on the implementation …":
@@ -142,7 +162,8 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
   if (!type.empty()) {
     if (fields::IsAllCaps(type)) type = fields::TitleCase(type);
     out->type = type;
-    out->title = year ? type + " " + std::to_string(*year) : type;
+    std::string title = reference.empty() ? type : type + " " + reference;
+    out->title = year ? title + " " + std::to_string(*year) : title;
   }
   out->year = year;
   if (h.subject_line) {
