@@ -266,6 +266,45 @@ TEST(ProjectsTest, NumberedCategoriesWithWrappedHeadingsAcrossPages) {
   EXPECT_EQ(a.projects[2].name, "IT-Fit 2026");
 }
 
+TEST(ProjectsTest, NamedAndHierarchicalCategoriesAndTablesThatAreNotLists) {
+  Agreement a;
+  ExtractProjects(Doc({{1, 50, 100, "§ 2 Geförderte Vorhaben"},
+                       {1, 70, 120, "Maßnahmenbereich 1: Digitale Lehr- und Lernformate"},
+                       {1, 70, 135, "– Hybrid-Hörsaal-Programm"},
+                       {1, 70, 150, "Work Package 2 – Coastal Monitoring"},
+                       {1, 90, 165, "(a) Sensor Buoy Network"},
+                       {1, 50, 190, "§ 3 Vorhaben"},
+                       {1, 70, 205, "1 Berufsorientierung"},
+                       {1, 70, 220, "1.1 Talentscouting an Schulen"},
+                       {1, 70, 235, "1.2 MINT-Sommerakademie"},
+                       {1, 70, 250, "2 Willkommenskultur"},
+                       {1, 70, 265, "2.1 Welcome Center"}}),
+                  &a);
+  ASSERT_EQ(a.projects.size(), 5u);
+  EXPECT_EQ(a.projects[0].category_number, 1);
+  EXPECT_EQ(a.projects[0].category, "Digitale Lehr- und Lernformate");
+  EXPECT_EQ(a.projects[0].name, "Hybrid-Hörsaal-Programm");
+  EXPECT_EQ(a.projects[1].category_number, 2);
+  EXPECT_EQ(a.projects[1].category, "Coastal Monitoring");
+  EXPECT_EQ(a.projects[1].name, "Sensor Buoy Network");
+  EXPECT_EQ(a.projects[2].category_number, 1);
+  EXPECT_EQ(a.projects[2].category, "Berufsorientierung");
+  EXPECT_EQ(a.projects[2].name, "Talentscouting an Schulen");
+  EXPECT_EQ(a.projects[3].name, "MINT-Sommerakademie");
+  EXPECT_EQ(a.projects[4].category_number, 2);
+  EXPECT_EQ(a.projects[4].name, "Welcome Center");
+
+  // A funding table under a lead-in that speaks of the projects is no list.
+  Agreement b;
+  ExtractProjects(Doc({{1, 50, 100, "Für die Vorhaben stehen Mittel bereit, die wie folgt aufgebracht werden:"},
+                       {1, 150, 120, "Partner"},
+                       {1, 400, 120, "Beitrag"},
+                       {1, 150, 135, "Stadt Marburg            EUR 300.000"},
+                       {1, 150, 150, "Summe                    EUR 600.000"}}),
+                  &b);
+  EXPECT_TRUE(b.projects.empty());
+}
+
 TEST(ProjectsTest, UnnumberedListTakesSectionHeading) {
   Agreement a;
   ExtractProjects(Doc({{1, 50, 400, "§ 3 Geförderte Maßnahmen"},

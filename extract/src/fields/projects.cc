@@ -9,6 +9,7 @@
 // enumerations (obligations, annexes) are not reported as projects.
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "fields/common.h"
@@ -53,16 +54,39 @@ bool BulletText(const std::string& text, bool indented, std::string* item) {
   return false;
 }
 
-// "1. Ausbildungsvorbereitung", "2) Outreach".
+// "1. Ausbildungsvorbereitung", "2) Outreach", and a named category with
+// its number: "Maßnahmenbereich 1: Digitale Lehre", "Work Package 2 – Outreach".
 bool NumberedText(const std::string& text, int* number, std::string* rest) {
-  const size_t first = text.find_first_not_of(' ');
-  if (first == std::string::npos || !std::isdigit(static_cast<unsigned char>(text[first]))) return false;
-  static const fields::Regex re(R"(\s*([0-9]{1,2})[.)]\s+(\S.*))");
+  static const fields::Regex numbered(R"(\s*([0-9]{1,2})[.)]\s+(\S.*))");
+  static const fields::Regex named(
+      R"(\s*\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?\s+([0-9]{1,2})\s*(?::|\.|–|—|-)\s+(\p{Lu}.*))");
   fields::Match m;
-  if (!re.FullMatch(text, &m)) return false;
+  if (!numbered.FullMatch(text, &m) && !named.FullMatch(text, &m)) return false;
   *number = std::stoi(m.str(1));
   *rest = m.str(2);
   return true;
+}
+
+// Hierarchical numbering: "1.1 Talentscouting" under "1 Berufsorientierung".
+bool SubNumberedText(const std::string& text, int* parent, std::string* rest) {
+  static const fields::Regex re(R"(\s*([0-9]{1,2})\.[0-9]{1,2}\.?\s+(\S.*))");
+  fields::Match m;
+  if (!re.FullMatch(text, &m)) return false;
+  *parent = std::stoi(m.str(1));
+  *rest = m.str(2);
+  return true;
+}
+
+// "1 Berufsorientierung" followed by "1.1 …": a category numbered without a dot.
+bool BareNumberedHeading(const std::string& text, const std::string& next, int* number, std::string* rest) {
+  static const fields::Regex re(R"(\s*([0-9]{1,2})\s+(\p{Lu}.*))");
+  fields::Match m;
+  int parent = 0;
+  std::string sub;
+  if (!re.FullMatch(text, &m) || !SubNumberedText(next, &parent, &sub)) return false;
+  *number = std::stoi(m.str(1));
+  *rest = m.str(2);
+  return parent == *number;
 }
 
 bool SpeaksOfProjects(const std::string& text) {
@@ -118,6 +142,20 @@ std::string CleanName(std::string s) {
   static const fields::Regex merged(R"(\b(\p{Lu})(\p{Lu})\.(?=(?:\p{Lu}\.){2,}))");
   if (merged.Search(s, &m)) s.replace(m.position(0), m.length(0), m.str(1) + "." + m.str(2) + ".");
   return Trim(s);
+}
+
+// A line of a table, not a list item: it states an amount ("EUR 300.000"),
+// or another line stands beside it on the same row ("Partner" | "Beitrag").
+bool IsTableRow(const std::vector<TextLine>& lines, const TextLine& line) {
+  if (!FindAmounts(line.text).empty()) return true;
+  const double h = std::max(6.0, line.box.height());
+  for (const auto& other : lines) {
+    if (&other == &line || other.page != line.page) continue;
+    if (std::abs(other.box.y0 - line.box.y0) < 0.5 * h && (other.box.x0 > line.box.x1 || other.box.x1 < line.box.x0)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // A note in the list rather than a project: "(Im Jahr 2025 keine Projekte …)".
@@ -212,7 +250,13 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
       prev = &line;
       continue;
     }
-    if (NumberedText(text, &number, &rest)) {
+    if (in_category && SubNumberedText(text, &number, &item) && cat_number == number && listed()) {
+      add(item, line, line.box.x0 + 16);
+      prev = &line;
+      continue;
+    }
+    if (NumberedText(text, &number, &rest) ||
+        (i + 1 < L.size() && BareNumberedHeading(text, Trim(L[i + 1].text), &number, &rest))) {
       end_list();
       in_category = category_open = true;
       cat_number = number;
@@ -242,7 +286,8 @@ void ExtractProjects(const DocumentText& doc, Agreement* out) {
       prev = &line;
       continue;
     }
-    if (plain_list && line.box.x0 > lead_in_x + 8 && (fields::StartsUpper(text) || !fields::StartsLower(text))) {
+    if (plain_list && line.box.x0 > lead_in_x + 8 && (fields::StartsUpper(text) || !fields::StartsLower(text)) &&
+        !IsTableRow(L, line)) {
       add(text, line, line.box.x0);
       prev = &line;
       continue;
