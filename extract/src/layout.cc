@@ -64,8 +64,9 @@ void BuildLayout(PageText* page) {
   }
 
   // 2. Fragments. A gap cuts a row when it is wide in absolute terms and an
-  // outlier among the row's gaps: a justified line spreads its spaces evenly,
-  // two columns leave one gap far wider than the rest.
+  // outlier among the row's gaps (a justified line spreads its spaces evenly,
+  // two columns leave one gap far wider than the rest), or when it is wider
+  // than any space of running text.
   std::vector<Fragment> frags;
   const double gap_floor = std::max(3.0 * h, 28.0);
   for (auto& row : rows) {
@@ -88,7 +89,10 @@ void BuildLayout(PageText* page) {
       if (k > 0) {
         const double g = gaps[k - 1];
         const bool outlier = sorted.size() < 2 || g > 2.5 * std::max(median_of_others(g), 0.3 * h);
-        if (g > gap_floor && outlier) {
+        // Far wider than any justified space: three or more columns whose
+        // gaps are all alike ("Oberbürgermeisterin  Landrat  Präsident").
+        const bool column_gap = g > std::max(6.0 * h, 60.0);
+        if ((g > gap_floor && outlier) || column_gap) {
           frags.push_back(std::move(cur));
           cur = {};
         }

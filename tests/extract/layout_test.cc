@@ -56,6 +56,16 @@ TEST(LayoutTest, JustifiedLineWithWideGapsIsOneLine) {
   EXPECT_EQ(p.lines[0].text, "Ausbildungscoaching in anerkannten Ausbildungsberufen,");
 }
 
+TEST(LayoutTest, ThreeColumnsWithEvenGapsAreThreeLines) {
+  PageText p;
+  p.words.push_back({"Oberbürgermeisterin", {70, 600, 170, 612}, 1, true});
+  p.words.push_back({"Landrat", {250, 600, 290, 612}, 1, true});
+  p.words.push_back({"Präsident", {430, 600, 480, 612}, 1, true});
+  BuildLayout(&p);
+  ASSERT_EQ(p.lines.size(), 3u);
+  EXPECT_EQ(p.lines[0].text, "Oberbürgermeisterin");
+}
+
 TEST(LayoutTest, NormalisesLigaturesAndSoftHyphens) {
   EXPECT_EQ(NormalizeWordText("\xef\xac\x81nanziert"), "finanziert");       // ﬁ
   EXPECT_EQ(NormalizeWordText("Ver\xc2\xad" "trag"), "Vertrag");            // soft hyphen
