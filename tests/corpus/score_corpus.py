@@ -5,6 +5,10 @@ overall F1 or any field family's F1 is below the given minimum.
 
     score_corpus.py --pactum BIN --corpus DIR --variants born-digital --min-f1 0.97
     score_corpus.py --pactum BIN --corpus DIR --variants scan-300-gray,tiff --min-f1 0.95 --min-family-f1 0.85
+    score_corpus.py --pactum BIN --corpus DIR --docs tests/corpus/probes --variants born-digital --min-f1 0.78
+
+--docs names a folder with its own manifest.json and truth files in the dev
+corpus's format (default: the corpus's dev/).
 """
 import argparse
 import json
@@ -22,10 +26,11 @@ def main():
     ap.add_argument("--min-f1", type=float, required=True, help="minimum overall F1")
     ap.add_argument("--min-family-f1", type=float, default=None,
                     help="minimum F1 of every field family (default: --min-f1)")
+    ap.add_argument("--docs", default=None, help="folder of documents with manifest.json (default: CORPUS/dev)")
     ap.add_argument("--timeout", type=int, default=600)
     args = ap.parse_args()
 
-    dev = os.path.abspath(os.path.join(args.corpus, "dev"))
+    dev = os.path.abspath(args.docs or os.path.join(args.corpus, "dev"))
     manifest = json.load(open(os.path.join(dev, "manifest.json"), encoding="utf-8"))
     wanted = set(args.variants.split(","))
     docs = [d for d in manifest["documents"] if d["variant"] in wanted]
