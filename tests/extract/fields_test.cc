@@ -537,6 +537,33 @@ TEST(PartiesTest, AddressOnTheNameLineFormOfAddressAndDescriptionLinesAreCut) {
             (std::vector<std::string>{"Ministerium für Arbeit, Integration und Soziales", "Stadt Kassel"}));
 }
 
+TEST(PartiesTest, NumberedPartyListsAndQuotedShortNames) {
+  std::vector<std::string> shorts;
+  EXPECT_EQ(PartyNames({{1, 200, 50, "MEMORANDUM OF UNDERSTANDING"},
+                        {1, 50, 80, "This Memorandum of Understanding is made between:"},
+                        {1, 50, 95, "(1) Leeds City Council, Civic Hall, Leeds LS1 1UR, United Kingdom (“LCC”); and"},
+                        {1, 50, 110, "(2) Technische Universität Dresden, Helmholtzstraße 10, 01069 Dresden (“TUD”)."},
+                        {1, 50, 130, "1. Purpose"},
+                        {1, 50, 145, "The cooperation between LCC and TUD in the field of adaptation."}},
+                       &shorts),
+            (std::vector<std::string>{"Leeds City Council", "Technische Universität Dresden"}));
+  EXPECT_EQ(shorts, (std::vector<std::string>{"LCC", "TUD"}));
+  EXPECT_EQ(PartyNames({{1, 200, 50, "LEASE OF COMMERCIAL PREMISES"},
+                        {1, 50, 80, "PARTIES"},
+                        {1, 50, 95, "(1) ROBERT JAMES WHITAKER of 4 Elm Grove, York (the “Landlord”); and"},
+                        {1, 50, 110, "(2) GREENLEAF STUDIO LIMITED, incorporated in England (the “Tenant”)."}}),
+            (std::vector<std::string>{"Robert James Whitaker", "Greenleaf Studio Limited"}));
+}
+
+TEST(PartiesTest, InlinePartiesComeFromThePreambleNotFromLaterClauses) {
+  EXPECT_EQ(PartyNames({{1, 200, 50, "SERVICE AGREEMENT"},
+                        {1, 50, 80, "This Agreement is entered into by and between Northwind GmbH (“Client”), and"},
+                        {1, 50, 95, "Blue Harbour Ltd (“Contractor”)."},
+                        {1, 50, 120, "1. Services"},
+                        {1, 50, 135, "Contractor delivers the plan and the final report by 31 January 2027."}}),
+            (std::vector<std::string>{"Northwind GmbH", "Blue Harbour Ltd"}));
+}
+
 TEST(PartiesTest, InlineBetweenSentence) {
   EXPECT_EQ(PartyNames({{1, 200, 50, "SERVICE AGREEMENT"},
                         {1, 50, 80, "This Agreement is entered into by and between the City of Leeds, represented"},

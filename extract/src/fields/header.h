@@ -23,6 +23,8 @@ Header FindHeader(const DocumentText& doc);
 bool IsPageNumberLine(const std::string& text);
 // "§ 3 Gegenstand der Förderung", "Article 4 – Work packages", "Präambel".
 bool IsSectionHeading(const std::string& text);
+// A short numbered clause heading: "1. Services", "2 Term".
+bool IsNumberedClauseHeading(const std::string& text);
 // Strips a leading "über die", "zur", "on the", ... from a subject line.
 std::string SubjectFromLine(const std::string& text);
 

@@ -61,7 +61,7 @@ std::string DefinedLabel(const std::string& text) {
 // A defined short name: "(HMSI)", or a defined label that is a name rather
 // than a role phrase with an article ("the Grantor", "der Zuwendungsgeber").
 std::optional<std::string> ShortNameIn(const std::string& text) {
-  static const fields::Regex paren(R"(\((\p{Lu}[\p{L}0-9&-]{1,11})\))");
+  static const fields::Regex paren(R"(\([„“"»]?(\p{Lu}[\p{L}0-9&-]{1,11})[“”"«]?\))");
   fields::Match m;
   if (paren.Search(text, &m) && IsAcronym(m.str(1))) return m.str(1);
   const std::string label = DefinedLabel(text);
@@ -150,7 +150,7 @@ void ExtractInlineParties(const DocumentText& doc, Agreement* out) {
   std::string text;
   const TextLine* where = nullptr;
   for (const auto& line : doc.lines) {
-    if (line.page != 1 || fields::IsSectionHeading(line.text)) break;
+    if (line.page != 1 || fields::IsSectionHeading(line.text) || fields::IsNumberedClauseHeading(line.text)) break;
     text = text.empty() ? line.text : fields::JoinLines(text, line.text);
     if (!where) where = &line;
   }
@@ -174,9 +174,42 @@ void ExtractInlineParties(const DocumentText& doc, Agreement* out) {
   }
 }
 
+// Parties listed with numbers under "PARTIES" or "… made between:":
+// "(1) Leeds City Council, Civic Hall, … (“LCC”); and" / "(2) …". True when
+// such a list of two or more was found.
+bool ExtractNumberedParties(const DocumentText& doc, Agreement* out) {
+  static const fields::Regex item(R"(\s*\(([1-9])\)\s+(\S.*))");
+  static const fields::Regex intro(R"(\b(?:between|zwischen|parties|parteien|vertragsparteien)\b\s*:?\s*$)",
+                                   fields::Regex::kIgnoreCase);
+  const auto& L = doc.lines;
+  for (size_t i = 0; i + 1 < L.size() && L[i].page == 1; ++i) {
+    if (fields::IsSectionHeading(L[i].text) || fields::IsNumberedClauseHeading(L[i].text)) break;
+    if (!intro.Search(fields::Trim(L[i].text))) continue;
+    std::vector<std::pair<std::string, size_t>> listed;  // raw name, line
+    for (size_t k = i + 1; k < L.size() && k <= i + 12 && L[k].page == 1; ++k) {
+      fields::Match m;
+      if (!item.FullMatch(L[k].text, &m)) continue;
+      if (std::stoi(m.str(1)) != static_cast<int>(listed.size()) + 1) break;
+      listed.emplace_back(m.str(2), k);
+    }
+    if (listed.size() < 2) continue;
+    for (const auto& [raw, k] : listed) {
+      std::string name = CutAtFirst(raw, {",", " (", ";", " of ", " whose ", " incorporated", " a company", " vertreten",
+                                          " represented"});
+      if (fields::IsAllCaps(name)) name = fields::TitleCase(name);
+      AddParty(doc, name, ShortNameIn(raw), L[k], out);
+    }
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void ExtractParties(const DocumentText& doc, Agreement* out) {
+  const size_t before = out->parties.size();
+  if (ExtractNumberedParties(doc, out)) return;
+  out->parties.resize(before);
   const fields::Header h = fields::FindHeader(doc);
   if (h.party_lines.empty()) {
     ExtractInlineParties(doc, out);

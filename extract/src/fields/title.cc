@@ -55,6 +55,11 @@ bool IsSectionHeading(const std::string& text) {
   return re.Search(text);
 }
 
+bool IsNumberedClauseHeading(const std::string& text) {
+  static const Regex clause(R"(\s*[0-9]{1,2}\.?\s+\p{Lu}[\p{L}-]*(?:\s+\S+){0,4}\s*)");
+  return clause.FullMatch(text);
+}
+
 std::string SubjectFromLine(const std::string& text) {
   const std::string lower = Lower(text);
   for (const char* lead : kSubjectLeads) {
@@ -73,16 +78,14 @@ Header FindHeader(const DocumentText& doc) {
     area.push_back(i);
   }
   size_t k = 0;
-  // A numbered clause heading ("1. Services") starts the body.
-  static const Regex clause(R"(\s*[0-9]{1,2}\.?\s+\p{Lu}[\p{L}-]*(?:\s+\S+){0,4}\s*)");
-  bool body = false;
+  bool body = false;  // a numbered clause heading ("1. Services") starts the body
   for (; k < area.size(); ++k) {
     const std::string lower = Lower(Trim(doc.lines[area[k]].text));
     if (IsBetween(lower)) {
       h.between_line = area[k];
       break;
     }
-    body = body || clause.FullMatch(doc.lines[area[k]].text);
+    body = body || IsNumberedClauseHeading(doc.lines[area[k]].text);
     // The subject is a line of the heading, near its top ("On or before …"
     // further down is a clause).
     if (!body && k < 10 && !SubjectFromLine(doc.lines[area[k]].text).empty() && !h.title_lines.empty()) {
