@@ -367,6 +367,42 @@ TEST(SignatoriesTest, BlankDatesCaptionsMarksAndTitlesOnTheNameLine) {
   EXPECT_EQ(a.signatories[1].date, "2026-03-12");
 }
 
+TEST(SignatoriesTest, SignedForBlocksWithLabelledPlaceAndDateBelowTheName) {
+  Agreement a;
+  ExtractSignatories(Doc({{2, 70, 100, "Signed for Leeds City Council"},
+                          {2, 320, 100, "Signed for Technische Universität Dresden"},
+                          {2, 70, 150, "______________________________"},
+                          {2, 320, 150, "______________________________"},
+                          {2, 70, 165, "Tom Riordan"},
+                          {2, 320, 165, "Prof. Ursula M. Staudinger"},
+                          {2, 70, 180, "Chief Executive"},
+                          {2, 320, 180, "Rector"},
+                          {2, 70, 195, "Place: Leeds"},
+                          {2, 320, 195, "Place: Dresden"},
+                          {2, 70, 210, "Date: 10/04/2026"},
+                          {2, 320, 210, "Date: April 14, 2026"},
+                          {2, 70, 300, "For and on behalf of Blue Harbour Consulting Ltd."},
+                          {2, 70, 340, "Signature: ______________"},
+                          {2, 70, 355, "Name: Oliver Pennington"},
+                          {2, 70, 370, "Title: Director"},
+                          {2, 70, 385, "Place/Date: Leeds, 5th March 2026"}}),
+                     &a);
+  ASSERT_EQ(a.signatories.size(), 3u);
+  EXPECT_EQ(a.signatories[0].name, "Oliver Pennington");  // labelled blocks are read first
+  EXPECT_EQ(a.signatories[0].title, "Director");
+  EXPECT_EQ(a.signatories[0].organization, "Blue Harbour Consulting Ltd.");
+  EXPECT_EQ(a.signatories[0].place, "Leeds");
+  EXPECT_EQ(a.signatories[0].date, "2026-03-05");
+  EXPECT_EQ(a.signatories[1].name, "Tom Riordan");
+  EXPECT_EQ(a.signatories[1].title, "Chief Executive");
+  EXPECT_EQ(a.signatories[1].organization, "Leeds City Council");
+  EXPECT_EQ(a.signatories[1].place, "Leeds");
+  EXPECT_EQ(a.signatories[1].date, "2026-04-10");
+  EXPECT_EQ(a.signatories[2].name, "Prof. Ursula M. Staudinger");
+  EXPECT_EQ(a.signatories[2].organization, "Technische Universität Dresden");
+  EXPECT_EQ(a.signatories[2].date, "2026-04-14");
+}
+
 TEST(SignatoriesTest, EnglishNamesWithTitlesWithoutDotsAndApostrophes) {
   Agreement a;
   ExtractSignatories(Doc({{2, 70, 500, "Brussels, November 17, 2024"},

@@ -90,16 +90,19 @@ bool IsNoise(const std::string& text) {
 }
 
 // "Name: Dr Priya Raman", "Titel: Leiterin", "Ort: Kassel", "Datum: 6.6.2024".
-enum class Label { kNone, kName, kTitle, kPlace, kDate, kOrganization };
+enum class Label { kNone, kName, kTitle, kPlace, kDate, kPlaceDate, kOrganization };
 
 Label LabelOf(const std::string& text, std::string* value) {
   static const fields::Regex re(
-      R"(\s*(Name|Title|Position|Function|Funktion|Titel|Amt|Place|Ort|Date|Datum|Organi[sz]ation|Institution|Behörde)\s*:\s*(.*))",
+      R"(\s*((?:Place|Ort)\s*(?:/|,|and|und)\s*(?:Date|Datum)|Name|Title|Position|Function|Funktion|Titel|Amt|Place|Ort|Date|Datum|Organi[sz]ation|Institution|Behörde)\s*:\s*(.*))",
       fields::Regex::kIgnoreCase);
   fields::Match m;
   if (!re.FullMatch(text, &m)) return Label::kNone;
   *value = Trim(m.str(2));
   const std::string key = Lower(m.str(1));
+  if (key.find("dat") != std::string::npos && (fields::StartsWith(key, "place") || fields::StartsWith(key, "ort"))) {
+    return Label::kPlaceDate;
+  }
   if (key == "name") return Label::kName;
   if (key == "place" || key == "ort") return Label::kPlace;
   if (key == "date" || key == "datum") return Label::kDate;
@@ -108,14 +111,34 @@ Label LabelOf(const std::string& text, std::string* value) {
 }
 
 // The words that open an "on behalf of" line.
-constexpr const char* kOnBehalfLead = R"(\s*(?:For|On behalf of|Für|Im Auftrag)\s)";
+constexpr const char* kOnBehalfLead =
+    R"(\s*(?:For and on behalf of|Signed for and on behalf of|Signed for|On behalf of|For|Für|Im Auftrag)\s)";
 
-// "For the European Foundation for Vocational Learning:", "Für das Land Hessen:".
+// "For the European Foundation for Vocational Learning:", "Für das Land Hessen:",
+// and without the colon "For and on behalf of X", "Signed for X".
 std::optional<std::string> OnBehalfOf(const std::string& text) {
   static const fields::Regex re(std::string(kOnBehalfLead) + R"(\s*(.+?)\s*:\s*)", fields::Regex::kIgnoreCase);
+  static const fields::Regex explicit_lead(
+      R"(\s*(?:(?:Signed\s+)?for and on behalf of|Signed for|On behalf of)\s+(.+?)\s*:?\s*)", fields::Regex::kIgnoreCase);
   fields::Match m;
-  if (!re.FullMatch(text, &m)) return std::nullopt;
-  return fields::names::Nominative(m.str(1));
+  if (!re.FullMatch(text, &m) && !explicit_lead.FullMatch(text, &m)) return std::nullopt;
+  std::string org = m.str(1);
+  while (!org.empty() && org.back() == '.' && !fields::EndsWith(org, "Ltd.") && !fields::EndsWith(org, "Inc.") &&
+         !fields::EndsWith(org, "e. V.") && !fields::EndsWith(org, "e.V.")) {
+    org.pop_back();
+  }
+  return fields::names::Nominative(org);
+}
+
+// Place and date from the value of a "Place/Date:" label: "Berlin, 3 March 2026".
+void SetPlaceDate(const std::string& value, Signatory* s) {
+  if (auto pd = fields::ParsePlaceDateLine(value)) {
+    if (!pd->place.empty() && !s->place) s->place = pd->place;
+    if (!s->date) s->date = pd->date.iso;
+    return;
+  }
+  const auto dates = FindDates(value);
+  if (!dates.empty() && !s->date) s->date = dates[0].iso;
 }
 
 // A signatory enters the record once, by name, whichever kind of block
@@ -167,6 +190,7 @@ void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
         const auto dates = FindDates(value);
         if (!dates.empty()) s.date = dates[0].iso;
       }
+      if (label == Label::kPlaceDate) SetPlaceDate(value, &s);
     }
     // The organisation: "For …:" above in the same column, possibly wrapped.
     if (!s.organization) {
@@ -208,6 +232,19 @@ void ExtractOnBehalfBlocks(const DocumentText& doc, Agreement* out) {
         s.date = pd->date.iso;
         continue;
       }
+      // "Place: Leeds", "Date: 10/04/2026", "Place/Date: Leeds, 5 March 2026".
+      std::string value;
+      const Label label = LabelOf(text, &value);
+      if (label == Label::kPlace && !value.empty()) {
+        s.place = value;
+        continue;
+      }
+      if (label == Label::kDate || label == Label::kPlaceDate) {
+        if (label == Label::kPlaceDate) SetPlaceDate(value, &s);
+        else if (const auto dates = FindDates(value); !dates.empty()) s.date = dates[0].iso;
+        continue;
+      }
+      if (label != Label::kNone) continue;
       if (s.name.empty() && IsPersonName(text) && LooksLikeText(*below[k])) {
         s.name = text;
         s.evidence = fields::EvidenceOf(*below[k]);
