@@ -142,6 +142,10 @@ TEST(DatesTest, SignatureLines) {
   EXPECT_EQ(DateKinds({{1, 70, 600, "Signed in Brussels on 14 January 2026"}}),
             (std::vector<P>{{"2026-01-14", "signature"}}));
   EXPECT_EQ(DateKinds({{1, 70, 600, "Frankfurt am Main, 4. März 2024"}}), (std::vector<P>{{"2024-03-04", "signature"}}));
+  // A two-digit year only on a place-and-date line, never in running text.
+  EXPECT_EQ(DateKinds({{1, 70, 600, "Kassel, 12.03.26"}}), (std::vector<P>{{"2026-03-12", "signature"}}));
+  EXPECT_TRUE(DateKinds({{1, 70, 600, "siehe Ziffer 1.2.26 der Richtlinie"}}).empty());
+  EXPECT_TRUE(DateKinds({{1, 70, 600, "Kassel, 31.02.26"}}).empty());
 }
 
 TEST(DatesTest, ADateBrokenAcrossTwoLinesOfABlockIsRead) {

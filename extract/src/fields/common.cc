@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "fields/regex.h"
 #include "utf8.h"
@@ -140,7 +141,24 @@ std::string JoinLines(std::string_view a_in, std::string_view b_in) {
 }
 
 std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line) {
-  return ParsePlaceDateLine(line, FindDates(line));
+  std::vector<ParsedDate> dates = FindDates(line);
+  if (!dates.empty()) return ParsePlaceDateLine(line, dates);
+  // A two-digit year, usual in a place-and-date line written by hand or
+  // typed in a hurry ("Kassel, 12.03.26"); only there, after a place: in
+  // running text "1.2.26" may be a version or a clause.
+  static const Regex short_year(R"(.*\D(([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2}))\s*)");
+  Match m;
+  if (!short_year.FullMatch(line, &m)) return std::nullopt;
+  const int d = std::stoi(m.str(2)), mo = std::stoi(m.str(3)), yy = std::stoi(m.str(4));
+  const int y = yy < 70 ? 2000 + yy : 1900 + yy;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && y % 4 != 0)) return std::nullopt;
+  char iso[16];
+  std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, mo, d);
+  dates.push_back({iso, m.position(1), m.end(1)});
+  auto pd = ParsePlaceDateLine(line, dates);
+  if (!pd || pd->place.empty()) return std::nullopt;
+  return pd;
 }
 
 std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line, const std::vector<ParsedDate>& dates) {

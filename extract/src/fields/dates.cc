@@ -241,10 +241,18 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
     std::erase_if(found, [&](const ParsedDate& d) { return d.begin >= line.text.size(); });
     std::vector<ParsedDate> on_line = found;
     std::erase_if(on_line, [&](const ParsedDate& d) { return d.end > line.text.size(); });
+    // "Kassel, 12.03.26": a two-digit year, read only on a place-and-date line.
+    bool short_year = false;
+    if (found.empty()) {
+      if (auto pd = fields::ParsePlaceDateLine(line.text)) {
+        found = on_line = {pd->date};
+        short_year = true;
+      }
+    }
     for (size_t k = 0; k < found.size(); ++k) {
       const ParsedDate& d = found[k];
       std::string kind;
-      if ((d.end <= line.text.size() && fields::ParsePlaceDateLine(line.text, on_line)) ||
+      if (short_year || (d.end <= line.text.size() && fields::ParsePlaceDateLine(line.text, on_line)) ||
           IsLabelledSignatureDate(doc, i)) {
         kind = "signature";
       } else {
