@@ -194,6 +194,9 @@ bool HasUsableTextLayer(const PageText& page, std::string* reason) {
     invisible += w.invisible;
     for (unsigned char c : w.text) {
       if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte
+      // Rules to sign or fill in ("________") are neither text nor garbage:
+      // a signature page is mostly rules around a few names.
+      if (c == '_') continue;
       ++chars;
       // Letters/digits (ASCII or any non-ASCII lead byte except U+FFFD's) and
       // ordinary punctuation count as good text.

@@ -87,6 +87,14 @@ TEST(LayoutTest, TextLayerUsability) {
   PageText garbage;
   Add(&garbage, 50, 50, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd ^^^ ~~~~ ||||| {{{{ }}}} ~~~~ ^^^^ \xef\xbf\xbd\xef\xbf\xbd");
   EXPECT_FALSE(HasUsableTextLayer(garbage, &reason));
+  // A signature page: rules to sign on and a few names is a text layer.
+  PageText signature_page;
+  Add(&signature_page, 70, 500, "Kassel, den 12.03.2026");
+  Add(&signature_page, 70, 560, "______________________________");
+  Add(&signature_page, 70, 575, "Dr. Sven Schoeller");
+  Add(&signature_page, 320, 560, "______________________________");
+  Add(&signature_page, 320, 575, "Prof. Dr. Ute Clement");
+  EXPECT_TRUE(HasUsableTextLayer(signature_page, &reason)) << reason;
 }
 
 }  // namespace
