@@ -16,23 +16,23 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-build="${1:-build}"
-[[ "$build" = /* ]] || build="$repo/$build"
-bin="$build/pactum"
-corpus="${PACTUM_CORPUS_DIR:-$repo/../shared/corpus}"
+if [[ -n "${1:-}" ]]; then
+  PACTUM_BUILD_DIR="$1"
+  [[ "$PACTUM_BUILD_DIR" = /* ]] || PACTUM_BUILD_DIR="$repo/$PACTUM_BUILD_DIR"
+fi
+# shellcheck source=../load/lib.sh
+. "$repo/bench/load/lib.sh"
 docs="${PACTUM_BENCH_DOCS:-500}"
 duration="${PACTUM_BENCH_DURATION:-10s}"
 stores="${PACTUM_BENCH_STORES:-sqlite postgresql}"
 
 command -v wrk >/dev/null || { echo "wrk is not installed" >&2; exit 1; }
-[[ -x "$bin" ]] || { echo "no pactum binary at $bin; build first" >&2; exit 1; }
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/pactum-bench-archive.XXXXXX")"
-server_pid=""
+load_need
+load_build_if_needed
+load_workdir pactum-bench-archive
 cleanup() {
-  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  load_cleanup
   bash "$repo/tests/store/postgres.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -42,26 +42,11 @@ for i in $(seq 1 "$docs"); do
   { cat "$seed"; printf '%% pactum archive benchmark %d\n' "$i"; } >"$work/docs/$i.pdf"
 done
 
-start_server() {  # $1: store URI
-  "$bin" serve --host 127.0.0.1 --port 0 --workers 2 --queue 64 --store "$1" --log-level warn \
-    2>"$work/server.log" &
-  server_pid=$!
-  port=""
-  for _ in $(seq 1 200); do
-    port="$(ss -ltnp 2>/dev/null | sed -n "s/.*127\.0\.0\.1:\([0-9]*\) .*pid=$server_pid,.*/\1/p" | head -n1)"
-    [[ -n "$port" ]] && curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && return 0
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-    sleep 0.05
-  done
-  echo "pactum serve did not start" >&2
-  exit 1
-}
-
 post_all() {  # $1: path; prints the wall seconds for all documents
   local t0 t1
   t0=$(date +%s.%N)
   ls "$work/docs" | xargs -P 4 -I{} curl -s -o /dev/null -w '%{http_code}\n' --data-binary @"$work/docs/{}" \
-    "http://127.0.0.1:$port$1" >"$work/codes"
+    "$url$1" >"$work/codes"
   t1=$(date +%s.%N)
   local bad
   bad=$(grep -vc '^200$' "$work/codes" || true)
@@ -81,16 +66,16 @@ for kind in $stores; do
     postgresql) bash "$repo/tests/store/postgres.sh" start "$work/pg" >/dev/null; uri="$(cat "$work/pg/uri")" ;;
     *) echo "unknown store $kind" >&2; exit 1 ;;
   esac
-  start_server "$uri"
+  load_start_server --workers 2 --queue 64 --store "$uri" --log-level warn >/dev/null
   extract_s=$(post_all /v1/extract)
   store_s=$(post_all /v1/documents)
-  id=$(curl -s --data-binary @"$work/docs/1.pdf" "http://127.0.0.1:$port/v1/extract" | sed 's/^{"id":"\([0-9a-f]*\)".*/\1/')
-  read -r h_rps h_p99 h_bad < <(rps "http://127.0.0.1:$port/healthz")
-  read -r r_rps r_p99 r_bad < <(rps "http://127.0.0.1:$port/v1/documents/$id")
-  read -r f_rps f_p99 f_bad < <(rps "http://127.0.0.1:$port/v1/documents/$id/file")
-  read -r s_rps s_p99 s_bad < <(rps "http://127.0.0.1:$port/v1/documents?q=zielvereinbarung&limit=20")
-  rss=$(awk '/VmHWM/ {print $2/1024}' "/proc/$server_pid/status")
-  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+  id=$(curl -s --data-binary @"$work/docs/1.pdf" "$url/v1/extract" | sed 's/^{"id":"\([0-9a-f]*\)".*/\1/')
+  read -r h_rps h_p99 h_bad < <(rps "$url/healthz")
+  read -r r_rps r_p99 r_bad < <(rps "$url/v1/documents/$id")
+  read -r f_rps f_p99 f_bad < <(rps "$url/v1/documents/$id/file")
+  read -r s_rps s_p99 s_bad < <(rps "$url/v1/documents?q=zielvereinbarung&limit=20")
+  rss=$(mb "$(proc_kb "$server_pid" VmHWM)")
+  load_stop_server >/dev/null
   printf '\n---- %s ----\n' "$kind"
   printf 'POST /v1/extract      %6.1f documents/s\n' "$(echo "$docs / $extract_s" | bc -l)"
   printf 'POST /v1/documents    %6.1f documents/s   (time ratio to extract alone: %.2f)\n' \

@@ -14,6 +14,7 @@
 #include "pdf_date.h"
 #include "pdf_file.h"
 #include "visual_diff.h"
+#include "pactum/models/digest.h"
 
 namespace pactum::signing {
 namespace {
@@ -21,19 +22,6 @@ namespace {
 constexpr size_t kMaxDssItems = 200;
 constexpr size_t kMaxDssItemBytes = 4 << 20;
 constexpr size_t kMaxEarlierRevisions = 16;
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 void AddOnce(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);

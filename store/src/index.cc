@@ -1,6 +1,5 @@
 #include "index.h"
 
-#include <openssl/evp.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -9,22 +8,10 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "pactum/models/digest.h"
+
 namespace pactum::store {
 namespace {
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * size);
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
-}
 
 // The string at `key` of `object`, or "" when it is missing or not a string.
 std::string StringAt(const nlohmann::json& object, const char* key) {

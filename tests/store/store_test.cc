@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <unistd.h>
 

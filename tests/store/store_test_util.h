@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,20 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "pactum/models/digest.h"
+
 namespace storetest {
 
-inline std::string Sha256Hex(const std::string& bytes) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), d, &n, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    hex += kHex[d[i] >> 4];
-    hex += kHex[d[i] & 15];
-  }
-  return hex;
-}
+using pactum::Sha256Hex;
 
 // An agreement record of `bytes` (a PDF) with `agreement` as its agreement.
 inline std::string MakeRecord(const std::string& bytes, const nlohmann::json& agreement) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 
 #include "fields/regex.h"
 #include "utf8.h"
@@ -150,12 +149,9 @@ std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line) {
   Match m;
   if (!short_year.FullMatch(line, &m)) return std::nullopt;
   const int d = std::stoi(m.str(2)), mo = std::stoi(m.str(3)), yy = std::stoi(m.str(4));
-  const int y = yy < 70 ? 2000 + yy : 1900 + yy;
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && y % 4 != 0)) return std::nullopt;
-  char iso[16];
-  std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, mo, d);
-  dates.push_back({iso, m.position(1), m.end(1)});
+  const std::optional<std::string> iso = IsoDate(yy < 70 ? 2000 + yy : 1900 + yy, mo, d);
+  if (!iso) return std::nullopt;
+  dates.push_back({*iso, m.position(1), m.end(1)});
   auto pd = ParsePlaceDateLine(line, dates);
   if (!pd || pd->place.empty()) return std::nullopt;
   return pd;

@@ -32,6 +32,10 @@ Evidence EvidenceOf(const TextLine& line);
 // A signature block's place-and-date line: "Wiesbaden, den 2.8.2025",
 // "Frankfurt am Main, 4. März 2024", "Signed in Brussels on 14 January 2026",
 // "Ort, Datum: Kassel, 6.6.2024". Exactly one date, at the end of the line.
+// "YYYY-MM-DD" of a calendar date in 1900..2200, or nullopt when there is
+// no such day (31.02., 29.02. of a common year).
+std::optional<std::string> IsoDate(int y, int m, int d);
+
 struct PlaceDateLine {
   std::string place;  // empty when the line holds only the date
   ParsedDate date;

@@ -69,6 +69,17 @@ const fields::Regex& DateRegex() {
   return re;
 }
 
+}  // namespace
+
+namespace fields {
+std::optional<std::string> IsoDate(int y, int m, int d) {
+  if (!ValidDate(y, m, d)) return std::nullopt;
+  return Iso(y, m, d);
+}
+}  // namespace fields
+
+namespace {
+
 bool DigitBefore(const std::string& s, size_t pos) {
   return pos > 0 && (std::isdigit(static_cast<unsigned char>(s[pos - 1])) || s[pos - 1] == '.' || s[pos - 1] == '/');
 }

@@ -130,15 +130,25 @@ std::optional<std::string> OnBehalfOf(const std::string& text) {
   return fields::names::Nominative(org);
 }
 
-// Place and date from the value of a "Place/Date:" label: "Berlin, 3 March 2026".
-void SetPlaceDate(const std::string& value, Signatory* s) {
-  if (auto pd = fields::ParsePlaceDateLine(value)) {
-    if (!pd->place.empty() && !s->place) s->place = pd->place;
-    if (!s->date) s->date = pd->date.iso;
-    return;
+// Place and date from a labelled line: "Place: Leeds", "Date: 10/04/2026",
+// "Place/Date: Berlin, 3 March 2026"; the first of each wins. False for
+// other labels.
+bool ApplyPlaceDateLabel(Label label, const std::string& value, Signatory* s) {
+  if (label == Label::kPlace) {
+    if (!value.empty() && !s->place) s->place = value;
+    return true;
+  }
+  if (label != Label::kDate && label != Label::kPlaceDate) return false;
+  if (label == Label::kPlaceDate) {
+    if (auto pd = fields::ParsePlaceDateLine(value)) {
+      if (!pd->place.empty() && !s->place) s->place = pd->place;
+      if (!s->date) s->date = pd->date.iso;
+      return true;
+    }
   }
   const auto dates = FindDates(value);
   if (!dates.empty() && !s->date) s->date = dates[0].iso;
+  return true;
 }
 
 // A signatory enters the record once, by name, whichever kind of block
@@ -184,13 +194,8 @@ void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
       if (label == Label::kName) break;
       if (value.empty()) continue;
       if (label == Label::kTitle && !s.title) s.title = value;
-      if (label == Label::kPlace && !s.place) s.place = value;
       if (label == Label::kOrganization && !s.organization) s.organization = value;
-      if (label == Label::kDate && !s.date) {
-        const auto dates = FindDates(value);
-        if (!dates.empty()) s.date = dates[0].iso;
-      }
-      if (label == Label::kPlaceDate) SetPlaceDate(value, &s);
+      ApplyPlaceDateLabel(label, value, &s);
     }
     // The organisation: "For …:" above in the same column, possibly wrapped.
     if (!s.organization) {
@@ -232,19 +237,12 @@ void ExtractOnBehalfBlocks(const DocumentText& doc, Agreement* out) {
         s.date = pd->date.iso;
         continue;
       }
-      // "Place: Leeds", "Date: 10/04/2026", "Place/Date: Leeds, 5 March 2026".
       std::string value;
       const Label label = LabelOf(text, &value);
-      if (label == Label::kPlace && !value.empty()) {
-        s.place = value;
+      if (label != Label::kNone) {
+        ApplyPlaceDateLabel(label, value, &s);
         continue;
       }
-      if (label == Label::kDate || label == Label::kPlaceDate) {
-        if (label == Label::kPlaceDate) SetPlaceDate(value, &s);
-        else if (const auto dates = FindDates(value); !dates.empty()) s.date = dates[0].iso;
-        continue;
-      }
-      if (label != Label::kNone) continue;
       if (s.name.empty() && IsPersonName(text) && LooksLikeText(*below[k])) {
         s.name = text;
         s.evidence = fields::EvidenceOf(*below[k]);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "pactum/extract/options.h"
+#include "pactum/models/digest.h"
 #include "pactum/models/record.h"
 #include "pactum/models/status.h"
 
@@ -16,6 +17,6 @@ namespace pactum::extract {
 Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options);
 
 // Lowercase hex SHA-256 of `bytes` (the record id).
-std::string Sha256Hex(std::string_view bytes);
+using pactum::Sha256Hex;
 
 }  // namespace pactum::extract
