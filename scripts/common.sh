@@ -4,12 +4,18 @@
 PACTUM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Installs the Debian packages of scripts/packages.txt, and any named as
-# arguments, that are not installed.
+# arguments, that are not installed. A name that an installed package
+# provides counts as installed (NodeSource's nodejs provides npm, and
+# conflicts with Debian's).
 pactum_install_deps() {
-  local wanted missing=()
+  local wanted provided missing=()
   wanted="$(grep -v '^\s*#' "$PACTUM_ROOT/scripts/packages.txt" | tr -s ' \n' ' ') $*"
+  provided="$(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null |
+              awk -F'|' '$1 ~ /^ii/ { n = split($2, a, ","); for (i = 1; i <= n; i++) {
+                sub(/^ +/, "", a[i]); sub(/ .*/, "", a[i]); sub(/:any$/, "", a[i]); print a[i] } }')"
   for p in $wanted; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      grep -qxF "$p" <<<"$provided" || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then
     return 0
@@ -25,8 +31,41 @@ pactum_install_deps() {
     $sudo mkdir -p /etc/postgresql-common/createcluster.d
     echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/pactum.conf >/dev/null
   fi
+  # Servers the tests need (nginx, PostgreSQL) are started by the tests
+  # themselves on loopback and stopped after: the packages' own services
+  # must not start (nginx would take port 80). policy-rc.d says so to
+  # invoke-rc.d; one that was there before is left alone.
+  local policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+  fi
   $sudo apt-get update -q
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  local rc=0
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
+  [ -n "$policy" ] && $sudo rm -f "$policy"
+  if [ "$rc" -ne 0 ]; then
+    return "$rc"
+  fi
+  # Where systemd runs, the units are only enabled for the next boot: not
+  # wanted either.
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now nginx.service >/dev/null 2>&1 || true
+  fi
+}
+
+# Installs the npm tools of the tests (tests/openapi: redocly's CLI for
+# openapi.lint, pinned by its package-lock.json) when node_modules is missing
+# or older than the lock file. Needs node and npm (scripts/packages.txt).
+pactum_install_npm_tools() {
+  local dir=$PACTUM_ROOT/tests/openapi
+  if [ -f "$dir/node_modules/.package-lock.json" ] &&
+     [ ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    return 0
+  fi
+  echo "installing npm tools: $dir (npm ci)" >&2
+  npm ci --no-audit --no-fund --prefix "$dir"
 }
 
 # Configures and builds into $1 (default build/) in Release; extra args go to cmake.

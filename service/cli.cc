@@ -1,190 +1,105 @@
 #include "cli.h"
 
 #include <CLI/CLI.hpp>
-#include <malloc.h>
-#include <pthread.h>
-#include <spdlog/spdlog.h>
 
-#include <csignal>
-#include <cstdlib>
-#include <thread>
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
-#include <fstream>
-#include <iostream>
-#include <sstream>
-#include <optional>
+#include <cstdio>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "document_runner.h"
-#include "logging.h"
-#include "params.h"
-#include "worker_main.h"
-#include "pactum/extract/extractor.h"
-#include "pactum/extract/pdf_objects.h"
-#include "pactum/extract/sniff.h"
-#include "pactum/models/json.h"
-#include "pactum/service/server.h"
-#include "pactum/signing/keys.h"
-#include "pactum/signing/sign.h"
-#include "pactum/signing/verify.h"
+#include "cli/args.h"
+#include "cli/health.h"
+#include "cli/module.h"
 
 namespace pactum::service {
 namespace {
 
-constexpr int kExitServeFailed = 1;
-constexpr int kExitDocumentError = 2;
+using cli::CliArgs;
+using cli::Command;
+using cli::kExitOk;
+using cli::kExitUsage;
 
-// Key material: trust for verification, the key for signing.
-struct KeyArgs {
-  std::vector<std::string> trust_anchors;
-  std::vector<std::string> intermediates;
-  std::vector<std::string> crls;
-  std::string sign_p12, sign_p12_password_file, sign_key, sign_cert, tsa_url;
+struct CommandInfo {
+  const char* name;
+  const char* usage;
+  const char* summary;
 };
 
-struct ExtractArgs {
-  std::string file;
-  KeyArgs keys;
-  std::string ocr = "auto";
-  std::string lang = "deu+eng";
-  std::string log_level = "error";
+// The commands, for the short usage and for "did you mean" (the hidden
+// `worker` is left out of both).
+constexpr CommandInfo kCommands[] = {
+    {"extract", "extract FILE...|DIR|-", "print the agreement record (JSON) of each file"},
+    {"verify", "verify FILE", "verify the signatures of a PDF (the report, JSON)"},
+    {"sign", "sign FILE -o OUT", "sign a PDF (PAdES) with your key"},
+    {"serve", "serve", "run the HTTP service"},
+    {"health", "health [--url URL]", "check that a running service is ready"},
+    {"version", "version", "print the version"},
 };
 
+constexpr const char* kVersionLine = "pactum " PACTUM_VERSION;
 
-struct VerifyArgs {
-  std::string file;
-  KeyArgs keys;
-  std::string log_level = "error";
-};
-
-struct SignArgs {
-  std::string file, out;
-  KeyArgs keys;
-  std::string reason, location, contact, field, rect;
-  int page = 0;
-  int certify = 0;
-  std::string log_level = "error";
-};
-
-struct ServeArgs {
-  ServerOptions server;
-  KeyArgs keys;
-  std::uint64_t max_upload_bytes = std::uint64_t{64} << 20;
-  int timeout_seconds = 120;
-  int shutdown_seconds = 150;
-  std::string log_level = "info";
-  std::string store = "sqlite:pactum.db";
-};
-
-std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
-  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+void PrintShortUsage(std::FILE* out) {
+  std::fprintf(out, "usage: pactum COMMAND [OPTIONS]\n\n");
+  for (const CommandInfo& c : kCommands) std::fprintf(out, "  pactum %-26s %s\n", c.usage, c.summary);
+  std::fprintf(out, "\nRun 'pactum --help' or 'pactum COMMAND --help' for more.\n");
 }
 
-Result<signing::SigningSetup> LoadKeys(const KeyArgs& args);
-
-// A document command's failure: the error JSON on stderr, exit status 2.
-int Fail(const Error& e) {
-  std::cerr << DumpJson(ToJson(e), -1) << "\n";
-  return kExitDocumentError;
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int RunExtract(const ExtractArgs& args) {
-  if (!InitLogging(args.log_level)) return Fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
-  RoutePopplerMessagesToLog();  // keeps stderr for the error JSON
-  extract::ExtractOptions options;
-  if (!extract::ParseOcrMode(args.ocr, &options.ocr)) {
-    return Fail(Error::BadRequest("--ocr must be auto, always or never"));
-  }
-  if (!IsValidLanguageList(args.lang)) {
-    return Fail(Error::BadRequest("--lang must be Tesseract language names joined by '+', e.g. deu+eng"));
-  }
-  options.lang = args.lang;
-  const std::optional<std::string> file = ReadFile(args.file);
-  if (!file) return Fail(Error::BadRequest("cannot read " + args.file));
-  const std::string& bytes = *file;
-  auto setup = LoadKeys(args.keys);
-  if (!setup.ok()) return Fail(setup.error());
-  Result<AgreementRecord> record = extract::Extract(bytes, options);
-  if (!record.ok()) return Fail(record.error());
-  if (extract::Sniff(bytes) == extract::MediaType::kPdf) {
-    signing::VerifyOptions vo;
-    vo.trust = setup->trust;
-    AttachSignatures(bytes, vo, &record.value());
-  }
-  std::cout << DumpJson(ToJson(*record), 2) << "\n";
-  return 0;
-}
-
-
-signing::TrustConfig TrustConfigOf(const KeyArgs& args) {
-  return signing::TrustConfig{args.trust_anchors, args.intermediates, args.crls};
-}
-
-// The signing key's configuration, when one is given. The PKCS#12 password
-// comes from PACTUM_SIGN_P12_PASSWORD or the first line of
-// --sign-p12-password-file.
-Result<std::optional<signing::SigningConfig>> SigningConfigOf(const KeyArgs& args) {
-  if (args.sign_p12.empty() && args.sign_key.empty() && args.sign_cert.empty()) {
-    return std::optional<signing::SigningConfig>();
-  }
-  signing::SigningConfig sc;
-  if (!args.sign_p12.empty()) {
-    sc.p12_file = args.sign_p12;
-    if (const char* pw = std::getenv("PACTUM_SIGN_P12_PASSWORD")) sc.p12_password = pw;
-    if (!args.sign_p12_password_file.empty()) {
-      auto pw = ReadFile(args.sign_p12_password_file);
-      if (!pw) return Error::BadRequest("cannot read --sign-p12-password-file " + args.sign_p12_password_file);
-      sc.p12_password = pw->substr(0, pw->find_first_of("\r\n"));
+// Optimal string alignment distance (Levenshtein with transpositions).
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
-  } else {
-    if (args.sign_key.empty() || args.sign_cert.empty()) {
-      return Error::BadRequest("--sign-key and --sign-cert go together (or use --sign-p12)");
+  }
+  return d[n][m];
+}
+
+// The command `word` was probably meant to be, or "".
+std::string Suggest(std::string_view word) {
+  std::string best;
+  std::size_t best_distance = 3;  // at most two edits
+  for (const CommandInfo& c : kCommands) {
+    const std::string_view name = c.name;
+    std::size_t distance = EditDistance(word, name);
+    if (word.size() >= 2 && name.substr(0, word.size()) == word) distance = std::min<std::size_t>(distance, 1);
+    if (distance < best_distance && distance * 2 <= std::max(word.size(), name.size())) {
+      best = c.name;
+      best_distance = distance;
     }
-    sc.key_file = args.sign_key;
-    sc.cert_file = args.sign_cert;
   }
-  return std::optional<signing::SigningConfig>(sc);
+  return best;
 }
 
-std::optional<Error> CheckTsaUrl(const std::string& url) {
-  if (!url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    return Error::BadRequest("--tsa-url must be an http:// or https:// URL");
-  }
-  return std::nullopt;
+bool IsCommand(std::string_view word) {
+  if (word == "worker") return true;
+  return std::any_of(std::begin(kCommands), std::end(kCommands), [&](const CommandInfo& c) { return word == c.name; });
 }
 
-// Loads the trust anchors (always, when given) and the signing key (when
-// given).
-Result<signing::SigningSetup> LoadKeys(const KeyArgs& args) {
-  signing::SigningSetup setup;
-  const signing::TrustConfig tc = TrustConfigOf(args);
-  if (!tc.anchor_files.empty() || !tc.crl_files.empty() || !tc.intermediate_files.empty()) {
-    auto trust = signing::LoadTrust(tc);
-    if (!trust.ok()) return trust.error();
-    setup.trust = *trust;
-  }
-  auto sc = SigningConfigOf(args);
-  if (!sc.ok()) return sc.error();
-  if (*sc) {
-    auto key = signing::LoadSigningKey(**sc);
-    if (!key.ok()) return key.error();
-    setup.key = *key;
-  }
-  if (auto err = CheckTsaUrl(args.tsa_url)) return *err;
-  setup.tsa_url = args.tsa_url;
-  return setup;
+// ---- options ---------------------------------------------------------------
+
+const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "warning", "error", "err", "critical",
+                                             "off"};
+
+void AddLogLevelOption(CLI::App* app, std::string* level, const char* where) {
+  app->add_option("--log-level", *level, std::string("trace|debug|info|warn|error|critical|off (") + where + ")")
+      ->envname("PACTUM_LOG_LEVEL")
+      ->check(CLI::IsMember(kLogLevels))
+      ->capture_default_str();
 }
 
-void AddTrustOptions(CLI::App* app, KeyArgs* k) {
+void AddTrustOptions(CLI::App* app, cli::KeyArgs* k) {
   app->add_option("--trust-anchors", k->trust_anchors, "PEM bundle(s) of trusted root certificates")
       ->envname("PACTUM_TRUST_ANCHORS")
       ->delimiter(',');
@@ -194,45 +109,64 @@ void AddTrustOptions(CLI::App* app, KeyArgs* k) {
   app->add_option("--crl", k->crls, "CRL file, PEM or DER (repeatable)")->envname("PACTUM_CRLS")->delimiter(',');
 }
 
-// The document limits and the worker processes' caps of pactum serve.
-void AddLimitOptions(CLI::App* serve, ServerOptions* o) {
-  serve->add_option("--max-pages", o->limits.max_pages, "Most pages per document (422 beyond)")
+void AddSigningOptions(CLI::App* app, cli::KeyArgs* k) {
+  app->add_option("--sign-p12", k->sign_p12, "PKCS#12 key and chain (password in PACTUM_SIGN_P12_PASSWORD)")
+      ->envname("PACTUM_SIGN_P12");
+  app->add_option("--sign-p12-password-file", k->sign_p12_password_file, "File whose first line is the PKCS#12 password")
+      ->envname("PACTUM_SIGN_P12_PASSWORD_FILE");
+  app->add_option("--sign-key", k->sign_key, "PEM private key (with --sign-cert)")->envname("PACTUM_SIGN_KEY");
+  app->add_option("--sign-cert", k->sign_cert, "PEM certificate, then its chain")->envname("PACTUM_SIGN_CERT");
+  app->add_option("--tsa-url", k->tsa_url, "RFC 3161 time-stamp authority (PAdES B-T)")->envname("PACTUM_TSA_URL");
+}
+
+// The limits one document is processed under: the same flags, environment
+// variables and defaults on `pactum serve` (`http`: its help names HTTP
+// statuses) and on the document commands.
+void AddDocumentLimitOptions(CLI::App* app, extract::Limits* limits, std::uint64_t* max_stream_bytes, bool http) {
+  const std::string over = http ? " (422 beyond)" : " (error unprocessable beyond)";
+  app->add_option("--max-pages", limits->max_pages, "Most pages per document" + over)
       ->envname("PACTUM_MAX_PAGES")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  serve->add_option("--max-page-pixels", o->limits.max_page_pixels,
-                    "Most pixels of a PDF page rendered for OCR at 300 dpi (422 beyond)")
+  app->add_option("--max-page-pixels", limits->max_page_pixels,
+                  "Most pixels of a PDF page rendered for OCR at 300 dpi" + over)
       ->envname("PACTUM_MAX_PAGE_PIXELS")
       ->check(CLI::Range(1LL, 1LL << 40))
       ->capture_default_str();
-  serve->add_option("--max-pdf-objects", o->limits.max_pdf_objects,
-                    "Most objects a PDF may declare (/Size, cross-reference sections, object numbers); 422 beyond")
+  app->add_option("--max-pdf-objects", limits->max_pdf_objects,
+                  "Most objects a PDF may declare (/Size, cross-reference sections, object numbers)" + over)
       ->envname("PACTUM_MAX_PDF_OBJECTS")
       ->check(CLI::Range(1LL, 1LL << 40))
       ->capture_default_str();
-  serve->add_option("--max-image-pixels", o->limits.max_image_pixels,
-                    "Most pixels of a decoded image: uploads and images inside PDFs (422 beyond)")
+  app->add_option("--max-image-pixels", limits->max_image_pixels,
+                  std::string(http ? "Most pixels of a decoded image: uploads and images inside PDFs"
+                                   : "Most pixels of a decoded image: image files and images inside PDFs") +
+                      over)
       ->envname("PACTUM_MAX_IMAGE_PIXELS")
       ->check(CLI::Range(1LL, 1LL << 40))
       ->capture_default_str();
-  serve->add_option("--max-stream-bytes", o->max_stream_bytes,
-                    "Most decoded bytes of one PDF stream, against decompression bombs (422 beyond); suffixes KiB, MiB, GiB")
+  app->add_option("--max-stream-bytes", *max_stream_bytes,
+                  "Most decoded bytes of one PDF stream, against decompression bombs" + over +
+                      "; suffixes KiB, MiB, GiB")
       ->envname("PACTUM_MAX_STREAM_BYTES")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
       ->capture_default_str();
-  serve->add_option("--worker-memory", o->worker.memory_bytes,
+}
+
+// The worker caps of pactum serve.
+void AddWorkerOptions(CLI::App* serve, WorkerProcessOptions* w) {
+  serve->add_option("--worker-memory", w->memory_bytes,
                     "Address-space cap of each worker process (422 for a document that needs more; 0: none); "
                     "suffixes KiB, MiB, GiB")
       ->envname("PACTUM_WORKER_MEMORY")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
-  serve->add_option("--worker-cpu-seconds", o->worker.cpu_seconds,
-                    "CPU seconds per document in a worker (504 beyond; 0: none)")
+  serve->add_option("--worker-cpu-seconds", w->cpu_seconds, "CPU seconds per document in a worker (504 beyond; 0: none)")
       ->envname("PACTUM_WORKER_CPU_SECONDS")
       ->check(CLI::Range(0, 86400))
       ->capture_default_str();
-  serve->add_option("--worker-max-documents", o->worker.max_documents,
+  serve->add_option("--worker-max-documents", w->max_documents,
                     "A worker process is replaced after this many documents (0: never)")
       ->envname("PACTUM_WORKER_MAX_DOCUMENTS")
       ->check(CLI::Range(0, 100000000))
@@ -257,168 +191,115 @@ void AddAccessOptions(CLI::App* serve, AccessOptions* a) {
   serve->add_option("--tls-key", a->tls_key_file, "PEM private key of --tls-cert")->envname("PACTUM_TLS_KEY");
 }
 
-void AddSigningOptions(CLI::App* app, KeyArgs* k) {
-  app->add_option("--sign-p12", k->sign_p12, "PKCS#12 key and chain (password in PACTUM_SIGN_P12_PASSWORD)")
-      ->envname("PACTUM_SIGN_P12");
-  app->add_option("--sign-p12-password-file", k->sign_p12_password_file, "File whose first line is the PKCS#12 password")
-      ->envname("PACTUM_SIGN_P12_PASSWORD_FILE");
-  app->add_option("--sign-key", k->sign_key, "PEM private key (with --sign-cert)")->envname("PACTUM_SIGN_KEY");
-  app->add_option("--sign-cert", k->sign_cert, "PEM certificate, then its chain")->envname("PACTUM_SIGN_CERT");
-  app->add_option("--tsa-url", k->tsa_url, "RFC 3161 time-stamp authority (PAdES B-T)")->envname("PACTUM_TSA_URL");
+// What extract, verify and sign share: limits, caps, input size, log level.
+// The time limit is read into *timeout_seconds (Limits keeps milliseconds).
+void AddDocumentOptions(CLI::App* app, cli::DocumentArgs* d, int* timeout_seconds) {
+  AddDocumentLimitOptions(app, &d->limits.document, &d->limits.max_stream_bytes, /*http=*/false);
+  app->add_option("--memory", d->limits.memory_bytes,
+                  "Address-space cap of the process that reads a document (error unprocessable for a document "
+                  "that needs more; 0: none); suffixes KiB, MiB, GiB")
+      ->envname("PACTUM_WORKER_MEMORY")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  app->add_option("--cpu-seconds", d->limits.cpu_seconds, "CPU seconds per document (error timeout beyond; 0: none)")
+      ->envname("PACTUM_WORKER_CPU_SECONDS")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
+  app->add_option("--timeout-seconds", *timeout_seconds, "Time limit per document (error timeout beyond)")
+      ->envname("PACTUM_TIMEOUT")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app->add_option("--max-upload-bytes", d->max_input_bytes,
+                  "Largest input read, a file or stdin (error too_large beyond); suffixes KiB, MiB, GiB")
+      ->envname("PACTUM_MAX_UPLOAD_BYTES")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->capture_default_str();
+  AddLogLevelOption(app, &d->log_level, "on stderr");
 }
 
-int RunVerify(const VerifyArgs& args) {
-  if (!InitLogging(args.log_level)) return Fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
-  RoutePopplerMessagesToLog();
-  auto setup = LoadKeys(args.keys);
-  if (!setup.ok()) return Fail(setup.error());
-  auto bytes = ReadFile(args.file);
-  if (!bytes) return Fail(Error::BadRequest("cannot read " + args.file));
-  if (auto err = extract::CheckDeclaredPdfObjects(*bytes, extract::Limits{}.max_pdf_objects)) return Fail(*err);
-  signing::VerifyOptions vo;
-  vo.trust = setup->trust;
-  Result<VerifyReport> report = signing::Verify(*bytes, vo);
-  if (!report.ok()) return Fail(report.error());
-  std::cout << DumpJson(ToJson(*report), 2) << "\n";
-  return 0;
-}
+constexpr const char* kExitStatusFooter =
+    "Exit status: 0 success; 1 a condition was not met (verify --exit-code: the document is not validly signed; "
+    "health: the service is not ready); 2 an error (a document could not be processed, a file could not be read, a key or "
+    "trust file is bad, the service could not start); 64 a usage error. Errors are printed on stderr as "
+    "'pactum: FILE: MESSAGE (CODE)', CODE being the API's error code.";
 
-int RunSign(const SignArgs& args) {
-  if (!InitLogging(args.log_level)) return Fail(Error::BadRequest("--log-level: unknown level " + args.log_level));
-  QueryParams query;
-  for (auto [name, value] : {std::pair<std::string, std::string>{"reason", args.reason}, {"location", args.location},
-                             {"contact", args.contact}, {"field", args.field}, {"rect", args.rect}}) {
-    if (!value.empty()) query.emplace_back(name, value);
-  }
-  if (args.page > 0) query.emplace_back("page", std::to_string(args.page));
-  if (args.certify > 0) query.emplace_back("certify", std::to_string(args.certify));
-  Result<SignParams> params = ParseSignParams(query);
-  if (!params.ok()) return Fail(params.error());
-  auto setup = LoadKeys(args.keys);
-  if (!setup.ok()) return Fail(setup.error());
-  if (!setup->key) return Fail(Error::BadRequest("no signing key: give --sign-p12 FILE or --sign-key FILE --sign-cert FILE"));
-  auto bytes = ReadFile(args.file);
-  if (!bytes) return Fail(Error::BadRequest("cannot read " + args.file));
-  if (auto err = extract::CheckDeclaredPdfObjects(*bytes, extract::Limits{}.max_pdf_objects)) return Fail(*err);
-  signing::SignOptions so;
-  so.key = setup->key;
-  so.tsa_url = setup->tsa_url;
-  so.reason = params->reason;
-  so.location = params->location;
-  so.contact = params->contact;
-  so.field = params->field;
-  so.page = params->page;
-  so.rect = params->rect;
-  so.certify = params->certify;
-  Result<std::string> signed_pdf = signing::Sign(*bytes, so);
-  if (!signed_pdf.ok()) return Fail(signed_pdf.error());
-  std::ofstream out(args.out, std::ios::binary);
-  out << *signed_pdf;
-  out.close();
-  if (!out) return Fail(Error::BadRequest("cannot write " + args.out));
-  return 0;
-}
-
-std::string UrlHost(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
-
-int RunServe(ServeArgs args) {
-  if (!InitLogging(args.log_level)) {
-    std::cerr << "--log-level: unknown level " << args.log_level << "\n";
-    return kExitServeFailed;
-  }
-  ServerOptions options = std::move(args.server);
-  options.trust = TrustConfigOf(args.keys);
-  auto sc = SigningConfigOf(args.keys);
-  if (!sc.ok()) {
-    spdlog::critical("{}", sc.error().message);
-    return kExitServeFailed;
-  }
-  options.sign_key = *sc;
-  if (auto err = CheckTsaUrl(args.keys.tsa_url)) {
-    spdlog::critical("{}", err->message);
-    return kExitServeFailed;
-  }
-  options.tsa_url = args.keys.tsa_url;
-  options.max_upload_bytes = static_cast<std::size_t>(args.max_upload_bytes);
-  options.timeout = std::chrono::seconds(args.timeout_seconds);
-  options.worker.log_level = args.log_level;
-  options.store_uri = args.store == "none" ? std::string() : args.store;
-
-  // Uploads of up to --max-upload-bytes pass through many connection
-  // threads. glibc would raise its mmap threshold after the first large
-  // free and keep later upload buffers in per-thread arenas, which then stay
-  // with the process; a fixed threshold returns every buffer of 256 KiB or
-  // more to the system when it is freed, and few arenas bound the rest.
-  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-  mallopt(M_ARENA_MAX, 2);
-
-  // SIGINT and SIGTERM are taken with sigwait() below; block them before any
-  // thread starts so that every thread inherits the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is not fatal
-  RoutePopplerMessagesToLog();
-
-  Server server(options);
-  Result<int> port = server.Start();
-  if (!port.ok()) {
-    spdlog::critical("{}", port.error().message);
-    return kExitServeFailed;
-  }
-  const ServerOptions& o = server.options();
-  spdlog::info("listening on {}://{}:{} (workers {}, queue {}, upload limit {} bytes, timeout {} s{})",
-               o.access.tls_cert_file.empty() ? "http" : "https", UrlHost(o.host), *port, o.workers, o.queue,
-               o.max_upload_bytes, args.timeout_seconds, o.access.api_keys_file.empty() ? "" : ", API keys required");
-
-  int sig = 0;
-  while (sigwait(&stop_signals, &sig) != 0) {
-  }
-  const int grace = args.shutdown_seconds;
-  spdlog::info("{} received; no new connections, finishing requests in flight (at most {} s)",
-               sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
-  // Stop() returns once the requests in flight are answered; a watchdog
-  // ends the process if that takes longer than the grace period.
-  std::thread watchdog([grace] {
-    std::this_thread::sleep_for(std::chrono::seconds(grace));
-    spdlog::error("requests still in flight after {} s; exiting without them", grace);
-    spdlog::default_logger()->flush();
-    std::_Exit(kExitServeFailed);
-  });
-  watchdog.detach();
-  server.Stop();
-  spdlog::info("stopped");
-  return 0;
-}
-
-}  // namespace
-
-int RunCli(int argc, char** argv) {
+struct Cli {
   CLI::App app{"pactum: signed agreements: extract, verify, sign, archive"};
-  app.require_subcommand(1);
-  app.footer(
-      "Exit status: 0 success (for verify: a report was printed, whatever its status); 1 the service could not "
-      "start; 2 the document could not be processed (the error JSON is on stderr).");
+  CLI::App* extract = nullptr;
+  CLI::App* verify = nullptr;
+  CLI::App* sign = nullptr;
+  CLI::App* serve = nullptr;
+  CLI::App* health = nullptr;
+  CLI::App* version = nullptr;
+  CLI::App* worker = nullptr;
+  int extract_timeout = 120, verify_timeout = 120, sign_timeout = 120;
+};
 
-  ExtractArgs ex_args;
-  auto* ex = app.add_subcommand("extract", "Print the agreement record of FILE as JSON on stdout");
-  ex->add_option("FILE", ex_args.file, "PDF, PNG, JPEG or TIFF")->required();
-  ex->add_option("--ocr", ex_args.ocr, "auto|always|never")->envname("PACTUM_OCR")->capture_default_str();
-  ex->add_option("--lang", ex_args.lang, "Tesseract languages, e.g. deu+eng")
-      ->envname("PACTUM_LANG")
+void DefineExtract(Cli* c, CliArgs* a) {
+  cli::DocumentArgs& d = a->document;
+  auto* ex = c->app.add_subcommand("extract", "Print the agreement record (JSON) of each file on stdout");
+  c->extract = ex;
+  ex->footer(
+      "One FILE (or - for stdin): its record, pretty JSON, the same as the service answers. Several FILEs or a "
+      "DIR (read recursively: regular files, sorted, hidden ones skipped): one JSON line per file, in order, "
+      "{\"path\":...,\"record\":{...}} or {\"path\":...,\"error\":{\"code\":...,\"message\":...}}, each file in a "
+      "worker process of its own (a file that crashes the parser or exceeds a limit costs only its line), and a "
+      "summary on stderr. Exit status 0 when every file was extracted, 2 when one was not, 64 for a usage error.");
+  ex->add_option("FILE", d.inputs, "PDF, PNG, JPEG or TIFF files, directories, or - (stdin)")->required();
+  ex->add_option("-j,--jobs", d.jobs, "Files read at once with several inputs (0: one per hardware thread)")
+      ->check(CLI::Range(0, 1024))
       ->capture_default_str();
-  ex->add_option("--log-level", ex_args.log_level, "trace|debug|info|warn|error|critical|off (on stderr)")
-      ->envname("PACTUM_LOG_LEVEL")
+  ex->add_option("--ocr", d.ocr, "auto|always|never")
+      ->envname("PACTUM_OCR")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  ex->add_option("--lang", d.lang, "Tesseract languages, e.g. deu+eng")->envname("PACTUM_LANG")->capture_default_str();
+  AddTrustOptions(ex, &d.keys);
+  AddDocumentOptions(ex, &d, &c->extract_timeout);
+}
 
-  AddTrustOptions(ex, &ex_args.keys);
+void DefineVerify(Cli* c, CliArgs* a) {
+  auto* vf = c->app.add_subcommand("verify", "Verify the signatures of a PDF; the report (JSON) on stdout");
+  c->verify = vf;
+  vf->footer(
+      "The report is the same JSON as the service answers. Exit status 0 when a report was printed, whatever "
+      "its status (with --exit-code: 0 only when the status is valid, 1 when it is invalid, indeterminate or "
+      "unsigned); 2 when the file could not be verified; 64 for a usage error.");
+  vf->add_option("FILE", a->document.inputs, "PDF, or - (stdin)")->required()->expected(1);
+  vf->add_flag("--exit-code", a->document.exit_code,
+               "Exit 1 unless the document's status is valid (a condition for scripts: if pactum verify ...)");
+  AddTrustOptions(vf, &a->document.keys);
+  AddDocumentOptions(vf, &a->document, &c->verify_timeout);
+}
 
-  ServeArgs sv;
-  auto* serve = app.add_subcommand("serve", "Run the HTTP service (see GET /openapi.json for its endpoints)");
+void DefineSign(Cli* c, CliArgs* a) {
+  cli::DocumentArgs& d = a->document;
+  auto* sg = c->app.add_subcommand("sign", "Sign a PDF (PAdES, incremental update) and write it to OUT");
+  c->sign = sg;
+  sg->add_option("FILE", d.inputs, "PDF, or - (stdin)")->required()->expected(1);
+  sg->add_option("-o,--output", d.output, "Where to write the signed PDF (- for stdout)")->required();
+  AddSigningOptions(sg, &d.keys);
+  sg->add_option("--reason", d.reason, "/Reason of the signature");
+  sg->add_option("--location", d.location, "/Location of the signature");
+  sg->add_option("--contact", d.contact, "/ContactInfo of the signature");
+  sg->add_option("--field", d.field, "Field to sign or create (default Signature<N>)");
+  sg->add_option("--page", d.page, "Page of a visible signature (with --rect; default 1)")->type_name("N");
+  sg->add_option("--certify", d.certify, "Certify with DocMDP level 1, 2 or 3 instead of approving")
+      ->type_name("LEVEL");
+  sg->add_option("--rect", d.rect, "x0,y0,x1,y1 in points from the page's top-left corner: a visible signature")
+      ->type_name("X0,Y0,X1,Y1");
+  AddDocumentOptions(sg, &d, &c->sign_timeout);
+}
+
+void DefineServe(Cli* c, CliArgs* a) {
+  cli::ServeArgs& sv = a->serve;
+  auto* serve = c->app.add_subcommand("serve", "Run the HTTP service (see GET /openapi.json for its endpoints)");
+  c->serve = serve;
   serve->footer("Each option can also be set through the environment variable shown; the option wins. "
-                "SIGTERM or SIGINT stops the service after the requests in flight.");
+                "SIGTERM or SIGINT stops the service after the requests in flight. Exit status 0 after such a "
+                "stop, 1 when requests were still in flight after --shutdown-seconds, 2 when the service could "
+                "not start.");
   serve->add_option("--host", sv.server.host, "Listen address")->envname("PACTUM_HOST")->capture_default_str();
   serve->add_option("--port", sv.server.port, "Listen port (0: any free port, printed in the log)")
       ->envname("PACTUM_PORT")
@@ -431,8 +312,7 @@ int RunCli(int argc, char** argv) {
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
       ->capture_default_str();
-  serve->add_option("--workers", sv.server.workers,
-                    "Documents extracted at the same time (0: one per hardware thread)")
+  serve->add_option("--workers", sv.server.workers, "Documents extracted at the same time (0: one per hardware thread)")
       ->envname("PACTUM_WORKERS")
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
@@ -443,7 +323,7 @@ int RunCli(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--http-threads", sv.server.http_threads,
                     "Connections served at once, each on its own thread (slow uploads included); "
-                    "0: workers + queue + 4, at least 64")
+                    "0: workers + queue + 4, at least 256")
       ->envname("PACTUM_HTTP_THREADS")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
@@ -457,57 +337,145 @@ int RunCli(int argc, char** argv) {
       ->envname("PACTUM_SHUTDOWN_SECONDS")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  serve->add_option("--log-level", sv.log_level, "trace|debug|info|warn|error|critical|off (JSON lines on stderr)")
-      ->envname("PACTUM_LOG_LEVEL")
-      ->capture_default_str();
+  AddLogLevelOption(serve, &sv.log_level, "JSON lines on stderr");
   serve->add_option("--store", sv.store,
                     "Archive of records and originals (POST /v1/documents, store=true): sqlite:PATH, "
                     "postgresql://USER@HOST/DB (libpq URI; password from PGPASSWORD or ~/.pgpass), or none")
       ->envname("PACTUM_STORE")
       ->capture_default_str();
-  AddLimitOptions(serve, &sv.server);
+  AddDocumentLimitOptions(serve, &sv.server.limits, &sv.server.max_stream_bytes, /*http=*/true);
+  AddWorkerOptions(serve, &sv.server.worker);
   AddAccessOptions(serve, &sv.server.access);
   serve->add_flag("--TEST-allow-faults", sv.server.TEST_allow_faults,
                   "Tests only: honour the X-Pactum-Test-Fault request header")
       ->group("");
-
   AddTrustOptions(serve, &sv.keys);
   AddSigningOptions(serve, &sv.keys);
+}
 
-  VerifyArgs vf_args;
-  auto* vf = app.add_subcommand("verify", "Verify the signatures of FILE; the report JSON on stdout");
-  vf->add_option("FILE", vf_args.file, "PDF")->required();
-  AddTrustOptions(vf, &vf_args.keys);
-  vf->add_option("--log-level", vf_args.log_level, "trace|debug|info|warn|error|critical|off (on stderr)")
-      ->envname("PACTUM_LOG_LEVEL")
+void DefineHealth(Cli* c, CliArgs* a) {
+  auto* health = c->app.add_subcommand(
+      "health", "Check that a running service is ready (GET /readyz): exit 0 when it is, 1 when not");
+  c->health = health;
+  health->footer("Plain HTTP only (no https://). The container image's HEALTHCHECK.");
+  health->add_option("--url", a->health.url,
+                     "What to GET (default http://127.0.0.1:$PACTUM_PORT/readyz, port 8080 without PACTUM_PORT)");
+  health->add_option("--timeout", a->health.timeout_seconds, "Seconds to wait for the answer")
+      ->check(CLI::Range(0.001, 3600.0))
       ->capture_default_str();
+}
 
-  SignArgs sg_args;
-  auto* sg = app.add_subcommand("sign", "Sign FILE (PAdES, incremental update) and write it to OUT");
-  sg->add_option("FILE", sg_args.file, "PDF")->required();
-  sg->add_option("-o,--output", sg_args.out, "Where to write the signed PDF")->required();
-  AddSigningOptions(sg, &sg_args.keys);
-  sg->add_option("--reason", sg_args.reason, "/Reason of the signature");
-  sg->add_option("--location", sg_args.location, "/Location of the signature");
-  sg->add_option("--contact", sg_args.contact, "/ContactInfo of the signature");
-  sg->add_option("--field", sg_args.field, "Field to sign or create (default Signature<N>)");
-  sg->add_option("--page", sg_args.page, "Page of a visible signature (with --rect)");
-  sg->add_option("--certify", sg_args.certify, "Certify with DocMDP level 1, 2 or 3 instead of approving");
-  sg->add_option("--rect", sg_args.rect, "x0,y0,x1,y1 in points from the page's top-left corner: a visible signature");
-  sg->add_option("--log-level", sg_args.log_level, "trace|debug|info|warn|error|critical|off (on stderr)")
-      ->envname("PACTUM_LOG_LEVEL")
-      ->capture_default_str();
+void Define(Cli* c, CliArgs* a) {
+  c->app.name("pactum");
+  c->app.require_subcommand(1);
+  c->app.set_version_flag("--version", kVersionLine, "Print the version and exit");
+  c->app.footer(kExitStatusFooter);
+  DefineExtract(c, a);
+  DefineVerify(c, a);
+  DefineSign(c, a);
+  DefineServe(c, a);
+  DefineHealth(c, a);
+  c->version = c->app.add_subcommand("version", "Print the version");
+  c->worker = c->app.add_subcommand("worker", "Internal: a worker process (channel on fd 3)");
+  c->worker->group("");
+}
 
-  auto* worker = app.add_subcommand("worker", "Internal: a worker process of pactum serve (channel on fd 3)");
-  worker->group("");
+// The word of argv that names the command, or nullptr when there is none
+// (the top level has flags only: --help, --version).
+const char* CommandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) return i + 1 < argc ? argv[i + 1] : nullptr;
+    if (argv[i][0] != '-' || argv[i][1] == '\0') return argv[i];
+  }
+  return nullptr;
+}
 
-  CLI11_PARSE(app, argc, argv);
-  if (*worker) return RunWorker();
-  if (*ex) return RunExtract(ex_args);
-  if (*vf) return RunVerify(vf_args);
-  if (*sg) return RunSign(sg_args);
-  if (*serve) return RunServe(std::move(sv));
-  return kExitServeFailed;
+int UsageError(const Cli& c, const std::string& message) {
+  std::string where = "pactum";
+  for (const CLI::App* sub : c.app.get_subcommands()) where += " " + sub->get_name();
+  std::fprintf(stderr, "pactum: %s\nRun '%s --help' for the options.\n", message.c_str(), where.c_str());
+  return kExitUsage;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  // The quickest answers first: nothing to set up for them.
+  if (argc == 1) {
+    PrintShortUsage(stderr);
+    return kExitUsage;
+  }
+  if (argc == 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "version") == 0)) {
+    std::printf("%s\n", kVersionLine);
+    return kExitOk;
+  }
+  std::vector<char*> args(argv, argv + argc);
+  if (const char* word = CommandWord(argc, argv); word != nullptr && !IsCommand(word)) {
+    if (std::strcmp(word, "help") == 0) {  // `pactum help [COMMAND]`
+      args.erase(std::find(args.begin(), args.end(), word));
+      static char help_flag[] = "--help";
+      args.push_back(help_flag);
+    } else {
+      const std::string guess = Suggest(word);
+      std::fprintf(stderr, "pactum: unknown command '%s'", word);
+      if (!guess.empty()) {
+        std::fprintf(stderr, "; did you mean '%s'?\n", guess.c_str());
+      } else {
+        std::fprintf(stderr, "; the commands are extract, verify, sign, serve, health and version\n");
+      }
+      std::fprintf(stderr, "Run 'pactum --help' for usage.\n");
+      return kExitUsage;
+    }
+  }
+
+  CliArgs a;
+  Cli c;
+  Define(&c, &a);
+  try {
+    c.app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::CallForHelp& e) {
+    return c.app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return c.app.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    std::printf("%s\n", kVersionLine);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    return UsageError(c, e.what());
+  }
+
+  if (*c.version) {
+    std::printf("%s\n", kVersionLine);
+    return kExitOk;
+  }
+  if (*c.health) return cli::RunHealth(a.health);
+  if (*c.worker) {
+    a.command = Command::kWorker;
+    return cli::RunInModule(cli::kDocumentsModule, a);
+  }
+  if (*c.serve) {
+    a.command = Command::kServe;
+    return cli::RunInModule(cli::kServeModule, a);
+  }
+  int timeout = 0;
+  if (*c.extract) {
+    a.command = Command::kExtract;
+    timeout = c.extract_timeout;
+    if (std::count(a.document.inputs.begin(), a.document.inputs.end(), "-") > 1) {
+      return UsageError(c, "- (stdin) may be given once");
+    }
+  } else if (*c.verify) {
+    a.command = Command::kVerify;
+    timeout = c.verify_timeout;
+  } else if (*c.sign) {
+    a.command = Command::kSign;
+    timeout = c.sign_timeout;
+  } else {
+    PrintShortUsage(stderr);
+    return kExitUsage;
+  }
+  a.document.limits.timeout = std::chrono::seconds(timeout);
+  return cli::RunInModule(cli::kDocumentsModule, a);
 }
 
 }  // namespace pactum::service

@@ -20,7 +20,7 @@
 #include "pactum/models/record.h"
 #include "pactum/models/status.h"
 #include "pactum/service/job_queue.h"
-#include "pactum/signing/verify.h"
+#include "pipeline.h"
 #include "worker_pool.h"
 #include "worker_protocol.h"
 
@@ -34,15 +34,10 @@ struct DocumentRunnerOptions {
   // Whether /v1/sign has a key (else it answers 400 at once).
   bool has_signing_key = false;
   // Called on the job's thread with what each answered document cost.
-  std::function<void(WorkerOp, const WorkStats&)> on_done;
+  std::function<void(Operation, const WorkStats&)> on_done;
   // Test seam, run on the job's thread right before each document.
   std::function<void()> before_extract;
 };
-
-// Fills record->signatures with the verification of a PDF's signatures (the
-// objects of /v1/verify). A signature layer that cannot be read does not
-// cost the extraction: it becomes a warning "signatures-unreadable".
-void AttachSignatures(const std::string& pdf, const signing::VerifyOptions& options, AgreementRecord* record);
 
 // What an extraction of `bytes` (sniffed as `type`) is expected to cost, for
 // the order of waiting jobs (JobClass), judged from the request and a byte
@@ -57,20 +52,16 @@ class DocumentRunner {
   // `jobs` is not owned and must outlive the runner.
   DocumentRunner(JobQueue* jobs, DocumentRunnerOptions options);
 
-  // Checks the bytes (400 empty, 415 not a PDF/PNG/JPEG/TIFF), admits the
-  // document to the queue (503 overloaded when full) and waits for its
-  // worker until the deadline (504 timeout). Otherwise the record's JSON.
-  // `fault` is the test seam of WorkerConfig::allow_faults.
-  Result<std::string> Extract(std::string bytes, const ExtractParams& params, WorkerFault fault = WorkerFault::kNone);
-
-  // The same for signature verification: the report's JSON.
-  Result<std::string> Verify(std::string bytes, WorkerFault fault = WorkerFault::kNone);
-
-  // The same for signing: the signed PDF.
-  Result<std::string> Sign(std::string bytes, const SignParams& params, WorkerFault fault = WorkerFault::kNone);
+  // Checks the bytes (the pipeline's Admit: 400 empty, 415 not a type the
+  // operation takes), admits the document to the queue (503 overloaded when
+  // full) and waits for its worker until the deadline (504 timeout).
+  // Otherwise the typed output of the pipeline (pipeline.h): an
+  // AgreementRecord for kExtract, a VerifyReport for kVerify, a SignedPdf
+  // for kSign. `fault` is the test seam of WorkerConfig::allow_faults.
+  Result<DocumentOutput> Run(std::string bytes, const DocumentRequest& request, WorkerFault fault = WorkerFault::kNone);
 
  private:
-  Result<std::string> Submit(std::string bytes, WorkerRequest request, JobClass job_class);
+  Result<DocumentOutput> Submit(std::string bytes, WorkerRequest request, JobClass job_class);
 
   JobQueue* jobs_;
   DocumentRunnerOptions options_;

@@ -1,5 +1,7 @@
 #include "http_errors.h"
 
+#include "http_guard.h"
+
 #include <string>
 
 #include "pactum/models/json.h"
@@ -41,6 +43,7 @@ Error ErrorForLibraryStatus(int status) {
 void CloseConnectionAfter(httplib::Response* res) {
   res->headers.erase("Connection");
   res->set_header("Connection", "close");
+  CloseConnectionAfterThisRequest();
 }
 
 }  // namespace pactum::service

@@ -16,31 +16,31 @@ JobQueue::~JobQueue() { Shutdown(); }
 
 bool JobQueue::TrySubmit(std::function<void()> job, JobClass job_class) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (shutting_down_) return false;
     if (running_ + QueuedLocked() >= workers_ + queue_capacity_) return false;
     (job_class == JobClass::kSlow ? slow_ : quick_).push_back(std::move(job));
   }
-  cv_.notify_one();
+  cv_.Signal();
   return true;
 }
 
 bool JobQueue::HasRoom() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return !shutting_down_ && running_ + QueuedLocked() < workers_ + queue_capacity_;
 }
 
 JobQueue::Stats JobQueue::GetStats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return {workers_, running_, QueuedLocked(), static_cast<int>(slow_.size()), queue_capacity_};
 }
 
 void JobQueue::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     shutting_down_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -60,8 +60,8 @@ void JobQueue::WorkerLoop() {
   for (;;) {
     std::function<void()> job;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return shutting_down_ || QueuedLocked() > 0; });
+      MutexLock lock(&mu_);
+      while (!shutting_down_ && QueuedLocked() == 0) cv_.Wait(&mu_);
       if (QueuedLocked() == 0) return;  // shutting down and nothing left to run
       job = TakeNext();
       ++running_;
@@ -72,7 +72,7 @@ void JobQueue::WorkerLoop() {
       // Jobs report their own failures; this only keeps the worker alive.
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       --running_;
     }
   }

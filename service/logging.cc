@@ -4,6 +4,7 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace pactum::service {
@@ -36,6 +37,29 @@ class RequestIdMember final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RequestIdMember>(); }
 };
 
+// The document log budget (DocumentLogBudget): lines left, and lines dropped.
+std::atomic<bool> g_budget_active{false};
+std::atomic<long long> g_lines_left{0};
+std::atomic<long long> g_lines_dropped{0};
+
+// The default logger's sink: stderr, unless a document's budget is spent.
+class BudgetedStderrSink final : public spdlog::sinks::sink {
+ public:
+  void log(const spdlog::details::log_msg& msg) override {
+    if (g_budget_active.load(std::memory_order_relaxed) && g_lines_left.fetch_sub(1, std::memory_order_relaxed) <= 0) {
+      g_lines_dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    inner_.log(msg);
+  }
+  void flush() override { inner_.flush(); }
+  void set_pattern(const std::string& pattern) override { inner_.set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> f) override { inner_.set_formatter(std::move(f)); }
+
+ private:
+  spdlog::sinks::stderr_sink_mt inner_;
+};
+
 constexpr const char* kTimeLevel = R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","pid":%P)";
 
 std::unique_ptr<spdlog::formatter> Formatter(const std::string& tail) {
@@ -51,7 +75,8 @@ std::unique_ptr<spdlog::formatter> Formatter(const std::string& tail) {
 std::string JsonEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 8);
-  for (unsigned char c : s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -78,7 +103,8 @@ bool InitLogging(const std::string& level) {
   if (lv == spdlog::level::off && level != "off") return false;
   static std::once_flag once;
   std::call_once(once, [] {
-    auto main_logger = spdlog::stderr_logger_mt("pactum");
+    auto main_logger = std::make_shared<spdlog::logger>("pactum", std::make_shared<BudgetedStderrSink>());
+    spdlog::register_logger(main_logger);
     main_logger->set_formatter(Formatter(R"(%q,"message":"%j"})"));
     spdlog::set_default_logger(main_logger);
     // The access logger's messages are JSON members already (AccessLogLine).
@@ -87,6 +113,18 @@ bool InitLogging(const std::string& level) {
   });
   spdlog::set_level(lv);
   return true;
+}
+
+DocumentLogBudget::DocumentLogBudget(int max_lines) {
+  g_lines_dropped = 0;
+  g_lines_left = max_lines;
+  g_budget_active = true;
+}
+
+DocumentLogBudget::~DocumentLogBudget() {
+  g_budget_active = false;
+  const long long dropped = g_lines_dropped.exchange(0);
+  if (dropped > 0) spdlog::warn("{} further log lines of this document were dropped (limit per document)", dropped);
 }
 
 void RoutePopplerMessagesToLog() { poppler::set_debug_error_function(&PopplerToLog, nullptr); }

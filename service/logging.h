@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -23,6 +25,19 @@ bool InitLogging(const std::string& level);
 // Routes Poppler's error output (process-wide) into the default logger at
 // warning level, instead of raw lines on stderr.
 void RoutePopplerMessagesToLog();
+
+// Bounds the log lines one document causes, the libraries' messages
+// included: while one lives, the default logger writes at most `max_lines`
+// lines, then drops the rest; its destructor writes one line saying how many
+// were dropped. For a process that handles one document at a time (a worker,
+// the CLI); the budget is process-wide. Not nestable.
+class DocumentLogBudget {
+ public:
+  explicit DocumentLogBudget(int max_lines);
+  ~DocumentLogBudget();
+  DocumentLogBudget(const DocumentLogBudget&) = delete;
+  DocumentLogBudget& operator=(const DocumentLogBudget&) = delete;
+};
 
 // `s` escaped for the inside of a JSON string (quotes, backslashes, control
 // characters); other bytes are kept as they are.
@@ -43,6 +58,11 @@ struct RequestLogFacts {
   std::size_t bytes_in = 0;  // body bytes read
   std::string request_id;    // echoed in X-Request-Id
   std::string client;        // API key label, when keys are configured
+  bool admitted = false;     // authenticated and charged to the rate limit
+  // The one byte range the client asked for (first, last; -1 for an open
+  // end, as the library parses them). The library's own range handling is
+  // off: routes that serve ranges use this.
+  std::optional<std::pair<long long, long long>> range;
 };
 
 // This thread's facts; the logger resets them after each line.

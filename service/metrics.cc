@@ -20,13 +20,13 @@ HistogramFamily& Metrics::AddHistogram(const std::string& name, const std::strin
 
 void Metrics::AddGaugeCallback(const std::string& name, const std::string& help, std::function<double()> callback) {
   prometheus::Gauge& gauge = prometheus::BuildGauge().Name(name).Help(help).Register(registry_).Add({});
-  std::lock_guard lock(callbacks_mu_);
+  MutexLock lock(&callbacks_mu_);
   callbacks_.emplace_back(&gauge, std::move(callback));
 }
 
 std::string Metrics::Render() const {
   {
-    std::lock_guard lock(callbacks_mu_);
+    MutexLock lock(&callbacks_mu_);
     for (const auto& [gauge, callback] : callbacks_) gauge->Set(callback());
   }
   return prometheus::TextSerializer().Serialize(registry_.Collect());

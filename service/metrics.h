@@ -18,10 +18,11 @@
 #include <prometheus/registry.h>
 
 #include <functional>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "pactum/models/mutex.h"
 
 namespace pactum::service {
 
@@ -47,8 +48,8 @@ class Metrics {
 
  private:
   prometheus::Registry registry_{prometheus::Registry::InsertBehavior::Throw};
-  mutable std::mutex callbacks_mu_;
-  std::vector<std::pair<prometheus::Gauge*, std::function<double()>>> callbacks_;  // GUARDED_BY(callbacks_mu_)
+  mutable Mutex callbacks_mu_;
+  std::vector<std::pair<prometheus::Gauge*, std::function<double()>>> callbacks_ PACTUM_GUARDED_BY(callbacks_mu_);
 };
 
 // The Content-Type of Metrics::Render() output.

@@ -14,7 +14,76 @@ bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+// kBadRequest naming the first parameter whose name or value is not UTF-8.
+std::optional<Error> RejectMalformedText(const QueryParams& query) {
+  for (const auto& [name, value] : query) {
+    if (!IsValidUtf8(name)) {
+      return Error::BadRequest("a query parameter's name is not UTF-8 ('" + Printable(name) +
+                               "'); percent-encode the UTF-8 bytes of the text");
+    }
+    if (!IsValidUtf8(value)) {
+      return Error::BadRequest("query parameter '" + Printable(name) + "' is not UTF-8 ('" + Printable(value) +
+                               "'); percent-encode the UTF-8 bytes of the text");
+    }
+  }
+  return std::nullopt;
+}
+
+// The largest coordinate of a visible signature: the largest page edge a
+// PDF viewer accepts (200 inch, extract::Limits::max_page_edge_pt).
+constexpr double kMaxRectCoordinate = 14400.0;
+
 }  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // bounds of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // beyond U+10FFFF
+    } else {
+      return false;
+    }
+    if (s.size() - i < len) return false;
+    const auto second = static_cast<unsigned char>(s[i + 1]);
+    if (second < lo || second > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (b < 0x80 || b > 0xbf) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+Result<std::string> CleanFileName(std::string_view name) {
+  if (!IsValidUtf8(name)) return Error::BadRequest("the file name is not UTF-8 ('" + Printable(name) + "')");
+  const auto cut = name.find_last_of("/\\");
+  if (cut != std::string_view::npos) name.remove_prefix(cut + 1);
+  if (name.empty()) return Error::BadRequest("the file name is empty");
+  if (name.size() > kMaxFileNameLength) {
+    return Error::BadRequest("the file name is longer than " + std::to_string(kMaxFileNameLength) + " bytes");
+  }
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return Error::BadRequest("the file name contains control characters");
+  }
+  return std::string(name);
+}
 
 bool IsValidLanguageList(std::string_view lang) {
   if (lang.empty() || lang.size() > kMaxLangLength) return false;
@@ -53,12 +122,13 @@ std::string Printable(std::string_view s, std::size_t max_len) {
 }
 
 Result<ExtractParams> ParseExtractParams(const QueryParams& query) {
+  if (auto err = RejectMalformedText(query)) return *err;
   ExtractParams out;
   std::set<std::string> seen;
   for (const auto& [name, value] : query) {
-    if (name != "ocr" && name != "lang" && name != "store") {
+    if (name != "ocr" && name != "lang" && name != "store" && name != "filename") {
       return Error::BadRequest("unknown query parameter '" + Printable(name) +
-                               "'; POST /v1/extract takes ocr, lang and store");
+                               "'; POST /v1/extract takes ocr, lang, store and filename");
     }
     if (!seen.insert(name).second) {
       return Error::BadRequest("query parameter '" + name + "' is given more than once; give it once");
@@ -80,6 +150,10 @@ Result<ExtractParams> ParseExtractParams(const QueryParams& query) {
                                  Printable(value) + "'");
       }
       out.lang = std::move(lang);
+    } else if (name == "filename") {
+      Result<std::string> file_name = CleanFileName(value);
+      if (!file_name.ok()) return Error::BadRequest("filename: " + file_name.error().message);
+      out.file_name = std::move(file_name).value();
     } else {  // store
       if (value == "false" || value == "true") {
         out.store = value == "true";
@@ -92,6 +166,7 @@ Result<ExtractParams> ParseExtractParams(const QueryParams& query) {
 }
 
 Result<SignParams> ParseSignParams(const QueryParams& query) {
+  if (auto err = RejectMalformedText(query)) return *err;
   SignParams out;
   std::set<std::string> seen;
   for (const auto& [name, value] : query) {
@@ -105,7 +180,8 @@ Result<SignParams> ParseSignParams(const QueryParams& query) {
                                              : nullptr;
     if (text) {
       if (value.size() > 256) return Error::BadRequest(name + " is longer than 256 bytes");
-      for (unsigned char c : value) {
+      for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
         if (c < 0x20 || c == 0x7f) return Error::BadRequest(name + " contains control characters");
       }
       if (name == "field" && value.find('.') != std::string::npos) {
@@ -136,9 +212,11 @@ Result<SignParams> ParseSignParams(const QueryParams& query) {
         r[static_cast<size_t>(n++)] = std::strtod(part.c_str(), &end);
         if (*end != '\0' || !std::isfinite(r[static_cast<size_t>(n - 1)])) { n = 5; break; }
       }
-      if (n != 4 || !(r[0] >= 0 && r[1] >= 0 && r[2] > r[0] && r[3] > r[1])) {
+      if (n != 4 || !(r[0] >= 0 && r[1] >= 0 && r[2] > r[0] && r[3] > r[1]) || r[2] > kMaxRectCoordinate ||
+          r[3] > kMaxRectCoordinate) {
         return Error::BadRequest("rect must be x0,y0,x1,y1 in PDF points from the page's top-left corner, "
-                                 "with x0 < x1 and y0 < y1, e.g. rect=72,700,272,760; got '" + Printable(value) + "'");
+                                 "with x0 < x1 and y0 < y1, each at most 14400 (200 inch), e.g. "
+                                 "rect=72,700,272,760; got '" + Printable(value) + "'");
       }
       out.rect = r;
     } else {
@@ -152,10 +230,11 @@ Result<SignParams> ParseSignParams(const QueryParams& query) {
 }
 
 Result<ExtractParams> ParseStoreParams(const QueryParams& query) {
+  if (auto err = RejectMalformedText(query)) return *err;
   for (const auto& [name, value] : query) {
-    if (name != "ocr" && name != "lang") {
+    if (name != "ocr" && name != "lang" && name != "filename") {
       return Error::BadRequest("unknown query parameter '" + Printable(name) +
-                               "'; POST /v1/documents takes ocr and lang (it always stores)");
+                               "'; POST /v1/documents takes ocr, lang and filename (it always stores)");
     }
   }
   Result<ExtractParams> out = ParseExtractParams(query);
@@ -164,6 +243,7 @@ Result<ExtractParams> ParseStoreParams(const QueryParams& query) {
 }
 
 Result<store::Query> ParseFindParams(const QueryParams& query) {
+  if (auto err = RejectMalformedText(query)) return *err;
   store::Query out;
   std::set<std::string> seen;
   // A whole number in [lo, hi] from all of `value`.
@@ -210,6 +290,7 @@ Result<store::Query> ParseFindParams(const QueryParams& query) {
 
 std::optional<Error> RejectAnyParams(const QueryParams& query, std::string_view endpoint) {
   if (query.empty()) return std::nullopt;
+  if (auto err = RejectMalformedText(query)) return err;
   return Error::BadRequest("unknown query parameter '" + Printable(query.front().first) + "'; " +
                            std::string(endpoint) + " takes no query parameters");
 }

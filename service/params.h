@@ -31,7 +31,21 @@ struct ExtractParams {
   extract::OcrMode ocr = extract::OcrMode::kAuto;  // ocr=auto|always|never
   std::string lang = "deu+eng";                    // lang=
   bool store = false;                              // store=true also archives record and original
+  // The uploaded file's name (filename=, or the multipart part's filename),
+  // kept in the record; its last path component only.
+  std::optional<std::string> file_name;
 };
+
+// Longest accepted file name, in bytes.
+inline constexpr std::size_t kMaxFileNameLength = 255;
+
+// The name to keep for an uploaded file called `name` by its client: its
+// last path component ('/' or '\\'). Errors (kBadRequest): not UTF-8,
+// control characters, longer than kMaxFileNameLength, empty after the cut.
+Result<std::string> CleanFileName(std::string_view name);
+
+// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
+bool IsValidUtf8(std::string_view s);
 
 // The query of POST /v1/sign: text entries of the signature dictionary, the
 // field to sign, and an optional visible appearance.
@@ -48,9 +62,12 @@ struct SignParams {
 // is not four numbers with x0 < x1 and y0 < y1.
 Result<SignParams> ParseSignParams(const QueryParams& query);
 
+// Every Parse* below and RejectAnyParams first refuse (kBadRequest) a name
+// or value that is not well-formed UTF-8.
+//
 // Validates the query of POST /v1/extract. In `lang`, spaces count as '+'
 // (a literal '+' in a query string decodes to a space). Errors (kBadRequest): a name other
-// than ocr, lang, store; a name given twice; a bad value.
+// than ocr, lang, store, filename; a name given twice; a bad value.
 Result<ExtractParams> ParseExtractParams(const QueryParams& query);
 
 // The query of POST /v1/documents: that of POST /v1/extract without store,

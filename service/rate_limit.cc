@@ -41,7 +41,7 @@ bool RateLimiter::Allow(const std::string& key, std::chrono::steady_clock::time_
     if (retry_after != nullptr) *retry_after = std::chrono::milliseconds(0);
     return true;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   DropIdleBuckets(now);
   Bucket* bucket;
   const auto it = index_.find(key);
@@ -77,7 +77,7 @@ bool RateLimiter::Allow(const std::string& key, std::chrono::steady_clock::time_
 }
 
 std::size_t RateLimiter::tracked_keys() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return lru_.size();
 }
 

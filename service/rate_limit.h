@@ -24,10 +24,11 @@
 #include <chrono>
 #include <cstddef>
 #include <list>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "pactum/models/mutex.h"
 
 namespace pactum::service {
 
@@ -70,15 +71,15 @@ class RateLimiter {
   // Tokens in `b` at `now` (capped at burst_), without changing `b`.
   double TokensAt(const Bucket& b, std::chrono::steady_clock::time_point now) const;
   // Drops full buckets at the least recently used end. REQUIRES: mu_ held.
-  void DropIdleBuckets(std::chrono::steady_clock::time_point now);
+  void DropIdleBuckets(std::chrono::steady_clock::time_point now) PACTUM_REQUIRES(mu_);
 
   const double rate_;   // tokens per second; <= 0: unlimited
   const double burst_;  // bucket capacity, >= 1
   const std::size_t max_keys_;
 
-  mutable std::mutex mu_;
-  Lru lru_;                                                // GUARDED_BY(mu_)
-  std::unordered_map<std::string_view, Lru::iterator> index_;  // GUARDED_BY(mu_); views into lru_ keys
+  mutable Mutex mu_;
+  Lru lru_ PACTUM_GUARDED_BY(mu_);
+  std::unordered_map<std::string_view, Lru::iterator> index_ PACTUM_GUARDED_BY(mu_);  // views into lru_ keys
 };
 
 }  // namespace pactum::service

@@ -4,10 +4,13 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 
 #include "http_errors.h"
 #include "logging.h"
 #include "openapi.h"
+#include "pactum/models/json.h"
 #include "params.h"
 
 namespace pactum::service {
@@ -57,6 +60,10 @@ const RouteSpec* FindRoute(std::string_view path) {
   return nullptr;
 }
 
+std::string Dump(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 // A document id as the service makes them: 64 lowercase hex digits.
 bool IsDocumentId(std::string_view id) {
   return id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
@@ -80,25 +87,28 @@ Result<ExtractParams> NeedsArchiveIfStoring(const RouteContext& ctx, Result<Extr
 }
 
 // POST /v1/extract and /v1/documents: the record, kept in the archive first
-// when the parameters say so.
-Result<std::string> ExtractAndStore(const RouteContext& ctx, const httplib::Request& req, std::string doc,
-                                    const ExtractParams& p) {
-  if (!p.store) return ctx.runner->Extract(std::move(doc), p, FaultOf(ctx, req));
-  Result<std::string> record = ctx.runner->Extract(doc, p, FaultOf(ctx, req));
-  if (!record.ok()) return record;
-  Result<bool> put = ctx.store->Put({*record, doc});
+// when the parameters say so (*created: it was not there before).
+Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, const httplib::Request& req, std::string doc,
+                                        const ExtractParams& p, bool* created) {
+  DocumentRequest request;
+  request.op = Operation::kExtract;
+  request.extract = p;
+  std::string original;
+  if (p.store) original = doc;
+  Result<DocumentOutput> out = ctx.runner->Run(std::move(doc), request, FaultOf(ctx, req));
+  if (!out.ok()) return out.error();
+  AgreementRecord record = std::get<AgreementRecord>(std::move(out).value());
+  if (!p.store) return record;
+  Result<bool> put = ctx.store->Put({Dump(ToJson(record)), original});
   if (!put.ok()) {
     if (put.error().code == ErrorCode::kOverloaded) return put.error();
     return Error::Internal("the record could not be archived (" + put.error().message + "); this is a bug");
   }
+  if (created) *created = *put;
   return record;
 }
 
 QueryParams QueryOf(const httplib::Request& req) { return QueryParams(req.params.begin(), req.params.end()); }
-
-std::string Dump(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
 
 void SetJson(httplib::Response* res, const nlohmann::ordered_json& j) {
   res->status = 200;
@@ -119,9 +129,9 @@ void NoSuchRoute(const httplib::Request& req, httplib::Response* res) {
                      res);
     return;
   }
-  SetErrorResponse(Error::BadRequest(Printable(req.method, 16) + " is not allowed on " + std::string(route->path) +
-                                     "; use " + std::string(route->allow)),
-                   res, 405);
+  SetErrorResponse({ErrorCode::kMethodNotAllowed, Printable(req.method, 16) + " is not allowed on " +
+                                                    std::string(route->path) + "; use " + std::string(route->allow)},
+                   res);
   res->set_header("Allow", std::string(route->allow));
 }
 
@@ -165,7 +175,15 @@ void DocumentRoute(const RouteContext& ctx, const httplib::Request& req, httplib
     SetErrorResponse(document.error(), &res);
     return;
   }
-  auto result = run(std::move(document).value(), *params);
+  Params p = std::move(params).value();
+  if constexpr (std::is_same_v<Params, ExtractParams>) {
+    // The multipart part's file name, unless the query named one; a name
+    // that is not clean text is not kept.
+    if (!p.file_name && !body.file_name.empty()) {
+      if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) p.file_name = std::move(name).value();
+    }
+  }
+  auto result = run(std::move(document).value(), p);
   if (!result.ok()) {
     SetErrorResponse(result.error(), &res);
     return;
@@ -195,6 +213,39 @@ httplib::Server::Handler StoredDocumentRoute(const RouteContext* ctx, std::strin
   };
 }
 
+// Serves `bytes` whole (200), or the one byte range the client asked for
+// (206 with Content-Range; 416 when it starts past the end).
+void ServeBytes(std::string bytes, const std::string& media_type, httplib::Response* res) {
+  res->set_header("Accept-Ranges", "bytes");
+  const std::optional<std::pair<long long, long long>> range = CurrentRequestLogFacts().range;
+  const auto size = static_cast<long long>(bytes.size());
+  if (!range) {
+    res->status = 200;
+    res->set_content(std::move(bytes), media_type);
+    return;
+  }
+  long long first = range->first, last = range->second;
+  if (first < 0) {  // the last `last` bytes
+    first = std::max(0LL, size - last);
+    last = size - 1;
+  } else if (last < 0 || last >= size) {
+    last = size - 1;
+  }
+  if (first >= size || first > last) {
+    SetErrorResponse({ErrorCode::kRangeNotSatisfiable,
+                      "the range starts past the end of the " + std::to_string(size) +
+                          "-byte document; ask for bytes=0-" + std::to_string(std::max(0LL, size - 1))},
+                     res);
+    res->set_header("Content-Range", "bytes */" + std::to_string(size));
+    return;
+  }
+  res->status = 206;
+  res->set_header("Content-Range",
+                  "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size));
+  res->set_content(bytes.substr(static_cast<std::size_t>(first), static_cast<std::size_t>(last - first + 1)),
+                   media_type);
+}
+
 struct NoParams {};
 
 Result<NoParams> ParseNoParams(const QueryParams& query, std::string_view endpoint) {
@@ -214,42 +265,55 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
                                   const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseExtractParams(QueryOf(req))),
-        [ctx, &req](std::string doc, const ExtractParams& p) { return ExtractAndStore(*ctx, req, std::move(doc), p); },
-        SetJsonText);
+        [ctx, &req](std::string doc, const ExtractParams& p) {
+          return ExtractAndStore(*ctx, req, std::move(doc), p, nullptr);
+        },
+        [](const AgreementRecord& record, httplib::Response* r) { SetJson(r, ToJson(record)); });
   });
   http->Post("/v1/documents", [ctx](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {
+    bool created = false;
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseStoreParams(QueryOf(req))),
-        [ctx, &req](std::string doc, const ExtractParams& p) { return ExtractAndStore(*ctx, req, std::move(doc), p); },
-        [](const std::string& record, httplib::Response* r) {
-          SetJsonText(record, r);
-          // The record's id is the key: "id":"<64 hex>" opens every record.
-          const auto at = record.find("\"id\":\"");
-          if (at != std::string::npos && at + 6 + 64 <= record.size()) {
-            r->set_header("Location", "/v1/documents/" + record.substr(at + 6, 64));
-          }
+        [ctx, &req, &created](std::string doc, const ExtractParams& p) {
+          return ExtractAndStore(*ctx, req, std::move(doc), p, &created);
+        },
+        [&created](const AgreementRecord& record, httplib::Response* r) {
+          SetJson(r, ToJson(record));
+          // 201 with the new document's address; 200 when these bytes were
+          // stored before (the record is replaced by the new reading).
+          if (created) r->status = 201;
+          r->set_header("Location", "/v1/documents/" + record.id);
         });
   });
   http->Post("/v1/verify", [ctx](const httplib::Request& req, httplib::Response& res,
                                  const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, ParseNoParams(QueryOf(req), "POST /v1/verify"),
-        [ctx, &req](std::string doc, const NoParams&) {
-          return ctx->runner->Verify(std::move(doc), FaultOf(*ctx, req));
+        [ctx, &req](std::string doc, const NoParams&) -> Result<VerifyReport> {
+          DocumentRequest request;
+          request.op = Operation::kVerify;
+          Result<DocumentOutput> out = ctx->runner->Run(std::move(doc), request, FaultOf(*ctx, req));
+          if (!out.ok()) return out.error();
+          return std::get<VerifyReport>(std::move(out).value());
         },
-        SetJsonText);
+        [](const VerifyReport& report, httplib::Response* r) { SetJson(r, ToJson(report)); });
   });
   http->Post("/v1/sign", [ctx](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, ParseSignParams(QueryOf(req)),
-        [ctx, &req](std::string doc, const SignParams& p) {
-          return ctx->runner->Sign(std::move(doc), p, FaultOf(*ctx, req));
+        [ctx, &req](std::string doc, const SignParams& p) -> Result<SignedPdf> {
+          DocumentRequest request;
+          request.op = Operation::kSign;
+          request.sign = p;
+          Result<DocumentOutput> out = ctx->runner->Run(std::move(doc), request, FaultOf(*ctx, req));
+          if (!out.ok()) return out.error();
+          return std::get<SignedPdf>(std::move(out).value());
         },
-        [](const std::string& pdf, httplib::Response* r) {
+        [](const SignedPdf& pdf, httplib::Response* r) {
           r->status = 200;
-          r->set_content(pdf, "application/pdf");
+          r->set_content(pdf.bytes, "application/pdf");
           r->set_header("Content-Disposition", "attachment; filename=\"signed.pdf\"");
         });
   });
@@ -286,9 +350,8 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
     Result<std::optional<store::Original>> found = st.File(id);
     if (!found.ok()) return SetErrorResponse(found.error(), res);
     if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
-    res->status = 200;
     res->set_header("Content-Disposition", "attachment; filename=\"" + id + FileExtension((*found)->media_type) + "\"");
-    res->set_content((*found)->bytes, (*found)->media_type);
+    ServeBytes(std::move((*found)->bytes), (*found)->media_type, res);
   };
   http->Get("/v1/documents/([^/]+)", StoredDocumentRoute(ctx, "GET /v1/documents/{id}", record));
   http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
@@ -297,6 +360,13 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
 
   http->Get("/readyz", GetRoute("GET /readyz", [ctx](httplib::Response* res) {
               const JobQueue::Stats s = ctx->jobs->GetStats();
+              const int alive = ctx->workers ? ctx->workers->Alive() : s.workers;
+              if (alive == 0) {
+                SetErrorResponse(Error::Overloaded("no worker process is alive; replacements are being started, "
+                                                   "retry after the time in Retry-After"),
+                                 res);
+                return;
+              }
               if (!ctx->jobs->HasRoom()) {
                 SetErrorResponse(Error::Overloaded("all " + std::to_string(s.workers) + " workers are busy and " +
                                                    std::to_string(s.queued) +
@@ -306,6 +376,7 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
               }
               SetJson(res, {{"status", "ready"},
                             {"workers", s.workers},
+                            {"workers_alive", alive},
                             {"running", s.running},
                             {"queued", s.queued},
                             {"queue_capacity", s.queue_capacity}});

@@ -9,6 +9,7 @@
 #include "pactum/service/job_queue.h"
 #include "pactum/store/store.h"
 #include "upload.h"
+#include "worker_pool.h"
 
 namespace pactum::service {
 
@@ -16,6 +17,7 @@ namespace pactum::service {
 struct RouteContext {
   DocumentRunner* runner = nullptr;
   const JobQueue* jobs = nullptr;
+  const WorkerPool* workers = nullptr;  // /readyz: is any worker alive
   const Metrics* metrics = nullptr;
   store::Store* store = nullptr;  // the archive; null: store=true and /v1/documents answer 400
   UploadLimits upload;

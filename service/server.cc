@@ -18,6 +18,7 @@
 #include "access.h"
 #include "document_runner.h"
 #include "http_errors.h"
+#include "http_guard.h"
 #include "logging.h"
 #include "metrics.h"
 #include "pactum/service/job_queue.h"
@@ -34,7 +35,9 @@ namespace {
 // thread waiting on a slow client costs little, so keep many: clerks upload
 // large scans over slow lines, and a few slow clients must not stop the
 // health checks and everybody else.
-constexpr int kMinHttpThreads = 64;
+// Each slow client holds a thread for at most AccessOptions::head_timeout
+// while its headers trickle in.
+constexpr int kMinHttpThreads = 256;
 
 ServerOptions Resolve(ServerOptions o) {
   if (o.workers <= 0) o.workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -85,12 +88,68 @@ bool IsOpenPath(const std::string& path) { return path == "/healthz" || path == 
 
 // Called when a request's headers are in (Expect handler, then routing);
 // the first call of a request counts.
-void StartRequestClock(const httplib::Request& req) {
+void StartRequestClock(const httplib::Request& req, httplib::Response& res) {
   RequestLogFacts& facts = CurrentRequestLogFacts();
   if (facts.started) return;
   facts.start = std::chrono::steady_clock::now();
   facts.started = true;
   facts.request_id = RequestIdFor(req);
+  res.set_header("X-Request-Id", facts.request_id);
+}
+
+// Sets header `name` to `value`, replacing any earlier value (the library's
+// set_header adds one more).
+void ReplaceHeader(httplib::Response& res, const std::string& name, const std::string& value) {
+  res.headers.erase(name);
+  res.set_header(name, value);
+}
+
+// Framing the service refuses (request smuggling): Content-Length given
+// twice with different values, or together with Transfer-Encoding. Read
+// from the head as received (a guarded connection), else from the parsed
+// headers.
+std::optional<Error> CheckFraming(const httplib::Request& req) {
+  const std::string& head = CurrentRawHead().bytes;
+  std::vector<std::string> lengths, encodings;
+  if (!head.empty()) {
+    lengths = RawHeaderValues(head, "Content-Length");
+    encodings = RawHeaderValues(head, "Transfer-Encoding");
+  } else {
+    for (auto [it, end] = req.headers.equal_range("Content-Length"); it != end; ++it) lengths.push_back(it->second);
+    for (auto [it, end] = req.headers.equal_range("Transfer-Encoding"); it != end; ++it) encodings.push_back(it->second);
+  }
+  for (const std::string& l : lengths) {
+    if (l != lengths.front()) {
+      return Error::BadRequest("the request has Content-Length headers with different values; send one");
+    }
+  }
+  if (!lengths.empty() && !encodings.empty()) {
+    return Error::BadRequest("the request has both Content-Length and Transfer-Encoding; send one of them");
+  }
+  return std::nullopt;
+}
+
+// The Authorization header as the client sent it (the library
+// percent-decodes header values; a key is compared byte for byte).
+std::string AuthorizationAsSent(const httplib::Request& req) {
+  const std::string& head = CurrentRawHead().bytes;
+  if (head.empty()) return req.get_header_value("Authorization");
+  std::vector<std::string> values = RawHeaderValues(head, "Authorization");
+  if (values.size() != 1) return std::string();  // none, or ambiguous
+  return values.front();
+}
+
+// The library would cut the answers of every route to the client's byte
+// ranges, many of them at once (one small request, a huge multipart
+// answer). Its handling is switched off here: one range is kept for the
+// routes that serve it (RequestLogFacts::range), more are ignored (the
+// whole answer, as nginx's max_ranges 1).
+void TakeRanges(const httplib::Request& req) {
+  auto& ranges = const_cast<httplib::Request&>(req).ranges;  // the library's own object, not const
+  if (ranges.size() == 1) {
+    CurrentRequestLogFacts().range = std::pair<long long, long long>(ranges.front().first, ranges.front().second);
+  }
+  ranges.clear();
 }
 
 }  // namespace
@@ -152,9 +211,23 @@ void Server::Impl::Configure() {
   // 198 req/s at p99 48 ms with Nagle.
   http_->set_tcp_nodelay(true);
 
+  // Every connection is bound before its headers reach the library
+  // (http_guard.h); only one instance listens on a port (the library's
+  // default socket options would add SO_REUSEPORT, letting a second
+  // instance, perhaps without API keys, take a share of the connections).
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+
   http_->set_pre_routing_handler([this, hook = before_routing_](const httplib::Request& req, httplib::Response& res) {
-    StartRequestClock(req);
-    res.set_header("X-Request-Id", CurrentRequestLogFacts().request_id);
+    StartRequestClock(req, res);
+    TakeRanges(req);
+    if (auto err = CheckFraming(req)) {
+      SetErrorResponse(*err, &res);
+      CloseConnectionAfter(&res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!Admit(req, res)) return httplib::Server::HandlerResponse::Handled;
     if (hook) hook();
     return httplib::Server::HandlerResponse::Unhandled;
@@ -165,8 +238,12 @@ void Server::Impl::Configure() {
   // The client then never sends the body; the connection is closed anyway
   // in case it does.
   http_->set_expect_100_continue_handler([this, cap](const httplib::Request& req, httplib::Response& res) {
-    StartRequestClock(req);
-    res.set_header("X-Request-Id", CurrentRequestLogFacts().request_id);
+    StartRequestClock(req, res);
+    if (auto err = CheckFraming(req)) {
+      SetErrorResponse(*err, &res);
+      CloseConnectionAfter(&res);
+      return res.status;
+    }
     if (!Admit(req, res)) return res.status;
     if (!RequestContentEncoding(req).empty()) {
       SetErrorResponse(Error::Unsupported("Content-Encoding is not accepted; send the document's bytes uncompressed"),
@@ -185,8 +262,36 @@ void Server::Impl::Configure() {
   // Fills the error body of responses that no route wrote (the library's own
   // 400/413/414/... answers). Must not throw: it runs outside the library's
   // try block.
-  http_->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+  http_->set_error_handler(httplib::Server::HandlerWithResponse([access = options_.access](const httplib::Request& req,
+                                                                                        httplib::Response& res) {
     try {
+      const_cast<httplib::Request&>(req).ranges.clear();  // the error body is never cut
+      StartRequestClock(req, res);  // answers before routing carry an id too
+      switch (CurrentRawHead().violation) {
+        case RawHead::Violation::kTooLarge:
+        case RawHead::Violation::kTooManyLines:
+          res.status = 431;
+          SetErrorResponse(Error::BadRequest("the request's headers are too large (at most " +
+                                             std::to_string(access.max_head_bytes) + " bytes in " +
+                                             std::to_string(access.max_head_lines) + " lines)"),
+                           &res, 431);
+          CloseConnectionAfter(&res);
+          return httplib::Server::HandlerResponse::Handled;
+        case RawHead::Violation::kTimeout:
+          SetErrorResponse(Error::BadRequest("the request's headers did not arrive in time"), &res, 408);
+          CloseConnectionAfter(&res);
+          return httplib::Server::HandlerResponse::Handled;
+        case RawHead::Violation::kNone:
+          break;
+      }
+      if (res.status == 416) {
+        res.body.clear();
+        SetErrorResponse({ErrorCode::kRangeNotSatisfiable,
+                          "the Range header is malformed; ask for one range, e.g. bytes=0-1023, or for the whole "
+                          "resource"},
+                         &res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (res.body.empty()) SetErrorResponse(ErrorForLibraryStatus(res.status), &res, res.status);
     } catch (...) {
       res.body.clear();
@@ -206,6 +311,7 @@ void Server::Impl::Configure() {
     spdlog::error("request {}: {} {}: handler threw: {}", CurrentRequestLogFacts().request_id, Printable(req.method, 16),
                   Printable(req.path, 256), what);
     res.headers.clear();
+    if (!CurrentRequestLogFacts().request_id.empty()) res.set_header("X-Request-Id", CurrentRequestLogFacts().request_id);
     CloseConnectionAfter(&res);  // the body may be half read
     SetErrorResponse(Error::Internal("the request failed unexpectedly; this is a bug of the service, please report it"),
                      &res);
@@ -246,7 +352,8 @@ Result<bool> Server::Impl::StartWorkers() {
   c.limits.memory_bytes = options_.worker.memory_bytes;
   c.limits.cpu_seconds = options_.worker.cpu_seconds;
   c.limits.max_stream_bytes = options_.max_stream_bytes;
-  c.limits.extract = options_.limits;
+  c.limits.document = options_.limits;
+  c.limits.timeout = options_.timeout;
   c.allow_faults = options_.TEST_allow_faults;
   wo.on_replace = [this](WorkerExit cause) { restarts_->Add({{"cause", WorkerExitName(cause)}}).Increment(); };
   Result<std::unique_ptr<WorkerPool>> pool = WorkerPool::Start(std::move(wo));
@@ -273,15 +380,19 @@ void Server::Impl::DeclareMetrics() {
   metrics_.AddGaugeCallback("pactum_documents_in_progress", "Documents being processed by workers",
                             [this] { return jobs_ ? jobs_->GetStats().running : 0; });
   metrics_.AddGaugeCallback("pactum_workers", "Worker processes alive",
-                            [this] { return workers_ ? static_cast<double>(workers_->Pids().size()) : 0.0; });
+                            [this] { return workers_ ? static_cast<double>(workers_->Alive()) : 0.0; });
 }
 
 bool Server::Impl::Admit(const httplib::Request& req, httplib::Response& res) {
   RequestLogFacts& facts = CurrentRequestLogFacts();
+  // The Expect handler admits a request before its body; routing then
+  // must not charge it again.
+  if (facts.admitted) return true;
+  facts.admitted = true;
   if (IsOpenPath(req.path)) return true;
   std::string client = req.remote_addr;
   if (api_keys_) {
-    std::optional<std::string> label = api_keys_->Authenticate(req.get_header_value("Authorization"));
+    std::optional<std::string> label = api_keys_->Authenticate(AuthorizationAsSent(req));
     if (!label) {
       SetErrorResponse(
           {ErrorCode::kUnauthorized,
@@ -300,7 +411,7 @@ bool Server::Impl::Admit(const httplib::Request& req, httplib::Response& res) {
   if (rate_limiter_ && !rate_limiter_->Allow(client, std::chrono::steady_clock::now(), &retry)) {
     SetErrorResponse(Error::Overloaded("too many requests from this client; retry after the time in Retry-After"),
                      &res, 429);
-    res.set_header("Retry-After", std::to_string((retry.count() + 999) / 1000));
+    ReplaceHeader(res, "Retry-After", std::to_string((retry.count() + 999) / 1000));
     CloseConnectionAfter(&res);
     return false;
   }
@@ -337,7 +448,11 @@ Result<int> Server::Impl::Start() {
     }
     http_ = std::move(ssl);
   } else {
-    http_ = std::make_unique<httplib::Server>();
+    HeadLimits head;
+    head.max_head_bytes = options_.access.max_head_bytes;
+    head.max_head_lines = options_.access.max_head_lines;
+    head.head_timeout = options_.access.head_timeout;
+    http_ = std::make_unique<GuardedServer>(head);
   }
 
   if (!options_.store_uri.empty()) {
@@ -353,9 +468,8 @@ Result<int> Server::Impl::Start() {
   ro.workers = workers_.get();
   ro.has_signing_key = options_.sign_key.has_value();
   ro.before_extract = before_extract_;
-  ro.on_done = [this](WorkerOp op, const WorkStats& st) {
-    documents_->Add({{"op", op == WorkerOp::kExtract ? "extract" : op == WorkerOp::kVerify ? "verify" : "sign"}})
-        .Increment();
+  ro.on_done = [this](Operation op, const WorkStats& st) {
+    documents_->Add({{"op", std::string(OperationName(op))}}).Increment();
     pages_->Add({{"kind", "all"}}).Increment(st.pages);
     pages_->Add({{"kind", "rendered"}}).Increment(st.pages_rendered);
     pages_->Add({{"kind", "ocr"}}).Increment(st.pages_ocr);
@@ -364,6 +478,7 @@ Result<int> Server::Impl::Start() {
   runner_ = std::make_unique<DocumentRunner>(jobs_.get(), std::move(ro));
   routes_.runner = runner_.get();
   routes_.jobs = jobs_.get();
+  routes_.workers = workers_.get();
   routes_.metrics = &metrics_;
   routes_.store = store_.get();
   routes_.allow_faults = options_.TEST_allow_faults;

@@ -110,7 +110,10 @@ Result<std::string> ReadDocument(const httplib::Request& req, const httplib::Con
     ok = reader(
         [&](const httplib::MultipartFormData& part) {
           in_file = part.name == "file";
-          if (in_file) ++file_parts;
+          if (in_file) {
+            ++file_parts;
+            info->file_name = part.filename;
+          }
           return file_parts <= 1;  // a second "file" part ends the reading (400 below)
         },
         [&](const char* data, std::size_t n) {

@@ -30,6 +30,7 @@ struct UploadLimits {
 struct BodyReadInfo {
   std::size_t bytes_read = 0;   // body bytes received (part contents for multipart)
   bool complete = false;        // the body was read to its end; the connection is reusable
+  std::string file_name;        // the filename of the multipart "file" part, as sent ("" for raw bodies)
 };
 
 // Reads the document of an upload: the raw body (any Content-Type, chunked

@@ -66,6 +66,14 @@ struct WorkerPool::Process {
     }
   }
 
+  // True when the process has exited (reaping it); never waits.
+  bool Exited() {
+    if (reaped || pid <= 0) return true;
+    const pid_t r = ::waitpid(pid, &wait_status, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD)) reaped = true;
+    return reaped;
+  }
+
   void Kill() {
     if (reaped || pid <= 0) return;
     ::kill(pid, SIGKILL);
@@ -129,9 +137,9 @@ Result<std::unique_ptr<WorkerPool::Process>> WorkerPool::Spawn(const WorkerPoolO
     return Error::Internal("the worker process " + options.binary + " did not start (exit status " +
                            std::to_string(p->wait_status) + ")");
   }
-  Result<WorkerReply> ready = DecodeReply(header, std::move(body));
+  Result<WorkerReply> ready = DecodeReply(header, std::move(body), Operation::kSign);
   if (!ready.ok()) return ready.error();
-  if (!ready->body.ok()) return ready->body.error();  // e.g. an unreadable key file
+  if (!ready->output.ok()) return ready->output.error();  // e.g. an unreadable key file
   return p;
 }
 
@@ -142,6 +150,7 @@ Result<std::unique_ptr<WorkerPool>> WorkerPool::Start(WorkerPoolOptions options)
   for (int i = 0; i < pool->options_.size; ++i) {
     Result<std::unique_ptr<Process>> p = Spawn(pool->options_);
     if (!p.ok()) return p.error();  // the pool's destructor ends the others
+    MutexLock lock(&pool->mu_);
     pool->idle_.push_back(std::move(*p));
   }
   pool->supervisor_ = std::thread([raw = pool.get()] { raw->SupervisorLoop(); });
@@ -153,7 +162,7 @@ WorkerPool::~WorkerPool() { Shutdown(); }
 int WorkerPool::size() const { return options_.size; }
 
 std::vector<pid_t> WorkerPool::Pids() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<pid_t> pids = busy_pids_;
   for (const auto& p : idle_) pids.push_back(p->pid);
   std::sort(pids.begin(), pids.end());
@@ -163,20 +172,22 @@ std::vector<pid_t> WorkerPool::Pids() const {
 void WorkerPool::Replace(std::unique_ptr<Process> old, WorkerExit cause) {
   if (options_.on_replace) options_.on_replace(cause);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     to_replace_.push_back(std::move(old));
   }
-  supervisor_cv_.notify_one();
+  supervisor_cv_.Signal();
 }
 
 // Ends the processes handed over in to_replace_ and starts their
 // successors; retries slots whose start failed.
 void WorkerPool::SupervisorLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   for (;;) {
-    supervisor_cv_.wait_for(lock, std::chrono::seconds(1),
-                            [&] { return shutting_down_ || !to_replace_.empty() || missing_ > 0; });
-    if (shutting_down_) return;
+    if (!shutting_down_ && to_replace_.empty() && missing_ == 0) {
+      supervisor_cv_.WaitUntil(&mu_, Clock::now() + std::chrono::seconds(1));
+    }
+    if (shutting_down_) break;
+    ReplaceExitedIdleWorkers();
     if (to_replace_.empty() && missing_ == 0) continue;
     std::unique_ptr<Process> old;
     if (!to_replace_.empty()) {
@@ -185,66 +196,148 @@ void WorkerPool::SupervisorLoop() {
     } else {
       --missing_;
     }
-    lock.unlock();
+    mu_.Unlock();
     if (old) old->Close(std::chrono::milliseconds(2000));
     old.reset();
     Result<std::unique_ptr<Process>> fresh = Spawn(options_);
     if (!fresh.ok()) spdlog::error("a worker could not be started: {}", fresh.error().message);
-    lock.lock();
+    mu_.Lock();
     if (fresh.ok()) {
       idle_.push_back(std::move(*fresh));
-      idle_cv_.notify_one();
+      idle_cv_.Signal();
     } else {
       ++missing_;
-      if (!shutting_down_) supervisor_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return shutting_down_; });
+      if (!shutting_down_) supervisor_cv_.WaitUntil(&mu_, Clock::now() + std::chrono::seconds(1));
     }
+  }
+  mu_.Unlock();
+}
+
+// REQUIRES: mu_ held. Idle workers that exited (killed from outside, or
+// died on their own) go to the supervisor for replacement.
+void WorkerPool::ReplaceExitedIdleWorkers() {
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    if (!(*it)->Exited()) {
+      ++it;
+      continue;
+    }
+    spdlog::warn("worker {} exited while idle (status {}); replacing it", (*it)->pid, (*it)->wait_status);
+    if (options_.on_replace) options_.on_replace(WorkerExit::kCrash);
+    to_replace_.push_back(std::move(*it));
+    it = idle_.erase(it);
   }
 }
 
+int WorkerPool::Alive() const {
+  MutexLock lock(&mu_);
+  int alive = static_cast<int>(busy_pids_.size());
+  for (const auto& p : idle_) {
+    if (!p->Exited()) ++alive;
+  }
+  return alive;
+}
+
 WorkerReply WorkerPool::Run(const WorkerRequest& request, const std::string& document, Deadline deadline) {
+  // A worker that died while idle has not seen the document: the document
+  // goes to another one. Only a worker that took the request and then died
+  // is the document's fault.
+  for (int attempt = 0;; ++attempt) {
+    bool lost_before_start = false;
+    WorkerReply reply = RunOnce(request, document, deadline, &lost_before_start);
+    if (!lost_before_start || attempt >= 2) return reply;
+  }
+}
+
+WorkerReply WorkerPool::RunOnce(const WorkerRequest& request, const std::string& document, Deadline deadline,
+                                bool* lost_before_start) {
   if (Clock::now() >= deadline) {
     WorkerReply r;
-    r.body = Error::Timeout("the time limit per document passed before a worker was free");
+    r.output = Error::Timeout("the time limit per document passed before a worker was free");
     return r;
   }
   std::unique_ptr<Process> p;
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!idle_cv_.wait_until(lock, deadline, [&] { return shutting_down_ || !idle_.empty(); }) || shutting_down_) {
-      WorkerReply r;
-      r.body = Error::Overloaded("no worker process is available; retry after the time in Retry-After");
-      return r;
+    MutexLock lock(&mu_);
+    for (;;) {
+      while (!shutting_down_ && idle_.empty() && idle_cv_.WaitUntil(&mu_, deadline)) {
+      }
+      if (shutting_down_ || idle_.empty()) {
+        WorkerReply r;
+        r.output = Error::Overloaded("no worker process is available; retry after the time in Retry-After");
+        return r;
+      }
+      p = std::move(idle_.back());
+      idle_.pop_back();
+      if (!p->Exited()) break;
+      spdlog::warn("worker {} exited while idle (status {}); replacing it", p->pid, p->wait_status);
+      if (options_.on_replace) options_.on_replace(WorkerExit::kCrash);
+      to_replace_.push_back(std::move(p));
+      supervisor_cv_.Signal();
     }
-    p = std::move(idle_.back());
-    idle_.pop_back();
     busy_pids_.push_back(p->pid);
   }
   const pid_t pid = p->pid;
+  try {
+    return Exchange(std::move(p), request, document, deadline, lost_before_start);
+  } catch (const std::exception& e) {
+    // Exchange hands the process back itself; an exception there is a bug
+    // of ours, never the document's. The request fails, the slot survives.
+    spdlog::error("worker {}: the exchange failed: {}", pid, e.what());
+    WorkerReply r;
+    r.output = Error::Internal("the document could not be handed to a worker; this is a bug of the service");
+    return r;
+  }
+}
+
+WorkerReply WorkerPool::Exchange(std::unique_ptr<Process> p, const WorkerRequest& request, const std::string& document,
+                                 Deadline deadline, bool* lost_before_start) {
+  const pid_t pid = p->pid;
+  // Hands the process back: idle again, or to the supervisor. Every path
+  // below ends here, an exception included (the guard).
+  bool handed_back = false;
   auto done = [&](std::unique_ptr<Process> proc, std::optional<WorkerExit> replace) {
+    handed_back = true;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       busy_pids_.erase(std::find(busy_pids_.begin(), busy_pids_.end(), pid));
       if (!replace) {
         idle_.push_back(std::move(proc));
-        idle_cv_.notify_one();
+        idle_cv_.Signal();
       }
     }
     if (replace) Replace(std::move(proc), *replace);
   };
+
+  struct HandBack {
+    std::function<void()> on_exit;
+    ~HandBack() { on_exit(); }
+  } hand_back{[&] {
+    if (!handed_back && p) done(std::move(p), WorkerExit::kCrash);
+  }};
 
   WorkerRequest req = request;
   req.time_left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
   const Deadline hard = deadline + options_.grace;
   std::string header, body;
   std::optional<WireError> err = WriteMessage(p->fd, EncodeRequest(req), document, hard);
+  if (err == WireError::kClosed) {
+    // The worker was gone before it could read the request.
+    if (!p->Reap(std::chrono::milliseconds(200))) p->Kill();
+    spdlog::warn("worker {} was gone before it took a document (status {}); trying another", pid, p->wait_status);
+    *lost_before_start = true;
+    WorkerReply lost;
+    lost.output = Error::Overloaded("no worker process is available; retry after the time in Retry-After");
+    done(std::move(p), WorkerExit::kCrash);
+    return lost;
+  }
   if (!err) err = ReadMessage(p->fd, &header, &body, hard);
 
   WorkerReply reply;
   if (!err) {
-    Result<WorkerReply> decoded = DecodeReply(header, std::move(body));
+    Result<WorkerReply> decoded = DecodeReply(header, std::move(body), request.document.op);
     if (!decoded.ok()) {
       spdlog::error("worker {}: {}", pid, decoded.error().message);
-      reply.body = decoded.error();
+      reply.output = decoded.error();
       done(std::move(p), WorkerExit::kCrash);
       return reply;
     }
@@ -263,7 +356,7 @@ WorkerReply WorkerPool::Run(const WorkerRequest& request, const std::string& doc
   if (err == WireError::kTimeout) {
     p->Kill();
     spdlog::warn("worker {} killed: the document overran its deadline", pid);
-    reply.body = Error::Timeout(
+    reply.output = Error::Timeout(
         "processing took longer than the time limit per document and was stopped; split the document or retry when "
         "the service is less busy");
     done(std::move(p), WorkerExit::kTimeout);
@@ -275,7 +368,7 @@ WorkerReply WorkerPool::Run(const WorkerRequest& request, const std::string& doc
   const int st = p->wait_status;
   if (WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU) {
     spdlog::warn("worker {} stopped at its CPU limit", pid);
-    reply.body = Error::Timeout("processing used more than the CPU limit of " +
+    reply.output = Error::Timeout("processing used more than the CPU limit of " +
                                 std::to_string(options_.config.limits.cpu_seconds) +
                                 " s per document; the worker was stopped");
     done(std::move(p), WorkerExit::kCpu);
@@ -286,7 +379,7 @@ WorkerReply WorkerPool::Run(const WorkerRequest& request, const std::string& doc
   } else {
     spdlog::error("worker {} exited with status {} on a document", pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
   }
-  reply.body = Error::Unprocessable(
+  reply.output = Error::Unprocessable(
       "the document crashed the parser (the worker process handling it died); it cannot be processed. The service "
       "goes on; if the file opens elsewhere, please report it");
   done(std::move(p), WorkerExit::kCrash);
@@ -297,14 +390,14 @@ void WorkerPool::Shutdown() {
   std::vector<std::unique_ptr<Process>> idle;
   std::deque<std::unique_ptr<Process>> replace;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (shutting_down_ && !supervisor_.joinable()) return;
     shutting_down_ = true;
     idle.swap(idle_);
     replace.swap(to_replace_);
   }
-  idle_cv_.notify_all();
-  supervisor_cv_.notify_all();
+  idle_cv_.SignalAll();
+  supervisor_cv_.SignalAll();
   if (supervisor_.joinable()) supervisor_.join();
   for (auto& p : idle) p->fd >= 0 ? (void)::shutdown(p->fd, SHUT_RDWR) : (void)0;
   for (auto& p : idle) p->Close(std::chrono::milliseconds(2000));

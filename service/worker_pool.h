@@ -16,16 +16,15 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "pactum/models/mutex.h"
 #include "pactum/models/status.h"
 #include "worker_protocol.h"
 
@@ -65,33 +64,45 @@ class WorkerPool {
   // when the worker crashed or hit its memory cap, 504 when it overran
   // `deadline` (+ grace; it is killed) or its CPU cap, 503 when no worker
   // could be started.
-  WorkerReply Run(const WorkerRequest& request, const std::string& document, Deadline deadline);
+  WorkerReply Run(const WorkerRequest& request, const std::string& document, Deadline deadline) PACTUM_EXCLUDES(mu_);
 
   int size() const;
+  // Worker processes alive now (busy ones, and idle ones that have not
+  // exited); what /readyz and the metrics report.
+  int Alive() const PACTUM_EXCLUDES(mu_);
   // Process ids of the live workers (tests, soak figures).
-  std::vector<pid_t> Pids() const;
+  std::vector<pid_t> Pids() const PACTUM_EXCLUDES(mu_);
 
   // Closes every channel, waits briefly for the workers to exit, kills those
   // that do not. Run() calls must have returned. Idempotent.
-  void Shutdown();
+  void Shutdown() PACTUM_EXCLUDES(mu_);
 
  private:
   struct Process;
   explicit WorkerPool(WorkerPoolOptions options);
   // Starts one worker and hands it its configuration.
   static Result<std::unique_ptr<Process>> Spawn(const WorkerPoolOptions& options);
-  void SupervisorLoop();
-  void Replace(std::unique_ptr<Process> old, WorkerExit cause);
+  void SupervisorLoop() PACTUM_EXCLUDES(mu_);
+  void ReplaceExitedIdleWorkers() PACTUM_REQUIRES(mu_);
+  // One attempt of Run(); *lost_before_start when the worker it took was
+  // gone before it read the request (the document is not at fault).
+  WorkerReply RunOnce(const WorkerRequest& request, const std::string& document, Deadline deadline,
+                      bool* lost_before_start);
+  // The request/reply exchange with the busy worker `p`, which it hands
+  // back (idle, or to be replaced) on every path.
+  WorkerReply Exchange(std::unique_ptr<Process> p, const WorkerRequest& request, const std::string& document,
+                       Deadline deadline, bool* lost_before_start);
+  void Replace(std::unique_ptr<Process> old, WorkerExit cause) PACTUM_EXCLUDES(mu_);
 
   const WorkerPoolOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable idle_cv_;        // an idle worker was added
-  std::condition_variable supervisor_cv_;  // work for the supervisor
-  std::vector<std::unique_ptr<Process>> idle_;       // GUARDED_BY(mu_)
-  std::vector<pid_t> busy_pids_;                     // GUARDED_BY(mu_)
-  std::deque<std::unique_ptr<Process>> to_replace_;  // GUARDED_BY(mu_)
-  int missing_ = 0;        // GUARDED_BY(mu_): slots without a process (start failed)
-  bool shutting_down_ = false;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar idle_cv_;        // an idle worker was added
+  CondVar supervisor_cv_;  // work for the supervisor
+  std::vector<std::unique_ptr<Process>> idle_ PACTUM_GUARDED_BY(mu_);
+  std::vector<pid_t> busy_pids_ PACTUM_GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<Process>> to_replace_ PACTUM_GUARDED_BY(mu_);
+  int missing_ PACTUM_GUARDED_BY(mu_) = 0;  // slots without a process (start failed)
+  bool shutting_down_ PACTUM_GUARDED_BY(mu_) = false;
   std::thread supervisor_;
 };
 

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
+#include "pactum/models/json.h"
+
 namespace pactum::service {
 namespace {
 
@@ -79,8 +81,6 @@ std::optional<WireError> ReadFrame(int fd, std::string* bytes, Deadline deadline
   return ReadAll(fd, bytes->data(), bytes->size(), deadline);
 }
 
-constexpr const char* kOpNames[] = {"extract", "verify", "sign"};
-
 const char* OcrModeName(extract::OcrMode m) {
   switch (m) {
     case extract::OcrMode::kAlways: return "always";
@@ -101,38 +101,40 @@ const char* FaultName(WorkerFault f) {
   return "none";
 }
 
-std::optional<ErrorCode> ErrorCodeFromName(const std::string& name) {
-  for (ErrorCode c : {ErrorCode::kBadRequest, ErrorCode::kUnauthorized, ErrorCode::kNotFound, ErrorCode::kTooLarge,
-                      ErrorCode::kUnsupportedMediaType, ErrorCode::kUnprocessable, ErrorCode::kOverloaded,
-                      ErrorCode::kTimeout, ErrorCode::kInternal}) {
-    if (ErrorCodeName(c) == name) return c;
-  }
-  return std::nullopt;
-}
-
-json LimitsJson(const WorkerLimits& l) {
+json LimitsJson(const Limits& l) {
   return {{"memory_bytes", l.memory_bytes},
           {"cpu_seconds", l.cpu_seconds},
           {"max_stream_bytes", l.max_stream_bytes},
-          {"max_pages", l.extract.max_pages},
-          {"max_page_pixels", l.extract.max_page_pixels},
-          {"max_image_pixels", l.extract.max_image_pixels},
-          {"max_pdf_objects", l.extract.max_pdf_objects},
-          {"max_page_edge_pt", l.extract.max_page_edge_pt}};
+          {"timeout_ms", l.timeout.count()},
+          {"max_warnings", l.max_warnings},
+          {"max_log_lines", l.max_log_lines},
+          {"max_pages", l.document.max_pages},
+          {"max_page_pixels", l.document.max_page_pixels},
+          {"max_image_pixels", l.document.max_image_pixels},
+          {"max_pdf_objects", l.document.max_pdf_objects},
+          {"max_page_edge_pt", l.document.max_page_edge_pt}};
 }
 
-WorkerLimits LimitsFrom(const json& j) {
-  WorkerLimits l;
+Limits LimitsFrom(const json& j) {
+  Limits l;
   l.memory_bytes = j.at("memory_bytes").get<std::uint64_t>();
   l.cpu_seconds = j.at("cpu_seconds").get<int>();
   l.max_stream_bytes = j.at("max_stream_bytes").get<std::uint64_t>();
-  l.extract.max_pages = j.at("max_pages").get<int>();
-  l.extract.max_page_pixels = j.at("max_page_pixels").get<long long>();
-  l.extract.max_image_pixels = j.at("max_image_pixels").get<long long>();
-  l.extract.max_pdf_objects = j.at("max_pdf_objects").get<long long>();
-  l.extract.max_page_edge_pt = j.at("max_page_edge_pt").get<double>();
+  l.timeout = std::chrono::milliseconds(j.at("timeout_ms").get<long long>());
+  l.max_warnings = j.at("max_warnings").get<int>();
+  l.max_log_lines = j.at("max_log_lines").get<int>();
+  l.document.max_pages = j.at("max_pages").get<int>();
+  l.document.max_page_pixels = j.at("max_page_pixels").get<long long>();
+  l.document.max_image_pixels = j.at("max_image_pixels").get<long long>();
+  l.document.max_pdf_objects = j.at("max_pdf_objects").get<long long>();
+  l.document.max_page_edge_pt = j.at("max_page_edge_pt").get<double>();
   return l;
 }
+
+// Text from outside (file names, signing parameters) is validated as UTF-8
+// before it gets here; replacing what is not keeps encoding from ever
+// throwing.
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // Runs `decode`; a JSON exception (missing key, wrong type) is malformed.
 template <typename T, typename Decode>
@@ -180,7 +182,7 @@ std::string EncodeConfig(const WorkerConfig& c) {
                      {"cert_file", c.sign_key->cert_file},
                      {"digest", c.sign_key->digest}};
   }
-  return j.dump();
+  return Dump(j);
 }
 
 Result<WorkerConfig> DecodeConfig(const std::string& header) {
@@ -209,76 +211,81 @@ Result<WorkerConfig> DecodeConfig(const std::string& header) {
 }
 
 std::string EncodeRequest(const WorkerRequest& r) {
-  json j = {{"op", kOpNames[static_cast<int>(r.op)]},
+  const DocumentRequest& d = r.document;
+  json j = {{"op", std::string(OperationName(d.op))},
             {"time_left_ms", r.time_left.count()},
             {"fault", FaultName(r.fault)},
             {"request_id", r.request_id}};
-  if (r.op == WorkerOp::kExtract) {
-    j["ocr"] = OcrModeName(r.extract.ocr);
-    j["lang"] = r.extract.lang;
+  if (d.op == Operation::kExtract) {
+    j["ocr"] = OcrModeName(d.extract.ocr);
+    j["lang"] = d.extract.lang;
+    if (d.extract.file_name) j["file_name"] = *d.extract.file_name;
   }
-  if (r.op == WorkerOp::kSign) {
-    j["reason"] = r.sign.reason;
-    j["location"] = r.sign.location;
-    j["contact"] = r.sign.contact;
-    j["field"] = r.sign.field;
-    j["certify"] = r.sign.certify;
-    if (r.sign.page) j["page"] = *r.sign.page;
-    if (r.sign.rect) j["rect"] = *r.sign.rect;
+  if (d.op == Operation::kSign) {
+    j["reason"] = d.sign.reason;
+    j["location"] = d.sign.location;
+    j["contact"] = d.sign.contact;
+    j["field"] = d.sign.field;
+    j["certify"] = d.sign.certify;
+    if (d.sign.page) j["page"] = *d.sign.page;
+    if (d.sign.rect) j["rect"] = *d.sign.rect;
   }
-  return j.dump();
+  return Dump(j);
 }
 
 Result<WorkerRequest> DecodeRequest(const std::string& header) {
   return Decoding<WorkerRequest>("request", header, [](const json& j) -> Result<WorkerRequest> {
     WorkerRequest r;
+    DocumentRequest& d = r.document;
     const std::string op = j.at("op").get<std::string>();
-    if (op == "extract") {
-      r.op = WorkerOp::kExtract;
-    } else if (op == "verify") {
-      r.op = WorkerOp::kVerify;
-    } else if (op == "sign") {
-      r.op = WorkerOp::kSign;
-    } else {
-      return Error::Internal("unknown worker operation " + op);
-    }
+    const std::optional<Operation> parsed = ParseOperation(op);
+    if (!parsed) return Error::Internal("unknown worker operation " + op);
+    d.op = *parsed;
     r.time_left = std::chrono::milliseconds(j.at("time_left_ms").get<long long>());
     r.request_id = j.at("request_id").get<std::string>();
     const std::string fault = j.at("fault").get<std::string>();
     r.fault = fault == "none" ? WorkerFault::kNone : ParseWorkerFault(fault).value_or(WorkerFault::kNone);
-    if (r.op == WorkerOp::kExtract) {
-      if (!extract::ParseOcrMode(j.at("ocr").get<std::string>(), &r.extract.ocr)) {
+    if (d.op == Operation::kExtract) {
+      if (!extract::ParseOcrMode(j.at("ocr").get<std::string>(), &d.extract.ocr)) {
         return Error::Internal("bad ocr mode on the worker channel");
       }
-      r.extract.lang = j.at("lang").get<std::string>();
+      d.extract.lang = j.at("lang").get<std::string>();
+      if (j.contains("file_name")) d.extract.file_name = j.at("file_name").get<std::string>();
     }
-    if (r.op == WorkerOp::kSign) {
-      r.sign.reason = j.at("reason").get<std::string>();
-      r.sign.location = j.at("location").get<std::string>();
-      r.sign.contact = j.at("contact").get<std::string>();
-      r.sign.field = j.at("field").get<std::string>();
-      r.sign.certify = j.at("certify").get<int>();
-      if (j.contains("page")) r.sign.page = j.at("page").get<int>();
-      if (j.contains("rect")) r.sign.rect = j.at("rect").get<std::array<double, 4>>();
+    if (d.op == Operation::kSign) {
+      d.sign.reason = j.at("reason").get<std::string>();
+      d.sign.location = j.at("location").get<std::string>();
+      d.sign.contact = j.at("contact").get<std::string>();
+      d.sign.field = j.at("field").get<std::string>();
+      d.sign.certify = j.at("certify").get<int>();
+      if (j.contains("page")) d.sign.page = j.at("page").get<int>();
+      if (j.contains("rect")) d.sign.rect = j.at("rect").get<std::array<double, 4>>();
     }
     return r;
   });
 }
 
-std::string EncodeReplyHeader(const WorkerReply& reply) {
+void EncodeReply(const WorkerReply& reply, std::string* header, std::string* body) {
   json j = {{"pages", reply.stats.pages},
             {"pages_rendered", reply.stats.pages_rendered},
             {"pages_ocr", reply.stats.pages_ocr},
             {"signatures", reply.stats.signatures},
             {"retire", reply.retire}};
-  if (!reply.body.ok()) {
-    j["error"] = {{"code", ErrorCodeName(reply.body.error().code)}, {"message", reply.body.error().message}};
+  body->clear();
+  if (!reply.output.ok()) {
+    j["error"] = {{"code", ErrorCodeName(reply.output.error().code)}, {"message", reply.output.error().message}};
+  } else if (const auto* record = std::get_if<AgreementRecord>(&*reply.output)) {
+    *body = ToJson(*record).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  } else if (const auto* report = std::get_if<VerifyReport>(&*reply.output)) {
+    *body = ToJson(*report).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  } else {
+    *body = std::get<SignedPdf>(*reply.output).bytes;
   }
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  *header = Dump(j);
 }
 
-Result<WorkerReply> DecodeReply(const std::string& header, std::string body) {
-  return Decoding<WorkerReply>("reply", header, [&body](const json& j) -> Result<WorkerReply> {
+Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Operation op) {
+  return Decoding<WorkerReply>("reply", header, [&body, op](const json& j) -> Result<WorkerReply> {
     WorkerReply r;
     r.stats.pages = j.at("pages").get<int>();
     r.stats.pages_rendered = j.at("pages_rendered").get<int>();
@@ -286,11 +293,25 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body) {
     r.stats.signatures = j.at("signatures").get<std::map<std::string, int>>();
     r.retire = j.at("retire").get<bool>();
     if (j.contains("error")) {
-      const std::optional<ErrorCode> code = ErrorCodeFromName(j.at("error").at("code").get<std::string>());
+      const std::optional<ErrorCode> code = ParseErrorCode(j.at("error").at("code").get<std::string>());
       if (!code) return Error::Internal("unknown error code on the worker channel");
-      r.body = Error{*code, j.at("error").at("message").get<std::string>()};
+      r.output = Error{*code, j.at("error").at("message").get<std::string>()};
+      return r;
+    }
+    if (op == Operation::kSign) {
+      r.output = DocumentOutput(SignedPdf{std::move(body)});
+      return r;
+    }
+    const auto parsed = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) return Error::Internal("the worker's " + std::string(OperationName(op)) + " output is not JSON");
+    if (op == Operation::kExtract) {
+      Result<AgreementRecord> record = AgreementRecordFromJson(parsed);
+      if (!record.ok()) return record.error();
+      r.output = DocumentOutput(std::move(record).value());
     } else {
-      r.body = std::move(body);
+      Result<VerifyReport> report = VerifyReportFromJson(parsed);
+      if (!report.ok()) return report.error();
+      r.output = DocumentOutput(std::move(report).value());
     }
     return r;
   });

@@ -10,11 +10,11 @@ namespace pactum::extract {
 
 namespace {
 
-std::string DocumentTextSource(const std::vector<PageInfo>& pages) {
+DocumentTextSource TextSourceOf(const std::vector<PageInfo>& pages) {
   bool pdf = false, ocr = false;
-  for (const auto& p : pages) (p.text_source == "ocr" ? ocr : pdf) = true;
-  if (pdf && ocr) return "mixed";
-  return ocr ? "ocr" : "pdf-text";
+  for (const auto& p : pages) (p.text_source == PageTextSource::kOcr ? ocr : pdf) = true;
+  if (pdf && ocr) return DocumentTextSource::kMixed;
+  return ocr ? DocumentTextSource::kOcr : DocumentTextSource::kPdfText;
 }
 
 }  // namespace
@@ -55,7 +55,7 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   record.document.media_type = std::string(MediaTypeName(type));
   record.document.bytes = static_cast<long long>(bytes.size());
   record.document.pages = (*doc)->page_count();
-  record.document.text_source = DocumentTextSource(pages->page_info);
+  record.document.text_source = TextSourceOf(pages->page_info);
   double conf_sum = 0;
   int conf_n = 0;
   for (const auto& p : pages->page_info) {

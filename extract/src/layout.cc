@@ -11,7 +11,9 @@
 //    blocks; bands run top to bottom, blocks within a band left to right.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <optional>
 
 #include "pactum/extract/page_text.h"
 
@@ -40,6 +42,13 @@ void BuildLayout(PageText* page) {
   page->blocks.clear();
   const auto& words = page->words;
   if (words.empty()) return;
+  // Line::words and Block::lines hold int indices. Fragments, blocks and
+  // lines are never more than the words, so this one bound keeps every index
+  // below in range of an int (no page comes near it: the words alone would
+  // take hundreds of gigabytes).
+  if (words.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return;
+  // Word indices are the page model's ints, 0 <= i < words.size().
+  auto word = [&](int i) -> const Word& { return words[static_cast<size_t>(i)]; };
 
   std::vector<double> heights;
   for (const auto& w : words) heights.push_back(w.box.height());
@@ -48,12 +57,12 @@ void BuildLayout(PageText* page) {
   // 1. Rows.
   std::vector<int> order(words.size());
   std::iota(order.begin(), order.end(), 0);
-  auto cy = [&](int i) { return (words[i].box.y0 + words[i].box.y1) / 2; };
+  auto cy = [&](int i) { return (word(i).box.y0 + word(i).box.y1) / 2; };
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cy(a) < cy(b); });
   std::vector<std::vector<int>> rows;
   std::vector<double> row_cy;
   for (int i : order) {
-    if (!rows.empty() && std::abs(cy(i) - row_cy.back()) <= 0.5 * std::max(h, words[i].box.height() * 0.8)) {
+    if (!rows.empty() && std::abs(cy(i) - row_cy.back()) <= 0.5 * std::max(h, word(i).box.height() * 0.8)) {
       rows.back().push_back(i);
       const double n = static_cast<double>(rows.back().size());
       row_cy.back() += (cy(i) - row_cy.back()) / n;
@@ -70,9 +79,9 @@ void BuildLayout(PageText* page) {
   std::vector<Fragment> frags;
   const double gap_floor = std::max(3.0 * h, 28.0);
   for (auto& row : rows) {
-    std::sort(row.begin(), row.end(), [&](int a, int b) { return words[a].box.x0 < words[b].box.x0; });
+    std::sort(row.begin(), row.end(), [&](int a, int b) { return word(a).box.x0 < word(b).box.x0; });
     std::vector<double> gaps;
-    for (size_t k = 1; k < row.size(); ++k) gaps.push_back(words[row[k]].box.x0 - words[row[k - 1]].box.x1);
+    for (size_t k = 1; k < row.size(); ++k) gaps.push_back(word(row[k]).box.x0 - word(row[k - 1]).box.x1);
     // The median of the row's other gaps, for each gap, from one sorted copy:
     // removing an element below the middle shifts the median up by one place.
     std::vector<double> sorted = gaps;
@@ -97,7 +106,7 @@ void BuildLayout(PageText* page) {
           cur = {};
         }
       }
-      cur.box = cur.words.empty() ? words[i].box : cur.box.Union(words[i].box);
+      cur.box = cur.words.empty() ? word(i).box : cur.box.Union(word(i).box);
       cur.words.push_back(i);
     }
     if (!cur.words.empty()) frags.push_back(std::move(cur));
@@ -106,20 +115,20 @@ void BuildLayout(PageText* page) {
   // 3. Blocks: fragments are in top-to-bottom order; attach each to the
   // nearest open block above it in the same column.
   struct OpenBlock {
-    std::vector<int> frags;
+    std::vector<size_t> frags;
     Box box;
     Box last;  // box of its last fragment
   };
   std::vector<OpenBlock> blocks;
-  std::vector<int> open;  // blocks whose last line may still be continued
-  for (int f = 0; f < static_cast<int>(frags.size()); ++f) {
+  std::vector<size_t> open;  // blocks whose last line may still be continued
+  for (size_t f = 0; f < frags.size(); ++f) {
     const Box& fb = frags[f].box;
     // Blocks that ended more than a line above can take no more lines: drop
     // them, so that each fragment looks at a handful of columns only.
-    std::erase_if(open, [&](int b) { return fb.y0 - blocks[b].last.y1 > 1.1 * h; });
-    int best = -1;
+    std::erase_if(open, [&](size_t b) { return fb.y0 - blocks[b].last.y1 > 1.1 * h; });
+    std::optional<size_t> best;
     double best_gap = 1e9;
-    for (int b : open) {
+    for (size_t b : open) {
       const Box& last = blocks[b].last;
       const double gap = fb.y0 - last.y1;
       if (gap < -0.5 * h || gap > 1.1 * h) continue;
@@ -131,23 +140,24 @@ void BuildLayout(PageText* page) {
         best = b;
       }
     }
-    if (best < 0) {
-      open.push_back(static_cast<int>(blocks.size()));
+    if (!best) {
+      open.push_back(blocks.size());
       blocks.push_back({{f}, fb, fb});
     } else {
-      blocks[best].frags.push_back(f);
-      blocks[best].box = blocks[best].box.Union(fb);
-      blocks[best].last = fb;
+      OpenBlock& into = blocks[*best];
+      into.frags.push_back(f);
+      into.box = into.box.Union(fb);
+      into.last = fb;
     }
   }
 
   // 4. Bands of vertically overlapping blocks, then left to right.
-  std::vector<int> border(blocks.size());
-  std::iota(border.begin(), border.end(), 0);
-  std::sort(border.begin(), border.end(), [&](int a, int b) { return blocks[a].box.y0 < blocks[b].box.y0; });
-  std::vector<std::vector<int>> bands;
+  std::vector<size_t> border(blocks.size());
+  std::iota(border.begin(), border.end(), size_t{0});
+  std::sort(border.begin(), border.end(), [&](size_t a, size_t b) { return blocks[a].box.y0 < blocks[b].box.y0; });
+  std::vector<std::vector<size_t>> bands;
   double band_bottom = -1e9;
-  for (int b : border) {
+  for (size_t b : border) {
     if (bands.empty() || blocks[b].box.y0 >= band_bottom - 0.25 * h) {
       bands.push_back({b});
       band_bottom = blocks[b].box.y1;
@@ -157,27 +167,27 @@ void BuildLayout(PageText* page) {
     }
   }
   for (auto& band : bands) {
-    std::stable_sort(band.begin(), band.end(), [&](int a, int b) {
+    std::stable_sort(band.begin(), band.end(), [&](size_t a, size_t b) {
       if (XOverlap(blocks[a].box, blocks[b].box)) return blocks[a].box.y0 < blocks[b].box.y0;
       return blocks[a].box.x0 < blocks[b].box.x0;
     });
-    for (int b : band) {
+    for (size_t b : band) {
       Block block;
       block.box = blocks[b].box;
-      for (int f : blocks[b].frags) {
+      for (size_t f : blocks[b].frags) {
         Line line;
         line.words = frags[f].words;
         line.box = frags[f].box;
         for (size_t k = 0; k < line.words.size(); ++k) {
-          const Word& w = words[line.words[k]];
+          const Word& w = word(line.words[k]);
           if (k > 0) {
-            const Word& prev = words[line.words[k - 1]];
+            const Word& prev = word(line.words[k - 1]);
             const bool glued = !prev.space_after && w.box.x0 - prev.box.x1 < 0.15 * h;
             if (!glued) line.text += ' ';
           }
           line.text += w.text;
         }
-        block.lines.push_back(static_cast<int>(page->lines.size()));
+        block.lines.push_back(static_cast<int>(page->lines.size()));  // < words.size(): bounded above
         page->lines.push_back(std::move(line));
       }
       page->blocks.push_back(std::move(block));
@@ -192,7 +202,8 @@ bool HasUsableTextLayer(const PageText& page, std::string* reason) {
   size_t chars = 0, good = 0, invisible = 0;
   for (const auto& w : page.words) {
     invisible += w.invisible;
-    for (unsigned char c : w.text) {
+    for (const char ch : w.text) {
+      const auto c = static_cast<unsigned char>(ch);
       if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte
       // Rules to sign or fill in ("________") are neither text nor garbage:
       // a signature page is mostly rules around a few names.

@@ -219,7 +219,7 @@ class PageRunner {
     info.reason = decision.reason;
     if (!decision.ocr) {
       BuildLayout(&*text);
-      info.text_source = "pdf-text";
+      info.text_source = PageTextSource::kPdfText;
       spdlog::info("page {}/{}: text layer ({}), {} words", page, n_, decision.reason, text->words.size());
       if (text->words.empty()) {
         AddWarning({"page-not-read",
@@ -237,7 +237,7 @@ class PageRunner {
       auto ocr = OcrPage(std::move(*image), **engine);
       if (!ocr.ok()) return ocr.error();
       text = std::move(*ocr);
-      info.text_source = "ocr";
+      info.text_source = PageTextSource::kOcr;
       if (!text->words.empty()) info.ocr_mean_confidence = MeanConfidence(*text);
       spdlog::info("page {}/{}: OCR ({}), {} words, mean confidence {:.2f}, {} ms", page, n_, decision.reason,
                    text->words.size(), MeanConfidence(*text), MsSince(t0));

@@ -74,7 +74,8 @@ class PdfDocument final : public Document {
     renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
     renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
     const poppler::image img = renderer.render_page(&p, dpi, dpi);
-    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) {
+    // A row shorter than the width would be read past its end below.
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0 || img.bytes_per_row() < img.width()) {
       return Error::Unprocessable("page " + std::to_string(page_no) + " could not be rendered");
     }
     PageImage out;
@@ -82,11 +83,14 @@ class PdfDocument final : public Document {
     out.width = img.width();
     out.height = img.height();
     out.dpi_x = out.dpi_y = dpi;
-    out.gray.resize(static_cast<size_t>(out.width) * static_cast<size_t>(out.height));
+    // All positive, checked above.
+    const size_t width = static_cast<size_t>(out.width), height = static_cast<size_t>(out.height);
+    const size_t stride = static_cast<size_t>(img.bytes_per_row());
+    out.gray.resize(width * height);
     const char* data = img.const_data();
-    for (int y = 0; y < out.height; ++y) {
-      const auto* row = reinterpret_cast<const std::uint8_t*>(data + static_cast<size_t>(y) * img.bytes_per_row());
-      std::copy(row, row + out.width, out.gray.begin() + static_cast<size_t>(y) * out.width);
+    for (size_t y = 0; y < height; ++y) {
+      const auto* row = reinterpret_cast<const std::uint8_t*>(data + y * stride);
+      std::copy(row, row + width, out.gray.data() + y * width);
     }
     return out;
   }

@@ -6,7 +6,8 @@ MediaType Sniff(std::string_view b) {
   auto starts = [&](std::string_view magic) { return b.substr(0, magic.size()) == magic; };
   if (starts("\x89PNG\r\n\x1a\n")) return MediaType::kPng;
   if (starts("\xff\xd8\xff")) return MediaType::kJpeg;
-  if (starts("II*\0") || starts("MM\0*")) return MediaType::kTiff;
+  // Four bytes each: a literal with a NUL would end at the NUL ("MM").
+  if (starts(std::string_view("II*\0", 4)) || starts(std::string_view("MM\0*", 4))) return MediaType::kTiff;
   // PDF readers accept "%PDF-" anywhere in the first 1024 bytes (junk before
   // the header is common from mail gateways); so do we.
   if (b.substr(0, 1024).find("%PDF-") != std::string_view::npos) return MediaType::kPdf;

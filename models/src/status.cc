@@ -7,6 +7,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kBadRequest: return "bad_request";
     case ErrorCode::kUnauthorized: return "unauthorized";
     case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
+    case ErrorCode::kRangeNotSatisfiable: return "range_not_satisfiable";
     case ErrorCode::kTooLarge: return "too_large";
     case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
     case ErrorCode::kUnprocessable: return "unprocessable";
@@ -17,11 +19,20 @@ std::string_view ErrorCodeName(ErrorCode code) {
   return "internal";
 }
 
+std::optional<ErrorCode> ParseErrorCode(std::string_view name) {
+  for (ErrorCode code : kErrorCodes) {
+    if (ErrorCodeName(code) == name) return code;
+  }
+  return std::nullopt;
+}
+
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadRequest: return 400;
     case ErrorCode::kUnauthorized: return 401;
     case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kRangeNotSatisfiable: return 416;
     case ErrorCode::kTooLarge: return 413;
     case ErrorCode::kUnsupportedMediaType: return 415;
     case ErrorCode::kUnprocessable: return 422;

@@ -313,7 +313,7 @@ struct TokenCheck {
   std::string digest_algorithm;  // of the imprint
   std::string signature_algorithm;
   std::optional<CertificateInfo> tsa_certificate;
-  std::string revocation = "not_checked";
+  Revocation revocation = Revocation::kNotChecked;
 };
 
 // The TS API's own verification of the token (signature, ESS certificate

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pactum/models/enums.h"
 #include "pactum/models/status.h"
 #include "pactum/signing/keys.h"
 
@@ -117,7 +118,7 @@ struct CryptoResult {
 
   bool trusted = false;
   std::vector<std::string> trust_reasons;
-  std::string revocation = "not_checked";  // "good", "revoked", "unknown", "not_checked"
+  Revocation revocation = Revocation::kNotChecked;  // of the signer's certificate
   std::vector<std::string> warnings;
 };
 

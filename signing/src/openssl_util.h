@@ -144,7 +144,7 @@ struct ChainOptions {
 struct ChainResult {
   bool trusted = false;
   std::vector<std::string> reasons;        // trust reason codes of crypto.h
-  std::string revocation = "not_checked";  // "good", "revoked", "unknown", "not_checked"
+  Revocation revocation = Revocation::kNotChecked;  // of the leaf certificate
 };
 
 // Builds the chain of `leaf` (borrowed) to an anchor of `trust`, through the

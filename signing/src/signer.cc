@@ -22,7 +22,8 @@ constexpr char kHex[] = "0123456789ABCDEF";
 std::string Hex(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
     out += kHex[c >> 4];
     out += kHex[c & 15];
   }
@@ -315,7 +316,7 @@ class Signer {
                                       "Date: " + FormatRfc3339(now)};
     if (!options_.reason.empty()) lines.push_back("Reason: " + options_.reason);
     if (!options_.location.empty()) lines.push_back("Location: " + options_.location);
-    const double size = std::clamp(h / (lines.size() * 1.3 + 0.6), 4.0, 10.0);
+    const double size = std::clamp(h / (static_cast<double>(lines.size()) * 1.3 + 0.6), 4.0, 10.0);
     std::string content = "q 0.2 0.2 0.5 RG 0.8 w 0.5 0.5 " + Number(w - 1) + " " + Number(h - 1) + " re S Q\n";
     content += "BT /Helv " + Number(size) + " Tf 0 0 0 rg\n";
     double y = h - size * 1.3;

@@ -330,16 +330,16 @@ ChainResult CheckChain(const TrustContext& trust, X509* leaf, const ValidationMa
     }
     switch (worst) {
       case Status::kRevoked:
-        result.revocation = "revoked";
+        result.revocation = Revocation::kRevoked;
         AddReason(&result.reasons, "certificate_revoked");
         break;
       case Status::kUnknown:
-        result.revocation = "unknown";
+        result.revocation = Revocation::kUnknown;
         AddReason(&result.reasons, "revocation_unknown");
         break;
       case Status::kGood:
         // "good" speaks of the signer's own certificate.
-        result.revocation = leaf_status == Status::kGood ? "good" : "not_checked";
+        result.revocation = leaf_status == Status::kGood ? Revocation::kGood : Revocation::kNotChecked;
         break;
       case Status::kNone:
         break;

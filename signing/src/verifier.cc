@@ -122,7 +122,7 @@ class Verifier {
         // signature nobody can check is not silently dropped.
         SignatureReport r;
         r.field = field.name;
-        r.status = "invalid";
+        r.status = SignatureStatus::kInvalid;
         r.reasons = {"signature_unreadable"};
         report.signatures.push_back(std::move(r));
         continue;
@@ -132,7 +132,7 @@ class Verifier {
         // signer twice.
         SignatureReport r;
         r.field = field.name;
-        r.status = "invalid";
+        r.status = SignatureStatus::kInvalid;
         r.reasons = {"signature_reused", "modified_after_signing"};
         r.modified_after_signing = true;
         report.signatures.push_back(std::move(r));
@@ -143,12 +143,14 @@ class Verifier {
     RemovedSignatures(seen, report.signatures);
     if (!strict_) UnreadableSignatures(report.signatures);
 
-    report.status = "unsigned";
+    report.status = DocumentStatus::kUnsigned;
     if (!report.signatures.empty()) {
-      report.status = "valid";
+      report.status = DocumentStatus::kValid;
       for (const auto& s : report.signatures) {
-        if (s.status == "invalid") report.status = "invalid";
-        if (s.status == "indeterminate" && report.status == "valid") report.status = "indeterminate";
+        if (s.status == SignatureStatus::kInvalid) report.status = DocumentStatus::kInvalid;
+        if (s.status == SignatureStatus::kIndeterminate && report.status == DocumentStatus::kValid) {
+          report.status = DocumentStatus::kIndeterminate;
+        }
       }
     }
     return report;
@@ -220,7 +222,7 @@ class Verifier {
     std::string sub_filter = NameValue(v, "/SubFilter");
     if (!sub_filter.empty()) r.sub_filter = sub_filter.substr(1);
     const bool doc_timestamp = NameValue(v, "/Type") == "/DocTimeStamp" || r.sub_filter == "ETSI.RFC3161";
-    if (doc_timestamp) r.type = "document_timestamp";
+    if (doc_timestamp) r.type = SignatureType::kDocumentTimestamp;
     r.name = TextValue(v, "/Name");
     r.reason = TextValue(v, "/Reason");
     r.location = TextValue(v, "/Location");
@@ -280,19 +282,19 @@ class Verifier {
       in.dss = dss_;
       in.now = now_;
       CryptoResult c = CheckSignature(in, *trust_);
-      r.integrity = c.integrity_ok ? "ok" : "failed";
+      r.integrity = c.integrity_ok ? Integrity::kOk : Integrity::kFailed;
       r.digest_algorithm = c.digest_algorithm;
       if (c.signer) r.signer = Summary(*c.signer);
       if (c.signing_time) r.signing_time = FormatRfc3339(*c.signing_time);
       if (c.timestamp) {
         r.timestamp = TimestampSummary{FormatRfc3339(c.timestamp->time), c.timestamp->tsa,
-                                       !c.timestamp->integrity_ok ? "invalid"
-                                       : c.timestamp->trusted     ? "valid"
-                                                                  : "untrusted"};
+                                       !c.timestamp->integrity_ok ? TimestampStatus::kInvalid
+                                       : c.timestamp->trusted     ? TimestampStatus::kValid
+                                                                  : TimestampStatus::kUntrusted};
       }
       for (const auto& reason : c.integrity_reasons) AddOnce(problems, reason);
       if (!c.integrity_ok && c.integrity_reasons.empty()) AddOnce(problems, "cms_malformed");
-      r.trust = c.trusted ? "trusted" : "untrusted";
+      r.trust = c.trusted ? Trust::kTrusted : Trust::kUntrusted;
       for (const auto& reason : c.trust_reasons) AddOnce(doubts, reason);
       if (c.integrity_ok && !c.trusted && c.trust_reasons.empty()) AddOnce(doubts, "untrusted_chain");
       r.revocation = c.revocation;
@@ -313,11 +315,11 @@ class Verifier {
     r.reasons = problems;
     for (const auto& d : doubts) AddOnce(r.reasons, d);
     if (!problems.empty()) {
-      r.status = "invalid";
-    } else if (!doubts.empty() || r.integrity != "ok") {
-      r.status = "indeterminate";
+      r.status = SignatureStatus::kInvalid;
+    } else if (!doubts.empty() || r.integrity != Integrity::kOk) {
+      r.status = SignatureStatus::kIndeterminate;
     } else {
-      r.status = "valid";
+      r.status = SignatureStatus::kValid;
     }
     return r;
   }
@@ -389,10 +391,10 @@ class Verifier {
     pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
     const bool render = changes.resources_changed || !pages.empty();
     if (reasons.empty() && options_.visual_check && render) {
-      const std::string_view signed_rev = bytes_.substr(0, end);
+      const std::string_view signed_bytes = bytes_.substr(0, end);
       // A change of the form's resources can alter every field's appearance:
       // all pages then (an empty list).
-      VisualDiff diff = CompareRenderings(signed_rev, bytes_, changes.new_widgets,
+      VisualDiff diff = CompareRenderings(signed_bytes, bytes_, changes.new_widgets,
                                           changes.resources_changed ? std::vector<int>{} : pages,
                                           options_.max_visual_pages);
       if (!diff.compared) {
@@ -400,7 +402,7 @@ class Verifier {
         // the pages of the new widgets (whatever their number), and do not
         // call the rest checked.
         if (changes.resources_changed && !pages.empty()) {
-          diff = CompareRenderings(signed_rev, bytes_, changes.new_widgets, pages, static_cast<int>(pages.size()));
+          diff = CompareRenderings(signed_bytes, bytes_, changes.new_widgets, pages, static_cast<int>(pages.size()));
         }
         r.warnings.push_back("visual_check_skipped");
         AddOnce(*doubts, "visual_check_incomplete");
@@ -428,7 +430,7 @@ class Verifier {
     for (size_t i = out.size(); i < in_bytes && i < 64; ++i) {
       SignatureReport r;
       r.field = "(unreadable signature " + std::to_string(i + 1) + ")";
-      r.status = "invalid";
+      r.status = SignatureStatus::kInvalid;
       r.reasons = {"structure_damaged", "modified_after_signing"};
       r.modified_after_signing = true;
       out.push_back(std::move(r));
@@ -449,7 +451,7 @@ class Verifier {
         if (!field.readable || !reported.insert(Key(field.value)).second) continue;
         SignatureReport r;
         r.field = field.name;
-        r.status = "invalid";
+        r.status = SignatureStatus::kInvalid;
         r.reasons = {"signature_removed", "modified_after_signing"};
         r.modified_after_signing = true;
         r.revision = RevisionNumber(*it);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 
 namespace pactum::signing {
@@ -26,6 +27,8 @@ constexpr double kContentShare = 0.06;
 constexpr long kMinCoveredPixels = 40;
 
 std::unique_ptr<poppler::document> Load(std::string_view bytes) {
+  // Poppler takes the length as an int (as in extract's OpenPdfDocument).
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return nullptr;
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
   if (!doc || doc->is_locked()) return nullptr;
@@ -44,7 +47,9 @@ bool Render(poppler::document& doc, int index, Pixels* out) {
   renderer.set_image_format(poppler::image::format_gray8);
   out->image = renderer.render_page(page.get(), kDpi, kDpi);
   out->box = page->page_rect(poppler::crop_box);
-  return out->image.is_valid();
+  // A row shorter than the width would be read past its end.
+  const poppler::image& img = out->image;
+  return img.is_valid() && img.width() >= 0 && img.height() >= 0 && img.bytes_per_row() >= img.width();
 }
 
 }  // namespace
@@ -87,11 +92,14 @@ VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final
     std::vector<long> covered(rects.size(), 0), ink(rects.size(), 0), touched(rects.size(), 0);
     const char* pa = a.image.const_data();
     const char* pb = b.image.const_data();
+    // Not negative and at least the width: checked by Render.
+    const size_t stride_a = static_cast<size_t>(a.image.bytes_per_row());
+    const size_t stride_b = static_cast<size_t>(b.image.bytes_per_row());
     for (int y = 0; y < h; ++y) {
-      const auto* ra = reinterpret_cast<const unsigned char*>(pa + static_cast<size_t>(y) * a.image.bytes_per_row());
-      const auto* rb = reinterpret_cast<const unsigned char*>(pb + static_cast<size_t>(y) * b.image.bytes_per_row());
+      const auto* ra = reinterpret_cast<const unsigned char*>(pa + static_cast<size_t>(y) * stride_a);
+      const auto* rb = reinterpret_cast<const unsigned char*>(pb + static_cast<size_t>(y) * stride_b);
       for (int x = 0; x < w; ++x) {
-        const bool differs = std::abs(int(ra[x]) - int(rb[x])) >= kChangedLevel;
+        const bool differs = std::abs(static_cast<int>(ra[x]) - static_cast<int>(rb[x])) >= kChangedLevel;
         bool in_widget = false;
         for (size_t k = 0; k < rects.size(); ++k) {
           const auto& r = rects[k];
@@ -109,8 +117,11 @@ VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final
     for (size_t k = 0; k < rects.size(); ++k) {
       const auto& r = rects[k];
       const double area = std::max(1, (r[2] - r[0]) * (r[3] - r[1]));
-      const bool hides = covered[k] >= kMinCoveredPixels || (covered[k] >= kMinChangedPixels && covered[k] > kOverlayShare * area);
-      const bool over_content = touched[k] >= kMinChangedPixels && ink[k] > kContentShare * area;
+      // Pixel counts of one page: far below 2^53, exact as doubles.
+      const double covered_px = static_cast<double>(covered[k]), ink_px = static_cast<double>(ink[k]);
+      const bool hides =
+          covered[k] >= kMinCoveredPixels || (covered[k] >= kMinChangedPixels && covered_px > kOverlayShare * area);
+      const bool over_content = touched[k] >= kMinChangedPixels && ink_px > kContentShare * area;
       if (hides || over_content) {
         diff.overlay_pages.push_back(i + 1);
         break;

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <climits>
 #include <condition_variable>
 #include <deque>
 #include <cstdint>
@@ -52,6 +53,9 @@ class Params {
     std::vector<const char*> values;
     std::vector<int> lengths;
     for (std::size_t i = 0; i < values_.size(); ++i) {
+      // libpq takes lengths as int: a larger value cannot be sent (the
+      // caller sees a failed statement).
+      if (values_[i].size() > static_cast<std::size_t>(INT_MAX)) return ResultPtr(nullptr, &PQclear);
       values.push_back(null_[i] ? nullptr : values_[i].data());
       lengths.push_back(static_cast<int>(values_[i].size()));
     }
@@ -93,18 +97,42 @@ std::string Value(const ResultPtr& r, int row, int col) {
 std::int64_t Int64(const ResultPtr& r, int row, int col) {
   const std::string v = Value(r, row, col);
   std::uint64_t x = 0;
-  for (unsigned char c : v) x = (x << 8) | c;
+  for (const char c : v) x = (x << 8) | static_cast<unsigned char>(c);
   return static_cast<std::int64_t>(x);
 }
 
 // "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db".
-std::string WithoutPassword(const std::string& uri) {
+std::string WithoutPassword(std::string uri) {
+  // user:password@ in the authority.
   const auto scheme = uri.find("://");
   const auto at = uri.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return uri;
-  const auto colon = uri.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return uri;
-  return uri.substr(0, colon + 1) + "***" + uri.substr(at);
+  if (scheme != std::string::npos && at != std::string::npos) {
+    const auto colon = uri.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) uri = uri.substr(0, colon + 1) + "***" + uri.substr(at);
+  }
+  // password=... as a URI parameter (?password=, &password=) or a
+  // key=value connection string (password=... or password = '...').
+  for (std::size_t from = 0;;) {
+    const auto key = uri.find("password", from);
+    if (key == std::string::npos) break;
+    from = key + 8;
+    const bool starts_key = key == 0 || uri[key - 1] == '?' || uri[key - 1] == '&' || uri[key - 1] == ' ';
+    std::size_t eq = key + 8;
+    while (eq < uri.size() && uri[eq] == ' ') ++eq;
+    if (!starts_key || eq >= uri.size() || uri[eq] != '=') continue;
+    std::size_t value = eq + 1;
+    while (value < uri.size() && uri[value] == ' ') ++value;
+    std::size_t end = value;
+    if (end < uri.size() && uri[end] == '\'') {
+      end = uri.find('\'', end + 1);
+      end = end == std::string::npos ? uri.size() : end + 1;
+    } else {
+      while (end < uri.size() && uri[end] != '&' && uri[end] != ' ') ++end;
+    }
+    uri.replace(value, end - value, "***");
+    from = value + 3;
+  }
+  return uri;
 }
 
 class PostgresStore final : public Store {

@@ -1,5 +1,8 @@
 // The embedded archive: one SQLite file, written in WAL mode with full sync
 // (a stored document survives a power cut), one connection behind a mutex.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -189,6 +192,10 @@ Result<Page> SqliteStore::Find(const Query& query) {
 
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
   if (path.empty()) return Error::BadRequest("the store URI sqlite: needs a file path, e.g. sqlite:pactum.db");
+  // The archive holds agreements: a new file is readable by its owner only
+  // (SQLite gives its -wal and -shm files the same mode). An existing
+  // file keeps the mode its operator gave it.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                                  nullptr);

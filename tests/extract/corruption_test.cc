@@ -115,7 +115,7 @@ TEST(RecordTest, IdIsTheSha256OfTheUpload) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(r->document.media_type, "application/pdf");
   EXPECT_EQ(r->document.pages, 4);
-  EXPECT_EQ(r->document.text_source, "pdf-text");
+  EXPECT_EQ(r->document.text_source, DocumentTextSource::kPdfText);
   EXPECT_EQ(r->document.language, "de");
 }
 

@@ -20,6 +20,13 @@ TEST(SniffTest, PdfHeaderAfterJunkWithinFirstKilobyte) {
   EXPECT_EQ(Sniff(std::string(2000, 'x') + "%PDF-1.4"), MediaType::kUnknown);
 }
 
+// A text that merely starts with "MM" or "II*" is not a TIFF: the magic is
+// four bytes, NUL included.
+TEST(SniffTest, TiffMagicNeedsAllFourBytes) {
+  EXPECT_EQ(Sniff("MMXX, a memo"), MediaType::kUnknown);
+  EXPECT_EQ(Sniff("II*I am text"), MediaType::kUnknown);
+}
+
 TEST(SniffTest, RejectsEmptyAndText) {
   EXPECT_EQ(Sniff(""), MediaType::kUnknown);
   EXPECT_EQ(Sniff("hello, world"), MediaType::kUnknown);

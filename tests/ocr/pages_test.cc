@@ -77,13 +77,13 @@ TEST(PagesTest, MixedPdfOcrsOnlyTheScannedPage) {
   auto record = Extract(pdf, ExtractOptions{});
   ASSERT_TRUE(record.ok()) << record.error().ToString();
   const DocumentInfo& d = record->document;
-  EXPECT_EQ(d.text_source, "mixed");
+  EXPECT_EQ(d.text_source, DocumentTextSource::kMixed);
   ASSERT_EQ(d.page_info.size(), 3u);
-  EXPECT_EQ(d.page_info[0].text_source, "pdf-text");
+  EXPECT_EQ(d.page_info[0].text_source, PageTextSource::kPdfText);
   EXPECT_EQ(d.page_info[0].reason, "text-layer");
   EXPECT_FALSE(d.page_info[0].ocr_mean_confidence.has_value());
-  EXPECT_EQ(d.page_info[1].text_source, "pdf-text");
-  EXPECT_EQ(d.page_info[2].text_source, "ocr");
+  EXPECT_EQ(d.page_info[1].text_source, PageTextSource::kPdfText);
+  EXPECT_EQ(d.page_info[2].text_source, PageTextSource::kOcr);
   EXPECT_EQ(d.page_info[2].reason, "no-text-layer");
   ASSERT_TRUE(d.page_info[2].ocr_mean_confidence.has_value());
   EXPECT_GT(*d.page_info[2].ocr_mean_confidence, 0.7);
@@ -156,7 +156,7 @@ TEST(PagesTest, BornDigitalPagesAreNeverOcredInAuto) {
   const std::string pdf = ReadFile(CorpusFile("c01-born-digital.pdf"));
   auto record = Extract(pdf, ExtractOptions{});
   ASSERT_TRUE(record.ok());
-  EXPECT_EQ(record->document.text_source, "pdf-text");
+  EXPECT_EQ(record->document.text_source, DocumentTextSource::kPdfText);
   EXPECT_FALSE(record->document.ocr_mean_confidence.has_value());
 }
 
@@ -242,7 +242,7 @@ TEST(PagesTest, InvisibleOcrLayerIsOcredAgain) {
   ExtractOptions options;
   Pages p = ReadAll(pdf, MediaType::kPdf, options);
   ASSERT_EQ(p.result.page_info.size(), 1u);
-  EXPECT_EQ(p.result.page_info[0].text_source, "ocr");
+  EXPECT_EQ(p.result.page_info[0].text_source, PageTextSource::kOcr);
   EXPECT_EQ(p.result.page_info[0].reason, "invisible-text-layer");
   EXPECT_NE(Joined(p.result.pages[0]).find("Grant"), std::string::npos);
 
@@ -250,7 +250,7 @@ TEST(PagesTest, InvisibleOcrLayerIsOcredAgain) {
   options.ocr = OcrMode::kNever;
   Pages q = ReadAll(pdf, MediaType::kPdf, options);
   ASSERT_EQ(q.result.page_info.size(), 1u);
-  EXPECT_EQ(q.result.page_info[0].text_source, "pdf-text");
+  EXPECT_EQ(q.result.page_info[0].text_source, PageTextSource::kPdfText);
 }
 
 
@@ -270,7 +270,7 @@ TEST(PagesTest, DeadlineStopsRecognitionOfAPage) {
   options.limits.deadline = std::chrono::milliseconds(0);
   auto again = Extract(jpeg, options);
   ASSERT_TRUE(again.ok()) << again.error().ToString();
-  EXPECT_EQ(again->document.text_source, "ocr");
+  EXPECT_EQ(again->document.text_source, DocumentTextSource::kOcr);
   EXPECT_FALSE(again->agreement.parties.empty());
 }
 

@@ -1,14 +1,22 @@
-// The pactum binary as a subprocess: `pactum extract` and `pactum serve`
-// (configuration from flags and environment, SIGTERM).
+// The pactum binary as a subprocess: the document commands (one file, a
+// batch, stdin; limits; exit status and messages), usage errors, version,
+// health, and `pactum serve` (configuration from flags and environment,
+// SIGTERM).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <sstream>
 #include <map>
@@ -26,18 +34,22 @@ namespace pactum::service {
 namespace {
 
 using json = nlohmann::json;
+using testutil::BuildPdf;
 using testutil::CorpusPath;
 using testutil::ReadFile;
 using testutil::TempPath;
 using testutil::WaitUntil;
-using testutil::WaitUntil;
 using testutil::WriteFile;
 
+using Clock = std::chrono::steady_clock;
+
 // A child process running the pactum binary with `args`, stdout and stderr
-// going to files, and `env` added to (or replacing in) this environment.
+// going to files, stdin from `stdin_path` (else /dev/null), and `env` added
+// to (or replacing in) this environment.
 class Child {
  public:
-  Child(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {})
+  Child(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+        const std::string& stdin_path = "/dev/null")
       : out_path_(TempPath("stdout")), err_path_(TempPath("stderr")) {
     std::vector<std::string> argv_s = {PACTUM_BINARY};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -58,6 +70,7 @@ class Child {
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int rc = posix_spawn(&pid_, PACTUM_BINARY, &actions, nullptr, argv.data(), envp.data());
@@ -123,6 +136,60 @@ class Child {
   int exit_ = -1;
 };
 
+// A PDF whose one FlateDecode stream inflates to `inflated` zero bytes: a
+// decompression bomb for --max-stream-bytes below that.
+std::string FlateBomb(std::size_t inflated) {
+  const std::string zeros(inflated, '\0');
+  uLongf size = compressBound(static_cast<uLong>(zeros.size()));
+  std::string packed(size, '\0');
+  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(packed.data()), &size, reinterpret_cast<const Bytef*>(zeros.data()),
+                      static_cast<uLong>(zeros.size()), 9),
+            Z_OK);
+  packed.resize(size);
+  return BuildPdf({"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                   "<< /Length " + std::to_string(packed.size()) + " /Filter /FlateDecode >>\nstream\n" + packed +
+                       "\nendstream"});
+}
+
+// A fresh directory in the test temp directory.
+std::string TempDir(const std::string& name) {
+  const std::string dir = TempPath(name);
+  EXPECT_EQ(::mkdir(dir.c_str(), 0700), 0) << dir;
+  return dir;
+}
+
+// The lines of `text`, each parsed as JSON.
+std::vector<json> JsonLines(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    out.push_back(json::parse(line, nullptr, false));
+    EXPECT_FALSE(out.back().is_discarded()) << line;
+  }
+  return out;
+}
+
+// A loopback port nothing listens on (bound, then released).
+int FreePort() {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  EXPECT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  EXPECT_EQ(::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+// What no command-line message may say: the service's words.
+void ExpectNoHttpWords(const std::string& text) {
+  for (const char* word : {"upload", "/v1/", "query parameter", "send the", "Retry-After", "HTTP"}) {
+    EXPECT_EQ(text.find(word), std::string::npos) << "'" << word << "' in: " << text;
+  }
+}
+
 TEST(CliTest, ExtractPrintsTheRecordOfABornDigitalPdf) {
   Child c({"extract", CorpusPath("seed-born-digital.pdf")});
   ASSERT_EQ(c.Wait(), 0) << c.Stderr();
@@ -131,39 +198,219 @@ TEST(CliTest, ExtractPrintsTheRecordOfABornDigitalPdf) {
   ASSERT_TRUE(j.contains("agreement"));
   EXPECT_EQ(j["document"]["media_type"], "application/pdf");
   EXPECT_EQ(j["document"]["pages"], 4);
+  EXPECT_EQ(j["document"]["file_name"], "seed-born-digital.pdf");  // the base name only
+  EXPECT_NE(c.Stdout().find("\n  \"document\""), std::string::npos) << "not the pretty JSON";
   EXPECT_TRUE(c.Stderr().empty()) << c.Stderr();
 }
 
-TEST(CliTest, ExtractOfATextFileFailsWithTheErrorJson) {
+TEST(CliTest, ExtractOfATextFileFailsInTheCliOwnWords) {
   const std::string path = TempPath("agreement.txt");
   WriteFile(path, "This is a plain text file, not a PDF.\n");
   Child c({"extract", path});
-  EXPECT_NE(c.Wait(), 0);
+  EXPECT_EQ(c.Wait(), 2);
   EXPECT_TRUE(c.Stdout().empty()) << c.Stdout();
-  const json j = json::parse(c.Stderr(), nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << c.Stderr();
-  EXPECT_EQ(j["error"]["code"], "unsupported_media_type");
-  EXPECT_FALSE(j["error"]["message"].get<std::string>().empty());
+  // "pactum: FILE: MESSAGE (CODE)", one line.
+  const std::string err = c.Stderr();
+  EXPECT_EQ(err.rfind("pactum: " + path + ": not a PDF, PNG, JPEG or TIFF file", 0), 0u) << err;
+  EXPECT_NE(err.find("(unsupported_media_type)\n"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  ExpectNoHttpWords(err);
   ::unlink(path.c_str());
 }
 
-TEST(CliTest, ExtractOfATruncatedPdfKeepsStderrToTheErrorJson) {
+TEST(CliTest, ExtractOfATruncatedPdfKeepsPopplerOffStderr) {
   // Poppler's complaints go to the log (quiet by default), not onto stderr.
   const std::string pdf = ReadFile(CorpusPath("seed-born-digital.pdf"));
   const std::string path = TempPath("truncated.pdf");
   WriteFile(path, pdf.substr(0, pdf.size() * 30 / 100));
   Child c({"extract", path});
-  EXPECT_NE(c.Wait(), 0);
-  const json j = json::parse(c.Stderr(), nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << c.Stderr();
-  EXPECT_EQ(j["error"]["code"], "unprocessable");
+  EXPECT_EQ(c.Wait(), 2);
+  const std::string err = c.Stderr();
+  EXPECT_EQ(err.rfind("pactum: " + path + ": ", 0), 0u) << err;
+  EXPECT_NE(err.find("(unprocessable)\n"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   ::unlink(path.c_str());
 }
 
-TEST(CliTest, ExtractRejectsABadOcrMode) {
-  Child c({"extract", CorpusPath("seed-born-digital.pdf"), "--ocr", "sometimes"});
-  EXPECT_NE(c.Wait(), 0);
-  EXPECT_EQ(json::parse(c.Stderr(), nullptr, false)["error"]["code"], "bad_request") << c.Stderr();
+TEST(CliTest, ExtractOfAMissingFileSaysSo) {
+  Child c({"extract", "/nonexistent/agreement.pdf"});
+  EXPECT_EQ(c.Wait(), 2);
+  EXPECT_EQ(c.Stderr(), "pactum: /nonexistent/agreement.pdf: cannot read: No such file or directory (not_found)\n");
+}
+
+TEST(CliTest, ABombAsASingleFileFailsQuicklyAtTheStreamLimit) {
+  const std::string path = TempPath("bomb.pdf");
+  WriteFile(path, FlateBomb(std::size_t{10} << 20));
+  const auto start = Clock::now();
+  Child c({"extract", path, "--max-stream-bytes", "1MiB"});
+  EXPECT_EQ(c.Wait(), 2);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(c.Stdout().empty()) << c.Stdout();
+  EXPECT_NE(c.Stderr().find("decompresses to more than 1048576 bytes"), std::string::npos) << c.Stderr();
+  EXPECT_NE(c.Stderr().find("(unprocessable)"), std::string::npos) << c.Stderr();
+  ::unlink(path.c_str());
+}
+
+TEST(CliTest, BatchOverADirectoryPrintsJsonLinesInOrderAndASummary) {
+  const std::string dir = TempDir("batch");
+  WriteFile(dir + "/a-good.pdf", ReadFile(CorpusPath("c01-born-digital.pdf")));
+  WriteFile(dir + "/b-text.txt", "not a document\n");
+  WriteFile(dir + "/c-bomb.pdf", FlateBomb(std::size_t{10} << 20));
+  WriteFile(dir + "/.hidden.pdf", ReadFile(CorpusPath("c01-born-digital.pdf")));  // skipped
+  Child c({"extract", dir, "--max-stream-bytes", "1MiB"});
+  EXPECT_EQ(c.Wait(), 2) << c.Stderr();
+  const std::vector<json> lines = JsonLines(c.Stdout());
+  ASSERT_EQ(lines.size(), 3u) << c.Stdout();
+  EXPECT_EQ(lines[0]["path"], dir + "/a-good.pdf");
+  EXPECT_EQ(lines[0]["record"]["document"]["file_name"], "a-good.pdf");
+  EXPECT_TRUE(lines[0]["record"].contains("agreement"));
+  EXPECT_EQ(lines[1]["path"], dir + "/b-text.txt");
+  EXPECT_EQ(lines[1]["error"]["code"], "unsupported_media_type");
+  EXPECT_EQ(lines[2]["path"], dir + "/c-bomb.pdf");
+  EXPECT_EQ(lines[2]["error"]["code"], "unprocessable");
+  EXPECT_FALSE(lines[2]["error"]["message"].get<std::string>().empty());
+  const std::string err = c.Stderr();
+  EXPECT_NE(err.find("pactum: 3 files: 1 extracted, 2 failed (unprocessable 1, unsupported_media_type 1) in "),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("pactum: " + dir + "/c-bomb.pdf: "), std::string::npos) << err;
+  ExpectNoHttpWords(err);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliTest, BatchWithTwoJobsKeepsTheInputOrder) {
+  const std::string good = CorpusPath("c01-born-digital.pdf");
+  const std::string text = TempPath("text.txt");
+  WriteFile(text, "not a document\n");
+  Child c({"extract", "-j", "2", good, text, CorpusPath("b01-born-digital.pdf"), "/nonexistent.pdf", good});
+  EXPECT_EQ(c.Wait(), 2) << c.Stderr();
+  const std::vector<json> lines = JsonLines(c.Stdout());
+  ASSERT_EQ(lines.size(), 5u) << c.Stdout();
+  EXPECT_EQ(lines[0]["path"], good);
+  EXPECT_TRUE(lines[0].contains("record"));
+  EXPECT_EQ(lines[1]["error"]["code"], "unsupported_media_type");
+  EXPECT_EQ(lines[2]["record"]["document"]["file_name"], "b01-born-digital.pdf");
+  EXPECT_EQ(lines[3]["path"], "/nonexistent.pdf");
+  EXPECT_EQ(lines[3]["error"]["code"], "not_found");
+  EXPECT_TRUE(lines[4].contains("record"));
+  EXPECT_NE(c.Stderr().find("pactum: 5 files: 3 extracted, 2 failed (not_found 1, unsupported_media_type 1) in "),
+            std::string::npos)
+      << c.Stderr();
+  ::unlink(text.c_str());
+}
+
+TEST(CliTest, BatchOfGoodFilesExitsZero) {
+  const std::string good = CorpusPath("c01-born-digital.pdf");
+  Child c({"extract", good, good});
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+  EXPECT_EQ(JsonLines(c.Stdout()).size(), 2u);
+  EXPECT_NE(c.Stderr().find("pactum: 2 files: 2 extracted in "), std::string::npos) << c.Stderr();
+}
+
+TEST(CliTest, ExtractReadsStdinForADash) {
+  Child c({"extract", "-"}, {}, CorpusPath("seed-born-digital.pdf"));
+  ASSERT_EQ(c.Wait(), 0) << c.Stderr();
+  const json j = json::parse(c.Stdout(), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << c.Stdout();
+  EXPECT_EQ(j["document"]["pages"], 4);
+  EXPECT_FALSE(j["document"].contains("file_name"));  // stdin has no name
+}
+
+TEST(CliTest, StdinBeyondTheInputLimitIsTooLarge) {
+  Child c({"extract", "-", "--max-upload-bytes", "1KiB"}, {}, CorpusPath("seed-born-digital.pdf"));
+  EXPECT_EQ(c.Wait(), 2);
+  EXPECT_EQ(c.Stderr().rfind("pactum: stdin: ", 0), 0u) << c.Stderr();
+  EXPECT_NE(c.Stderr().find("(too_large)"), std::string::npos) << c.Stderr();
+}
+
+TEST(CliTest, VersionIsOneLine) {
+  static const std::regex kVersion(R"(pactum \d+\.\d+\.\d+\n)");
+  for (const char* arg : {"--version", "version"}) {
+    Child c({arg});
+    EXPECT_EQ(c.Wait(), 0);
+    EXPECT_TRUE(std::regex_match(c.Stdout(), kVersion)) << c.Stdout();
+  }
+}
+
+TEST(CliTest, ATypoedCommandIsAUsageErrorWithASuggestion) {
+  Child c({"extrat", "a.pdf"});
+  EXPECT_EQ(c.Wait(), 64);
+  EXPECT_NE(c.Stderr().find("pactum: unknown command 'extrat'; did you mean 'extract'?"), std::string::npos)
+      << c.Stderr();
+  Child v({"verfy", "a.pdf"});
+  EXPECT_EQ(v.Wait(), 64);
+  EXPECT_NE(v.Stderr().find("did you mean 'verify'?"), std::string::npos) << v.Stderr();
+}
+
+TEST(CliTest, UsageErrorsExit64) {
+  Child unknown({"extract", "--no-such-option", CorpusPath("seed-born-digital.pdf")});
+  EXPECT_EQ(unknown.Wait(), 64);
+  EXPECT_NE(unknown.Stderr().find("--no-such-option"), std::string::npos) << unknown.Stderr();
+  Child missing({"extract"});
+  EXPECT_EQ(missing.Wait(), 64);
+  Child bad_value({"extract", CorpusPath("seed-born-digital.pdf"), "--ocr", "sometimes"});
+  EXPECT_EQ(bad_value.Wait(), 64);
+  Child nothing({});
+  EXPECT_EQ(nothing.Wait(), 64);
+  EXPECT_NE(nothing.Stderr().find("usage: pactum COMMAND"), std::string::npos) << nothing.Stderr();
+}
+
+TEST(CliTest, SignOptionsAreValidatedInOptionTerms) {
+  Child c({"sign", CorpusPath("seed-born-digital.pdf"), "-o", TempPath("signed.pdf"), "--sign-key", "k.pem",
+           "--sign-cert", "c.pem", "--page", "2"});
+  EXPECT_EQ(c.Wait(), 64);
+  EXPECT_NE(c.Stderr().find("--page needs --rect"), std::string::npos) << c.Stderr();
+  ExpectNoHttpWords(c.Stderr());
+}
+
+TEST(CliTest, VerifyWithExitCodeExitsOneForAnUnsignedPdf) {
+  Child c({"verify", "--exit-code", CorpusPath("c01-born-digital.pdf")});
+  EXPECT_EQ(c.Wait(), 1) << c.Stderr();
+  const json j = json::parse(c.Stdout(), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << c.Stdout();
+  EXPECT_EQ(j["status"], "unsigned");
+}
+
+TEST(CliTest, VerifyExitsZeroWheneverItPrintsAReport) {
+  // The contract's acceptance harness (corpus/signatures/peer-dev/run.py)
+  // reads every verdict, valid or not, from exit status 0.
+  Child c({"verify", CorpusPath("c01-born-digital.pdf")});
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+  EXPECT_EQ(json::parse(c.Stdout(), nullptr, false)["status"], "unsigned") << c.Stdout();
+}
+
+TEST(CliTest, VerifyExitsZeroForAValidSignature) {
+  const std::string dir = std::string(PACTUM_CORPUS_DIR) + "/signatures/";
+  Child c({"verify", "--exit-code", dir + "valid_adbe_rsa2048_sha256.pdf", "--trust-anchors",
+           dir + "trust-root-ca.pem"});
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+  EXPECT_EQ(json::parse(c.Stdout(), nullptr, false)["status"], "valid") << c.Stdout();
+}
+
+TEST(CliTest, VerifyOfANonPdfExitsTwo) {
+  const std::string path = TempPath("not.pdf");
+  WriteFile(path, "plain text\n");
+  Child c({"verify", path});
+  EXPECT_EQ(c.Wait(), 2);
+  EXPECT_TRUE(c.Stdout().empty());
+  EXPECT_NE(c.Stderr().find("(unsupported_media_type)"), std::string::npos) << c.Stderr();
+  ExpectNoHttpWords(c.Stderr());
+  ::unlink(path.c_str());
+}
+
+TEST(CliTest, HealthWithNothingListeningExitsOne) {
+  const int port = FreePort();
+  const auto start = Clock::now();
+  Child c({"health", "--url", "http://127.0.0.1:" + std::to_string(port) + "/readyz", "--timeout", "1"});
+  EXPECT_EQ(c.Wait(), 1);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
+  EXPECT_NE(c.Stderr().find("cannot connect"), std::string::npos) << c.Stderr();
+}
+
+TEST(CliTest, HealthRefusesHttps) {
+  Child c({"health", "--url", "https://127.0.0.1/readyz"});
+  EXPECT_EQ(c.Wait(), 64);
+  EXPECT_NE(c.Stderr().find("https:// is not supported"), std::string::npos) << c.Stderr();
 }
 
 TEST(CliTest, ServeAnswersAndStopsCleanlyOnSigterm) {
@@ -236,9 +483,33 @@ TEST(CliTest, ServeAcceptsSizeSuffixesForTheUploadLimit) {
   ASSERT_TRUE(c.WaitFor(std::chrono::seconds(15)));
 }
 
-TEST(CliTest, ServeRefusesAnInvalidPort) {
+TEST(CliTest, ServeRefusesAnInvalidPortAsAUsageError) {
   Child c({"serve", "--port", "70000"});
-  EXPECT_NE(c.Wait(), 0);
+  EXPECT_EQ(c.Wait(), 64);
+  EXPECT_NE(c.Stderr().find("--port"), std::string::npos) << c.Stderr();
+}
+
+TEST(CliTest, HealthSaysReadyForARunningService) {
+  Child serve({"serve", "--port", "0", "--workers", "1"});
+  const int port = serve.AwaitListeningPort();
+  ASSERT_GT(port, 0) << serve.Stderr();
+  Child health({"health", "--url", "http://127.0.0.1:" + std::to_string(port) + "/readyz"});
+  EXPECT_EQ(health.Wait(), 0) << health.Stderr();
+  EXPECT_NE(health.Stdout().find("ready"), std::string::npos) << health.Stdout();
+  // Anything but 200 is "not ready".
+  Child missing({"health", "--url", "http://127.0.0.1:" + std::to_string(port) + "/no-such-path"});
+  EXPECT_EQ(missing.Wait(), 1);
+  EXPECT_NE(missing.Stderr().find("404"), std::string::npos) << missing.Stderr();
+  serve.Signal(SIGTERM);
+  ASSERT_TRUE(serve.WaitFor(std::chrono::seconds(15)));
+}
+
+TEST(CliTest, HealthTakesPactumPortFromTheEnvironment) {
+  const int port = FreePort();
+  Child c({"health"}, {{"PACTUM_PORT", std::to_string(port)}});
+  EXPECT_EQ(c.Wait(), 1);
+  EXPECT_NE(c.Stderr().find("http://127.0.0.1:" + std::to_string(port) + "/readyz"), std::string::npos)
+      << c.Stderr();
 }
 
 }  // namespace

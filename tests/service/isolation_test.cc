@@ -18,8 +18,12 @@
 #include "pactum/service/server.h"
 #include "test_util.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PACTUM_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PACTUM_TEST_UNDER_ASAN 1
+#endif
 #endif
 
 namespace pactum::service {
@@ -91,30 +95,14 @@ std::string WhitePng(int w, int h) {
 }
 
 
-// Options of a server on a free loopback port with one worker.
-ServerOptions BareOptions() {
-  ServerOptions o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.workers = 1;
-  o.worker.binary = PACTUM_BINARY;
-  return o;
-}
+using testutil::BareOptions;
 
-class IsolationTest : public ::testing::Test {
+// The fixture with the fault seam of the workers on.
+class IsolationTest : public testutil::ServerFixture {
  protected:
-  static void SetUpTestSuite() { spdlog::set_level(spdlog::level::off); }
-
   void Start(ServerOptions o) {
-    o.host = "127.0.0.1";
-    o.port = 0;
-    if (o.workers == 0) o.workers = 2;
-    o.worker.binary = PACTUM_BINARY;
-    o.worker.log_level = "off";
     o.TEST_allow_faults = true;
-    server_ = std::make_unique<Server>(o);
-    Result<int> port = server_->Start();
-    ASSERT_TRUE(port.ok()) << port.error().ToString();
+    ServerFixture::Start(std::move(o));
   }
 
   static ServerOptions OneWorkerWithCpuCap(int cpu_seconds, std::chrono::seconds timeout) {
@@ -123,12 +111,6 @@ class IsolationTest : public ::testing::Test {
     o.worker.cpu_seconds = cpu_seconds;
     o.timeout = timeout;
     return o;
-  }
-
-  std::unique_ptr<httplib::Client> Client() {
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    c->set_read_timeout(60);
-    return c;
   }
 
   httplib::Result Post(const std::string& target, const std::string& body, const std::string& fault = "") {
@@ -159,15 +141,6 @@ class IsolationTest : public ::testing::Test {
     });
   }
 
-  void TearDown() override {
-    if (!server_) return;
-    auto r = Client()->Get("/healthz");
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200);
-    server_->Stop();
-  }
-
-  std::unique_ptr<Server> server_;
 };
 
 // ---- faults in workers ------------------------------------------------------
@@ -219,7 +192,7 @@ TEST_F(IsolationTest, HangingWorkerIsKilledAtTheDeadlineAnd504) {
 
 TEST_F(IsolationTest, WorkerOverItsMemoryCapIs422) {
 #ifdef PACTUM_TEST_UNDER_ASAN
-  GTEST_SKIP() << "AddressSanitizer's shadow memory rules out an address-space cap";
+  GTEST_SKIP() << "a sanitizer's shadow memory rules out an address-space cap";
 #endif
   ServerOptions o;
   o.workers = 1;

@@ -328,13 +328,13 @@ TEST_F(ServerTest, UnknownPathIs404WithJsonBody) {
 TEST_F(ServerTest, WrongMethodIs405WithAllowAndJsonBody) {
   StartServer();
   auto r = Client()->Get("/v1/extract");
-  EXPECT_TRUE(IsError(r, 405, "bad_request"));
+  EXPECT_TRUE(IsError(r, 405, "method_not_allowed"));
   EXPECT_EQ(r->get_header_value("Allow"), "POST");
   r = Client()->Post("/healthz", "x", "text/plain");
-  EXPECT_TRUE(IsError(r, 405, "bad_request"));
+  EXPECT_TRUE(IsError(r, 405, "method_not_allowed"));
   EXPECT_EQ(r->get_header_value("Allow"), "GET, HEAD");
-  EXPECT_TRUE(IsError(Client()->Put("/readyz", "", "text/plain"), 405, "bad_request"));
-  EXPECT_TRUE(IsError(Client()->Delete("/openapi.json"), 405, "bad_request"));
+  EXPECT_TRUE(IsError(Client()->Put("/readyz", "", "text/plain"), 405, "method_not_allowed"));
+  EXPECT_TRUE(IsError(Client()->Delete("/openapi.json"), 405, "method_not_allowed"));
 }
 
 // ---- 413 -------------------------------------------------------------------

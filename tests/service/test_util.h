@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,8 @@
 #include <thread>
 #include <vector>
 #include <cstdio>
+
+#include "pactum/service/server.h"
 
 namespace pactum::service::testutil {
 
@@ -131,6 +134,52 @@ class Gate {
     std::atomic<int> entered{0};
   };
   std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+// Options of a server on a free loopback port with one worker.
+inline ServerOptions BareOptions() {
+  ServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.workers = 1;
+  o.worker.binary = PACTUM_BINARY;
+  o.worker.log_level = "off";
+  return o;
+}
+
+// A real server on a free loopback port with real `pactum worker`
+// processes (two unless the options say otherwise); TearDown checks that it
+// still answers /healthz, then stops it.
+class ServerFixture : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { spdlog::set_level(spdlog::level::off); }
+
+  void Start(ServerOptions o) {
+    o.host = "127.0.0.1";
+    o.port = 0;
+    if (o.workers == 0) o.workers = 2;
+    o.worker.binary = PACTUM_BINARY;
+    o.worker.log_level = "off";
+    server_ = std::make_unique<Server>(o);
+    Result<int> port = server_->Start();
+    ASSERT_TRUE(port.ok()) << port.error().ToString();
+  }
+
+  std::unique_ptr<httplib::Client> Client() {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    c->set_read_timeout(60);
+    return c;
+  }
+
+  void TearDown() override {
+    if (!server_) return;
+    auto r = Client()->Get("/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    server_->Stop();
+  }
+
+  std::unique_ptr<Server> server_;
 };
 
 }  // namespace pactum::service::testutil

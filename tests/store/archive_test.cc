@@ -61,19 +61,23 @@ class ArchiveTest : public ::testing::Test {
   void StoreAndReadBack() {
     const std::string a = ReadFile(CorpusPath("a01-born-digital.pdf"));
     const std::string c = ReadFile(CorpusPath("c01-born-digital.pdf"));
-    // Multipart upload to /v1/documents: 200, Location, the record.
+    // Multipart upload to /v1/documents: 201, Location, the record with the
+    // part's file name.
     httplib::MultipartFormDataItems form{{"file", a, "a01.pdf", "application/pdf"}};
     auto stored = Client()->Post("/v1/documents", form);
     ASSERT_TRUE(stored);
-    ASSERT_EQ(stored->status, 200) << stored->body;
-    const json record_a = json::parse(stored->body);
+    ASSERT_EQ(stored->status, 201) << stored->body;
+    json record_a = json::parse(stored->body);
+    EXPECT_EQ(record_a["document"]["file_name"], "a01.pdf");
     const std::string id_a = record_a["id"];
     EXPECT_EQ(id_a, storetest::Sha256Hex(a));
     EXPECT_EQ(stored->get_header_value("Location"), "/v1/documents/" + id_a);
     // The same record as a plain extraction.
     auto plain = Post("/v1/extract", a);
     ASSERT_TRUE(plain);
-    EXPECT_EQ(json::parse(plain->body), record_a);
+    json without_name = record_a;
+    without_name["document"].erase("file_name");
+    EXPECT_EQ(json::parse(plain->body), without_name);
     // store=true on /v1/extract stores too.
     auto second = Post("/v1/extract?store=true", c);
     ASSERT_TRUE(second);
@@ -134,7 +138,7 @@ TEST_F(ArchiveTest, ImagesKeepTheirMediaType) {
   const std::string png = ReadFile(CorpusPath("a04-png.png"));
   auto r = Post("/v1/documents?ocr=never", png);
   ASSERT_TRUE(r);
-  ASSERT_EQ(r->status, 200) << r->body;
+  ASSERT_EQ(r->status, 201) << r->body;
   auto file = Client()->Get(("/v1/documents/" + storetest::Sha256Hex(png) + "/file").c_str());
   ASSERT_TRUE(file);
   EXPECT_EQ(file->get_header_value("Content-Type"), "image/png");
@@ -162,7 +166,7 @@ TEST_F(ArchiveTest, UnknownIdsAndBadQueriesGetTheContractsErrors) {
   }
   EXPECT_TRUE(IsError(Client()->Get(("/v1/documents/" + unknown + "?x=1").c_str()), 400, "bad_request"));
   EXPECT_TRUE(IsError(Post("/v1/documents?store=false", SeedPdf()), 400, "bad_request"));
-  EXPECT_TRUE(IsError(Client()->Delete(("/v1/documents/" + unknown).c_str()), 405, "bad_request"));
+  EXPECT_TRUE(IsError(Client()->Delete(("/v1/documents/" + unknown).c_str()), 405, "method_not_allowed"));
   const std::string long_q(257, 'x');
   EXPECT_TRUE(IsError(Client()->Get(("/v1/documents?q=" + long_q).c_str()), 400, "bad_request"));
 }
@@ -185,7 +189,7 @@ TEST_F(ArchiveTest, LockedDatabaseIs503WithRetryAfterAndKeepsNothing) {
   EXPECT_TRUE(IsError(Client()->Get(("/v1/documents/" + id).c_str()), 404, "not_found"));
   auto again = Post("/v1/documents", SeedPdf());
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(again->status, 201);
   auto got = Client()->Get(("/v1/documents/" + id).c_str());
   ASSERT_TRUE(got);
   EXPECT_EQ(got->status, 200);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -242,6 +243,29 @@ TEST(StoreOpenTest, UnopenableSqliteFileSaysWhy) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kInternal);
   EXPECT_NE(s.error().message.find("/nonexistent-dir/x/pactum.db"), std::string::npos) << s.error().message;
+}
+
+// Issue 10: pactum.db was created world-readable.
+TEST(StoreOpenTest, ANewSqliteArchiveIsReadableByItsOwnerOnly) {
+  const std::string uri = FreshStoreUri("sqlite");
+  const mode_t old_mask = ::umask(022);
+  ASSERT_TRUE(Store::Open(uri).ok());
+  ::umask(old_mask);
+  struct stat st {};
+  ASSERT_EQ(::stat(uri.substr(7).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// Issue 10: a password given as a URI parameter was logged.
+TEST(StoreOpenTest, PostgresPasswordsNeverAppearInMessages) {
+  for (const char* uri : {"postgresql://pactum:hunter2@127.0.0.1:1/db?connect_timeout=1",
+                          "postgresql://pactum@127.0.0.1:1/db?connect_timeout=1&password=hunter2",
+                          "postgresql://pactum@127.0.0.1:1/db?password=hunter2&connect_timeout=1"}) {
+    Result<std::unique_ptr<Store>> s = Store::Open(uri);
+    ASSERT_FALSE(s.ok()) << uri;
+    EXPECT_EQ(s.error().message.find("hunter2"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("127.0.0.1"), std::string::npos) << s.error().message;
+  }
 }
 
 TEST(StoreOpenTest, SqliteFileOfANewerPactumIsRefused) {

@@ -123,27 +123,27 @@ namespace {
 
 struct Cue {
   const char* words;  // lowercase, matched as a substring
-  const char* kind;
+  DateKind kind;
 };
 
 // Cues before a date; the one nearest to the date wins.
 constexpr Cue kBefore[] = {
-    {"tritt am", "effective"},        {"in kraft", "effective"},      {"beginnt am", "effective"},
-    {"beginnt mit dem", "effective"}, {"mit wirkung vom", "effective"}, {"mit wirkung zum", "effective"},
-    {"wirksam ab", "effective"},      {"gilt ab", "effective"},       {"beginn", "effective"},
-    {"ab dem", "effective"},          {"into force on", "effective"}, {"effective", "effective"},
-    {"commence", "effective"},        {"starting on", "effective"},   {"start on", "effective"},
-    {"takes effect", "effective"},    {"starts on", "effective"},     {"commencing", "effective"},
-    {"beginning on", "effective"},
-    {"endet", "expiry"},              {"ablauf des", "expiry"},       {"außer kraft", "expiry"},
-    {"läuft bis", "expiry"},          {"gilt bis", "expiry"},         {"befristet bis", "expiry"},
-    {"laufzeit bis", "expiry"},       {"in force until", "expiry"},   {"expire", "expiry"},
-    {"terminate", "expiry"},          {"ends on", "expiry"},          {"end on", "expiry"},
-    {"valid until", "expiry"},        {"until", "expiry"},            {"ending on", "expiry"},
-    {"spätestens", "deadline"},       {"bis zum", "deadline"},        {"bis spätestens", "deadline"},
-    {"no later than", "deadline"},    {"not later than", "deadline"}, {"deadline", "deadline"},
-    {"frist", "deadline"},            {"by no later", "deadline"},    {"einzureichen bis", "deadline"},
-    {"due by", "deadline"},           {"due on", "deadline"},
+    {"tritt am", DateKind::kEffective}, {"in kraft", DateKind::kEffective}, {"beginnt am", DateKind::kEffective},
+    {"beginnt mit dem", DateKind::kEffective}, {"mit wirkung vom", DateKind::kEffective},
+    {"mit wirkung zum", DateKind::kEffective}, {"wirksam ab", DateKind::kEffective},
+    {"gilt ab", DateKind::kEffective}, {"beginn", DateKind::kEffective}, {"ab dem", DateKind::kEffective},
+    {"into force on", DateKind::kEffective}, {"effective", DateKind::kEffective}, {"commence", DateKind::kEffective},
+    {"starting on", DateKind::kEffective}, {"start on", DateKind::kEffective}, {"takes effect", DateKind::kEffective},
+    {"starts on", DateKind::kEffective}, {"commencing", DateKind::kEffective}, {"beginning on", DateKind::kEffective},
+    {"endet", DateKind::kExpiry}, {"ablauf des", DateKind::kExpiry}, {"außer kraft", DateKind::kExpiry},
+    {"läuft bis", DateKind::kExpiry}, {"gilt bis", DateKind::kExpiry}, {"befristet bis", DateKind::kExpiry},
+    {"laufzeit bis", DateKind::kExpiry}, {"in force until", DateKind::kExpiry}, {"expire", DateKind::kExpiry},
+    {"terminate", DateKind::kExpiry}, {"ends on", DateKind::kExpiry}, {"end on", DateKind::kExpiry},
+    {"valid until", DateKind::kExpiry}, {"until", DateKind::kExpiry}, {"ending on", DateKind::kExpiry},
+    {"spätestens", DateKind::kDeadline}, {"bis zum", DateKind::kDeadline}, {"bis spätestens", DateKind::kDeadline},
+    {"no later than", DateKind::kDeadline}, {"not later than", DateKind::kDeadline},
+    {"deadline", DateKind::kDeadline}, {"frist", DateKind::kDeadline}, {"by no later", DateKind::kDeadline},
+    {"einzureichen bis", DateKind::kDeadline}, {"due by", DateKind::kDeadline}, {"due on", DateKind::kDeadline},
 };
 
 // "bis zum <date>" is an expiry when the sentence is about the term.
@@ -165,24 +165,28 @@ std::string WithoutParentheticals(const std::string& s) {
   return out;
 }
 
-std::string KindFromContext(const std::string& before_in, const std::string& after_in) {
+DateKind KindFromContext(const std::string& before_in, const std::string& after_in) {
   const std::string before = Lower(before_in), after = Lower(after_in);
   // A following "in Kraft" / "außer Kraft" decides ("tritt am … in Kraft").
   const std::string head = after.substr(0, 24);
-  if (head.find("außer kraft") != std::string::npos) return "expiry";
-  if (head.find("in kraft") != std::string::npos) return "effective";
+  if (head.find("außer kraft") != std::string::npos) return DateKind::kExpiry;
+  if (head.find("in kraft") != std::string::npos) return DateKind::kEffective;
   // An explicit annotation: "January 1, 2024 (effective date)".
   const std::string paren = head.substr(0, head.find(')') == std::string::npos ? 0 : head.find(')'));
   if (paren.find('(') != std::string::npos) {
-    if (paren.find("effective") != std::string::npos || paren.find("beginn") != std::string::npos) return "effective";
+    if (paren.find("effective") != std::string::npos || paren.find("beginn") != std::string::npos) {
+      return DateKind::kEffective;
+    }
     if (paren.find("expir") != std::string::npos || paren.find("end date") != std::string::npos ||
         paren.find("ende") != std::string::npos) {
-      return "expiry";
+      return DateKind::kExpiry;
     }
-    if (paren.find("deadline") != std::string::npos || paren.find("frist") != std::string::npos) return "deadline";
+    if (paren.find("deadline") != std::string::npos || paren.find("frist") != std::string::npos) {
+      return DateKind::kDeadline;
+    }
   }
   size_t best_pos = std::string::npos;
-  std::string kind = "other";
+  DateKind kind = DateKind::kOther;
   for (const Cue& c : kBefore) {
     const size_t p = before.rfind(c.words);
     if (p == std::string::npos) continue;
@@ -194,11 +198,13 @@ std::string KindFromContext(const std::string& before_in, const std::string& aft
       kind = c.kind;
     }
   }
-  if (kind == "deadline" && before.rfind("bis zum") != std::string::npos && AboutTerm(before)) kind = "expiry";
+  if (kind == DateKind::kDeadline && before.rfind("bis zum") != std::string::npos && AboutTerm(before)) {
+    kind = DateKind::kExpiry;
+  }
   // "… the final report by 31 January 2027": "by" right before the date.
-  if (kind == "other") {
+  if (kind == DateKind::kOther) {
     const std::string tail = fields::Trim(before);
-    if (tail == "by" || fields::EndsWith(tail, " by")) kind = "deadline";
+    if (tail == "by" || fields::EndsWith(tail, " by")) kind = DateKind::kDeadline;
   }
   return kind;
 }
@@ -262,10 +268,10 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
     }
     for (size_t k = 0; k < found.size(); ++k) {
       const ParsedDate& d = found[k];
-      std::string kind;
+      DateKind kind = DateKind::kOther;
       if (short_year || (d.end <= line.text.size() && fields::ParsePlaceDateLine(line.text, on_line)) ||
           IsLabelledSignatureDate(doc, i)) {
-        kind = "signature";
+        kind = DateKind::kSignature;
       } else {
         // Text between the previous date (or the sentence start) and this one.
         const size_t from = k > 0 ? found[k - 1].end : 0;
@@ -277,12 +283,13 @@ void ExtractDates(const DocumentText& doc, Agreement* out) {
         const size_t to = k + 1 < found.size() ? found[k + 1].begin : text.size();
         kind = KindFromContext(before, text.substr(d.end, to - d.end));
         // Ranges: "vom X bis Y", "from X (effective date) to Y", "X – Y".
-        if (kind == "other" && k + 1 < found.size() && IsRangeLink(text.substr(d.end, found[k + 1].begin - d.end))) {
-          kind = "effective";
+        if (kind == DateKind::kOther && k + 1 < found.size() &&
+            IsRangeLink(text.substr(d.end, found[k + 1].begin - d.end))) {
+          kind = DateKind::kEffective;
         }
         if (k > 0 && IsRangeLink(text.substr(found[k - 1].end, d.begin - found[k - 1].end)) &&
-            (kind == "other" || kind == "deadline")) {
-          kind = "expiry";
+            (kind == DateKind::kOther || kind == DateKind::kDeadline)) {
+          kind = DateKind::kExpiry;
         }
       }
       bool seen = false;

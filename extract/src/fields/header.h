@@ -3,6 +3,7 @@
 // shared by the title and party extractors.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -11,10 +12,10 @@
 namespace pactum::extract::fields {
 
 struct Header {
-  std::vector<int> title_lines;                // indices into DocumentText::lines
-  std::optional<int> between_line;             // "zwischen" / "between"
-  std::vector<std::vector<int>> party_lines;   // lines of each party, in order
-  std::optional<int> subject_line;             // "zur Umsetzung …" / "on the …"
+  std::vector<size_t> title_lines;               // indices into DocumentText::lines
+  std::optional<size_t> between_line;            // "zwischen" / "between"
+  std::vector<std::vector<size_t>> party_lines;  // lines of each party, in order
+  std::optional<size_t> subject_line;            // "zur Umsetzung …" / "on the …"
 };
 
 Header FindHeader(const DocumentText& doc);

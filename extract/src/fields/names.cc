@@ -78,7 +78,7 @@ std::string Nominative(const std::string& phrase) {
   if (oblique && head < w.size()) {
     // Genitive noun ending: "des Landkreises" -> "Landkreis", "des Amtes" -> "Amt".
     if (article == "des" && GenderOf(w[head]) == Gender::kUnknown) {
-      for (size_t cut : {2, 1}) {
+      for (size_t cut : {size_t{2}, size_t{1}}) {
         if (w[head].size() <= cut + 2 || !EndsWith(w[head], cut == 2 ? "es" : "s")) continue;
         const std::string stem = w[head].substr(0, w[head].size() - cut);
         const Gender sg = GenderOf(stem);

@@ -217,9 +217,9 @@ void ExtractParties(const DocumentText& doc, Agreement* out) {
   }
   for (const auto& group : h.party_lines) {
     std::string raw;
-    std::optional<int> first;
+    std::optional<size_t> first;
     std::string extra;  // role definitions etc. on detail lines
-    for (int li : group) {
+    for (size_t li : group) {
       std::string text = Trim(doc.lines[li].text);
       const std::string lower = Lower(text);
       for (const char* lead : {"zwischen ", "between ", "und ", "and "}) {

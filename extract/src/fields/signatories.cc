@@ -65,7 +65,7 @@ bool LooksLikeText(const TextLine& line) {
     ++total;
     if (std::isalpha(c) || c >= 0xC0 || c == '.' || c == '-' || c == ',' || c == '\'') ++letters;
   }
-  return total > 0 && letters >= 0.85 * static_cast<double>(total);
+  return total > 0 && static_cast<double>(letters) >= 0.85 * static_cast<double>(total);
 }
 
 // "gez. Max Muster" (signed), "i. V. Max Muster" (on behalf), "i.A.": the

@@ -71,8 +71,8 @@ std::string SubjectFromLine(const std::string& text) {
 Header FindHeader(const DocumentText& doc) {
   Header h;
   // The heading area: page 1 until the first section heading.
-  std::vector<int> area;
-  for (int i = 0; i < static_cast<int>(doc.lines.size()) && doc.lines[i].page == 1; ++i) {
+  std::vector<size_t> area;
+  for (size_t i = 0; i < doc.lines.size() && doc.lines[i].page == 1; ++i) {
     if (IsSectionHeading(doc.lines[i].text)) break;
     if (IsPageNumberLine(doc.lines[i].text)) continue;
     area.push_back(i);
@@ -99,7 +99,7 @@ Header FindHeader(const DocumentText& doc) {
   }
   if (!h.between_line) return h;
   // Parties: from "zwischen" to the subject line, split at "und"/"and".
-  std::vector<int> current;
+  std::vector<size_t> current;
   auto flush = [&] {
     if (!current.empty()) h.party_lines.push_back(current);
     current.clear();
@@ -109,7 +109,7 @@ Header FindHeader(const DocumentText& doc) {
   bool inline_first = sp != std::string::npos;  // "zwischen dem Land Hessen"
   if (inline_first) current.push_back(*h.between_line);
   for (++k; k < area.size(); ++k) {
-    const int li = area[k];
+    const size_t li = area[k];
     const std::string text = Trim(doc.lines[li].text);
     const std::string lower = Lower(text);
     if (!SubjectFromLine(text).empty() && h.party_lines.size() + (current.empty() ? 0 : 1) >= 2) {
@@ -134,7 +134,7 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
   std::string type;
   std::string reference;  // "Nr. RV-2026/04", "No. HSF-2026-017"
   std::optional<int> year;
-  for (int li : h.title_lines) {
+  for (size_t li : h.title_lines) {
     std::string text = fields::Trim(doc.lines[li].text);
     fields::Match m;
     // A year of its own, not one inside a date ("as of 1 March 2026").
@@ -153,10 +153,10 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
       // "Vertrag über die Förderung …", "Agreement on the implementation …":
       // the type, then its subject on the same line.
       static const fields::Regex inline_subject(R"((\p{Lu}[\p{L}-]+(?:\s+(?:of|de|zur|zum)?\s*\p{Lu}[\p{L}-]+)*)\s+((?:über|zur|zum|betreffend|on|for|regarding|concerning)\s+.+))");
-      fields::Match m;
-      if (inline_subject.FullMatch(text, &m) && !out->subject) {
-        type = fields::CollapseSpaces(m.str(1));
-        out->subject = fields::SubjectFromLine(m.str(2));
+      fields::Match sm;
+      if (inline_subject.FullMatch(text, &sm) && !out->subject) {
+        type = fields::CollapseSpaces(sm.str(1));
+        out->subject = fields::SubjectFromLine(sm.str(2));
       } else {
         type = fields::CollapseSpaces(text);
       }
@@ -172,8 +172,8 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
   if (h.subject_line) {
     std::string subject = fields::SubjectFromLine(doc.lines[*h.subject_line].text);
     // A subject may wrap onto the next line of its block.
-    const int next = *h.subject_line + 1;
-    if (next < static_cast<int>(doc.lines.size()) && doc.lines[next].page == 1 &&
+    const size_t next = *h.subject_line + 1;
+    if (next < doc.lines.size() && doc.lines[next].page == 1 &&
         doc.lines[next].block == doc.lines[*h.subject_line].block && fields::StartsLower(doc.lines[next].text)) {
       subject = fields::JoinLines(subject, doc.lines[next].text);
     }

@@ -82,7 +82,7 @@ TEST_F(SamplesTest, ValidSamplesAreValidAndTrusted) {
     EXPECT_EQ(r.signature_algorithm, "rsa");
     ASSERT_TRUE(r.signer.has_value());
     EXPECT_EQ(r.signer->common_name, "Erika Mustermann (RSA-2048)");
-    EXPECT_EQ(r.revocation, "not_checked");
+    EXPECT_EQ(r.revocation, Revocation::kNotChecked);
     EXPECT_EQ(r.signing_time.has_value(), name.find("adbe") != std::string::npos) << name;
   }
 }

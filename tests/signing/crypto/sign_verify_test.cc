@@ -83,7 +83,7 @@ TEST_P(SignVerifyTest, RoundTripIsValidAndTrusted) {
   EXPECT_EQ(r.signer->serial, key->certificate().serial);
   EXPECT_FALSE(r.signing_time.has_value()) << "PAdES B-B has no signingTime";
   EXPECT_FALSE(r.timestamp.has_value());
-  EXPECT_EQ(r.revocation, "not_checked");
+  EXPECT_EQ(r.revocation, Revocation::kNotChecked);
   EXPECT_TRUE(r.warnings.empty()) << Join(r.warnings);
 
   // The ESS signing-certificate-v2 attribute is there, signingTime is not.

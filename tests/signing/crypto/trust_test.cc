@@ -134,16 +134,16 @@ TEST(Trust, RevokedByConfiguredCrl) {
     EXPECT_TRUE(r.integrity_ok);
     EXPECT_FALSE(r.trusted);
     EXPECT_EQ(r.trust_reasons, std::vector<std::string>{"certificate_revoked"}) << crl;
-    EXPECT_EQ(r.revocation, "revoked");
+    EXPECT_EQ(r.revocation, Revocation::kRevoked);
 
     const CryptoResult good = SignAndCheck("rsa2048", *trust);
     EXPECT_TRUE(good.trusted) << Join(good.trust_reasons);
-    EXPECT_EQ(good.revocation, "good");
+    EXPECT_EQ(good.revocation, Revocation::kGood);
   }
   // Without revocation data the revoked signer passes: not_checked.
   const CryptoResult r = SignAndCheck("revoked", *testing::RootTrust());
   EXPECT_TRUE(r.trusted);
-  EXPECT_EQ(r.revocation, "not_checked");
+  EXPECT_EQ(r.revocation, Revocation::kNotChecked);
 }
 
 TEST(Trust, RevokedByCrlInTheCms) {
@@ -225,14 +225,14 @@ TEST(Trust, UnverifiableOrStaleCrlIsRevocationUnknown) {
     const CryptoResult r = CheckSignature(input, *testing::RootTrust());
     EXPECT_TRUE(r.integrity_ok);
     EXPECT_EQ(r.trust_reasons, std::vector<std::string>{"revocation_unknown"}) << c.name;
-    EXPECT_EQ(r.revocation, "unknown") << c.name;
+    EXPECT_EQ(r.revocation, Revocation::kUnknown) << c.name;
   }
   // A current CRL of the right issuer makes it good.
   CryptoInput input = InputFor(cms, kData);
   input.dss.crls.push_back(MakeCrl("intermediate.key", hours(-1), hours(24)));
   const CryptoResult r = CheckSignature(input, *testing::RootTrust());
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
-  EXPECT_EQ(r.revocation, "good");
+  EXPECT_EQ(r.revocation, Revocation::kGood);
 }
 
 // OCSP responses made by `openssl ocsp` from the intermediate's database.
@@ -259,10 +259,10 @@ TEST(Trust, OcspFromTheDss) {
     EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
     if (signer == "revoked") {
       EXPECT_EQ(r.trust_reasons, std::vector<std::string>{"certificate_revoked"});
-      EXPECT_EQ(r.revocation, "revoked");
+      EXPECT_EQ(r.revocation, Revocation::kRevoked);
     } else {
       EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
-      EXPECT_EQ(r.revocation, "good");
+      EXPECT_EQ(r.revocation, Revocation::kGood);
     }
   }
   // A response for another certificate says nothing about this one.
@@ -272,7 +272,7 @@ TEST(Trust, OcspFromTheDss) {
   input.dss.ocsps.push_back(OcspResponse("revoked.pem"));
   const CryptoResult r = CheckSignature(input, *testing::RootTrust());
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
-  EXPECT_EQ(r.revocation, "not_checked");
+  EXPECT_EQ(r.revocation, Revocation::kNotChecked);
 }
 
 TEST(Trust, LoadErrors) {

@@ -33,7 +33,7 @@ std::string WithKey(std::string body, const std::string& key, const std::string&
 
 void ExpectInvalid(const std::string& pdf, const std::string& reason) {
   VerifyReport r = MustVerify(pdf, Trust());
-  EXPECT_EQ(r.status, "invalid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kInvalid) << Reasons(r);
   bool found = false;
   for (const auto& s : r.signatures) found = found || HasReason(s, reason);
   EXPECT_TRUE(found) << "expected reason " << reason << " in " << Reasons(r);
@@ -115,7 +115,7 @@ TEST(UniversalSignatureForgery, MissingOrEmptyValuesAreInvalid) {
        }) {
     SCOPED_TRACE(sig.substr(0, 120));
     VerifyReport r = MustVerify(WithForgedSignature(sig), Trust());
-    EXPECT_EQ(r.status, "invalid") << Reasons(r);
+    EXPECT_EQ(r.status, DocumentStatus::kInvalid) << Reasons(r);
   }
 }
 
@@ -148,7 +148,7 @@ TEST(SignatureWrapping, MovedSecondRangeIsDetected) {
   // The offsets after the insertion no longer match the cross-reference
   // table, so the signature dictionary is read by a repair or not at all.
   VerifyReport r = MustVerify(attacked, Trust());
-  EXPECT_EQ(r.status, "invalid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kInvalid) << Reasons(r);
   ASSERT_FALSE(r.signatures.empty());
   EXPECT_TRUE(HasReason(r.signatures[0], "byte_range_gap") || HasReason(r.signatures[0], "structure_damaged"))
       << Reasons(r);
@@ -162,7 +162,7 @@ TEST(SignatureWrapping, MovedSecondRangeIsDetected) {
   br2.resize(old_br.size(), ' ');
   padded.replace(at2, old_br.size(), br2);
   VerifyReport r2 = MustVerify(padded, Trust());
-  EXPECT_EQ(r2.status, "invalid") << Reasons(r2);
+  EXPECT_EQ(r2.status, DocumentStatus::kInvalid) << Reasons(r2);
 }
 
 // ---- Shadow attacks ----
@@ -178,7 +178,7 @@ TEST(Shadow, HideViaCrossReferenceToAPreparedObjectIsDetected) {
   // Re-terminate so that the prepared file is a well-formed revision.
   prepared = AppendUpdate(prepared, {{45, "<< /Producer (x) >>"}});
   std::string s = MustSign(prepared, {});
-  ASSERT_EQ(MustVerify(s, Trust()).status, "valid");
+  ASSERT_EQ(MustVerify(s, Trust()).status, DocumentStatus::kValid);
   // After signing only an xref section: object `contents` now points at the hidden body.
   TrailerFacts f = Facts(s);
   char entry[32];
@@ -250,13 +250,13 @@ TEST(Shadow, OverlayIsDetectedWhenTheFormResourcesChangeOnATooLongDocument) {
   o.max_visual_pages = 0;  // "too many pages" for any document
   Result<VerifyReport> over = Verify(attack("[60 520 560 720]", "1 1 1 rg 0 0 500 200 re f " + kEvilText), o);
   ASSERT_TRUE(over.ok());
-  EXPECT_EQ(over->status, "invalid") << Reasons(*over);
+  EXPECT_EQ(over->status, DocumentStatus::kInvalid) << Reasons(*over);
   EXPECT_TRUE(HasReason(over->signatures[0], "visual_overlay")) << Reasons(*over);
   // The same update drawn on blank space: nothing wrong is seen, but the
   // other pages were not compared, so the result is not "valid".
   Result<VerifyReport> blank = Verify(attack("[0 0 0.1 0.1]", ""), o);
   ASSERT_TRUE(blank.ok());
-  EXPECT_EQ(blank->signatures[0].status, "indeterminate") << Reasons(*blank);
+  EXPECT_EQ(blank->signatures[0].status, SignatureStatus::kIndeterminate) << Reasons(*blank);
   EXPECT_TRUE(HasReason(blank->signatures[0], "visual_check_incomplete")) << Reasons(*blank);
 }
 
@@ -310,9 +310,9 @@ TEST(SneakySignature, VisibleSignatureOverSignedTextOfACertifiedDocumentIsDetect
   o.rect = std::array<double, 4>{60, 50, 560, 330};  // over the text, top-left origin
   std::string attacked = MustSign(s, o);
   VerifyReport r = MustVerify(attacked, Trust());
-  EXPECT_NE(r.status, "valid") << Reasons(r);
+  EXPECT_NE(r.status, DocumentStatus::kValid) << Reasons(r);
   ASSERT_EQ(r.signatures.size(), 2u);
-  EXPECT_EQ(r.signatures[0].status, "invalid") << Reasons(r);
+  EXPECT_EQ(r.signatures[0].status, SignatureStatus::kInvalid) << Reasons(r);
   EXPECT_TRUE(HasReason(r.signatures[0], "visual_overlay")) << Reasons(r);
 }
 
@@ -325,8 +325,8 @@ TEST(AllowedUpdates, ValidationDataAfterSigningKeepsTheSignatureValid) {
   std::string catalog = WithKey(ObjectBody(s, d.catalog), "/DSS", "<< /CRLs [61 0 R] >>");
   std::string updated = AppendUpdate(s, {{d.catalog, catalog}, {61, Stream("", crl)}});
   VerifyReport r = MustVerify(updated, Trust());
-  EXPECT_EQ(r.status, "valid") << Reasons(r);
-  EXPECT_EQ(r.signatures[0].revocation, "good");
+  EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
+  EXPECT_EQ(r.signatures[0].revocation, Revocation::kGood);
 }
 
 // ---- Hostile structure around a valid signature ----
@@ -356,10 +356,10 @@ TEST(HostileStructure, SignatureThatCannotBeParsedIsReportedNotDropped) {
     SCOPED_TRACE(value.substr(0, 40));
     VerifyReport r = MustVerify(WithSecondSignatureField(s, value), Trust());
     ASSERT_EQ(r.signatures.size(), 2u) << Reasons(r);
-    EXPECT_EQ(r.status, "invalid") << Reasons(r);
+    EXPECT_EQ(r.status, DocumentStatus::kInvalid) << Reasons(r);
     for (const SignatureReport& sig : r.signatures) {
       const bool hidden = sig.field == "Hidden";
-      EXPECT_EQ(sig.status, hidden ? "invalid" : "valid") << Reasons(r);
+      EXPECT_EQ(sig.status, hidden ? SignatureStatus::kInvalid : SignatureStatus::kValid) << Reasons(r);
       EXPECT_EQ(HasReason(sig, "signature_unreadable"), hidden) << Reasons(r);
     }
   }
@@ -390,7 +390,7 @@ TEST(HostileStructure, MoreRevisionsThanExaminedMakeTheSignatureIndeterminateNot
   // Within the window: every update is checked, the signature stays valid.
   Result<VerifyReport> few = Verify(WithDssUpdates(s, 6), o);
   ASSERT_TRUE(few.ok());
-  EXPECT_EQ(few->status, "valid") << Reasons(*few);
+  EXPECT_EQ(few->status, DocumentStatus::kValid) << Reasons(*few);
   EXPECT_EQ(few->revisions, 8);
   // Past it: the signed revision's end is still found and numbered, the
   // comparison still runs, but the early updates were not checked one by one.
@@ -399,8 +399,8 @@ TEST(HostileStructure, MoreRevisionsThanExaminedMakeTheSignatureIndeterminateNot
   ASSERT_EQ(many->signatures.size(), 1u);
   EXPECT_EQ(many->revisions, 22);
   EXPECT_EQ(many->signatures[0].revision, 2);
-  EXPECT_EQ(many->signatures[0].integrity, "ok");
-  EXPECT_EQ(many->signatures[0].status, "indeterminate") << Reasons(*many);
+  EXPECT_EQ(many->signatures[0].integrity, Integrity::kOk);
+  EXPECT_EQ(many->signatures[0].status, SignatureStatus::kIndeterminate) << Reasons(*many);
   EXPECT_TRUE(HasReason(many->signatures[0], "revisions_over_limit")) << Reasons(*many);
   EXPECT_FALSE(HasReason(many->signatures[0], "byte_range_end")) << Reasons(*many);
   // A real change hidden before the window is still found.
@@ -408,7 +408,7 @@ TEST(HostileStructure, MoreRevisionsThanExaminedMakeTheSignatureIndeterminateNot
   std::string changed = AppendUpdate(s, {{d.contents, Stream("", kEvilText)}});
   Result<VerifyReport> hidden = Verify(WithDssUpdates(changed, 20), o);
   ASSERT_TRUE(hidden.ok());
-  EXPECT_EQ(hidden->status, "invalid") << Reasons(*hidden);
+  EXPECT_EQ(hidden->status, DocumentStatus::kInvalid) << Reasons(*hidden);
   EXPECT_TRUE(HasReason(hidden->signatures[0], "object_redefined")) << Reasons(*hidden);
 }
 
@@ -436,7 +436,7 @@ TEST(Mutations, NoMutationOfTheSignedBytesIsValidAndNoneCrashes) {
     const bool in_signed = static_cast<int64_t>(at) < br[1] || static_cast<int64_t>(at) >= br[2];
     if (r.ok() && (in_signed || truncated)) {
       ++signed_mutations;
-      EXPECT_NE(r->status, "valid") << "mutation at " << at;
+      EXPECT_NE(r->status, DocumentStatus::kValid) << "mutation at " << at;
     }
   }
   EXPECT_GT(signed_mutations, 100);

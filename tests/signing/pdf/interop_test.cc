@@ -84,7 +84,7 @@ TEST_F(Nss, PdfsigSignaturesVerifyInPactum) {
               &st);
   ASSERT_EQ(st, 0) << out;
   VerifyReport r = MustVerify(ReadFile(outf), Trust());
-  EXPECT_EQ(r.status, "valid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
   ASSERT_EQ(r.signatures.size(), 2u);
   EXPECT_EQ(r.signatures[0].sub_filter, "adbe.pkcs7.detached");
   EXPECT_EQ(r.signatures[1].field, "Second");
@@ -106,11 +106,11 @@ TEST(Podofo, PodofosignSignaturesVerifyInPactum) {
   tc.anchor_files = {Pki("root.pem")};
   tc.intermediate_files = {Pki("intermediate.pem")};
   VerifyReport without = MustVerify(ReadFile(outf), Trust());
-  EXPECT_EQ(without.status, "indeterminate") << Reasons(without);
+  EXPECT_EQ(without.status, DocumentStatus::kIndeterminate) << Reasons(without);
   VerifyReport r = MustVerify(ReadFile(outf), *LoadTrust(tc));
-  EXPECT_EQ(r.status, "valid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
   ASSERT_EQ(r.signatures.size(), 1u);
-  EXPECT_EQ(r.signatures[0].integrity, "ok");
+  EXPECT_EQ(r.signatures[0].integrity, Integrity::kOk);
 }
 
 }  // namespace

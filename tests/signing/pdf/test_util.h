@@ -73,9 +73,9 @@ inline bool HasReason(const SignatureReport& s, const std::string& reason) {
 }
 
 inline std::string Reasons(const VerifyReport& r) {
-  std::string out = r.status + ":";
+  std::string out = std::string(Name(r.status)) + ":";
   for (const auto& s : r.signatures) {
-    out += " [" + s.field + " " + s.status;
+    out += " [" + s.field + " " + std::string(Name(s.status));
     for (const auto& reason : s.reasons) out += " " + reason;
     out += "]";
   }

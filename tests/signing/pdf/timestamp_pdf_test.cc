@@ -22,10 +22,10 @@ TEST(PadesBT, SignatureTimestampFromALocalTsaIsVerified) {
   vo.trust = RootTrust();
   auto r = Verify(*signed_pdf, vo);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->status, "valid");
+  EXPECT_EQ(r->status, DocumentStatus::kValid);
   ASSERT_EQ(r->signatures.size(), 1u);
   ASSERT_TRUE(r->signatures[0].timestamp.has_value());
-  EXPECT_EQ(r->signatures[0].timestamp->status, "valid");
+  EXPECT_EQ(r->signatures[0].timestamp->status, TimestampStatus::kValid);
   EXPECT_NE(r->signatures[0].timestamp->tsa.find("CN="), std::string::npos);
   EXPECT_EQ(r->signatures[0].timestamp->time.size(), 20u);  // 2026-11-25T10:00:00Z
 }

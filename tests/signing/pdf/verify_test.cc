@@ -28,12 +28,12 @@ TEST(SharedSamples, EachFileGetsItsExpectedStatus) {
   for (const auto& f : manifest["files"]) {
     SCOPED_TRACE(f["file"].get<std::string>());
     VerifyReport r = MustVerify(ReadFile(Sample(f["file"])), SampleTrust());
-    EXPECT_EQ(r.status, f["expected_status"].get<std::string>()) << Reasons(r);
+    EXPECT_EQ(r.status, ParseDocumentStatus(f["expected_status"].get<std::string>())) << Reasons(r);
     ASSERT_EQ(r.signatures.size(), f["signatures"].size());
     for (size_t i = 0; i < r.signatures.size(); ++i) {
       const auto& want = f["signatures"][i];
       EXPECT_EQ(r.signatures[i].field, want["field"].get<std::string>());
-      EXPECT_EQ(r.signatures[i].status, want["expected_status"].get<std::string>());
+      EXPECT_EQ(r.signatures[i].status, ParseSignatureStatus(want["expected_status"].get<std::string>()));
       if (want.contains("sub_filter")) {
         EXPECT_EQ(r.signatures[i].sub_filter, want["sub_filter"].get<std::string>());
       }
@@ -52,10 +52,10 @@ TEST(SharedSamples, EachFileGetsItsExpectedStatus) {
 
 TEST(SharedSamples, ValidSignatureWithoutAnchorsIsIndeterminate) {
   VerifyReport r = MustVerify(ReadFile(Sample("valid_cades_rsa2048_sha256.pdf")), nullptr);
-  EXPECT_EQ(r.status, "indeterminate");
+  EXPECT_EQ(r.status, DocumentStatus::kIndeterminate);
   ASSERT_EQ(r.signatures.size(), 1u);
-  EXPECT_EQ(r.signatures[0].integrity, "ok");
-  EXPECT_EQ(r.signatures[0].trust, "untrusted");
+  EXPECT_EQ(r.signatures[0].integrity, Integrity::kOk);
+  EXPECT_EQ(r.signatures[0].trust, Trust::kUntrusted);
   EXPECT_TRUE(r.signatures[0].covers_whole_revision);
   EXPECT_EQ(r.signatures[0].byte_range, (std::vector<int64_t>{0, 3400, 27402, 900}));
 }
@@ -70,7 +70,7 @@ TEST(Sign, EachKeyTypeVerifiesAsValidAndTrusted) {
     o.contact = "poststelle@example.org";
     std::string signed_pdf = MustSign(Unsigned(), o);
     VerifyReport r = MustVerify(signed_pdf, Trust());
-    EXPECT_EQ(r.status, "valid") << Reasons(r);
+    EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
     ASSERT_EQ(r.signatures.size(), 1u);
     const SignatureReport& s = r.signatures[0];
     EXPECT_EQ(s.sub_filter, "ETSI.CAdES.detached");
@@ -93,7 +93,7 @@ TEST(Sign, SecondSignatureKeepsTheFirstValid) {
   o.key = Key("p256");
   std::string twice = MustSign(once, o);
   VerifyReport r = MustVerify(twice, Trust());
-  EXPECT_EQ(r.status, "valid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
   ASSERT_EQ(r.signatures.size(), 2u);
   EXPECT_EQ(r.signatures[0].field, "Signature1");
   EXPECT_EQ(r.signatures[1].field, "Signature2");
@@ -113,7 +113,7 @@ TEST(Sign, VisibleSignatureOnBlankSpaceAndItsSecondSigner) {
   o2.key = Key("p384");
   std::string second = MustSign(first, o2);
   VerifyReport r = MustVerify(second, Trust());
-  EXPECT_EQ(r.status, "valid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
   ASSERT_EQ(r.signatures.size(), 2u);
   EXPECT_TRUE(r.signatures[0].changed_pages.empty());
 }
@@ -127,7 +127,7 @@ TEST(Sign, FileWithCrossReferenceStreamsIsSignedAndVerifies) {
   ASSERT_NE(objstm.find("/ObjStm"), std::string::npos);
   std::string twice = MustSign(MustSign(objstm, {}), {});
   VerifyReport r = MustVerify(twice, Trust());
-  EXPECT_EQ(r.status, "valid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
   EXPECT_EQ(r.signatures.size(), 2u);
 }
 
@@ -137,7 +137,7 @@ TEST(Sign, CertificationSignatureAllowsALaterApprovalAtLevel2) {
   std::string certified = MustSign(Unsigned(), o);
   std::string approved = MustSign(certified, {});
   VerifyReport r = MustVerify(approved, Trust());
-  EXPECT_EQ(r.status, "valid") << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kValid) << Reasons(r);
   ASSERT_EQ(r.signatures.size(), 2u);
   EXPECT_EQ(r.signatures[0].certification.value_or(0), 2);
 }
@@ -178,15 +178,15 @@ TEST(Trust, CertificateProblemsMakeTheSignatureIndeterminate) {
     SignOptions o;
     o.key = Key(c.signer);
     VerifyReport r = MustVerify(MustSign(Unsigned(), o), Trust({crl}));
-    EXPECT_EQ(r.status, "indeterminate") << Reasons(r);
+    EXPECT_EQ(r.status, DocumentStatus::kIndeterminate) << Reasons(r);
     ASSERT_EQ(r.signatures.size(), 1u);
-    EXPECT_EQ(r.signatures[0].integrity, "ok");
+    EXPECT_EQ(r.signatures[0].integrity, Integrity::kOk);
     EXPECT_TRUE(HasReason(r.signatures[0], c.reason)) << Reasons(r);
   }
   // With the CRL configured, a good certificate is checked and good.
   VerifyReport good = MustVerify(MustSign(Unsigned(), {}), Trust({crl}));
-  EXPECT_EQ(good.status, "valid") << Reasons(good);
-  EXPECT_EQ(good.signatures[0].revocation, "good");
+  EXPECT_EQ(good.status, DocumentStatus::kValid) << Reasons(good);
+  EXPECT_EQ(good.signatures[0].revocation, Revocation::kGood);
 }
 
 TEST(Verify, BadInputGetsTheContractsErrors) {
@@ -202,7 +202,7 @@ TEST(Verify, BadInputGetsTheContractsErrors) {
   // An unsigned PDF is a report, not an error.
   auto r = Verify(Unsigned(), o);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->status, "unsigned");
+  EXPECT_EQ(r->status, DocumentStatus::kUnsigned);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pactum/models/enums.h"
 #include "pactum/models/signature.h"
 
 namespace pactum {
@@ -45,7 +46,7 @@ struct Amount {
 struct DateItem {
   std::string date;                   // ISO 8601 YYYY-MM-DD
   std::string text;                   // as printed
-  std::string kind;                   // signature|effective|expiry|deadline|other
+  DateKind kind = DateKind::kOther;  // what the date is for (enums.h spells each value)
   Evidence evidence;
 };
 
@@ -80,16 +81,17 @@ struct Agreement {
 // How one page's text was obtained and why (the per-page OCR decision).
 struct PageInfo {
   int page = 0;
-  std::string text_source;            // "pdf-text" or "ocr"
+  PageTextSource text_source = PageTextSource::kPdfText;  // text layer or OCR
   std::string reason;                 // e.g. "text-layer", "no-text-layer", "ocr=always"
   std::optional<double> ocr_mean_confidence;
 };
 
 struct DocumentInfo {
   std::string media_type;             // application/pdf, image/png, image/jpeg, image/tiff
+  std::optional<std::string> file_name;  // the uploaded file's name, where the client gave one
   long long bytes = 0;
   int pages = 0;
-  std::string text_source;            // pdf-text | ocr | mixed
+  DocumentTextSource text_source = DocumentTextSource::kPdfText;  // of the pages: one, or mixed
   std::optional<std::string> language;   // "de", "en"
   std::optional<double> ocr_mean_confidence;
   std::vector<PageInfo> page_info;

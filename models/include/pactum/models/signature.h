@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "pactum/models/enums.h"
+
 namespace pactum {
 
 struct CertificateSummary {
@@ -20,12 +22,12 @@ struct CertificateSummary {
 struct TimestampSummary {
   std::string time;    // RFC 3339 genTime of the token
   std::string tsa;     // subject of the time-stamp authority
-  std::string status;  // "valid" | "invalid" | "untrusted"
+  TimestampStatus status = TimestampStatus::kInvalid;  // of the token (enums.h spells each value)
 };
 
 struct SignatureReport {
   std::string field;                 // full field name ("Signature1", "parent.child")
-  std::string status;                // "valid" | "invalid" | "indeterminate"
+  SignatureStatus status = SignatureStatus::kIndeterminate;  // from reasons and integrity
   std::vector<std::string> reasons;  // machine-readable, see the OpenAPI document
   std::string sub_filter;            // "ETSI.CAdES.detached", ...; "" when absent
   std::string digest_algorithm;      // "sha256"; "" -> null
@@ -35,14 +37,14 @@ struct SignatureReport {
   std::vector<int64_t> byte_range;   // as written in /ByteRange (empty when unreadable)
   bool covers_whole_revision = false;
   bool modified_after_signing = false;
-  std::string integrity = "failed";  // "ok" | "failed"
-  std::string trust = "untrusted";   // "trusted" | "untrusted"
+  Integrity integrity = Integrity::kFailed;
+  Trust trust = Trust::kUntrusted;
 
   // Extensions of the contract (documented in openapi.json).
-  std::string type = "signature";    // "signature" | "document_timestamp"
+  SignatureType type = SignatureType::kSignature;
   int revision = 0;                  // 1-based revision the signature ends; 0 when none
   std::optional<int> certification;  // DocMDP permission level /P (1, 2, 3) of a certifying signature
-  std::string revocation = "not_checked";  // "good" | "revoked" | "unknown" | "not_checked"
+  Revocation revocation = Revocation::kNotChecked;
   std::optional<std::string> name, reason, location, contact_info;  // from the dictionary
   std::vector<int> changed_pages;    // 1-based pages whose rendering changed after signing
   std::vector<std::string> warnings; // e.g. "weak_digest"
@@ -50,7 +52,7 @@ struct SignatureReport {
 
 struct VerifyReport {
   std::string id;        // sha256 of the bytes, lowercase hex
-  std::string status;    // "valid" | "invalid" | "indeterminate" | "unsigned"
+  DocumentStatus status = DocumentStatus::kUnsigned;  // from the signatures' statuses
   int revisions = 0;     // incremental revisions of the file
   std::vector<SignatureReport> signatures;
 };

@@ -7,9 +7,13 @@
 // threads without synchronisation.
 #pragma once
 
+#include <array>
 #include <cassert>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -19,16 +23,30 @@ enum class ErrorCode {
   kBadRequest,            // 400 bad_request
   kUnauthorized,          // 401 unauthorized
   kNotFound,              // 404 not_found
+  kMethodNotAllowed,      // 405 method_not_allowed (with Allow)
   kTooLarge,              // 413 too_large
   kUnsupportedMediaType,  // 415 unsupported_media_type
+  kRangeNotSatisfiable,   // 416 range_not_satisfiable
   kUnprocessable,         // 422 unprocessable: corrupt, encrypted, pathological
   kOverloaded,            // 503 overloaded (Retry-After)
   kTimeout,               // 504 timeout
-  kInternal,              // 500 internal: a bug
+  kInternal,              // 500 internal: a bug. Stays last (kErrorCodes).
 };
+
+// Every ErrorCode, in declaration order.
+inline constexpr std::array<ErrorCode, 11> kErrorCodes = {
+    ErrorCode::kBadRequest,    ErrorCode::kUnauthorized,         ErrorCode::kNotFound,
+    ErrorCode::kMethodNotAllowed, ErrorCode::kTooLarge,          ErrorCode::kUnsupportedMediaType,
+    ErrorCode::kRangeNotSatisfiable, ErrorCode::kUnprocessable,  ErrorCode::kOverloaded,
+    ErrorCode::kTimeout,       ErrorCode::kInternal};
+static_assert(kErrorCodes.size() == static_cast<std::size_t>(ErrorCode::kInternal) + 1,
+              "kErrorCodes must list every ErrorCode");
 
 // The contract's snake_case name of `code`, e.g. "unsupported_media_type".
 std::string_view ErrorCodeName(ErrorCode code);
+// The inverse of ErrorCodeName: the code named `name` exactly (case
+// sensitive), nullopt for any other string.
+std::optional<ErrorCode> ParseErrorCode(std::string_view name);
 // The HTTP status of `code`, e.g. 415.
 int HttpStatusFor(ErrorCode code);
 
@@ -48,11 +66,18 @@ struct Error {
 };
 
 // Either a value or an Error (std::expected is C++23; GCC 12 lacks it).
+//
+// An Error converts to the failure, always: in a Result<Error> (a decoded
+// error body, say) the value is made with Result<Error>::Ok(e) instead.
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
+  Result(T value) requires(!std::is_same_v<T, Error>)  // NOLINT: implicit by design
+      : v_(std::in_place_index<0>, std::move(value)) {}
+  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit by design
+
+  // A successful Result holding `value`.
+  static Result Ok(T value) { return Result(std::in_place_index<0>, std::move(value)); }
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -70,6 +95,8 @@ class Result {
   const Error& error() const { assert(!ok()); return std::get<1>(v_); }
 
  private:
+  Result(std::in_place_index_t<0> tag, T value) : v_(tag, std::move(value)) {}
+
   std::variant<T, Error> v_;
 };
 

@@ -18,12 +18,12 @@
 // Thread-safe: every method may be called from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "pactum/models/mutex.h"
 
 namespace pactum::service {
 
@@ -56,34 +56,34 @@ class JobQueue {
 
   // Admits `job` and returns true when a worker is idle or the waiting queue
   // has room; returns false (and never runs `job`) when full or shut down.
-  bool TrySubmit(std::function<void()> job, JobClass job_class = JobClass::kQuick);
+  bool TrySubmit(std::function<void()> job, JobClass job_class = JobClass::kQuick) PACTUM_EXCLUDES(mu_);
 
   // True when TrySubmit would admit a job right now (a hint: another thread
   // may take the room first).
-  bool HasRoom() const;
+  bool HasRoom() const PACTUM_EXCLUDES(mu_);
 
-  Stats GetStats() const;
+  Stats GetStats() const PACTUM_EXCLUDES(mu_);
 
   // Stops admitting jobs, runs the jobs already admitted (running and
   // queued) to their end and joins the workers. Idempotent.
-  void Shutdown();
+  void Shutdown() PACTUM_EXCLUDES(mu_);
 
  private:
-  void WorkerLoop();
-  // The next job to start; REQUIRES: mu_ held and a job waiting.
-  std::function<void()> TakeNext();
-  int QueuedLocked() const { return static_cast<int>(quick_.size() + slow_.size()); }
+  void WorkerLoop() PACTUM_EXCLUDES(mu_);
+  // The next job to start; REQUIRES: a job waiting.
+  std::function<void()> TakeNext() PACTUM_REQUIRES(mu_);
+  int QueuedLocked() const PACTUM_REQUIRES(mu_) { return static_cast<int>(quick_.size() + slow_.size()); }
 
   const int workers_;
   const int queue_capacity_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> quick_;  // GUARDED_BY(mu_)
-  std::deque<std::function<void()>> slow_;   // GUARDED_BY(mu_)
-  int slow_bypassed_ = 0;                    // GUARDED_BY(mu_): quick jobs started while slow ones waited
-  int running_ = 0;                          // GUARDED_BY(mu_)
-  bool shutting_down_ = false;               // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<std::function<void()>> quick_ PACTUM_GUARDED_BY(mu_);
+  std::deque<std::function<void()>> slow_ PACTUM_GUARDED_BY(mu_);
+  int slow_bypassed_ PACTUM_GUARDED_BY(mu_) = 0;  // quick jobs started while slow ones waited
+  int running_ PACTUM_GUARDED_BY(mu_) = 0;
+  bool shutting_down_ PACTUM_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

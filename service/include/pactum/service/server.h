@@ -66,7 +66,16 @@ struct AccessOptions {
   double rate_per_second = 0;
   double rate_burst = 20;
   // PEM certificate (chain) and private key: serve HTTPS instead of HTTP.
+  // With TLS the request-head bounds below are not applied (the library's
+  // own TLS server reads the heads): put a proxy in front (deploy/nginx).
   std::string tls_cert_file, tls_key_file;
+  // Bounds on each request's head (request line and headers), checked as
+  // the bytes arrive, before the library parses them: total size (431
+  // beyond), header lines (431), and the time from its first byte to its
+  // end (408, or the connection is closed): slow clients.
+  std::size_t max_head_bytes = 32 * 1024;
+  int max_head_lines = 100;
+  std::chrono::milliseconds head_timeout = std::chrono::seconds(10);
 };
 
 struct ServerOptions {
@@ -93,7 +102,7 @@ struct ServerOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(120);
 
   // Threads that read requests and write responses (one per open
-  // connection). 0 means workers + queue + 4, at least 64, so that a full
+  // connection). 0 means workers + queue + 4, at least 256, so that a full
   // queue is answered with 503 instead of leaving connections unserved and
   // slow clients leave room for the others.
   int http_threads = 0;

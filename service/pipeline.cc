@@ -1,0 +1,238 @@
+#include "pipeline.h"
+
+#include <sys/resource.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "pactum/extract/extractor.h"
+#include "pactum/extract/pdf_objects.h"
+#include "pactum/models/digest.h"
+#include "pactum/signing/sign.h"
+#include "pdf_guard.h"
+
+// AddressSanitizer and ThreadSanitizer reserve terabytes of address space
+// for their shadow memory: an address-space cap would stop them at once.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PACTUM_UNDER_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PACTUM_UNDER_SANITIZER 1
+#endif
+#endif
+
+namespace pactum::service {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double CpuSecondsUsed() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+void CountSignatures(const std::vector<SignatureReport>& signatures, WorkStats* stats) {
+  for (const SignatureReport& s : signatures) stats->signatures[std::string(Name(s.status))]++;
+}
+
+// Keeps the first `max` warnings and says how many more there were.
+void CapWarnings(int max, std::vector<Warning>* warnings) {
+  const auto keep = static_cast<std::size_t>(std::max(0, max));
+  if (warnings->size() <= keep) return;
+  const std::size_t dropped = warnings->size() - keep;
+  warnings->resize(keep);
+  warnings->push_back({"warnings-truncated",
+                       std::to_string(dropped) + " further warnings were dropped (at most " + std::to_string(keep) +
+                           " are kept per document)",
+                       std::nullopt});
+}
+
+Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType type, const DocumentRequest& request,
+                                    const Engines& engines, const Limits& limits, Deadline deadline,
+                                    WorkStats* stats) {
+  extract::ExtractOptions eo;
+  eo.ocr = request.extract.ocr;
+  eo.lang = request.extract.lang;
+  eo.max_ocr_threads = engines.ocr_threads;
+  eo.ocr_engines = engines.ocr;
+  eo.limits = limits.document;
+  eo.limits.deadline = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+  if (eo.limits.deadline.count() <= 0) return Error::Timeout("the time limit per document passed");
+  Result<AgreementRecord> record = extract::Extract(bytes, eo);
+  if (!record.ok()) return record.error();
+  if (type == extract::MediaType::kPdf) {
+    signing::VerifyOptions vo;
+    vo.trust = engines.keys.trust;
+    AttachSignatures(bytes, vo, &record.value());
+  }
+  record->document.file_name = request.extract.file_name;
+  CapWarnings(limits.max_warnings, &record->warnings);
+  stats->pages = record->document.pages;
+  for (const PageInfo& p : record->document.page_info) {
+    if (p.text_source == PageTextSource::kOcr) stats->pages_ocr++;
+  }
+  if (type == extract::MediaType::kPdf) stats->pages_rendered = stats->pages_ocr;
+  CountSignatures(record->signatures, stats);
+  return DocumentOutput(std::move(record).value());
+}
+
+Result<DocumentOutput> VerifyStage(std::string_view bytes, const Engines& engines, WorkStats* stats) {
+  signing::VerifyOptions vo;
+  vo.trust = engines.keys.trust;
+  Result<VerifyReport> report = signing::Verify(bytes, vo);
+  if (!report.ok()) return report.error();
+  CountSignatures(report->signatures, stats);
+  return DocumentOutput(std::move(report).value());
+}
+
+Result<DocumentOutput> SignStage(std::string_view bytes, const DocumentRequest& request, const Engines& engines,
+                                 Deadline deadline) {
+  if (!engines.keys.key) {
+    return Error::BadRequest("no signing key is configured: give --sign-p12 FILE or --sign-key FILE --sign-cert FILE");
+  }
+  signing::SignOptions so;
+  so.key = engines.keys.key;
+  so.tsa_url = engines.keys.tsa_url;
+  so.reason = request.sign.reason;
+  so.location = request.sign.location;
+  so.contact = request.sign.contact;
+  so.field = request.sign.field;
+  so.page = request.sign.page;
+  so.rect = request.sign.rect;
+  so.certify = request.sign.certify;
+  const auto left = std::chrono::ceil<std::chrono::seconds>(deadline - Clock::now());
+  if (left.count() <= 0) return Error::Timeout("the time limit per document passed");
+  so.tsa_timeout = std::min<std::chrono::seconds>(so.tsa_timeout, left);
+  Result<std::string> signed_pdf = signing::Sign(bytes, so);
+  if (!signed_pdf.ok()) return signed_pdf.error();
+  // The signing log: what was signed and what came out, by their hashes.
+  spdlog::info("signed document sha256 {} ({} bytes) as sha256 {} ({} bytes), field '{}', {}", Sha256Hex(bytes),
+               bytes.size(), Sha256Hex(*signed_pdf), signed_pdf->size(),
+               request.sign.field.empty() ? "new" : request.sign.field,
+               request.sign.certify > 0 ? "certification level " + std::to_string(request.sign.certify)
+                                        : std::string("approval"));
+  return DocumentOutput(SignedPdf{std::move(signed_pdf).value()});
+}
+
+}  // namespace
+
+std::string_view OperationName(Operation op) {
+  switch (op) {
+    case Operation::kExtract: return "extract";
+    case Operation::kVerify: return "verify";
+    case Operation::kSign: return "sign";
+  }
+  return "extract";
+}
+
+std::optional<Operation> ParseOperation(std::string_view name) {
+  for (Operation op : {Operation::kExtract, Operation::kVerify, Operation::kSign}) {
+    if (OperationName(op) == name) return op;
+  }
+  return std::nullopt;
+}
+
+Result<signing::SigningSetup> LoadKeys(const signing::TrustConfig& trust,
+                                       const std::optional<signing::SigningConfig>& key, const std::string& tsa_url) {
+  signing::SigningSetup setup;
+  if (!trust.anchor_files.empty() || !trust.intermediate_files.empty() || !trust.crl_files.empty()) {
+    auto loaded = signing::LoadTrust(trust);
+    if (!loaded.ok()) return loaded.error();
+    setup.trust = *loaded;
+  }
+  if (key) {
+    auto loaded = signing::LoadSigningKey(*key);
+    if (!loaded.ok()) return loaded.error();
+    setup.key = *loaded;
+  }
+  setup.tsa_url = tsa_url;
+  return setup;
+}
+
+Result<extract::MediaType> Admit(std::string_view bytes, Operation op) {
+  if (bytes.empty()) return Error::BadRequest("the document is empty (0 bytes)");
+  const extract::MediaType type = extract::Sniff(bytes);
+  if (op == Operation::kExtract) {
+    if (type == extract::MediaType::kUnknown) {
+      return Error::Unsupported("not a PDF, PNG, JPEG or TIFF file (judged from its bytes, not its name)");
+    }
+  } else if (type != extract::MediaType::kPdf) {
+    return Error::Unsupported(std::string("not a PDF (judged from its bytes, not its name); only PDF files can be ") +
+                              (op == Operation::kVerify ? "verified" : "signed"));
+  }
+  return type;
+}
+
+std::optional<Error> Guard(std::string_view bytes, extract::MediaType type, const Limits& limits, Deadline deadline) {
+  if (type != extract::MediaType::kPdf) return std::nullopt;  // images: their headers are checked when decoded
+  if (auto err = extract::CheckDeclaredPdfObjects(bytes, limits.document.max_pdf_objects)) return err;
+  PdfGuardLimits gl;
+  gl.max_stream_bytes = limits.max_stream_bytes;
+  gl.max_image_pixels = limits.document.max_image_pixels;
+  return CheckPdfStreams(bytes, gl, deadline);
+}
+
+Result<DocumentOutput> Process(std::string_view bytes, const DocumentRequest& request, const Engines& engines,
+                               const Limits& limits, Deadline deadline, WorkStats* stats) {
+  WorkStats ignored;
+  if (stats == nullptr) stats = &ignored;
+  Result<extract::MediaType> type = Admit(bytes, request.op);
+  if (!type.ok()) return type.error();
+  if (auto err = Guard(bytes, *type, limits, deadline)) return *err;
+  if (Clock::now() >= deadline) return Error::Timeout("the time limit per document passed");
+  switch (request.op) {
+    case Operation::kExtract: return ExtractStage(bytes, *type, request, engines, limits, deadline, stats);
+    case Operation::kVerify: return VerifyStage(bytes, engines, stats);
+    case Operation::kSign: return SignStage(bytes, request, engines, deadline);
+  }
+  return Error::Internal("unknown operation");
+}
+
+void AttachSignatures(std::string_view pdf, const signing::VerifyOptions& options, AgreementRecord* record) {
+  Result<VerifyReport> report = signing::Verify(pdf, options);
+  if (report.ok()) {
+    record->signatures = std::move(report->signatures);
+  } else {
+    record->warnings.push_back({"signatures-unreadable", report.error().message, std::nullopt});
+  }
+}
+
+bool CapProcessMemory(const Limits& limits) {
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);  // a crash leaves no core file behind
+  if (limits.memory_bytes == 0) return false;
+#ifdef PACTUM_UNDER_SANITIZER
+  spdlog::warn("memory cap not applied: built with a sanitizer");
+  return false;
+#else
+  const auto cap = static_cast<rlim_t>(limits.memory_bytes);
+  rlimit rl{cap, cap};
+  if (setrlimit(RLIMIT_AS, &rl) == 0) return true;
+  spdlog::warn("memory cap not applied: {}", std::strerror(errno));
+  return false;
+#endif
+}
+
+void ArmCpuLimit(int seconds) {
+  if (seconds <= 0) return;
+  rlimit rl{};
+  getrlimit(RLIMIT_CPU, &rl);
+  // The soft limit moves with each document; the hard one stays, so that it
+  // can be raised again for the next.
+  const rlim_t soft = static_cast<rlim_t>(std::ceil(CpuSecondsUsed())) + static_cast<rlim_t>(seconds);
+  if (rl.rlim_max != RLIM_INFINITY && soft > rl.rlim_max) return;
+  rl.rlim_cur = soft;
+  setrlimit(RLIMIT_CPU, &rl);
+}
+
+Error OutOfMemory(const Limits& limits) {
+  return Error::Unprocessable("the document needs more memory than the limit of " +
+                              std::to_string(limits.memory_bytes >> 20) + " MiB; it was not processed");
+}
+
+}  // namespace pactum::service
