@@ -327,6 +327,21 @@ void DefineServe(Cli* c, CliArgs* a) {
       ->envname("PACTUM_HTTP_THREADS")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
+  serve->add_option("--max-header-bytes", sv.server.access.max_head_bytes,
+                    "Largest request head (request line and headers) read; 431 beyond. Suffixes KiB, MiB")
+      ->envname("PACTUM_MAX_HEADER_BYTES")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
+      ->capture_default_str();
+  serve->add_option("--max-header-lines", sv.server.access.max_head_lines, "Most header lines of a request; 431 beyond")
+      ->envname("PACTUM_MAX_HEADER_LINES")
+      ->check(CLI::Range(8, 10000))
+      ->capture_default_str();
+  serve->add_option("--header-timeout-seconds", sv.header_timeout_seconds,
+                    "Time a client has for a request's head from its first byte (slow clients); 408 beyond")
+      ->envname("PACTUM_HEADER_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   serve->add_option("--timeout-seconds", sv.timeout_seconds,
                     "Time limit per document, from admission to the answer (504 beyond)")
       ->envname("PACTUM_TIMEOUT")

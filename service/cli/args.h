@@ -64,6 +64,7 @@ struct ServeArgs {
   KeyArgs keys;
   std::uint64_t max_upload_bytes = std::uint64_t{64} << 20;
   int timeout_seconds = 120;
+  int header_timeout_seconds = 10;  // ServerOptions::access.head_timeout
   int shutdown_seconds = 150;
   std::string log_level = "info";
   std::string store = "sqlite:pactum.db";

@@ -44,6 +44,7 @@ int RunServe(ServeArgs args) {
   options.tsa_url = args.keys.tsa_url;
   options.max_upload_bytes = static_cast<std::size_t>(args.max_upload_bytes);
   options.timeout = std::chrono::seconds(args.timeout_seconds);
+  options.access.head_timeout = std::chrono::seconds(args.header_timeout_seconds);
   options.worker.log_level = args.log_level;
   options.store_uri = args.store == "none" ? std::string() : args.store;
 

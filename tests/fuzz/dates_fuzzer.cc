@@ -16,7 +16,7 @@ namespace {
 // "YYYY-MM-DD" with a month 01..12 and a day 01..31.
 bool IsIsoDate(const std::string& d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+  for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
     if (d[i] < '0' || d[i] > '9') return false;
   }
   const int month = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');

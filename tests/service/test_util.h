@@ -25,6 +25,20 @@
 
 namespace pactum::service::testutil {
 
+// Built with AddressSanitizer or ThreadSanitizer: slower, and with shadow
+// memory in every resident-size figure.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+
 inline std::string CorpusPath(const std::string& name) { return std::string(PACTUM_CORPUS_DIR) + "/dev/" + name; }
 
 inline std::string ReadFile(const std::string& path) {

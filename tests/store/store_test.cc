@@ -227,7 +227,7 @@ TEST_P(StoreTest, ConcurrentWritersAndReadersAllSucceed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& backend) { return backend.param; });
 
 TEST(StoreOpenTest, UnknownSchemeIsABadRequest) {
   for (const char* uri : {"mysql://localhost/db", "pactum.db", ""}) {

@@ -19,7 +19,7 @@ set_target_properties(pactum_ocr PROPERTIES
   VISIBILITY_INLINES_HIDDEN ON)
 # Clang leaves the sanitizer runtimes out of shared objects: their symbols
 # come from the executable that loads the module.
-if(NOT (CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND (PACTUM_SANITIZE OR PACTUM_FUZZ)))
+if(NOT (CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND (PACTUM_SANITIZE OR PACTUM_TSAN OR PACTUM_FUZZ)))
   target_link_options(pactum_ocr PRIVATE -Wl,--no-undefined)
 endif()
 

@@ -114,8 +114,8 @@ INSTANTIATE_TEST_SUITE_P(Keys, SignVerifyTest,
                                            KeyCase{"rsapss", "rsa-pss", false},
                                            KeyCase{"p256", "ecdsa", false}, KeyCase{"p384", "ecdsa", false},
                                            KeyCase{"rsa2048", "rsa", true}, KeyCase{"p384", "ecdsa", true}),
-                         [](const ::testing::TestParamInfo<KeyCase>& info) {
-                           return info.param.name + (info.param.pem ? "_pem" : "_p12");
+                         [](const ::testing::TestParamInfo<KeyCase>& key) {
+                           return key.param.name + (key.param.pem ? "_pem" : "_p12");
                          });
 
 TEST(SignVerify, OtherDigests) {
