@@ -42,20 +42,22 @@ std::string TextString(const std::string& utf8) {
     return out + ")";
   }
   std::string utf16 = "\xFE\xFF";
+  // The low six bits of the continuation byte at `at`.
+  auto tail = [&utf8](size_t at) -> uint32_t { return static_cast<unsigned char>(utf8[at]) & 0x3Fu; };
   for (size_t i = 0; i < utf8.size();) {
-    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    const uint32_t c = static_cast<unsigned char>(utf8[i]);
     uint32_t cp = 0xFFFD;
     size_t n = 1;
     if (c < 0x80) {
       cp = c;
     } else if ((c >> 5) == 6 && i + 1 < utf8.size()) {
-      cp = (c & 0x1F) << 6 | (utf8[i + 1] & 0x3F);
+      cp = (c & 0x1Fu) << 6 | tail(i + 1);
       n = 2;
     } else if ((c >> 4) == 14 && i + 2 < utf8.size()) {
-      cp = (c & 0x0F) << 12 | (utf8[i + 1] & 0x3F) << 6 | (utf8[i + 2] & 0x3F);
+      cp = (c & 0x0Fu) << 12 | tail(i + 1) << 6 | tail(i + 2);
       n = 3;
     } else if ((c >> 3) == 30 && i + 3 < utf8.size()) {
-      cp = (c & 0x07) << 18 | (utf8[i + 1] & 0x3F) << 12 | (utf8[i + 2] & 0x3F) << 6 | (utf8[i + 3] & 0x3F);
+      cp = (c & 0x07u) << 18 | tail(i + 1) << 12 | tail(i + 2) << 6 | tail(i + 3);
       n = 4;
     }
     i += n;
@@ -78,10 +80,10 @@ std::string TextString(const std::string& utf8) {
 std::string ContentString(const std::string& utf8) {
   std::string out = "(";
   for (size_t i = 0; i < utf8.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    const unsigned c = static_cast<unsigned char>(utf8[i]);
     unsigned cp = c;
     if ((c >> 5) == 6 && i + 1 < utf8.size()) {
-      cp = (c & 0x1F) << 6 | (static_cast<unsigned char>(utf8[++i]) & 0x3F);
+      cp = (c & 0x1Fu) << 6 | (static_cast<unsigned char>(utf8[++i]) & 0x3Fu);
     } else if (c >= 0x80) {
       while (i + 1 < utf8.size() && (static_cast<unsigned char>(utf8[i + 1]) & 0xC0) == 0x80) ++i;
       cp = '?';
