@@ -389,6 +389,31 @@ TEST_F(Issue10Test, HugeSignatureRectanglesAre400) {
                       "bad_request"));
 }
 
+// 6. A 200 KB PDF of nested arrays wrote 298,508 log lines (57 MB): one
+// Poppler message per level. A document now writes at most 200 lines, then
+// one line saying how many were dropped; the same pipeline runs in the CLI.
+TEST(Issue10LogTest, ADamagedPdfCannotFloodTheLog) {
+  const std::string nested = "[" + std::string(50'000, '[') + std::string(50'001, ']');
+  const std::string pdf = BuildPdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Foo " + nested + " >>",
+  });
+  const std::string in = TempPath("nested.pdf"), err = TempPath("nested.log");
+  WriteFile(in, pdf);
+  const std::string cmd = std::string(PACTUM_BINARY) + " extract --log-level warn " + in + " >/dev/null 2>" + err;
+  std::system(cmd.c_str());
+  std::ifstream log(err);
+  std::size_t lines = 0;
+  bool summary = false;
+  for (std::string line; std::getline(log, line);) {
+    ++lines;
+    if (line.find("further log lines of this document were dropped") != std::string::npos) summary = true;
+  }
+  EXPECT_LE(lines, 210u);
+  EXPECT_TRUE(summary) << lines << " lines, none saying how many were dropped";
+}
+
 // New user: POST /v1/documents answered 200 and lost the file's name.
 TEST_F(Issue10Test, StoringAnswers201AndKeepsTheFileName) {
   ServerOptions o;
