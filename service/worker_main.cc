@@ -2,14 +2,12 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
