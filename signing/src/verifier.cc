@@ -292,7 +292,11 @@ class Verifier {
                                        : c.timestamp->trusted     ? TimestampStatus::kValid
                                                                   : TimestampStatus::kUntrusted};
       }
-      for (const auto& reason : c.integrity_reasons) AddOnce(problems, reason);
+      // What pactum cannot check (an algorithm it does not implement) is
+      // indeterminate, never invalid: the bytes may well be intact.
+      for (const auto& reason : c.integrity_reasons) {
+        AddOnce(reason == "unsupported_algorithm" ? doubts : problems, reason);
+      }
       if (!c.integrity_ok && c.integrity_reasons.empty()) AddOnce(problems, "cms_malformed");
       r.trust = c.trusted ? Trust::kTrusted : Trust::kUntrusted;
       for (const auto& reason : c.trust_reasons) AddOnce(doubts, reason);

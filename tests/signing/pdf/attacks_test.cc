@@ -128,6 +128,41 @@ TEST(UniversalSignatureForgery, ZeroedContentsOfARealSignatureIsInvalid) {
   ExpectInvalid(s, "cms_empty");
 }
 
+// ---- What cannot be checked ----
+
+// A signature whose algorithm pactum does not implement (here an MD5
+// digest, made by the openssl command over the real byte ranges) cannot be
+// checked: indeterminate with unsupported_algorithm, never invalid (issue
+// 12: Ed25519, Ed448 and plain-ECDSA OIDs were called invalid).
+TEST(UnsupportedAlgorithm, IsIndeterminateNotInvalid) {
+  std::string s = MustSign(Unsigned(), {});
+  VerifyReport before = MustVerify(s, Trust());
+  ASSERT_EQ(before.signatures.size(), 1u);
+  const auto& br = before.signatures[0].byte_range;
+  const auto at = [](int64_t v) { return static_cast<size_t>(v); };
+  const std::string data = s.substr(at(br[0]), at(br[1])) + s.substr(at(br[2]), at(br[3]));
+  const std::string in = ::testing::TempDir() + "pactum_md5_data", out = ::testing::TempDir() + "pactum_md5.der";
+  WriteFile(in, data);
+  const std::string cmd = "openssl cms -sign -binary -md md5 -outform DER -signer " + Pki("rsa2048.pem") +
+                          " -inkey " + Pki("rsa2048.key") + " -in " + in + " -out " + out + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string cms = ReadFile(out);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : cms) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  const size_t room = at(br[2]) - at(br[1]) - 2;  // between < and >
+  ASSERT_LE(hex.size(), room);
+  s.replace(at(br[1]) + 1, hex.size(), hex);
+  VerifyReport r = MustVerify(s, Trust());
+  ASSERT_EQ(r.signatures.size(), 1u);
+  EXPECT_EQ(r.signatures[0].status, SignatureStatus::kIndeterminate) << Reasons(r);
+  EXPECT_TRUE(HasReason(r.signatures[0], "unsupported_algorithm")) << Reasons(r);
+  EXPECT_EQ(r.status, DocumentStatus::kIndeterminate);
+}
+
 // ---- Signature Wrapping ----
 
 TEST(SignatureWrapping, MovedSecondRangeIsDetected) {
