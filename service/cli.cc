@@ -154,18 +154,26 @@ void AddDocumentLimitOptions(CLI::App* app, extract::Limits* limits, std::uint64
       ->capture_default_str();
 }
 
-// The worker caps of pactum serve.
-void AddWorkerOptions(CLI::App* serve, WorkerProcessOptions* w) {
-  serve->add_option("--worker-memory", w->memory_bytes,
-                    "Address-space cap of each worker process (422 for a document that needs more; 0: none); "
-                    "suffixes KiB, MiB, GiB")
+// The caps of the process that reads documents (a worker of serve, or the
+// CLI itself): flags named per command, the same environment variables.
+void AddCapOptions(CLI::App* app, const std::string& memory_flag, const std::string& cpu_flag,
+                   std::uint64_t* memory_bytes, int* cpu_seconds, const std::string& memory_help,
+                   const std::string& cpu_help) {
+  app->add_option(memory_flag, *memory_bytes, memory_help + "; suffixes KiB, MiB, GiB")
       ->envname("PACTUM_WORKER_MEMORY")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
-  serve->add_option("--worker-cpu-seconds", w->cpu_seconds, "CPU seconds per document in a worker (504 beyond; 0: none)")
+  app->add_option(cpu_flag, *cpu_seconds, cpu_help)
       ->envname("PACTUM_WORKER_CPU_SECONDS")
       ->check(CLI::Range(0, 86400))
       ->capture_default_str();
+}
+
+// The worker caps of pactum serve.
+void AddWorkerOptions(CLI::App* serve, WorkerProcessOptions* w) {
+  AddCapOptions(serve, "--worker-memory", "--worker-cpu-seconds", &w->memory_bytes, &w->cpu_seconds,
+                "Address-space cap of each worker process (422 for a document that needs more; 0: none)",
+                "CPU seconds per document in a worker (504 beyond; 0: none)");
   serve->add_option("--worker-max-documents", w->max_documents,
                     "A worker process is replaced after this many documents (0: never)")
       ->envname("PACTUM_WORKER_MAX_DOCUMENTS")
@@ -195,16 +203,10 @@ void AddAccessOptions(CLI::App* serve, AccessOptions* a) {
 // The time limit is read into *timeout_seconds (Limits keeps milliseconds).
 void AddDocumentOptions(CLI::App* app, cli::DocumentArgs* d, int* timeout_seconds) {
   AddDocumentLimitOptions(app, &d->limits.document, &d->limits.max_stream_bytes, /*http=*/false);
-  app->add_option("--memory", d->limits.memory_bytes,
-                  "Address-space cap of the process that reads a document (error unprocessable for a document "
-                  "that needs more; 0: none); suffixes KiB, MiB, GiB")
-      ->envname("PACTUM_WORKER_MEMORY")
-      ->transform(CLI::AsSizeValue(false))
-      ->capture_default_str();
-  app->add_option("--cpu-seconds", d->limits.cpu_seconds, "CPU seconds per document (error timeout beyond; 0: none)")
-      ->envname("PACTUM_WORKER_CPU_SECONDS")
-      ->check(CLI::Range(0, 86400))
-      ->capture_default_str();
+  AddCapOptions(app, "--memory", "--cpu-seconds", &d->limits.memory_bytes, &d->limits.cpu_seconds,
+                "Address-space cap of the process that reads a document (error unprocessable for a document "
+                "that needs more; 0: none)",
+                "CPU seconds per document (error timeout beyond; 0: none)");
   app->add_option("--timeout-seconds", *timeout_seconds, "Time limit per document (error timeout beyond)")
       ->envname("PACTUM_TIMEOUT")
       ->check(CLI::Range(1, 86400))

@@ -14,7 +14,7 @@ void SetErrorResponse(const Error& error, httplib::Response* res, int status) {
   res->headers.erase("Content-Type");
   res->headers.erase("Retry-After");
   // Messages may quote client input: never let invalid UTF-8 throw here.
-  res->set_content(ToJson(error).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+  res->set_content(DumpJson(ToJson(error)),
                    "application/json");
   if (error.code == ErrorCode::kOverloaded) {
     res->set_header("Retry-After", std::to_string(kRetryAfterSeconds));

@@ -60,10 +60,6 @@ const RouteSpec* FindRoute(std::string_view path) {
   return nullptr;
 }
 
-std::string Dump(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 // A document id as the service makes them: 64 lowercase hex digits.
 bool IsDocumentId(std::string_view id) {
   return id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
@@ -99,7 +95,7 @@ Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, const httplib::
   if (!out.ok()) return out.error();
   AgreementRecord record = std::get<AgreementRecord>(std::move(out).value());
   if (!p.store) return record;
-  Result<bool> put = ctx.store->Put({Dump(ToJson(record)), original});
+  Result<bool> put = ctx.store->Put({DumpJson(ToJson(record)), original});
   if (!put.ok()) {
     if (put.error().code == ErrorCode::kOverloaded) return put.error();
     return Error::Internal("the record could not be archived (" + put.error().message + "); this is a bug");
@@ -112,7 +108,7 @@ QueryParams QueryOf(const httplib::Request& req) { return QueryParams(req.params
 
 void SetJson(httplib::Response* res, const nlohmann::ordered_json& j) {
   res->status = 200;
-  res->set_content(Dump(j), "application/json");
+  res->set_content(DumpJson(j), "application/json");
 }
 
 void SetJsonText(const std::string& json, httplib::Response* res) {

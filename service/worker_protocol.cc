@@ -131,10 +131,6 @@ Limits LimitsFrom(const json& j) {
   return l;
 }
 
-// Text from outside (file names, signing parameters) is validated as UTF-8
-// before it gets here; replacing what is not keeps encoding from ever
-// throwing.
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // Runs `decode`; a JSON exception (missing key, wrong type) is malformed.
 template <typename T, typename Decode>
@@ -182,7 +178,7 @@ std::string EncodeConfig(const WorkerConfig& c) {
                      {"cert_file", c.sign_key->cert_file},
                      {"digest", c.sign_key->digest}};
   }
-  return Dump(j);
+  return DumpJson(j);
 }
 
 Result<WorkerConfig> DecodeConfig(const std::string& header) {
@@ -230,7 +226,7 @@ std::string EncodeRequest(const WorkerRequest& r) {
     if (d.sign.page) j["page"] = *d.sign.page;
     if (d.sign.rect) j["rect"] = *d.sign.rect;
   }
-  return Dump(j);
+  return DumpJson(j);
 }
 
 Result<WorkerRequest> DecodeRequest(const std::string& header) {
@@ -275,13 +271,13 @@ void EncodeReply(const WorkerReply& reply, std::string* header, std::string* bod
   if (!reply.output.ok()) {
     j["error"] = {{"code", ErrorCodeName(reply.output.error().code)}, {"message", reply.output.error().message}};
   } else if (const auto* record = std::get_if<AgreementRecord>(&*reply.output)) {
-    *body = ToJson(*record).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    *body = DumpJson(ToJson(*record));
   } else if (const auto* report = std::get_if<VerifyReport>(&*reply.output)) {
-    *body = ToJson(*report).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    *body = DumpJson(ToJson(*report));
   } else {
     *body = std::get<SignedPdf>(*reply.output).bytes;
   }
-  *header = Dump(j);
+  *header = DumpJson(j);
 }
 
 Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Operation op) {

@@ -9,15 +9,7 @@
 #
 #   bench/cli/run.sh [BUILD_DIR] [CORPUS_DIR]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-$root/build}
-corpus=${2:-$root/../shared/corpus/dev}
-pactum=$build/pactum
-[ -x "$pactum" ] || { echo "build first: $pactum not found" >&2; exit 2; }
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 2; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. "$(dirname "$0")/../hyperfine.sh" "$@"
 
 # The batch: every born-digital PDF of the corpus, five times over (links).
 mkdir -p "$out/batch"

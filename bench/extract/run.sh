@@ -6,15 +6,7 @@
 #
 #   bench/extract/run.sh [BUILD_DIR] [CORPUS_DIR]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-$root/build}
-corpus=${2:-$root/../shared/corpus/dev}
-pactum=$build/pactum
-[ -x "$pactum" ] || { echo "build first: $pactum not found" >&2; exit 2; }
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 2; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. "$(dirname "$0")/../hyperfine.sh" "$@"
 
 printf '%-28s %12s %12s %7s %10s\n' document pactum_ms pdftotext_ms ratio peak_rss_kb
 sum_ratio=0; n=0; worst=0

@@ -632,4 +632,12 @@ Result<SignatureReport> SignatureReportFromJson(const json& j) {
 }
 Result<Error> ErrorFromJson(const json& j) { return FromJson<Error>("error body", j); }
 
+std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string DumpJson(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace pactum

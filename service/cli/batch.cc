@@ -81,7 +81,7 @@ std::string SelfExe() {
 }
 
 std::string Line(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return DumpJson(j) + "\n";
 }
 
 // What became of one item.

@@ -48,10 +48,6 @@ std::string SizeText(std::uint64_t bytes) {
 // How a path is named in messages.
 std::string Display(const std::string& path) { return path == "-" ? "stdin" : path; }
 
-std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
-  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 // Writes all of `text` to stdout; false when stdout failed (closed pipe,
 // full disk).
 bool WriteStdout(std::string_view text) {

@@ -49,4 +49,10 @@ Result<SignatureReport> SignatureReportFromJson(const nlohmann::ordered_json& j)
 // fails on a code ErrorCodeName does not name (it does not become kInternal).
 Result<Error> ErrorFromJson(const nlohmann::ordered_json& j);
 
+// `j` as JSON text, on one line (indent -1) or indented. Text that is not
+// UTF-8 is written with U+FFFD in its place, so this never throws: the one
+// way pactum writes JSON it did not check byte for byte.
+std::string DumpJson(const nlohmann::ordered_json& j, int indent = -1);
+std::string DumpJson(const nlohmann::json& j, int indent = -1);
+
 }  // namespace pactum
