@@ -69,15 +69,10 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   record.warnings = pages->warnings;
 
   // 4. Fields.
+  if (expired()) return timeout;
   const DocumentText text = DocumentText::FromPages(pages->pages);
-  const std::string lang = DetectLanguage(text);
+  const std::string lang = ExtractFields(text, &record.agreement);
   if (!lang.empty()) record.document.language = lang;
-  Agreement& a = record.agreement;
-  for (auto* extractor : {&ExtractTitle, &ExtractParties, &ExtractAmounts, &ExtractDates, &ExtractProjects,
-                          &ExtractSignatories}) {
-    if (expired()) return timeout;
-    extractor(text, &a);
-  }
   return record;
 }
 

@@ -1,5 +1,5 @@
 // Fuzzes every field extractor (title, parties, amounts, dates, projects,
-// signatories) and the language guess on the input read as a document
+// signatories), the language guess and the zoning on the input read as a document
 // (text_input.h): the stage of the pipeline after the page text, without
 // the cost of a PDF parser on every run.
 #include <cstddef>
@@ -12,12 +12,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const pactum::extract::DocumentText doc = pactum::fuzz::DocumentFromText(text);
-  pactum::extract::DetectLanguage(doc);
   pactum::Agreement agreement;
-  for (auto* extractor : {&pactum::extract::ExtractTitle, &pactum::extract::ExtractParties,
-                          &pactum::extract::ExtractAmounts, &pactum::extract::ExtractDates,
-                          &pactum::extract::ExtractProjects, &pactum::extract::ExtractSignatories}) {
-    extractor(doc, &agreement);
-  }
+  pactum::extract::ExtractFields(doc, &agreement);
   return 0;
 }

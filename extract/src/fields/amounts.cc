@@ -12,6 +12,7 @@
 
 #include "fields/amounts.h"
 #include "fields/common.h"
+#include "fields/extractors.h"
 #include "fields/regex.h"
 
 namespace pactum::extract {
@@ -194,7 +195,8 @@ std::vector<ParsedAmount> FindAmounts(const std::string& text) {
   return out;
 }
 
-void ExtractAmounts(const DocumentText& doc, Agreement* out) {
+void ExtractAmounts(const Reading& reading, Agreement* out) {
+  const DocumentText& doc = reading.text();
   for (size_t i = 0; i < doc.lines.size(); ++i) {
     const TextLine& line = doc.lines[i];
     // Join with the next line so that an amount broken across a line break

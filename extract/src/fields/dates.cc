@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "fields/common.h"
+#include "fields/extractors.h"
 #include "fields/regex.h"
 
 namespace pactum::extract {
@@ -239,7 +240,8 @@ bool IsLabelledSignatureDate(const DocumentText& doc, size_t i) {
 
 }  // namespace
 
-void ExtractDates(const DocumentText& doc, Agreement* out) {
+void ExtractDates(const Reading& reading, Agreement* out) {
+  const DocumentText& doc = reading.text();
   for (size_t i = 0; i < doc.lines.size(); ++i) {
     const TextLine& line = doc.lines[i];
     // Sentence context may start on the previous line of the same block.

@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "fields/common.h"
+#include "fields/extractors.h"
 #include "fields/header.h"
 #include "fields/names.h"
 #include "fields/regex.h"
@@ -206,7 +207,8 @@ bool ExtractNumberedParties(const DocumentText& doc, Agreement* out) {
 
 }  // namespace
 
-void ExtractParties(const DocumentText& doc, Agreement* out) {
+void ExtractParties(const Reading& reading, Agreement* out) {
+  const DocumentText& doc = reading.text();
   const size_t before = out->parties.size();
   if (ExtractNumberedParties(doc, out)) return;
   out->parties.resize(before);

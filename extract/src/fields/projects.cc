@@ -13,6 +13,7 @@
 #include <map>
 
 #include "fields/common.h"
+#include "fields/extractors.h"
 #include "fields/header.h"
 #include "fields/regex.h"
 
@@ -173,7 +174,8 @@ std::string HeadingTitle(const std::string& heading) {
 
 }  // namespace
 
-void ExtractProjects(const DocumentText& doc, Agreement* out) {
+void ExtractProjects(const Reading& reading, Agreement* out) {
+  const DocumentText& doc = reading.text();
   const auto& L = doc.lines;
   // Right edge of the text per page: a line reaching it may wrap.
   std::map<int, double> page_right;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "fields/common.h"
+#include "fields/extractors.h"
 #include "fields/header.h"
 #include "fields/names.h"
 #include "fields/regex.h"
@@ -260,7 +261,8 @@ void ExtractOnBehalfBlocks(const DocumentText& doc, Agreement* out) {
 
 }  // namespace
 
-void ExtractSignatories(const DocumentText& doc, Agreement* out) {
+void ExtractSignatories(const Reading& reading, Agreement* out) {
+  const DocumentText& doc = reading.text();
   const auto& L = doc.lines;
   std::vector<PlaceDate> anchors;
   for (size_t i = 0; i < L.size(); ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fields/common.h"
+#include "fields/extractors.h"
 #include "fields/header.h"
 #include "fields/regex.h"
 
@@ -129,7 +130,8 @@ Header FindHeader(const DocumentText& doc) {
 
 }  // namespace fields
 
-void ExtractTitle(const DocumentText& doc, Agreement* out) {
+void ExtractTitle(const Reading& reading, Agreement* out) {
+  const DocumentText& doc = reading.text();
   const fields::Header h = fields::FindHeader(doc);
   std::string type;
   std::string reference;  // "Nr. RV-2026/04", "No. HSF-2026-017"
@@ -179,27 +181,6 @@ void ExtractTitle(const DocumentText& doc, Agreement* out) {
     }
     if (!subject.empty()) out->subject = subject;
   }
-}
-
-std::string DetectLanguage(const DocumentText& doc) {
-  static const char* const kDe[] = {"der", "die", "und", "das", "für", "mit", "von", "zu", "den", "des", "ist", "wird"};
-  static const char* const kEn[] = {"the", "and", "of", "to", "for", "in", "shall", "is", "be", "by", "with", "this"};
-  int de = 0, en = 0;
-  for (const auto& line : doc.lines) {
-    std::string word;
-    const std::string lower = fields::Lower(line.text) + " ";
-    for (char c : lower) {
-      if (c == ' ' || c == ',' || c == '.') {
-        for (const char* w : kDe) de += word == w;
-        for (const char* w : kEn) en += word == w;
-        word.clear();
-      } else {
-        word += c;
-      }
-    }
-  }
-  if (de + en < 5) return {};
-  return de >= en ? "de" : "en";
 }
 
 }  // namespace pactum::extract

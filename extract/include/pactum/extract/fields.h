@@ -27,15 +27,10 @@ struct DocumentText {
   static DocumentText FromPages(const std::vector<PageText>& pages);
 };
 
-void ExtractTitle(const DocumentText& doc, Agreement* out);      // type, title, year, subject
-void ExtractParties(const DocumentText& doc, Agreement* out);
-void ExtractAmounts(const DocumentText& doc, Agreement* out);
-void ExtractDates(const DocumentText& doc, Agreement* out);
-void ExtractProjects(const DocumentText& doc, Agreement* out);
-void ExtractSignatories(const DocumentText& doc, Agreement* out);
-
-// "de" or "en" by function-word counts; empty when undecidable.
-std::string DetectLanguage(const DocumentText& doc);
+// Reads the document once (language, zones: src/reading/reading.h) and runs
+// every field extractor over that reading. Returns the language ("de", "en"
+// or "" when undecidable).
+std::string ExtractFields(const DocumentText& doc, Agreement* out);
 
 // Lower-level parsers, exposed for unit tests.
 struct ParsedAmount {

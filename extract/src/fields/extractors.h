@@ -1,0 +1,18 @@
+// The field extractors. Each reads the zones of one Reading that can hold
+// its field and fills its part of the Agreement; fields the text does not
+// state stay empty.
+#pragma once
+
+#include "pactum/models/record.h"
+#include "reading/reading.h"
+
+namespace pactum::extract {
+
+void ExtractTitle(const Reading& reading, Agreement* out);       // type, title, year, subject
+void ExtractParties(const Reading& reading, Agreement* out);
+void ExtractAmounts(const Reading& reading, Agreement* out);
+void ExtractDates(const Reading& reading, Agreement* out);
+void ExtractProjects(const Reading& reading, Agreement* out);
+void ExtractSignatories(const Reading& reading, Agreement* out);
+
+}  // namespace pactum::extract

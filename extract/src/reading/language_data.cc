@@ -1,0 +1,142 @@
+#include "reading/language_data.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "fields/common.h"
+
+namespace pactum::extract {
+namespace {
+
+// "data/en/parties.json" -> {"en", "parties"}; nullopt for other names.
+std::optional<std::pair<std::string, std::string>> LangAndTopic(std::string_view name) {
+  constexpr std::string_view kPrefix = "data/", kSuffix = ".json";
+  if (name.substr(0, kPrefix.size()) != kPrefix || name.size() <= kPrefix.size() + kSuffix.size() ||
+      name.substr(name.size() - kSuffix.size()) != kSuffix) {
+    return std::nullopt;
+  }
+  name = name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+  const size_t slash = name.find('/');
+  if (slash == std::string_view::npos || slash == 0 || name.find('/', slash + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return std::pair{std::string(name.substr(0, slash)), std::string(name.substr(slash + 1))};
+}
+
+bool IsWordByte(unsigned char c) { return std::isalnum(c) != 0 || c >= 0x80; }
+
+}  // namespace
+
+Result<LanguageData> LanguageData::Parse(const std::vector<EmbeddedFile>& files) {
+  LanguageData data;
+  for (const auto& file : files) {
+    const auto lt = LangAndTopic(file.name);
+    if (!lt) continue;
+    const auto& [lang, topic] = *lt;
+    const nlohmann::json doc = nlohmann::json::parse(file.bytes, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object()) return Error::Internal(std::string(file.name) + ": not a JSON object");
+    for (const auto& [member, value] : doc.items()) {
+      if (member.rfind("_", 0) == 0) continue;  // "_comment"
+      Entry entry;
+      if (value.is_array()) {
+        for (const auto& v : value) {
+          if (!v.is_string()) return Error::Internal(std::string(file.name) + ": " + member + ": lists hold strings");
+          entry.list.push_back(v.get<std::string>());
+        }
+      } else if (value.is_object()) {
+        for (const auto& [k, v] : value.items()) {
+          if (v.is_string()) entry.table.emplace_back(k, v.get<std::string>());
+          else if (v.is_number_integer()) entry.table.emplace_back(k, std::to_string(v.get<long long>()));
+          else return Error::Internal(std::string(file.name) + ": " + member + ": tables map to strings or integers");
+        }
+      } else {
+        return Error::Internal(std::string(file.name) + ": " + member + ": a list or a table");
+      }
+      const std::string key = topic + "." + member;
+      Entry& all = data.all_[key];
+      for (const auto& w : entry.list) {
+        if (std::find(all.list.begin(), all.list.end(), w) == all.list.end()) all.list.push_back(w);
+      }
+      all.table.insert(all.table.end(), entry.table.begin(), entry.table.end());
+      data.by_lang_[lang][key] = std::move(entry);
+    }
+  }
+  if (data.by_lang_.empty()) return Error::Internal("no language data files");
+  return data;
+}
+
+const LanguageData& LanguageData::Get() {
+  static const LanguageData data = [] {
+    auto parsed = Parse(EmbeddedFiles());
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "pactum: built-in language data is broken: %s\n", parsed.error().message.c_str());
+      std::abort();
+    }
+    return std::move(*parsed);
+  }();
+  return data;
+}
+
+std::vector<std::string> LanguageData::languages() const {
+  std::vector<std::string> out;
+  for (const auto& [lang, entries] : by_lang_) out.push_back(lang);
+  return out;
+}
+
+std::vector<std::string> LanguageData::keys(std::string_view lang) const {
+  std::vector<std::string> out;
+  if (auto it = by_lang_.find(lang); it != by_lang_.end()) {
+    for (const auto& [key, entry] : it->second) out.push_back(key);
+  }
+  return out;
+}
+
+const LanguageData::Entry& LanguageData::Find(std::string_view lang, std::string_view key) const {
+  static const Entry kEmpty;
+  if (auto l = by_lang_.find(lang); l != by_lang_.end()) {
+    auto it = l->second.find(key);
+    return it == l->second.end() ? kEmpty : it->second;
+  }
+  auto it = all_.find(key);
+  return it == all_.end() ? kEmpty : it->second;
+}
+
+const std::vector<std::string>& LanguageData::List(std::string_view lang, std::string_view key) const {
+  return Find(lang, key).list;
+}
+
+const Table& LanguageData::TableOf(std::string_view lang, std::string_view key) const { return Find(lang, key).table; }
+
+std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std::string>& phrases, size_t from) {
+  const std::string lower = fields::Lower(text);
+  std::optional<PhraseHit> best;
+  for (const auto& phrase : phrases) {
+    const std::string p = fields::Lower(phrase);
+    if (p.empty()) continue;
+    for (size_t at = lower.find(p, from); at != std::string::npos; at = lower.find(p, at + 1)) {
+      const size_t end = at + p.size();
+      // Boundaries only where the phrase itself starts / ends with a word character.
+      const bool left_ok = at == 0 || !IsWordByte(static_cast<unsigned char>(p.front())) ||
+                           !IsWordByte(static_cast<unsigned char>(lower[at - 1]));
+      const bool right_ok = end == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
+                            !IsWordByte(static_cast<unsigned char>(lower[end]));
+      if (!left_ok || !right_ok) continue;
+      if (!best || at < best->begin || (at == best->begin && end > best->end)) best = PhraseHit{at, end, phrase};
+      break;
+    }
+  }
+  return best;
+}
+
+std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases) {
+  size_t lead = 0;
+  while (lead < text.size() && text[lead] == ' ') ++lead;
+  auto hit = FindPhrase(text.substr(0, std::min(text.size(), lead + 200)), phrases, lead);
+  if (!hit || hit->begin != lead) return std::nullopt;
+  return hit;
+}
+
+}  // namespace pactum::extract
