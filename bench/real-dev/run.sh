@@ -6,7 +6,8 @@
 # "validation" is the fixed quarter listed in bench/real-dev/FOLDER.validation (made once
 # by split.py); "train" is the rest. Tune and train on "train" only. Writes OUT_DIR/NAME.json
 # and OUT_DIR/timings.tsv, then prints score.py's report for exactly that part.
-# PACTUM (default build/pactum), JOBS (default 2) and EXTRACT_TIMEOUT (s, default 120).
+# PACTUM (default build/pactum), JOBS (default 2), EXTRACT_TIMEOUT (s, default 120), and
+# EVERY=k to score only every k-th document of the part (a quick look while tuning).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -26,6 +27,8 @@ validation=$here/$folder.validation
 
 truth=$(mktemp -d)
 trap 'rm -rf "$truth"' EXIT
+every=${EVERY:-1}
+k=0
 for t in "$corpus"/*.truth.json; do
   name=$(basename "$t" .truth.json)
   held=no
@@ -36,6 +39,8 @@ for t in "$corpus"/*.truth.json; do
     all) ;;
     *) echo "part must be train, validation or all" >&2; exit 2 ;;
   esac
+  k=$((k + 1))
+  [ $(( (k - 1) % every )) -eq 0 ] || continue
   ln -s "$t" "$truth/"
 done
 [ -f "$corpus/manifest.json" ] && ln -s "$corpus/manifest.json" "$truth/"

@@ -1,4 +1,5 @@
-// Type, title, year and subject from the heading area; document language.
+// Type, title and subject from the title zone (or the preamble's first
+// sentence); the line kinds of header.h.
 
 #include <algorithm>
 
@@ -9,27 +10,6 @@
 
 namespace pactum::extract {
 namespace fields {
-namespace {
-
-const Regex& YearRegex() {
-  static const Regex re(R"((?:^|\s)((?:19|20)[0-9]{2})(?:\s|$))");
-  return re;
-}
-
-bool IsBetween(const std::string& lower) {
-  return lower == "zwischen" || lower == "between" || lower == "by and between" || StartsWith(lower, "zwischen ") ||
-         StartsWith(lower, "between ") || lower == "entered into between" || lower == "abgeschlossen zwischen";
-}
-
-bool IsAnd(const std::string& lower) {
-  return lower == "und" || lower == "and" || StartsWith(lower, "und ") || StartsWith(lower, "and ");
-}
-
-const char* const kSubjectLeads[] = {"über die ", "über das ", "über den ", "über ", "zur ", "zum ", "betreffend ",
-                                     "bezüglich ", "on the ", "for the ", "regarding the ", "regarding ", "concerning the ",
-                                     "concerning ", "relating to the ", "relating to ", "on "};
-
-}  // namespace
 
 bool IsPageNumberLine(const std::string& text) {
   if (text.size() > 24 || text.find_first_of("0123456789") == std::string::npos) return false;
@@ -61,125 +41,97 @@ bool IsNumberedClauseHeading(const std::string& text) {
   return clause.FullMatch(text);
 }
 
-std::string SubjectFromLine(const std::string& text) {
-  const std::string lower = Lower(text);
-  for (const char* lead : kSubjectLeads) {
-    if (StartsWith(lower, lead)) return Trim(text.substr(std::string_view(lead).size()));
-  }
-  return {};
-}
-
-Header FindHeader(const DocumentText& doc) {
-  Header h;
-  // The heading area: page 1 until the first section heading.
-  std::vector<size_t> area;
-  for (size_t i = 0; i < doc.lines.size() && doc.lines[i].page == 1; ++i) {
-    if (IsSectionHeading(doc.lines[i].text)) break;
-    if (IsPageNumberLine(doc.lines[i].text)) continue;
-    area.push_back(i);
-  }
-  size_t k = 0;
-  bool body = false;  // a numbered clause heading ("1. Services") starts the body
-  for (; k < area.size(); ++k) {
-    const std::string lower = Lower(Trim(doc.lines[area[k]].text));
-    if (IsBetween(lower)) {
-      h.between_line = area[k];
-      break;
-    }
-    body = body || IsNumberedClauseHeading(doc.lines[area[k]].text);
-    // The subject is a line of the heading, near its top ("On or before …"
-    // further down is a clause).
-    if (!body && k < 10 && !SubjectFromLine(doc.lines[area[k]].text).empty() && !h.title_lines.empty()) {
-      h.subject_line = area[k];
-      continue;
-    }
-    // Title lines are short; a sentence ("This Agreement is entered into as
-    // of 1 March 2026 by and between …") is not one.
-    const bool short_line = std::count(doc.lines[area[k]].text.begin(), doc.lines[area[k]].text.end(), ' ') < 12;
-    if (h.title_lines.size() < 3 && !h.subject_line && short_line) h.title_lines.push_back(area[k]);
-  }
-  if (!h.between_line) return h;
-  // Parties: from "zwischen" to the subject line, split at "und"/"and".
-  std::vector<size_t> current;
-  auto flush = [&] {
-    if (!current.empty()) h.party_lines.push_back(current);
-    current.clear();
-  };
-  const std::string between_text = Trim(doc.lines[*h.between_line].text);
-  const size_t sp = between_text.find(' ');
-  bool inline_first = sp != std::string::npos;  // "zwischen dem Land Hessen"
-  if (inline_first) current.push_back(*h.between_line);
-  for (++k; k < area.size(); ++k) {
-    const size_t li = area[k];
-    const std::string text = Trim(doc.lines[li].text);
-    const std::string lower = Lower(text);
-    if (!SubjectFromLine(text).empty() && h.party_lines.size() + (current.empty() ? 0 : 1) >= 2) {
-      h.subject_line = li;
-      break;
-    }
-    if (IsAnd(lower)) {
-      flush();
-      if (lower.size() > 4) current.push_back(li);  // "und dem Landkreis …"
-      continue;
-    }
-    current.push_back(li);
-  }
-  flush();
-  return h;
-}
-
 }  // namespace fields
 
+namespace {
+
+// Joined title lines, a hyphen at a line end repaired.
+std::string JoinedText(const Reading& reading, const std::vector<size_t>& lines) {
+  std::string text;
+  for (size_t li : lines) text = text.empty() ? fields::Trim(reading.line(li).text) : fields::JoinLines(text, fields::Trim(reading.line(li).text));
+  return fields::CollapseSpaces(text);
+}
+
+// The kind of agreement in a title: from its start to the end of the last
+// designation ("Agreement", "Staatsvertrag") before the first title stop
+// ("between", "zwischen", "über", "dated"), as printed.
+std::string TypeOf(const Reading& reading, const std::string& title) {
+  std::string head = title;
+  if (auto stop = FindPhrase(head, reading.Words("document.title_stops")); stop && stop->begin > 0) {
+    head = fields::Trim(head.substr(0, stop->begin));
+  }
+  const auto hits = reading.Designations(head);
+  if (hits.empty()) return {};
+  head = head.substr(0, hits.back().end);
+  // A stamp printed before the title on its line ("EXHIBIT 10.3 LICENSE AGREEMENT"):
+  // the stamp's word and the numbers after it.
+  if (auto stamp = StartsWithPhrase(head, reading.Words("document.furniture")); stamp && hits.front().begin > stamp->end) {
+    size_t k = stamp->end;
+    while (k < hits.front().begin) {
+      while (k < head.size() && head[k] == ' ') ++k;
+      size_t e = k;
+      while (e < head.size() && head[e] != ' ') ++e;
+      const std::string word = head.substr(k, e - k);
+      if (word.find_first_of("0123456789") == std::string::npos) break;
+      k = e;
+    }
+    head = head.substr(k);
+  }
+  // Quotes and the leading "This" of a sentence are not part of the kind.
+  while (!head.empty() && (head.front() == '"' || head.front() == '\'' || head.front() == ' ')) head.erase(0, 1);
+  return fields::Trim(head);
+}
+
+// "This Co-Branding Agreement (the "Agreement") is made …": the kind named
+// by the preamble's first sentence, when the document has no title block.
+std::string TypeFromPreamble(const Reading& reading) {
+  const auto lines = reading.LinesIn(Zone::kParties);
+  std::string text;
+  for (size_t k = 0; k < lines.size() && k < 4; ++k) text += " " + reading.line(lines[k]).text;
+  const auto hits = reading.Designations(text);
+  if (hits.empty() || hits.front().begin > 300) return {};
+  const PhraseHit* hit = &hits.front();
+  // Back over capitalised words to the first that is not.
+  size_t begin = hit->begin;
+  while (begin > 0) {
+    size_t p = begin;
+    while (p > 0 && text[p - 1] == ' ') --p;
+    size_t q = p;
+    while (q > 0 && text[q - 1] != ' ') --q;
+    if (q == p) break;
+    const std::string word = text.substr(q, p - q);
+    if (!fields::StartsUpper(word) && word.find('-') == std::string::npos) break;
+    if (StartsWithPhrase(word, reading.Words("document.title_stops")) || word == "This" || word == "THIS" ||
+        word == "Dieser" || word == "Diese" || word == "DIESE" || word == "DIESER") {
+      break;
+    }
+    begin = q;
+  }
+  return fields::Trim(text.substr(begin, hit->end - begin));
+}
+
+}  // namespace
+
 void ExtractTitle(const Reading& reading, Agreement* out) {
-  const DocumentText& doc = reading.text();
-  const fields::Header h = fields::FindHeader(doc);
-  std::string type;
-  std::string reference;  // "Nr. RV-2026/04", "No. HSF-2026-017"
-  std::optional<int> year;
-  for (size_t li : h.title_lines) {
-    std::string text = fields::Trim(doc.lines[li].text);
-    fields::Match m;
-    // A year of its own, not one inside a date ("as of 1 March 2026").
-    if (fields::YearRegex().Search(text, &m) && FindDates(text).empty()) {
-      if (!year) year = std::stoi(m.str(1));
-      text = fields::Trim(m.prefix() + " " + m.suffix());
-    }
-    // A reference number after the kind of agreement is not part of it.
-    static const fields::Regex ref(R"((.*?\S)\s+((?:Nr\.|No\.|Nummer|Number|Az\.|Ref\.|Reference)\s*:?\s*\S*[0-9]\S*)\s*)",
-                                   fields::Regex::kIgnoreCase);
-    if (type.empty() && ref.FullMatch(text, &m)) {
-      reference = m.str(2);
-      text = m.str(1);
-    }
-    if (!text.empty() && type.empty() && fields::SubjectFromLine(text).empty()) {
-      // "Vertrag über die Förderung …", "Agreement on the implementation …":
-      // the type, then its subject on the same line.
-      static const fields::Regex inline_subject(R"((\p{Lu}[\p{L}-]+(?:\s+(?:of|de|zur|zum)?\s*\p{Lu}[\p{L}-]+)*)\s+((?:über|zur|zum|betreffend|on|for|regarding|concerning)\s+.+))");
-      fields::Match sm;
-      if (inline_subject.FullMatch(text, &sm) && !out->subject) {
-        type = fields::CollapseSpaces(sm.str(1));
-        out->subject = fields::SubjectFromLine(sm.str(2));
-      } else {
-        type = fields::CollapseSpaces(text);
+  const auto lines = reading.LinesIn(Zone::kTitle);
+  const std::string title = JoinedText(reading, lines);
+  std::string type = title.empty() ? std::string() : TypeOf(reading, title);
+  if (type.empty()) type = TypeFromPreamble(reading);
+  if (type.empty()) return;
+  if (fields::IsAllCaps(type)) type = fields::TitleCase(type);
+  out->type = type;
+  out->title = title.empty() ? type : title;
+  // The subject: what the title says after the kind ("über die Förderung …").
+  if (!title.empty()) {
+    if (auto stop = FindPhrase(title, reading.Words("document.subject_leads")); stop) {
+      std::string subject = fields::Trim(title.substr(stop->end));
+      // A year of its own on the next title line belongs to the title, not the subject.
+      if (subject.size() > 5 && subject[subject.size() - 5] == ' ' &&
+          std::all_of(subject.end() - 4, subject.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+        subject = fields::Trim(subject.substr(0, subject.size() - 5));
       }
+      if (!subject.empty()) out->subject = fields::IsAllCaps(subject) ? fields::TitleCase(subject) : subject;
     }
-  }
-  if (!type.empty()) {
-    if (fields::IsAllCaps(type)) type = fields::TitleCase(type);
-    out->type = type;
-    std::string title = reference.empty() ? type : type + " " + reference;
-    out->title = year ? title + " " + std::to_string(*year) : title;
-  }
-  out->year = year;
-  if (h.subject_line) {
-    std::string subject = fields::SubjectFromLine(doc.lines[*h.subject_line].text);
-    // A subject may wrap onto the next line of its block.
-    const size_t next = *h.subject_line + 1;
-    if (next < doc.lines.size() && doc.lines[next].page == 1 &&
-        doc.lines[next].block == doc.lines[*h.subject_line].block && fields::StartsLower(doc.lines[next].text)) {
-      subject = fields::JoinLines(subject, doc.lines[next].text);
-    }
-    if (!subject.empty()) out->subject = subject;
   }
 }
 

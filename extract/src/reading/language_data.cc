@@ -131,6 +131,32 @@ std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std
   return best;
 }
 
+std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<std::string>& phrases) {
+  const std::string lower = fields::Lower(text);
+  std::vector<PhraseHit> hits;
+  for (const auto& phrase : phrases) {
+    const std::string p = fields::Lower(phrase);
+    if (p.empty()) continue;
+    for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
+      const size_t end = at + p.size();
+      const bool left_ok = at == 0 || !IsWordByte(static_cast<unsigned char>(p.front())) ||
+                           !IsWordByte(static_cast<unsigned char>(lower[at - 1]));
+      const bool right_ok = end == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
+                            !IsWordByte(static_cast<unsigned char>(lower[end]));
+      if (left_ok && right_ok) hits.push_back(PhraseHit{at, end, phrase});
+    }
+  }
+  // Leftmost first, longest first at one place; then drop overlaps.
+  std::sort(hits.begin(), hits.end(), [](const PhraseHit& a, const PhraseHit& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  std::vector<PhraseHit> out;
+  for (const auto& h : hits) {
+    if (out.empty() || h.begin >= out.back().end) out.push_back(h);
+  }
+  return out;
+}
+
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases) {
   size_t lead = 0;
   while (lead < text.size() && text[lead] == ' ') ++lead;

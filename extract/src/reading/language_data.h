@@ -66,6 +66,9 @@ struct PhraseHit {
 // comparing case-insensitively (ASCII and German letters). nullopt if none.
 std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std::string>& phrases,
                                     size_t from = 0);
+// Every phrase of `phrases` in `text`, left to right, not overlapping (at
+// each place the longest), matched as FindPhrase does.
+std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<std::string>& phrases);
 // True if `text` starts with one of `phrases` (case-insensitive, word boundary after).
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases);
 

@@ -122,6 +122,26 @@ std::vector<size_t> Reading::LinesIn(Zone zone) const {
   return out;
 }
 
+std::vector<PhraseHit> Reading::Designations(std::string_view text) const {
+  std::vector<PhraseHit> hits = FindAllPhrases(text, Words("document.designations"));
+  const std::string lower = fields::Lower(text);
+  for (const auto& suffix : Words("document.designation_suffixes")) {
+    for (size_t at = lower.find(suffix); at != std::string::npos; at = lower.find(suffix, at + 1)) {
+      const size_t end = at + suffix.size();
+      const bool word_end = end == lower.size() || !(std::isalnum(static_cast<unsigned char>(lower[end])) ||
+                                                     static_cast<unsigned char>(lower[end]) >= 0x80);
+      const bool compound = at > 0 && (std::isalpha(static_cast<unsigned char>(lower[at - 1])) ||
+                                       static_cast<unsigned char>(lower[at - 1]) >= 0x80);
+      if (!word_end || !compound) continue;
+      size_t begin = at;
+      while (begin > 0 && lower[begin - 1] != ' ' && lower[begin - 1] != '(' && lower[begin - 1] != '"') --begin;
+      hits.push_back(PhraseHit{begin, end, suffix});
+    }
+  }
+  std::sort(hits.begin(), hits.end(), [](const PhraseHit& a, const PhraseHit& b) { return a.begin < b.begin; });
+  return hits;
+}
+
 bool Reading::HasZone(Zone zone) const { return std::find(zones_.begin(), zones_.end(), zone) != zones_.end(); }
 
 Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
@@ -174,7 +194,6 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
     if (edge[i]) edge_pages[Shape(lines[i].text)].insert(lines[i].page);
   }
 
-  const auto& designations = r.Words("document.designations");
   const auto& furniture = r.Words("document.furniture");
   const auto& recitals = r.Words("document.recitals");
   const auto& operative = r.Words("document.operative");
@@ -208,7 +227,7 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
                  edge_pages[shape].size() * 3 >= static_cast<size_t>(r.pages_) && f.words <= 16;
     f.page_number = edge[i] && fields::IsPageNumberLine(trimmed);
     f.stamp = f.words <= 10 && StartsWithAny(trimmed, furniture);
-    f.designation = f.words <= 16 && FindPhrase(trimmed, designations).has_value();
+    f.designation = f.words <= 16 && !r.Designations(trimmed).empty();
     f.party_cue = FindPhrase(trimmed, intro).has_value();
     f.recital_cue = StartsWithAny(trimmed, recitals);
     f.operative_cue = StartsWithAny(trimmed, operative);
@@ -219,12 +238,24 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
     f.ends_sentence = last == '.' || last == ';' || last == ':';
   }
 
-  // Furniture first: it is decided by place, not by order.
+  // The signature area starts at the last closing formula, or where the
+  // final run of signature cues begins; annexes follow it.
+  size_t signature_start = n;
+  for (size_t i = n; i-- > 0;) {
+    if (r.features_[i].repeated || r.features_[i].page_number) continue;
+    if (r.features_[i].signature_cue) signature_start = i;
+    else if (signature_start != n && i + 40 < signature_start) break;
+  }
+
+  // Furniture: decided by place, not by order. A stamp-like line after the
+  // signature area ("EXHIBIT A") heads an annex.
   std::vector<bool> furn(n, false);
   for (size_t i = 0; i < n; ++i) {
     const LineFeatures& f = r.features_[i];
     const bool at_edge = f.top < 0.12 || f.bottom > 0.9;
-    furn[i] = f.repeated || f.page_number || (f.stamp && (at_edge || (lines[i].page == 1 && rank_on_page[i] < 6)));
+    const bool stamp = f.stamp && !(f.annex_cue && i > signature_start) &&
+                       (at_edge || (lines[i].page == 1 && rank_on_page[i] < 6));
+    furn[i] = f.repeated || f.page_number || stamp;
   }
 
   // The title block: heading-like lines near the start, around the first line
@@ -244,7 +275,8 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
       continue;
     }
     // Continue the block: heading-like lines close below.
-    if (heading_like && !f.party_cue && !f.recital_cue && f.gap_above < 3.0 && title.size() < 4) {
+    const bool short_line = f.words <= 3 && !f.ends_sentence;  // "2026", "No. 17"
+    if ((heading_like || short_line) && !f.party_cue && !f.recital_cue && f.gap_above < 3.0 && title.size() < 4) {
       title.push_back(k);
       continue;
     }
@@ -277,14 +309,7 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
   }
   size_t parties_lines = 0;
   bool seen_party_cue = false;
-  // The signature area starts at the last closing formula, or where the
-  // final run of signature cues begins; annexes follow it.
-  size_t signature_start = n;
-  for (size_t i = n; i-- > start;) {
-    if (furn[i]) continue;
-    if (r.features_[i].signature_cue) signature_start = i;
-    else if (signature_start != n && i + 40 < signature_start) break;
-  }
+  if (signature_start < start) signature_start = n;
   for (size_t i = start; i < n; ++i) {
     if (furn[i]) {
       r.zones_[i] = Zone::kFurniture;

@@ -81,6 +81,10 @@ class Reading {
   const Table& LanguageTable(std::string_view key) const { return data_->TableOf(language_, key); }
   const LanguageData& data() const { return *data_; }
 
+  // Where `text` names a kind of agreement: document.designations as words,
+  // and words ending in document.designation_suffixes ("Fördervertrag").
+  std::vector<PhraseHit> Designations(std::string_view text) const;
+
   // For tests and the trainer: set the zones directly.
   void SetZones(std::vector<Zone> zones) { zones_ = std::move(zones); }
 

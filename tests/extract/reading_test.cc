@@ -1,0 +1,148 @@
+// The reading: language data, tokens and zones, on classes of layouts built
+// line by line.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "reading/language_data.h"
+#include "reading/reading.h"
+#include "reading/tokens.h"
+
+namespace pactum::extract {
+namespace {
+
+TEST(LanguageDataTest, EveryLanguageDefinesTheSameKeys) {
+  const LanguageData& data = LanguageData::Get();
+  const auto languages = data.languages();
+  ASSERT_GE(languages.size(), 2u);
+  const auto reference = data.keys(languages.front());
+  EXPECT_GT(reference.size(), 10u);
+  for (const auto& lang : languages) EXPECT_EQ(data.keys(lang), reference) << lang;
+}
+
+TEST(LanguageDataTest, BrokenFilesAreErrorsNotCrashes) {
+  EXPECT_FALSE(LanguageData::Parse({{"data/en/x.json", "[1, 2"}}).ok());
+  EXPECT_FALSE(LanguageData::Parse({{"data/en/x.json", R"({"a": [1]})"}}).ok());
+  EXPECT_FALSE(LanguageData::Parse({{"data/en/x.json", R"({"a": true})"}}).ok());
+  EXPECT_FALSE(LanguageData::Parse({}).ok());
+  auto ok = LanguageData::Parse({{"data/en/x.json", R"({"_comment": "c", "a": ["b"], "t": {"k": "v", "n": 3}})"},
+                                 {"other/file.txt", "ignored"}});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->List("en", "x.a"), std::vector<std::string>{"b"});
+  EXPECT_EQ(ok->TableOf("", "x.t"), (Table{{"k", "v"}, {"n", "3"}}));
+  EXPECT_TRUE(ok->List("en", "x._comment").empty());
+}
+
+TEST(PhraseTest, WordBoundariesAndCase) {
+  const std::vector<std::string> phrases = {"between", "by and between", "GmbH"};
+  auto hit = FindPhrase("made BY AND BETWEEN the parties", phrases);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->phrase, "by and between");
+  EXPECT_FALSE(FindPhrase("inbetween", phrases));
+  EXPECT_EQ(FindAllPhrases("Muster GmbH and Beispiel gmbh", phrases).size(), 2u);
+  EXPECT_TRUE(StartsWithPhrase("  Between us", phrases));
+  EXPECT_FALSE(StartsWithPhrase("us between", phrases));
+}
+
+std::vector<std::string> Texts(const Tokens& t) {
+  std::vector<std::string> out;
+  for (const auto& tok : t.tokens) out.push_back(tok.text);
+  return out;
+}
+
+TEST(TokensTest, AbbreviationsKeepTheirPeriodQuotesStandAlone) {
+  const std::vector<std::string> abbreviations = {"Inc.", "e.V."};
+  EXPECT_EQ(Texts(TokenizeText("TIME LIFE, INC., a Delaware corp.", abbreviations)),
+            (std::vector<std::string>{"TIME", "LIFE", ",", "INC.", ",", "a", "Delaware", "corp", "."}));
+  EXPECT_EQ(Texts(TokenizeText("nachstehend \xe2\x80\x9eHMSI\xe2\x80\x9c genannt", abbreviations)),
+            (std::vector<std::string>{"nachstehend", "\xe2\x80\x9e", "HMSI", "\xe2\x80\x9c", "genannt"}));
+  EXPECT_EQ(Texts(TokenizeText("Baden-W\xc3\xbcrttemberg, AT&T, L.L.C.", {})),
+            (std::vector<std::string>{"Baden-W\xc3\xbcrttemberg", ",", "AT&T", ",", "L.L.C."}));
+}
+
+// A document built line by line: {page, x0, y0, text}, 12 pt lines, A4 pages.
+struct L {
+  int page;
+  double x;
+  double y;
+  std::string text;
+};
+
+DocumentText Doc(const std::vector<L>& lines) {
+  DocumentText d;
+  for (const auto& l : lines) {
+    TextLine t;
+    t.page = l.page;
+    t.text = l.text;
+    t.box = {l.x, l.y, l.x + 5.5 * static_cast<double>(l.text.size()), l.y + 12};
+    d.lines.push_back(t);
+  }
+  return d;
+}
+
+std::vector<Zone> Zones(const Reading& r) {
+  std::vector<Zone> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(r.zone(i));
+  return out;
+}
+
+TEST(ZonesTest, AnAgreementReadsInItsOrder) {
+  std::vector<L> lines = {
+      {1, 60, 30, "EXHIBIT 10.4"},
+      {1, 230, 90, "LICENSE AGREEMENT"},
+      {1, 60, 130, "This License Agreement is made as of May 1, 2020 by and between Alpha Corp., a"},
+      {1, 60, 144, "Delaware corporation (\"Licensor\"), and Beta LLC (\"Licensee\")."},
+      {1, 60, 170, "WHEREAS, Licensor owns certain software; and"},
+      {1, 60, 184, "NOW, THEREFORE, the parties agree as follows:"},
+      {1, 60, 210, "1. Grant of License"},
+      {1, 60, 224, "Licensor grants Licensee a license to use the software in the territory."},
+      {1, 290, 800, "1"},
+      {2, 60, 60, "The license is not transferable without consent of the other party."},
+      {2, 60, 100, "IN WITNESS WHEREOF, the parties have executed this Agreement."},
+      {2, 60, 130, "ALPHA CORP."},
+      {2, 60, 150, "By: /s/ Jane Doe"},
+      {2, 290, 800, "2"},
+      {3, 250, 60, "EXHIBIT A"},
+      {3, 60, 90, "Licensed software: the program and its documentation as delivered."},
+      {3, 290, 800, "3"},
+  };
+  const DocumentText doc = Doc(lines);
+  const Reading r = Reading::Of(doc);
+  EXPECT_EQ(r.language(), "en");
+  using Z = Zone;
+  EXPECT_EQ(Zones(r), (std::vector<Zone>{Z::kFurniture, Z::kTitle, Z::kParties, Z::kParties, Z::kRecitals,
+                                         Z::kBody, Z::kBody, Z::kBody, Z::kFurniture, Z::kBody, Z::kSignature,
+                                         Z::kSignature, Z::kSignature, Z::kFurniture, Z::kAnnex, Z::kAnnex,
+                                         Z::kFurniture}));
+}
+
+TEST(ZonesTest, RunningHeadersAreFurnitureWhereverTheyRepeat) {
+  std::vector<L> lines;
+  for (int page = 1; page <= 4; ++page) {
+    lines.push_back({page, 60, 20, "Staatsvertrag Raumordnung \xe2\x80\x93 Seite " + std::to_string(page)});
+    const char* const words[] = {"Planung", "Verkehr", "Wasser", "Energie", "Siedlung", "Landschaft", "Wirtschaft", "Kultur"};
+    for (int k = 0; k < 8; ++k) {
+      lines.push_back({page, 60, 80.0 + 20 * k,
+                       std::string("Die L\xc3\xa4nder stimmen die ") + words[(page + k) % 8] + " der Region " +
+                           words[(page * 3 + k) % 8] + " und " + words[k] + " ab."});
+    }
+  }
+  const DocumentText doc = Doc(lines);
+  const Reading r = Reading::Of(doc);
+  EXPECT_EQ(r.language(), "de");
+  for (size_t i = 0; i < r.size(); ++i) {
+    const bool header = r.line(i).text.rfind("Staatsvertrag", 0) == 0;
+    EXPECT_EQ(r.zone(i) == Zone::kFurniture, header) << r.line(i).text;
+  }
+}
+
+TEST(ZonesTest, GermanCompoundsNameAKindOfAgreement) {
+  const DocumentText doc = Doc({{1, 200, 50, "F\xc3\x96RDERVERTRAG"}, {1, 60, 90, "zwischen dem Land und der Stadt"}});
+  const Reading r = Reading::Of(doc);
+  EXPECT_FALSE(r.Designations("Der F\xc3\xb6rdervertrag gilt.").empty());
+  EXPECT_TRUE(r.Designations("Der Vertragspartner haftet.").empty());
+  EXPECT_EQ(r.zone(0), Zone::kTitle);
+}
+
+}  // namespace
+}  // namespace pactum::extract
