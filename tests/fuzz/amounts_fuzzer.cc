@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "fields/amounts.h"
+#include "fields/extractors.h"
 #include "pactum/extract/fields.h"
 #include "text_input.h"
 
@@ -47,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const pactum::extract::DocumentText doc = pactum::fuzz::DocumentFromText(text);
   pactum::Agreement agreement;
-  pactum::extract::ExtractAmounts(doc, &agreement);
+  pactum::extract::ExtractAmounts(pactum::extract::Reading::Of(doc), &agreement);
   for (const pactum::Amount& a : agreement.amounts) PACTUM_FUZZ_CHECK(IsTwoDecimalValue(a.value));
   return 0;
 }

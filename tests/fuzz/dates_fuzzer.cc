@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "fields/common.h"
+#include "fields/extractors.h"
 #include "pactum/extract/fields.h"
 #include "text_input.h"
 
@@ -43,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const pactum::extract::DocumentText doc = pactum::fuzz::DocumentFromText(text);
   pactum::Agreement agreement;
-  pactum::extract::ExtractDates(doc, &agreement);
+  pactum::extract::ExtractDates(pactum::extract::Reading::Of(doc), &agreement);
   for (const pactum::DateItem& d : agreement.dates) {
     PACTUM_FUZZ_CHECK(IsIsoDate(d.date));
     PACTUM_FUZZ_CHECK(!pactum::Name(d.kind).empty());  // one of DateKind's values

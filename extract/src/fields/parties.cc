@@ -90,7 +90,8 @@ size_t CutName(const Reading& reading, const Tokens& tokens, size_t first, size_
     if (t[k].text != "," || k + 1 >= last) continue;
     // The part after the comma, up to the next comma.
     size_t e = k + 1;
-    while (e < t.size() && t[e].line == t[k].line && t[e].text != "," && t[e].text != "(") ++e;
+    while (e < t.size() && t[e].line == t[k + 1].line && t[e].text != "," && t[e].text != "(") ++e;
+    if (e == k + 1) continue;
     const std::string part = tokens.text.substr(t[k + 1].begin, t[e - 1].end - t[k + 1].begin);
     const bool digits = part.find_first_of("0123456789") != std::string::npos;
     bool street = false;

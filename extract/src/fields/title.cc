@@ -7,6 +7,7 @@
 #include "fields/extractors.h"
 #include "fields/header.h"
 #include "fields/regex.h"
+#include "reading/tokens.h"
 
 namespace pactum::extract {
 namespace fields {
@@ -52,34 +53,56 @@ std::string JoinedText(const Reading& reading, const std::vector<size_t>& lines)
   return fields::CollapseSpaces(text);
 }
 
-// The kind of agreement in a title: from its start to the end of the last
-// designation ("Agreement", "Staatsvertrag") before the first title stop
-// ("between", "zwischen", "über", "dated"), as printed.
-std::string TypeOf(const Reading& reading, const std::string& title) {
-  std::string head = title;
+// The kind of agreement in the title block: the first line that names one
+// (joined with the next line when the name runs on, "AMENDMENT NO. 3 TO THE /
+// DISTRIBUTOR AGREEMENT", or with a short line above it, "MOBILE NETWORK /
+// HOSTING AGREEMENT"), up to its last designation before a title stop
+// ("between", "zwischen", "über", "dated"), and after whatever printed
+// before it is not part of a name: a sentence, a stamp, a number, a date,
+// a party's legal form ("ACME, LLC MANUFACTURING AGREEMENT").
+std::string TypeOf(const Reading& reading, const std::vector<size_t>& lines) {
+  auto text_of = [&](size_t k) { return fields::Trim(reading.line(lines[k]).text); };
+  size_t i = 0;
+  while (i < lines.size() && reading.Designations(text_of(i)).empty()) ++i;
+  if (i == lines.size()) return {};
+  std::string head = text_of(i);
+  const auto hits = reading.Designations(head);
+  if (hits.back().end < head.size() && i + 1 < lines.size() && !reading.Designations(text_of(i + 1)).empty() &&
+      !FindPhrase(head.substr(hits.back().end), reading.Words("document.title_stops"))) {
+    head = fields::JoinLines(head, text_of(i + 1));
+  } else if (i > 0 && reading.features(lines[i - 1]).words <= 4 && reading.features(lines[i - 1]).all_caps &&
+             !reading.features(lines[i - 1]).stamp && text_of(i - 1).find_first_of("0123456789.,") == std::string::npos) {
+    head = text_of(i - 1) + " " + head;
+  }
   if (auto stop = FindPhrase(head, reading.Words("document.title_stops")); stop && stop->begin > 0) {
     head = fields::Trim(head.substr(0, stop->begin));
   }
-  const auto hits = reading.Designations(head);
-  if (hits.empty()) return {};
-  head = head.substr(0, hits.back().end);
-  // A stamp printed before the title on its line ("EXHIBIT 10.3 LICENSE AGREEMENT"):
-  // the stamp's word and the numbers after it.
-  if (auto stamp = StartsWithPhrase(head, reading.Words("document.furniture")); stamp && hits.front().begin > stamp->end) {
-    size_t k = stamp->end;
-    while (k < hits.front().begin) {
-      while (k < head.size() && head[k] == ' ') ++k;
-      size_t e = k;
-      while (e < head.size() && head[e] != ' ') ++e;
-      const std::string word = head.substr(k, e - k);
-      if (word.find_first_of("0123456789") == std::string::npos) break;
-      k = e;
-    }
-    head = head.substr(k);
+  const auto in_head = reading.Designations(head);
+  if (in_head.empty()) return {};
+  const size_t first_hit = in_head.front().begin;
+  head = head.substr(0, in_head.back().end);
+  // The last place before the first designation where a name cannot go on.
+  size_t start = 0;
+  const Tokens tokens = TokenizeText(head.substr(0, first_hit), reading.Words("parties.legal_forms"));
+  for (const auto& hit : FindAllPhrases(head.substr(0, first_hit), reading.Words("parties.legal_forms"))) start = std::max(start, hit.end);
+  for (const auto& hit : FindAllPhrases(head.substr(0, first_hit), reading.Words("document.furniture"))) start = std::max(start, hit.end);
+  for (const auto& t : tokens.tokens) {
+    const bool number = t.text.find_first_of("0123456789") != std::string::npos;
+    const bool closes = t.text == "." || t.text == ")" || t.text == ":" || t.text == ";";
+    if (number || closes) start = std::max(start, t.end);
   }
-  // Quotes and the leading "This" of a sentence are not part of the kind.
-  while (!head.empty() && (head.front() == '"' || head.front() == '\'' || head.front() == ' ')) head.erase(0, 1);
-  return fields::Trim(head);
+  head = fields::Trim(head.substr(start));
+  // Dashes and quotes standing alone are not part of the kind ("ODM - SUPPLY AGREEMENT").
+  std::string out;
+  for (const auto& t : TokenizeText(head, {}).tokens) {
+    if (t.text == "-" || t.text == "\xe2\x80\x93" || IsQuoteMark(t.text) || t.text == ",") {
+      if (t.text == ",") out += ",";
+      continue;
+    }
+    if (!out.empty() && out.back() != '-') out += ' ';
+    out += t.text;
+  }
+  return out;
 }
 
 // "This Co-Branding Agreement (the "Agreement") is made …": the kind named
@@ -115,7 +138,7 @@ std::string TypeFromPreamble(const Reading& reading) {
 void ExtractTitle(const Reading& reading, Agreement* out) {
   const auto lines = reading.LinesIn(Zone::kTitle);
   const std::string title = JoinedText(reading, lines);
-  std::string type = title.empty() ? std::string() : TypeOf(reading, title);
+  std::string type = lines.empty() ? std::string() : TypeOf(reading, lines);
   if (type.empty()) type = TypeFromPreamble(reading);
   if (type.empty()) return;
   if (fields::IsAllCaps(type)) type = fields::TitleCase(type);
