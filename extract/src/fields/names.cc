@@ -1,9 +1,11 @@
 #include "fields/names.h"
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
 #include "fields/common.h"
+#include "reading/language_data.h"
 
 namespace pactum::extract::fields::names {
 namespace {
@@ -21,39 +23,24 @@ std::vector<std::string> Split(const std::string& s) {
 // the gender of their last part: "Landkreis", "Kreisverband", "Staatskanzlei").
 Gender GenderOf(const std::string& noun_in) {
   const std::string noun = Lower(noun_in);
-  static const char* const kFem[] = {"ung", "heit", "keit", "schaft", "kammer", "stadt", "agentur", "kanzlei", "behörde",
-                                     "gemeinde", "universität", "hochschule", "schule", "stiftung", "gesellschaft",
-                                     "genossenschaft", "anstalt", "akademie", "bank", "kasse", "arbeit", "hilfe",
-                                     "diakonie", "caritas", "initiative", "union", "region", "republik", "firma"};
-  static const char* const kNeut[] = {"ium", "um", "amt", "werk", "kreuz", "institut", "büro", "land", "haus", "center",
-                                      "centre", "zentrum", "team", "netzwerk", "forum", "ministerium", "gericht",
-                                      "unternehmen", "bündnis", "kolleg", "projekt", "programm", "jobcenter"};
-  static const char* const kMasc[] = {"kreis", "verband", "verein", "bund", "rat", "ausschuss", "dienst", "träger",
-                                      "betrieb", "konzern", "fonds", "senat", "magistrat", "beirat", "landkreis",
-                                      "bezirk", "zweckverband", "vorstand"};
-  auto ends = [&](const char* const* list, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      if (EndsWith(noun, list[i])) return true;
-    }
-    return false;
+  const LanguageData& data = LanguageData::Get();
+  auto ends = [&](std::string_view key) {
+    const auto& list = data.List("", key);
+    return std::any_of(list.begin(), list.end(), [&](const std::string& e) { return EndsWith(noun, e); });
   };
-  if (ends(kMasc, std::size(kMasc))) return Gender::kMasculine;
-  if (ends(kNeut, std::size(kNeut))) return Gender::kNeuter;
-  if (ends(kFem, std::size(kFem))) return Gender::kFeminine;
+  if (ends("grammar.masculine_suffixes")) return Gender::kMasculine;
+  if (ends("grammar.neuter_suffixes")) return Gender::kNeuter;
+  if (ends("grammar.feminine_suffixes")) return Gender::kFeminine;
   return Gender::kUnknown;
 }
 
-bool IsArticle(const std::string& lower) {
-  return lower == "dem" || lower == "der" || lower == "den" || lower == "des" || lower == "die" || lower == "das" ||
-         lower == "the" || lower == "einem" || lower == "einer";
+bool InList(std::string_view key, const std::string& word) {
+  const auto& list = LanguageData::Get().List("", key);
+  return std::find(list.begin(), list.end(), word) != list.end();
 }
 
-bool IsFormOfAddress(const std::string& word) {
-  for (const char* f : {"Herrn", "Herr", "Frau", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms."}) {
-    if (word == f) return true;
-  }
-  return false;
-}
+bool IsArticle(const std::string& lower) { return InList("grammar.name_articles", lower); }
+bool IsFormOfAddress(const std::string& word) { return InList("grammar.forms_of_address", word); }
 
 }  // namespace
 
@@ -73,8 +60,7 @@ std::string Nominative(const std::string& phrase) {
          w[head].size() > 4) {
     ++head;
   }
-  const bool oblique = article == "dem" || article == "den" || article == "des" || article == "der" || article == "einem" ||
-                       article == "einer";
+  const bool oblique = InList("grammar.oblique_articles", article);
   if (oblique && head < w.size()) {
     // Genitive noun ending: "des Landkreises" -> "Landkreis", "des Amtes" -> "Amt".
     if (article == "des" && GenderOf(w[head]) == Gender::kUnknown) {

@@ -90,11 +90,12 @@ bool BareNumberedHeading(const std::string& text, const std::string& next, int* 
   return parent == *number;
 }
 
-bool SpeaksOfProjects(const std::string& text) {
-  static const fields::Regex re(
-      R"(projekt|maßnahme|vorhaben|förder|gefördert|finanziert|angebot|project|measure|funded|funding|work package|activit|programme|initiative)",
-      fields::Regex::kIgnoreCase);
-  return re.Search(text);
+// True when the text announces funded projects: a projects.list_cues stem
+// ("Projekt", "gefördert", "work package") occurs in it.
+bool SpeaksOfProjects(const Reading& reading, const std::string& text) {
+  const std::string lower = fields::Lower(text);
+  const auto& cues = reading.Words("projects.list_cues");
+  return std::any_of(cues.begin(), cues.end(), [&](const std::string& c) { return lower.find(c) != std::string::npos; });
 }
 
 std::string CleanName(std::string s) {
@@ -200,8 +201,8 @@ void ExtractProjects(const Reading& reading, Agreement* out) {
   Project* last = nullptr;
 
   auto listed = [&] {
-    return in_category ? SpeaksOfProjects(category + " " + lead_in + " " + section)
-                       : SpeaksOfProjects(lead_in + " " + section);
+    return in_category ? SpeaksOfProjects(reading, category + " " + lead_in + " " + section)
+                       : SpeaksOfProjects(reading, lead_in + " " + section);
   };
   auto add = [&](const std::string& name, const TextLine& line, double text_x) {
     if (IsNote(name)) return;
@@ -227,6 +228,10 @@ void ExtractProjects(const Reading& reading, Agreement* out) {
   for (size_t i = 0; i < L.size(); ++i) {
     const TextLine& line = L[i];
     const std::string text = Trim(line.text);
+    // Lists of projects stand in the clauses and annexes, never in page
+    // furniture, the title, the preamble or the signature area.
+    const Zone zone = reading.zone(i);
+    if (zone == Zone::kFurniture || zone == Zone::kSignature || zone == Zone::kTitle) continue;
     if (text.empty() || fields::IsPageNumberLine(text)) continue;
     std::string item;
     int number = 0;
@@ -298,7 +303,7 @@ void ExtractProjects(const Reading& reading, Agreement* out) {
     end_list();
     lead_in = text;
     lead_in_x = line.box.x0;
-    plain_list = fields::EndsWith(text, ":") && SpeaksOfProjects(lead_in + " " + section);
+    plain_list = fields::EndsWith(text, ":") && SpeaksOfProjects(reading, lead_in + " " + section);
   }
 }
 
