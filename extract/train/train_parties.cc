@@ -163,9 +163,9 @@ int main(int argc, char** argv) {
                 cv(0), cv(1), cv(2));
   }
   const auto model = trainer.train(samples, labels);
+  const auto& w = model.get_weights();
   std::ofstream out(out_path, std::ios::binary);
-  out << PartyModelHeader() << '\n';
-  serialize(model, out);
+  out << SavePartyModel(std::vector<double>(w.begin(), w.end()));
   std::printf("wrote %s (C=%g)\n", out_path.c_str(), c);
   return out ? 0 : 2;
 }

@@ -110,11 +110,31 @@ const std::vector<std::string>& LanguageData::List(std::string_view lang, std::s
 
 const Table& LanguageData::TableOf(std::string_view lang, std::string_view key) const { return Find(lang, key).table; }
 
+namespace {
+
+// `phrase` in lower case: itself when it has no capital (most data is
+// written in lower case), else a lowered copy kept in `scratch`.
+std::string_view Lowered(const std::string& phrase, std::string* scratch) {
+  for (size_t i = 0; i < phrase.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(phrase[i]);
+    const bool umlaut = c == 0xC3 && i + 1 < phrase.size() &&
+                        (phrase[i + 1] == '\x84' || phrase[i + 1] == '\x96' || phrase[i + 1] == '\x9C');
+    if ((c >= 'A' && c <= 'Z') || umlaut) {
+      *scratch = fields::Lower(phrase);
+      return *scratch;
+    }
+  }
+  return phrase;
+}
+
+}  // namespace
+
 std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std::string>& phrases, size_t from) {
   const std::string lower = fields::Lower(text);
   std::optional<PhraseHit> best;
+  std::string scratch;
   for (const auto& phrase : phrases) {
-    const std::string p = fields::Lower(phrase);
+    const std::string_view p = Lowered(phrase, &scratch);
     if (p.empty()) continue;
     for (size_t at = lower.find(p, from); at != std::string::npos; at = lower.find(p, at + 1)) {
       const size_t end = at + p.size();
@@ -134,8 +154,9 @@ std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std
 std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<std::string>& phrases) {
   const std::string lower = fields::Lower(text);
   std::vector<PhraseHit> hits;
+  std::string scratch;
   for (const auto& phrase : phrases) {
-    const std::string p = fields::Lower(phrase);
+    const std::string_view p = Lowered(phrase, &scratch);
     if (p.empty()) continue;
     for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
       const size_t end = at + p.size();

@@ -3,7 +3,8 @@
 #include <dlib/svm/sequence_segmenter.h>
 
 #include <algorithm>
-#include <sstream>
+#include <cstdlib>
+#include <cstring>
 
 #include "fields/common.h"
 #include "reading/embedded_files.h"
@@ -81,7 +82,7 @@ void MarkPhrases(const Tokens& tokens, const std::vector<std::string>& phrases, 
 
 unsigned long PartyFeatureCount() { return kCount; }
 
-std::string PartyModelHeader() { return "pactum-party-labeller/1 features=" + std::to_string(kCount); }
+std::string PartyModelHeader() { return "pactum-party-labeller/2 features=" + std::to_string(kCount); }
 
 Tokens PartyTokens(const Reading& reading) {
   std::vector<size_t> lines;
@@ -166,21 +167,40 @@ TokenFeatures PartyFeatures(const Reading& reading, const Tokens& tokens) {
 void serialize(const PartyFeatureExtractor&, std::ostream&) {}
 void deserialize(PartyFeatureExtractor&, std::istream&) {}
 
+std::string SavePartyModel(const std::vector<double>& weights) {
+  std::string out = PartyModelHeader() + " weights=" + std::to_string(weights.size()) + "\n";
+  for (double w : weights) {
+    const float f = static_cast<float>(w);
+    char bytes[sizeof f];
+    std::memcpy(bytes, &f, sizeof f);
+    out.append(bytes, sizeof f);  // little-endian on every platform we build for
+  }
+  return out;
+}
+
 std::vector<std::pair<size_t, size_t>> LabelPartyNames(const TokenFeatures& features) {
   using Segmenter = dlib::sequence_segmenter<PartyFeatureExtractor>;
   static const std::unique_ptr<Segmenter> model = []() -> std::unique_ptr<Segmenter> {
     for (const auto& file : EmbeddedFiles()) {
       if (file.name != "models/parties.dat") continue;
-      // A header line names the feature layout the weights were trained on.
+      // "<header> weights=N\n" and N float32 weights. A header that names
+      // another feature layout, or a size that does not match, leaves the
+      // labeller without a model.
       const size_t eol = file.bytes.find('\n');
-      if (eol == std::string_view::npos || file.bytes.substr(0, eol) != PartyModelHeader()) return nullptr;
-      auto m = std::make_unique<Segmenter>();
-      std::istringstream in{std::string(file.bytes.substr(eol + 1))};
-      try {
-        deserialize(*m, in);
-      } catch (const dlib::serialization_error&) {
-        return nullptr;
+      if (eol == std::string_view::npos) return nullptr;
+      const std::string_view header = file.bytes.substr(0, eol);
+      const std::string expected = PartyModelHeader() + " weights=";
+      if (header.substr(0, expected.size()) != expected) return nullptr;
+      const size_t n = std::strtoul(std::string(header.substr(expected.size())).c_str(), nullptr, 10);
+      const std::string_view body = file.bytes.substr(eol + 1);
+      if (n == 0 || body.size() != n * sizeof(float)) return nullptr;
+      dlib::matrix<double, 0, 1> weights(static_cast<long>(n));
+      for (size_t i = 0; i < n; ++i) {
+        float f = 0;
+        std::memcpy(&f, body.data() + i * sizeof f, sizeof f);
+        weights(static_cast<long>(i)) = f;
       }
+      auto m = std::make_unique<Segmenter>(weights, PartyFeatureExtractor());
       return m;
     }
     return nullptr;

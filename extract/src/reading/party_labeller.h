@@ -29,9 +29,13 @@ using TokenFeatures = std::vector<std::vector<unsigned long>>;
 
 inline constexpr unsigned long kPartyWordBuckets = 1024;
 unsigned long PartyFeatureCount();
-// The first line of a model file: its format and feature layout. A model
-// whose header differs from the code's is not used.
+// The first line of a model file names its format and feature layout; a
+// model whose header differs from the code's is not used.
 std::string PartyModelHeader();
+// A model file for `weights` (dlib's segmenter weights): the header line,
+// " weights=N", then N little-endian float32 values. Loads in microseconds,
+// where dlib's own serialisation takes milliseconds.
+std::string SavePartyModel(const std::vector<double>& weights);
 
 // The tokens the labeller reads: the title and parties zones (or, when the
 // zoner found no parties zone, the first lines that are not furniture).
