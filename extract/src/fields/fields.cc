@@ -7,7 +7,8 @@ namespace pactum::extract {
 std::string ExtractFields(const DocumentText& doc, Agreement* out) {
   const Reading reading = Reading::Of(doc);
   for (auto* extractor : {&ExtractTitle, &ExtractParties, &ExtractAmounts, &ExtractDates, &ExtractProjects,
-                          &ExtractSignatories}) {
+                          &ExtractSignatories,
+                          &ExtractGoverningLaw, &ExtractTerm}) {
     extractor(reading, out);
   }
   return reading.language();
