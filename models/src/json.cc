@@ -78,9 +78,20 @@ json ToJson(const Agreement& a) {
                            {"date", Opt(s.date)},
                            {"evidence", ToJson(s.evidence)}});
   }
+  json governing_law = nullptr;
+  if (a.governing_law) {
+    governing_law = {{"jurisdiction", a.governing_law->jurisdiction},
+                     {"text", a.governing_law->text},
+                     {"evidence", ToJson(a.governing_law->evidence)}};
+  }
+  json term = nullptr;
+  if (a.term) {
+    term = {{"duration", a.term->duration}, {"text", a.term->text}, {"evidence", ToJson(a.term->evidence)}};
+  }
   return {{"type", Opt(a.type)},         {"title", Opt(a.title)},   {"year", Opt(a.year)},
           {"subject", Opt(a.subject)},   {"parties", parties},      {"amounts", amounts},
-          {"dates", dates},              {"projects", projects},    {"signatories", signatories}};
+          {"dates", dates},              {"projects", projects},    {"signatories", signatories},
+          {"governing_law", governing_law}, {"term", term}};
 }
 
 json ToJson(const AgreementRecord& r) {
@@ -495,13 +506,37 @@ bool Decode(Decoder& d, const json& v, const Path& at, Signatory* out) {
          o.String("date", &out->date) && Member(d, o, "evidence", &out->evidence);
 }
 
+bool Decode(Decoder& d, const json& v, const Path& at, GoverningLaw* out) {
+  Object o(d, v, at, {"jurisdiction", "text", "evidence"});
+  return o.ok() && o.String("jurisdiction", &out->jurisdiction) && o.String("text", &out->text) &&
+         Member(d, o, "evidence", &out->evidence);
+}
+
+bool Decode(Decoder& d, const json& v, const Path& at, Term* out) {
+  Object o(d, v, at, {"duration", "text", "evidence"});
+  return o.ok() && o.String("duration", &out->duration) && o.String("text", &out->text) &&
+         Member(d, o, "evidence", &out->evidence);
+}
+
+// A nullable object member decoded by the Decode overload of T; null or
+// absent (records written before the member existed) is nullopt.
+template <typename T>
+bool NullableMember(Decoder& d, Object& o, std::string_view name, std::optional<T>* out) {
+  out->reset();
+  return o.Nullable(name, Absent::kIsNull,
+                    [&](const json& m, const Path& p) { return Decode(d, m, p, &out->emplace()); });
+}
+
 bool Decode(Decoder& d, const json& v, const Path& at, Agreement* out) {
-  Object o(d, v, at, {"type", "title", "year", "subject", "parties", "amounts", "dates", "projects", "signatories"});
+  Object o(d, v, at,
+           {"type", "title", "year", "subject", "parties", "amounts", "dates", "projects", "signatories",
+            "governing_law", "term"});
   return o.ok() && o.String("type", &out->type) && o.String("title", &out->title) &&
          o.Integer("year", 0, kIntMax, &out->year) && o.String("subject", &out->subject) &&
          List(d, o, "parties", &out->parties) && List(d, o, "amounts", &out->amounts) &&
          List(d, o, "dates", &out->dates) && List(d, o, "projects", &out->projects) &&
-         List(d, o, "signatories", &out->signatories);
+         List(d, o, "signatories", &out->signatories) && NullableMember(d, o, "governing_law", &out->governing_law) &&
+         NullableMember(d, o, "term", &out->term);
 }
 
 bool Decode(Decoder& d, const json& v, const Path& at, PageInfo* out) {

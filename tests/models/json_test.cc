@@ -97,6 +97,8 @@ AgreementRecord FullRecord() {
   a.projects = {{1, "Ausbildungsvorbereitung", "A.N.K.E.R.", At(3, false)},
                 {std::nullopt, "Sonstiges", "Fachkräftesicherung", At(3, true)}};
   a.signatories = {{"Heike Hofmann", "Staatsministerin", "HMSI", "Wiesbaden", "2025-08-02", At(4, true)}};
+  a.governing_law = GoverningLaw{"Hessen", "unterliegt dem Recht des Landes Hessen", At(4, true)};
+  a.term = Term{"P2Y", "für die Dauer von zwei Jahren", At(2, false)};
   r.signatures = {FullSignature(), BareSignature()};
   r.warnings = {{"page-skipped", "page 5 could not be rendered", 5}, {"ocr-low-confidence", "low", std::nullopt}};
   return r;
@@ -161,6 +163,13 @@ TEST(JsonRoundTrip, FullRecord) {
   EXPECT_EQ(decoded->document.page_info[1].ocr_mean_confidence, 0.87);
   EXPECT_EQ(decoded->signatures[0].byte_range, (std::vector<std::int64_t>{0, 1234, 5678, 910}));
   EXPECT_EQ(decoded->warnings[0].page, 5);
+  ASSERT_TRUE(decoded->agreement.governing_law);
+  EXPECT_EQ(decoded->agreement.governing_law->jurisdiction, "Hessen");
+  EXPECT_EQ(decoded->agreement.governing_law->text, "unterliegt dem Recht des Landes Hessen");
+  EXPECT_EQ(decoded->agreement.governing_law->evidence.page, 4);
+  ASSERT_TRUE(decoded->agreement.term);
+  EXPECT_EQ(decoded->agreement.term->duration, "P2Y");
+  EXPECT_FALSE(decoded->agreement.term->evidence.bbox);
 }
 
 TEST(JsonRoundTrip, MinimalRecord) {
@@ -171,6 +180,51 @@ TEST(JsonRoundTrip, MinimalRecord) {
   EXPECT_FALSE(decoded->document.file_name);
   EXPECT_FALSE(decoded->document.language);
   EXPECT_TRUE(decoded->agreement.parties.empty());
+  EXPECT_FALSE(decoded->agreement.governing_law);
+  EXPECT_FALSE(decoded->agreement.term);
+}
+
+TEST(JsonRoundTrip, GoverningLawAndTermAreNullWhenUnset) {
+  const json j = OverTheWire(MinimalRecord());
+  ASSERT_TRUE(j["agreement"].contains("governing_law"));
+  ASSERT_TRUE(j["agreement"].contains("term"));
+  EXPECT_TRUE(j["agreement"]["governing_law"].is_null());
+  EXPECT_TRUE(j["agreement"]["term"].is_null());
+  // Written after the lists, in the contract's order.
+  std::vector<std::string> keys;
+  for (auto it = j["agreement"].begin(); it != j["agreement"].end(); ++it) keys.push_back(it.key());
+  ASSERT_GE(keys.size(), 2u);
+  EXPECT_EQ(keys[keys.size() - 2], "governing_law");
+  EXPECT_EQ(keys.back(), "term");
+}
+
+TEST(JsonRoundTrip, GoverningLawAndTermMayBeAbsent) {
+  // A record written before the members existed still decodes.
+  json j = OverTheWire(FullRecord());
+  j["agreement"].erase("governing_law");
+  j["agreement"].erase("term");
+  const Result<AgreementRecord> decoded = AgreementRecordFromJson(j);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_FALSE(decoded->agreement.governing_law);
+  EXPECT_FALSE(decoded->agreement.term);
+}
+
+TEST(JsonRejects, MalformedGoverningLawAndTerm) {
+  json j = OverTheWire(FullRecord());
+  j["agreement"]["governing_law"] = "New York";
+  ExpectRejected(AgreementRecordFromJson(j), {"$.agreement.governing_law", "expected an object"});
+  j = OverTheWire(FullRecord());
+  j["agreement"]["governing_law"].erase("jurisdiction");
+  ExpectRejected(AgreementRecordFromJson(j), {"$.agreement.governing_law.jurisdiction", "missing"});
+  j = OverTheWire(FullRecord());
+  j["agreement"]["term"]["duration"] = 2;
+  ExpectRejected(AgreementRecordFromJson(j), {"$.agreement.term.duration", "expected a string"});
+  j = OverTheWire(FullRecord());
+  j["agreement"]["term"]["evidence"].erase("page");
+  ExpectRejected(AgreementRecordFromJson(j), {"$.agreement.term.evidence.page", "missing"});
+  j = OverTheWire(FullRecord());
+  j["agreement"]["term"]["months"] = 24;
+  ExpectRejected(AgreementRecordFromJson(j), {"$.agreement.term", "unknown member \"months\""});
 }
 
 TEST(JsonRoundTrip, VerifyReportWithTwoSignatures) {
@@ -447,8 +501,8 @@ TEST(JsonRejects, UnknownMember) {
 
   // A member the decoder does not know would be dropped: it fails instead.
   j = OverTheWire(FullRecord());
-  j["agreement"]["governing_law"] = nullptr;
-  ExpectRejected(AgreementRecordFromJson(j), {"$.agreement: unknown member \"governing_law\""});
+  j["agreement"]["choice_of_forum"] = nullptr;
+  ExpectRejected(AgreementRecordFromJson(j), {"$.agreement: unknown member \"choice_of_forum\""});
 
   j = OverTheWire(FullRecord());
   j["agreement"]["amounts"][0]["evidence"]["note"] = "x";

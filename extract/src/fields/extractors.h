@@ -14,5 +14,7 @@ void ExtractAmounts(const Reading& reading, Agreement* out);
 void ExtractDates(const Reading& reading, Agreement* out);
 void ExtractProjects(const Reading& reading, Agreement* out);
 void ExtractSignatories(const Reading& reading, Agreement* out);
+void ExtractGoverningLaw(const Reading& reading, Agreement* out);
+void ExtractTerm(const Reading& reading, Agreement* out);
 
 }  // namespace pactum::extract

@@ -71,7 +71,7 @@ std::optional<int> ConcludedYear(const Reading& reading, const Agreement& a) {
 std::string ExtractFields(const DocumentText& doc, Agreement* out) {
   const Reading reading = Reading::Of(doc);
   for (auto* extractor : {&ExtractTitle, &ExtractParties, &ExtractAmounts, &ExtractDates, &ExtractProjects,
-                          &ExtractSignatories}) {
+                          &ExtractSignatories, &ExtractGoverningLaw, &ExtractTerm}) {
     extractor(reading, out);
   }
   out->year = ConcludedYear(reading, *out);

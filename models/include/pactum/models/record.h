@@ -66,6 +66,21 @@ struct Signatory {
   Evidence evidence;
 };
 
+// The law the agreement is governed by, where a clause chooses one.
+struct GoverningLaw {
+  std::string jurisdiction;           // the place: "New York", "Hessen", "Deutschland", "England and Wales"
+  std::string text;                   // as printed, e.g. "governed by the laws of the State of New York"
+  Evidence evidence;
+};
+
+// The agreement's fixed (initial) term, where the text states it as a
+// duration from the effective or agreement date.
+struct Term {
+  std::string duration;               // ISO 8601, e.g. "P2Y", "P18M", "P90D"
+  std::string text;                   // as printed, e.g. "for a period of two (2) years"
+  Evidence evidence;
+};
+
 struct Agreement {
   std::optional<std::string> type;
   std::optional<std::string> title;
@@ -76,6 +91,8 @@ struct Agreement {
   std::vector<DateItem> dates;
   std::vector<Project> projects;
   std::vector<Signatory> signatories;
+  std::optional<GoverningLaw> governing_law;  // null where no clause chooses a law
+  std::optional<Term> term;                   // null where open-ended or not stated
 };
 
 // How one page's text was obtained and why (the per-page OCR decision).
