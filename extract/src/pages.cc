@@ -3,9 +3,15 @@
 // Decision (per page, logged and recorded in PageInfo):
 //   ocr=never   the text layer, whatever it holds;
 //   ocr=always  OCR;
-//   ocr=auto    the text layer when HasUsableTextLayer() accepts it, else OCR
-//               (no text, too little, garbage). Image documents have no text
-//               layer: every page is OCRed.
+//   ocr=auto    by JudgeTextLayer(): a real text layer is read as it is; a
+//               garbage or invisible one is OCRed. A page with little or no
+//               text is first rendered at low resolution (a glance): it is
+//               OCRed only when the rendering shows letters that no word of
+//               the text layer covers (CountUnreadGlyphs), as on a scanned
+//               page ("no-text-layer") or a table pasted as a picture under a
+//               typed caption ("too-little-text"); otherwise its text layer is
+//               all there is ("sparse-text-layer", "blank-page"). Image
+//               documents have no text layer: every page is OCRed.
 // OCR of a page: render (Document::Render, ExtractOptions::render_dpi) ->
 // clean-up (ocr/leptonica_cleanup) -> engine (ocr/tesseract_engine) -> layout
 // on the upright page -> boxes mapped back onto the page as submitted.
@@ -25,6 +31,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
@@ -58,21 +65,59 @@ int WorkerCount(const ExtractOptions& options, int pages) {
   return std::clamp(n, 1, std::max(1, pages));
 }
 
+// The glance at a page with little or no text: 100 dpi shows 8-point type
+// as marks, with a ninth of the pixels of an OCR rendering at 300 dpi; a page
+// of more than 400 square inches (larger than A2) is glanced at a lower
+// resolution, within kGlancePixels.
+constexpr int kGlanceDpi = 100;
+constexpr double kGlancePixels = 4e6;
+// A page whose glance shows this many letter- or word-sized marks outside
+// the text layer's words has text the layer lacks. On the development
+// corpora, born-digital pages with signatures, logos, photographs and rules
+// leave at most 30; scanned pages, and tables, forms or signature blocks
+// pasted as pictures, leave 98 and more.
+constexpr int kMinUnreadGlyphs = 40;
+
 struct Decision {
   bool ocr = false;
+  bool blank = false;  // no text layer, and nothing to read on the page
   std::string reason;
 };
 
-Decision Decide(OcrMode mode, bool is_image, const PageText& text) {
-  std::string why;
-  const bool usable = !is_image && HasUsableTextLayer(text, &why);
-  if (is_image) why = "image";
-  switch (mode) {
-    case OcrMode::kAlways: return {true, "ocr=always"};
-    case OcrMode::kNever: return {false, usable ? why : "ocr=never (" + why + ")"};
-    case OcrMode::kAuto: break;
+// ocr=auto on a PDF page with little (kSparse) or no (kNone) text: renders
+// the page at low resolution and OCRs it when the rendering shows more than
+// the text layer holds. A page that cannot be rendered keeps its text layer
+// if it has one; one without is sent to OCR, whose rendering reports why.
+Decision DecideSparse(TextLayerQuality quality, const PageText& text, Document& doc) {
+  const bool none = quality == TextLayerQuality::kNone;
+  const double area_in2 = (text.width_pt / 72.0) * (text.height_pt / 72.0);
+  int dpi = kGlanceDpi;
+  if (area_in2 > 0) dpi = std::clamp(static_cast<int>(std::sqrt(kGlancePixels / area_in2)), 18, kGlanceDpi);
+  auto glance = doc.Render(text.page, dpi);
+  if (!glance.ok()) return none ? Decision{true, false, "no-text-layer"} : Decision{false, false, "sparse-text-layer"};
+  const int unread = CountUnreadGlyphs(text, *glance);
+  spdlog::debug("page {}: glance at {} dpi, {} marks outside the text layer", text.page, dpi, unread);
+  if (unread >= kMinUnreadGlyphs) return {true, false, none ? "no-text-layer" : "too-little-text"};
+  return none ? Decision{false, true, "blank-page"} : Decision{false, false, "sparse-text-layer"};
+}
+
+Decision Decide(OcrMode mode, bool is_image, const PageText& text, Document& doc) {
+  if (mode == OcrMode::kAlways) return {true, false, "ocr=always"};
+  if (is_image) {
+    return mode == OcrMode::kNever ? Decision{false, false, "ocr=never (image)"} : Decision{true, false, "image"};
   }
-  return {!usable, why};
+  std::string why;
+  const TextLayerQuality quality = JudgeTextLayer(text, &why);
+  const bool usable = quality == TextLayerQuality::kText || quality == TextLayerQuality::kSparse;
+  if (mode == OcrMode::kNever) return {false, false, usable ? why : "ocr=never (" + why + ")"};
+  switch (quality) {
+    case TextLayerQuality::kText: return {false, false, why};
+    case TextLayerQuality::kInvisible:
+    case TextLayerQuality::kGarbage: return {true, false, why};
+    case TextLayerQuality::kNone:
+    case TextLayerQuality::kSparse: break;
+  }
+  return DecideSparse(quality, text, doc);
 }
 
 double MeanConfidence(const PageText& page) {
@@ -205,7 +250,7 @@ class PageRunner {
       Document& doc = own ? *own : doc_;
       auto layer = doc.TextLayer(page);
       if (!layer.ok()) return layer.error();
-      decision = Decide(options_.ocr, is_image_, *layer);
+      decision = Decide(options_.ocr, is_image_, *layer, doc);
       if (decision.ocr) {
         auto img = doc.Render(page, RenderDpi());
         if (!img.ok()) return img.error();
@@ -221,7 +266,10 @@ class PageRunner {
       BuildLayout(&*text);
       info.text_source = PageTextSource::kPdfText;
       spdlog::info("page {}/{}: text layer ({}), {} words", page, n_, decision.reason, text->words.size());
-      if (text->words.empty()) {
+      if (decision.blank) {
+        AddWarning({"page-empty", "page " + std::to_string(page) + " is blank: no text layer and nothing to read on it",
+                    page});
+      } else if (text->words.empty()) {
         AddWarning({"page-not-read",
                     "page " + std::to_string(page) + " has no usable text layer and OCR is off (ocr=never); its text was not read",
                     page});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pactum/extract/page_image.h"
 #include "pactum/models/record.h"
 
 namespace pactum::extract {
@@ -53,11 +54,36 @@ struct PageText {
 // any lines/blocks the page already has.
 void BuildLayout(PageText* page);
 
-// True when the page carries a text layer worth reading: enough words, most
-// of them made of letters and digits rather than replacement characters or
-// control garbage, and not only an invisible OCR layer over a scan (whose
-// quality is unknown). A page that fails this is OCRed in `ocr=auto`.
+// What a page's text layer is worth, judged from its characters alone (their
+// Unicode classes, never what they say). `ocr=auto` reads kText and kSparse
+// pages from the text layer and OCRs the others, unless the rendered page
+// shows nothing to read (CountUnreadGlyphs).
+enum class TextLayerQuality {
+  kNone,       // no characters ("no-text-layer")
+  kInvisible,  // only an invisible OCR layer over a scan, of unknown quality ("invisible-text-layer")
+  kGarbage,    // characters that are not the page's text: private-use or
+               // replacement characters, implausible letter statistics (a font
+               // whose codes map to the wrong letters), glyph soup
+               // ("garbage-text-layer: ...")
+  kSparse,     // real text, but little of it (fewer than 200 letters and
+               // digits): it may not be all the page shows ("sparse-text-layer")
+  kText,       // a real text layer ("text-layer"): words, numbers, table cells,
+               // rules to fill in, redaction marks
+};
+
+// Judges `page` and, when `reason` is given, stores the machine-readable
+// reason shown above (with a short explanation after "garbage-text-layer: ").
+TextLayerQuality JudgeTextLayer(const PageText& page, std::string* reason = nullptr);
+
+// True when the page carries real text (kText or kSparse); `reason` as above.
 bool HasUsableTextLayer(const PageText& page, std::string* reason = nullptr);
+
+// The number of letter- or word-sized marks on `image` (the page rendered at
+// any resolution, in the page's own orientation) outside every word box of
+// `page`, leaving out rules, borders and table grids. A born-digital page
+// leaves a few (a drawn signature, a logo); a scanned page or a table pasted
+// as a picture leaves hundreds.
+int CountUnreadGlyphs(const PageText& page, const PageImage& image);
 
 // Unicode clean-up for one word: NFC, ligatures (ﬁ, ﬂ, ...) expanded, soft
 // hyphens and zero-width characters removed.
