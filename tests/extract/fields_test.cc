@@ -355,7 +355,7 @@ TEST(SignatoriesTest, SideBySideBlocksWithDuplicateNameAndTitleFirst) {
   EXPECT_EQ(a.signatories[0].place, "Kassel");
   EXPECT_EQ(a.signatories[0].date, "2026-03-03");
   EXPECT_EQ(a.signatories[1].name, "Karl-Heinz von der Lahn");
-  EXPECT_EQ(a.signatories[1].title, "Der Bürgermeister");
+  EXPECT_EQ(a.signatories[1].title, "Bürgermeister");  // the office as printed, without its article
   EXPECT_EQ(a.signatories[1].place, "Hofgeismar");
   EXPECT_EQ(a.signatories[1].date, "2026-03-05");
 }
@@ -406,20 +406,22 @@ TEST(SignatoriesTest, SignedForBlocksWithLabelledPlaceAndDateBelowTheName) {
                           {2, 70, 370, "Title: Director"},
                           {2, 70, 385, "Place/Date: Leeds, 5th March 2026"}}),
                      &a);
+  // Blocks in reading order: the row of two, then the labelled block below.
   ASSERT_EQ(a.signatories.size(), 3u);
-  EXPECT_EQ(a.signatories[0].name, "Oliver Pennington");  // labelled blocks are read first
-  EXPECT_EQ(a.signatories[0].title, "Director");
-  EXPECT_EQ(a.signatories[0].organization, "Blue Harbour Consulting Ltd.");
+  EXPECT_EQ(a.signatories[0].name, "Tom Riordan");
+  EXPECT_EQ(a.signatories[0].title, "Chief Executive");
+  EXPECT_EQ(a.signatories[0].organization, "Leeds City Council");
   EXPECT_EQ(a.signatories[0].place, "Leeds");
-  EXPECT_EQ(a.signatories[0].date, "2026-03-05");
-  EXPECT_EQ(a.signatories[1].name, "Tom Riordan");
-  EXPECT_EQ(a.signatories[1].title, "Chief Executive");
-  EXPECT_EQ(a.signatories[1].organization, "Leeds City Council");
-  EXPECT_EQ(a.signatories[1].place, "Leeds");
-  EXPECT_EQ(a.signatories[1].date, "2026-04-10");
-  EXPECT_EQ(a.signatories[2].name, "Prof. Ursula M. Staudinger");
-  EXPECT_EQ(a.signatories[2].organization, "Technische Universität Dresden");
-  EXPECT_EQ(a.signatories[2].date, "2026-04-14");
+  EXPECT_EQ(a.signatories[0].date, "2026-04-10");
+  EXPECT_EQ(a.signatories[1].name, "Prof. Ursula M. Staudinger");
+  EXPECT_EQ(a.signatories[1].title, "Rector");
+  EXPECT_EQ(a.signatories[1].organization, "Technische Universität Dresden");
+  EXPECT_EQ(a.signatories[1].date, "2026-04-14");
+  EXPECT_EQ(a.signatories[2].name, "Oliver Pennington");
+  EXPECT_EQ(a.signatories[2].title, "Director");
+  EXPECT_EQ(a.signatories[2].organization, "Blue Harbour Consulting Ltd.");
+  EXPECT_EQ(a.signatories[2].place, "Leeds");
+  EXPECT_EQ(a.signatories[2].date, "2026-03-05");
 }
 
 TEST(SignatoriesTest, EnglishNamesWithTitlesWithoutDotsAndApostrophes) {

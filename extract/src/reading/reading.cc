@@ -16,6 +16,7 @@
 
 #include "fields/common.h"
 #include "fields/header.h"
+#include "reading/signature_area.h"
 
 namespace pactum::extract {
 namespace {
@@ -277,14 +278,8 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
   }
   size_t parties_lines = 0;
   bool seen_party_cue = false;
-  // The signature area starts at the last closing formula, or where the
-  // final run of signature cues begins; annexes follow it.
-  size_t signature_start = n;
-  for (size_t i = n; i-- > start;) {
-    if (furn[i]) continue;
-    if (r.features_[i].signature_cue) signature_start = i;
-    else if (signature_start != n && i + 40 < signature_start) break;
-  }
+  // The signature area (signature_area.h); annexes follow it.
+  const size_t signature_start = FindSignatureStart(r, furn, start);
   for (size_t i = start; i < n; ++i) {
     if (furn[i]) {
       r.zones_[i] = Zone::kFurniture;
