@@ -125,6 +125,7 @@ bool SameName(const std::string& a, const std::string& b) {
 struct BlockFields {
   std::optional<Signatory> signatory;
   PlaceDate own;            // the block's own place and date
+  PlaceDate own_line;       // ... from a place-and-date line (not a "Date:" label)
   bool own_above = false;   // ... standing above the name
   bool has_organisation_line = false;
 };
@@ -149,6 +150,7 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     if (!pd) continue;
     if (out.own.place.empty() && !s.place.empty()) out.own.place = s.place;
     if (out.own.date.empty() && !s.date.empty()) out.own.date = s.date;
+    if (s.role == SignatureRole::kPlaceDate && out.own_line.empty()) out.own_line = PlaceDate{s.place, s.date};
     if (s.role == SignatureRole::kPlaceDate && (!name_at || k < *name_at)) out.own_above = true;
   }
   for (const auto& s : L) {
@@ -169,7 +171,7 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   // A name line alone is a heading as often as a name: a block's name needs a
   // label, a rule, an office, an opener, a place and date or a form of address.
   if (name_line.role == SignatureRole::kName && name_line.title.empty()) {
-    const bool supported = std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
+    auto supports = [](const SignatureLine& l) {
       switch (l.role) {
         case SignatureRole::kRule: case SignatureRole::kOpener: case SignatureRole::kOnBehalf:
         case SignatureRole::kOffice: case SignatureRole::kLabel: case SignatureRole::kPlaceDate:
@@ -179,7 +181,25 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
         default:
           return false;
       }
-    });
+    };
+    // ... on the line right above or below it.
+    bool supported = false;
+    for (size_t k = *name_at; k-- > 0;) {
+      if (L[k].duplicate) continue;
+      supported = supports(L[k]);
+      break;
+    }
+    for (size_t k = *name_at + 1; k < L.size() && !supported; ++k) {
+      if (L[k].duplicate) continue;
+      supported = supports(L[k]);
+      break;
+    }
+    // ... or anywhere in a block opened for an organisation, by a form of
+    // address or under a place and date.
+    supported = supported || std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
+                  return l.role == SignatureRole::kOpener || l.role == SignatureRole::kOnBehalf ||
+                         l.role == SignatureRole::kHonorific || l.role == SignatureRole::kPlaceDate;
+                });
     const bool signed_mark = name_line.text != name_line.value;  // "/s/ Jane Doe", "gez. Max Muster"
     if (!supported && !signed_mark) return out;
   }
@@ -281,8 +301,9 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
       const SignatureLine& l = L[k];
       if (l.duplicate || l.role == SignatureRole::kRule || l.role == SignatureRole::kCaption) continue;
       if (l.role == SignatureRole::kOffice && s.title && Lower(l.value) != Lower(*s.title)) continue;
-      if (l.role != SignatureRole::kOther && l.role != SignatureRole::kCompany) {
-        if (!joined.empty()) break;
+      if ((l.role != SignatureRole::kOther && l.role != SignatureRole::kCompany) ||
+          std::any_of(l.text.begin(), l.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (!joined.empty()) break;  // an address, a telephone number
         continue;
       }
       joined = joined.empty() ? l.text : fields::JoinLines(joined, l.text);
@@ -324,6 +345,18 @@ void ExtractSignatories(const Reading& reading, Agreement* out) {
     if (f.signatory) {
       Signatory s = *f.signatory;
       PlaceDate pd = f.own;
+      if (pd.empty()) {
+        // The one place-and-date line of the blocks beside it ("Bonn, den …"
+        // under the left block of a row).
+        std::optional<PlaceDate> row;
+        int rows = 0;
+        for (size_t j = 0; j < blocks.size(); ++j) {
+          if (j == i || blocks[j].column < 0 || !blocks[j].SameRow(b) || fields[j].own_line.empty()) continue;
+          row = fields[j].own_line;
+          ++rows;
+        }
+        if (rows == 1) pd = *row;
+      }
       if (pd.empty()) {
         if (carry) {
           pd = *carry;

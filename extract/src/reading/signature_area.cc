@@ -58,7 +58,7 @@ std::optional<SignatureLabel> SignatureLabelOf(std::string_view text,
           capitalised = capitalised && (fields::StartsUpper(rest.substr(p)) || rest[p] == '/');
         }
       }
-      if (!(rest.rfind("/s/", 0) == 0 || (words >= 2 && words <= 5 && capitalised))) continue;
+      if (!(rest.rfind("/s/", 0) == 0 || (words >= 2 && words <= 5 && capitalised && !fields::IsAllCaps(rest)))) continue;
     }
     // The label must end at a word boundary: "Dated" is not "Date" + "d".
     if (!colon && at == k.size()) continue;
@@ -126,10 +126,12 @@ SignatureCue SignatureCueOf(const Reading& reading, size_t i) {
   }
   if (!StartsWithPhrase(text, reading.Words("signatures.block"))) return SignatureCue::kNone;
   // A paragraph's first line that happens to open like a block ("Für die
-  // Haushaltsführung der Stiftung gelten …"): wide, and the next line of
-  // its layout block runs on.
-  const bool wide = f.right - f.left > 0.7 && f.words >= 7;
-  if (wide && text.back() != ':') return SignatureCue::kNone;
+  // Haushaltsführung der Stiftung gelten …"): running text follows right
+  // under it.
+  if (i + 1 < reading.size() && reading.line(i + 1).page == line.page && f.words >= 6 && text.back() != ':' &&
+      reading.features(i + 1).words >= kProseWords && reading.features(i + 1).gap_above < 1.0) {
+    return SignatureCue::kNone;
+  }
   // A line continuing a sentence ("… neue Impulse" / "für die regionale
   // Ausbildungspolitik") is running text.
   if (i > 0 && reading.line(i - 1).page == line.page && reading.features(i - 1).words >= kProseWords &&
@@ -158,6 +160,7 @@ size_t FindSignatureStart(const Reading& reading, const std::vector<bool>& furni
   struct Run {
     size_t first, last;  // indices into cues
     bool strong = false;
+    bool filled = false;  // a signed block: a label with its value, "/s/ …", a place with its date
   };
   std::vector<Run> runs;
   for (size_t c = 0; c < cues.size(); ++c) {
@@ -175,14 +178,35 @@ size_t FindSignatureStart(const Reading& reading, const std::vector<bool>& furni
     // A rule or a lone opener is no evidence; a closing formula, a place and
     // date, or a block label is.
     runs.back().strong = runs.back().strong || IsStrongSignatureCue(cues[c].kind);
+    if (!runs.back().filled) {
+      const std::string t = fields::Trim(reading.line(cues[c].line).text);
+      if (cues[c].kind == SignatureCue::kLabel) {
+        const auto label = SignatureLabelOf(t, reading.TableOf("signatures.labels"));
+        runs.back().filled = label && !label->value.empty();
+      } else if (cues[c].kind == SignatureCue::kPlaceDate) {
+        runs.back().filled = !SignatureBlankDatePlace(t).has_value();
+      } else if (cues[c].kind == SignatureCue::kClosing) {
+        runs.back().filled = fields::ParsePlaceDateLine(t).has_value();
+      }
+    }
   }
-  // The last run with strong evidence, unless that lies in the first part of
-  // the document (a signed cover sheet) while later runs exist.
+  // The last run with strong evidence, and of those the last signed one
+  // (blank forms in the exhibits follow the signed agreement); not one at
+  // the very start (a signed cover sheet) or, unless signed, in the first
+  // part of the document while later runs exist.
   const Run* chosen = &runs.back();
-  for (size_t r = runs.size(); r-- > 0;) {
+  auto after = [&](size_t r, size_t fifths) {
+    return cues[runs[r].first].line * 10 >= n * fifths || r + 1 == runs.size();
+  };
+  auto late = [&](size_t r) { return after(r, 4); };
+  bool found = false;
+  for (size_t r = runs.size(); r-- > 0 && !found;) {
+    if (runs[r].strong && runs[r].filled && after(r, 1)) chosen = &runs[r], found = true;
+  }
+  for (size_t r = runs.size(); r-- > 0 && !found;) {
     if (!runs[r].strong) continue;
-    if (cues[runs[r].first].line * 5 >= n * 2 || r + 1 == runs.size()) chosen = &runs[r];
-    break;
+    if (late(r)) chosen = &runs[r];
+    found = true;
   }
   size_t start = cues[chosen->first].line;
   // Company lines above a "By:" block ("ACME HOLDINGS, INC." / "By: ____").

@@ -535,7 +535,7 @@ namespace {
 // A line spanning two columns, cut where its second half starts like its
 // first ("Für die Gemeinde A Für die Gemeinde B", "Der Minister Der
 // Finanzminister") near the right column's left edge.
-std::optional<size_t> SplitPoint(const SignatureLine& s, double column_x) {
+std::optional<size_t> SplitPoint(const Reading& reading, const SignatureLine& s, double column_x) {
   const std::string& t = s.text;
   const auto words = Tokens(t);
   if (words.size() < 2) return std::nullopt;
@@ -550,6 +550,28 @@ std::optional<size_t> SplitPoint(const SignatureLine& s, double column_x) {
       const double x = s.box.x0 + width * static_cast<double>(CodePoints(t.substr(0, pos))) / total;
       const double d = std::abs(x - column_x);
       if (d < 0.2 * width + 12 && (!best || d < best_d)) best = pos, best_d = d;
+    }
+    pos += words[w].size();
+  }
+  if (best) return best;
+  // Two of a kind side by side: "David A. Siekman Barry N. Shamas", "President
+  // Executive Vice President", "May 17, 2006 May 18, 2006".
+  pos = 0;
+  for (size_t w = 0; w < words.size(); ++w) {
+    pos = t.find(words[w], pos);
+    if (w > 0) {
+      const double x = s.box.x0 + width * static_cast<double>(CodePoints(t.substr(0, pos))) / total;
+      const double d = std::abs(x - column_x);
+      if (d < 0.2 * width + 12 && (!best || d < best_d)) {
+        const SignatureLine left = ClassifySignatureLine(reading, t.substr(0, pos));
+        const SignatureLine right = ClassifySignatureLine(reading, t.substr(pos));
+        const SignatureRole r = left.role;
+        if (r == right.role && (r == SignatureRole::kName || r == SignatureRole::kOffice ||
+                                r == SignatureRole::kPlaceDate || r == SignatureRole::kOpener ||
+                                r == SignatureRole::kRule)) {
+          best = pos, best_d = d;
+        }
+      }
     }
     pos += words[w].size();
   }
@@ -647,6 +669,23 @@ bool IsNameLine(const SignatureLine& s) {
 std::string NameKey(const std::string& name) {
   const auto words = Tokens(name);
   return words.empty() ? std::string() : Lower(Bare(words.back()));
+}
+
+// Two keys of one name, allowing a typing error in a long one
+// ("Braeglemann" / "Braegelmann").
+bool SameKey(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  if (a.size() < 6 || b.size() < 6) return false;
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()] <= 2;
 }
 
 }  // namespace
@@ -758,7 +797,7 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
       if (s.role != SignatureRole::kClosing && s.role != SignatureRole::kProse && cols.size() > 1) {
         for (size_t k = 1; k < cols.size() && !done; ++k) {
           if (s.box.x0 >= cols[k].x0 - 4 || s.box.x1 <= cols[k].x0 + 4) continue;
-          auto at = SplitPoint(s, cols[k].x0);
+          auto at = SplitPoint(reading, s, cols[k].x0);
           if (!at) continue;
           const double width = s.box.x1 - s.box.x0;
           const double total = static_cast<double>(CodePoints(s.text));
@@ -789,6 +828,7 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
       if (s.role != SignatureRole::kOther && s.role != SignatureRole::kCompany) continue;
       if (prev.role != SignatureRole::kRule && prev.role != SignatureRole::kHonorific) continue;
       if (s.page != prev.page || s.box.y0 - prev.box.y1 > 1.5 * h) continue;
+      if (fields::IsAllCaps(s.text)) continue;  // a table heading under a table rule
       if (auto name = SignaturePersonName(reading, s.text, /*single_ok=*/true); name && !IsOrganisationText(reading, s.text)) {
         s.role = SignatureRole::kName;
         s.value = *name;
@@ -814,6 +854,17 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
     std::stable_sort(col.begin(), col.end(),
                      [](const SignatureLine* a, const SignatureLine* b) { return a->box.y0 < b->box.y0 - 1; });
     relabel_single_names(col);
+    // A name right above "By:" is the party signing, not its signatory:
+    // "Rubio's Fresh Mexican Grill" / "By: /s/ …".
+    for (size_t k = 0; k + 1 < col.size(); ++k) {
+      SignatureLine& s = *col[k];
+      const SignatureLine& n = *col[k + 1];
+      if (s.role == SignatureRole::kName && s.text == s.value && n.role == SignatureRole::kLabel &&
+          (n.field == "by" || n.field == "signature") && n.page == s.page && n.box.y0 - s.box.y1 < 3 * h) {
+        s.role = SignatureRole::kCompany;
+        s.value.clear();
+      }
+    }
   }
 
   // Whether place and date stand above the names: the vote of the columns.
@@ -863,12 +914,19 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
         if (r == SignatureRole::kOpener || r == SignatureRole::kHonorific || r == SignatureRole::kRoleLabel ||
             signature_label) {
           split = true;
-        } else if (by && (!IsNameLine(s) || NameKey(s.value) != name_key || has_by)) {
+        } else if (by && (!IsNameLine(s) || !SameKey(NameKey(s.value), name_key) || has_by)) {
           split = true;
-        } else if (r == SignatureRole::kCompany) {
-          // A company line opens the next block when a signature follows it.
+        } else if (r == SignatureRole::kCompany &&
+                   !(prev->role == SignatureRole::kCompany && gap < prev->box.height())) {
+          // A company line opens the next block when a signature follows it
+          // (a company name wrapped over two lines opens it once).
           for (size_t j = k + 1; j < col.size(); ++j) {
             const SignatureLine& n = *col[j];
+            const SignatureLine& upper = *col[j - 1];
+            if (n.role == SignatureRole::kCompany && upper.role == SignatureRole::kCompany &&
+                n.box.y0 - upper.box.y1 < upper.box.height()) {
+              continue;  // the company name's second line
+            }
             if (n.role == SignatureRole::kCompany || n.role == SignatureRole::kOpener ||
                 n.role == SignatureRole::kPlaceDate || (n.role == SignatureRole::kLabel && !n.date.empty())) {
               break;
@@ -882,7 +940,8 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
         } else if (r == SignatureRole::kRule) {
           split = gap > 0.8 * h;
         } else if (IsNameLine(s)) {
-          if (NameKey(s.value) == name_key) {
+          // "By: /s/ …" and then "Name: …" under it name one signer.
+          if (SameKey(NameKey(s.value), name_key) || (s.field == "name" && has_by && !title_after_name)) {
             s.duplicate = true;
           } else if (title_after_name || gap > 1.6 * h || prev->role == SignatureRole::kRule ||
                      r == SignatureRole::kName || s.field == "name") {

@@ -72,6 +72,10 @@ struct SignatureBlock {
   int page = 0;
   int column = -1;  // -1: spans the columns (closing formula, running text)
   Box box;
+  // Whether two blocks stand side by side (on one page, overlapping in height).
+  bool SameRow(const SignatureBlock& o) const {
+    return page == o.page && box.y0 < o.box.y1 && o.box.y0 < box.y1;
+  }
 };
 
 class SignatureArea {
