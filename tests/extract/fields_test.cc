@@ -349,7 +349,7 @@ TEST(SignatoriesTest, SideBySideBlocksWithDuplicateNameAndTitleFirst) {
   EXPECT_EQ(a.signatories[0].place, "Kassel");
   EXPECT_EQ(a.signatories[0].date, "2026-03-03");
   EXPECT_EQ(a.signatories[1].name, "Karl-Heinz von der Lahn");
-  EXPECT_EQ(a.signatories[1].title, "Der Bürgermeister");
+  EXPECT_EQ(a.signatories[1].title, "Bürgermeister");  // the office as printed, without its article
   EXPECT_EQ(a.signatories[1].place, "Hofgeismar");
   EXPECT_EQ(a.signatories[1].date, "2026-03-05");
 }
@@ -400,20 +400,22 @@ TEST(SignatoriesTest, SignedForBlocksWithLabelledPlaceAndDateBelowTheName) {
                           {2, 70, 370, "Title: Director"},
                           {2, 70, 385, "Place/Date: Leeds, 5th March 2026"}}),
                      &a);
+  // Blocks in reading order: the row of two, then the labelled block below.
   ASSERT_EQ(a.signatories.size(), 3u);
-  EXPECT_EQ(a.signatories[0].name, "Oliver Pennington");  // labelled blocks are read first
-  EXPECT_EQ(a.signatories[0].title, "Director");
-  EXPECT_EQ(a.signatories[0].organization, "Blue Harbour Consulting Ltd.");
+  EXPECT_EQ(a.signatories[0].name, "Tom Riordan");
+  EXPECT_EQ(a.signatories[0].title, "Chief Executive");
+  EXPECT_EQ(a.signatories[0].organization, "Leeds City Council");
   EXPECT_EQ(a.signatories[0].place, "Leeds");
-  EXPECT_EQ(a.signatories[0].date, "2026-03-05");
-  EXPECT_EQ(a.signatories[1].name, "Tom Riordan");
-  EXPECT_EQ(a.signatories[1].title, "Chief Executive");
-  EXPECT_EQ(a.signatories[1].organization, "Leeds City Council");
-  EXPECT_EQ(a.signatories[1].place, "Leeds");
-  EXPECT_EQ(a.signatories[1].date, "2026-04-10");
-  EXPECT_EQ(a.signatories[2].name, "Prof. Ursula M. Staudinger");
-  EXPECT_EQ(a.signatories[2].organization, "Technische Universität Dresden");
-  EXPECT_EQ(a.signatories[2].date, "2026-04-14");
+  EXPECT_EQ(a.signatories[0].date, "2026-04-10");
+  EXPECT_EQ(a.signatories[1].name, "Prof. Ursula M. Staudinger");
+  EXPECT_EQ(a.signatories[1].title, "Rector");
+  EXPECT_EQ(a.signatories[1].organization, "Technische Universität Dresden");
+  EXPECT_EQ(a.signatories[1].date, "2026-04-14");
+  EXPECT_EQ(a.signatories[2].name, "Oliver Pennington");
+  EXPECT_EQ(a.signatories[2].title, "Director");
+  EXPECT_EQ(a.signatories[2].organization, "Blue Harbour Consulting Ltd.");
+  EXPECT_EQ(a.signatories[2].place, "Leeds");
+  EXPECT_EQ(a.signatories[2].date, "2026-03-05");
 }
 
 TEST(SignatoriesTest, EnglishNamesWithTitlesWithoutDotsAndApostrophes) {
@@ -675,6 +677,188 @@ TEST(SignatoriesTest, OnBehalfBlocksWithoutPlaceAndDate) {
   EXPECT_FALSE(a.signatories[0].date.has_value());
   EXPECT_EQ(a.signatories[1].name, "Jens Albrecht");
   EXPECT_EQ(a.signatories[1].organization, "Verein Hilfe e. V.");
+}
+
+// Signatories of a document, as "name | title | organization | place | date".
+std::vector<std::string> Signers(const std::vector<L>& lines) {
+  Agreement a;
+  ExtractSignatories(Read(lines), &a);
+  std::vector<std::string> out;
+  for (const auto& s : a.signatories) {
+    out.push_back(s.name + " | " + s.title.value_or("-") + " | " + s.organization.value_or("-") + " | " +
+                  s.place.value_or("-") + " | " + s.date.value_or("-"));
+  }
+  return out;
+}
+
+// "Für …" / name / office, in one, two and three columns: the "Für" line is
+// the organisation (nominative, no article), never the name; the office
+// line is the title, never a person.
+TEST(SignatoriesTest, ForLineNameAndOfficeInOneToThreeColumns) {
+  EXPECT_EQ(Signers({{4, 70, 300, "Für den Freistaat Musterland"},
+                     {4, 70, 315, "Dr. Hanna Beispiel"},
+                     {4, 70, 330, "Ministerpräsidentin"}}),
+            (std::vector<std::string>{"Dr. Hanna Beispiel | Ministerpräsidentin | Freistaat Musterland | - | -"}));
+  EXPECT_EQ(Signers({{4, 70, 300, "Für das Land Nordmark"},
+                     {4, 70, 315, "Prof. Dr. Otto Probst"},
+                     {4, 70, 330, "Ministerpräsident"},
+                     {4, 320, 300, "Für die Freie Stadt Südhafen"},
+                     {4, 320, 315, "Ilse Vorlage"},
+                     {4, 320, 330, "Erste Bürgermeisterin"}}),
+            (std::vector<std::string>{"Prof. Dr. Otto Probst | Ministerpräsident | Land Nordmark | - | -",
+                                      "Ilse Vorlage | Erste Bürgermeisterin | Freie Stadt Südhafen | - | -"}));
+  EXPECT_EQ(Signers({{4, 60, 300, "Für den Landkreis Ost"},
+                     {4, 60, 315, "Der Landrat"},
+                     {4, 60, 345, "____________________"},
+                     {4, 60, 360, "Karl Muster"},
+                     {4, 240, 300, "Für die Stadt West"},
+                     {4, 240, 315, "Die Oberbürgermeisterin"},
+                     {4, 240, 345, "____________________"},
+                     {4, 240, 360, "Dr. Eva Platzhalter"},
+                     {4, 420, 300, "Für den Verband Mitte"},
+                     {4, 420, 315, "Der Vorsitzende"},
+                     {4, 420, 345, "____________________"},
+                     {4, 420, 360, "Jens Vorbild"}}),
+            (std::vector<std::string>{"Karl Muster | Landrat | Landkreis Ost | - | -",
+                                      "Dr. Eva Platzhalter | Oberbürgermeisterin | Stadt West | - | -",
+                                      "Jens Vorbild | Vorsitzende | Verband Mitte | - | -"}));  // "Der Vorsitzende", as printed
+}
+
+// A wrapped "Für" line, an office over two lines, a delegation ("Für den
+// Ministerpräsidenten" is whom the signer stands for; "vertreten durch den
+// Minister …" is the signer's own office) and a form of address above the name.
+TEST(SignatoriesTest, WrappedOrganisationsDelegationsAndFormsOfAddress) {
+  EXPECT_EQ(Signers({{2, 70, 400, "Für die Bundesrepublik"},
+                     {2, 70, 415, "Nordland"},
+                     {2, 70, 430, "Der Bundesminister der"},
+                     {2, 70, 445, "Finanzen"},
+                     {2, 70, 480, "______________________"},
+                     {2, 70, 495, "Frank Beispielmann"}}),
+            (std::vector<std::string>{
+                "Frank Beispielmann | Bundesminister der Finanzen | Bundesrepublik Nordland | - | -"}));
+  EXPECT_EQ(Signers({{2, 70, 400, "Für das Land Weststaat:"},
+                     {2, 70, 415, "Für den Ministerpräsidenten"},
+                     {2, 70, 430, "Die Umweltministerin"},
+                     {2, 70, 445, "Greta Vorlage"},
+                     {2, 70, 460, "Lindenau, den 3. Mai 2021"},
+                     {2, 70, 500, "Für den Freistaat Oststaat:"},
+                     {2, 70, 515, "Der Ministerpräsident"},
+                     {2, 70, 530, "vertreten durch den Minister für Verkehr"},
+                     {2, 70, 545, "und Bau"},
+                     {2, 70, 560, "Paul Platzhalter"},
+                     {2, 70, 575, "Birkenstadt, den 7. Mai 2021"}}),
+            (std::vector<std::string>{
+                "Greta Vorlage | Umweltministerin | Land Weststaat | Lindenau | 2021-05-03",
+                "Paul Platzhalter | Minister für Verkehr und Bau | Freistaat Oststaat | Birkenstadt | 2021-05-07"}));
+  EXPECT_EQ(Signers({{2, 70, 400, "Für den Zentralverband Muster"},
+                     {2, 70, 415, "Herr Dr."},
+                     {2, 70, 445, "______________________"},
+                     {2, 70, 460, "Kurt Exempel"},
+                     {2, 70, 475, "Präsident"}}),
+            (std::vector<std::string>{"Dr. Kurt Exempel | Präsident | Zentralverband Muster | - | -"}));
+}
+
+// One place and date for all blocks: a line above them, a closing formula,
+// or a line below them; a block's own line wins.
+TEST(SignatoriesTest, SharedPlaceAndDateAboveOrBelowTheBlocks) {
+  EXPECT_EQ(Signers({{3, 80, 200, "Neustadt, den 12. März 2004"},
+                     {3, 70, 230, "Für das Land Nordmark"},
+                     {3, 70, 245, "Ole Beispiel"},
+                     {3, 320, 230, "Für das Land Südmark"},
+                     {3, 320, 245, "Ute Muster"}}),
+            (std::vector<std::string>{"Ole Beispiel | - | Land Nordmark | Neustadt | 2004-03-12",
+                                      "Ute Muster | - | Land Südmark | Neustadt | 2004-03-12"}));
+  EXPECT_EQ(Signers({{3, 80, 200, "Geschehen zu Altstadt am 1. Juli 1999 in zwei Urschriften in deutscher Sprache."},
+                     {3, 70, 230, "Für die Republik Nord"},
+                     {3, 70, 260, "______________________"},
+                     {3, 70, 275, "Lars Vorlage"},
+                     {3, 320, 230, "Für die Republik Süd"},
+                     {3, 320, 260, "______________________"},
+                     {3, 320, 275, "Mira Exempel"}}),
+            (std::vector<std::string>{"Lars Vorlage | - | Republik Nord | Altstadt | 1999-07-01",
+                                      "Mira Exempel | - | Republik Süd | Altstadt | 1999-07-01"}));
+  EXPECT_EQ(Signers({{3, 70, 230, "Für den Kreis Ost"},
+                     {3, 70, 245, "Jan Probe"},
+                     {3, 70, 260, "Landrat"},
+                     {3, 320, 230, "Für die Stadt West"},
+                     {3, 320, 245, "Lea Probe"},
+                     {3, 320, 260, "Bürgermeisterin"},
+                     {3, 70, 300, "Mittelburg, den 2. Februar 2012"}}),
+            (std::vector<std::string>{"Jan Probe | Landrat | Kreis Ost | Mittelburg | 2012-02-02",
+                                      "Lea Probe | Bürgermeisterin | Stadt West | Mittelburg | 2012-02-02"}));
+}
+
+// In one column, a place and date under a name belong to that block, not to
+// the next one, when the blocks write them below the names.
+TEST(SignatoriesTest, PlaceAndDateUnderTheNameStayWithItsBlock) {
+  EXPECT_EQ(Signers({{5, 62, 350, "Für das Land Nordmark:"},
+                     {5, 62, 363, "Der Minister für Umwelt"},
+                     {5, 62, 376, "Tom Beispiel"},
+                     {5, 62, 389, "Hafenstadt, den 26. Oktober 1999"},
+                     {5, 62, 420, "Für das Land Südmark:"},
+                     {5, 62, 433, "Die Ministerin für Finanzen"},
+                     {5, 62, 446, "Ina Muster"},
+                     {5, 62, 459, "Bergdorf, den 2. November 1999"}}),
+            (std::vector<std::string>{
+                "Tom Beispiel | Minister für Umwelt | Land Nordmark | Hafenstadt | 1999-10-26",
+                "Ina Muster | Ministerin für Finanzen | Land Südmark | Bergdorf | 1999-11-02"}));
+}
+
+// English blocks: a company line above "By:", conformed signatures, "Name:",
+// "Title:" and "Its:" labels, "For and on behalf of …" and a date label.
+TEST(SignatoriesTest, EnglishByNameTitleBlocks) {
+  EXPECT_EQ(Signers({{9, 50, 100, "IN WITNESS WHEREOF, the parties have executed this Agreement as of the date first "
+                                  "written above."},
+                     {9, 50, 130, "EXAMPLE HOLDINGS, INC."},
+                     {9, 50, 145, "By: /s/ R.C. Sample"},
+                     {9, 50, 160, "Name: R.C. Sample"},
+                     {9, 50, 175, "Title: Chief Financial Officer"},
+                     {9, 300, 130, "SAMPLE WIDGETS LLC"},
+                     {9, 300, 145, "By: /s/ Dana Example"},
+                     {9, 300, 160, "Its: President"},
+                     {9, 300, 175, "Date: March 3, 2015"}}),
+            (std::vector<std::string>{
+                "R.C. Sample | Chief Financial Officer | EXAMPLE HOLDINGS, INC. | - | -",
+                "Dana Example | President | SAMPLE WIDGETS LLC | - | 2015-03-03"}));
+  EXPECT_EQ(Signers({{9, 50, 100, "FOR AND ON BEHALF OF EXAMPLE TRADING LTD"},
+                     {9, 50, 130, "______________________"},
+                     {9, 50, 145, "Name: Priya Sample"},
+                     {9, 50, 160, "Title: Director"}}),
+            (std::vector<std::string>{"Priya Sample | Director | EXAMPLE TRADING LTD | - | -"}));
+  // Stacked in one column: the second company line opens the second block.
+  EXPECT_EQ(Signers({{9, 50, 100, "IN WITNESS WHEREOF, the parties hereto have caused this Agreement to be executed."},
+                     {9, 50, 130, "NORTHWIND SAMPLE CORPORATION"},
+                     {9, 50, 145, "By: /s/ Alex Demo"},
+                     {9, 50, 160, "Name: Alex Demo"},
+                     {9, 50, 175, "Title: Vice President"},
+                     {9, 50, 205, "EXAMPLE PARTNERS, L.P."},
+                     {9, 50, 220, "By: /s/ Sam Placeholder"},
+                     {9, 50, 235, "Name: Sam Placeholder"},
+                     {9, 50, 250, "Title: General Counsel"}}),
+            (std::vector<std::string>{"Alex Demo | Vice President | NORTHWIND SAMPLE CORPORATION | - | -",
+                                      "Sam Placeholder | General Counsel | EXAMPLE PARTNERS, L.P. | - | -"}));
+}
+
+// Blocks that name no person sign for nobody: blank forms, offices alone.
+TEST(SignatoriesTest, BlocksWithoutNamesAndOfficeLinesAreNoSignatories) {
+  EXPECT_TRUE(Signers({{9, 50, 100, "IN WITNESS WHEREOF, the parties have executed this Agreement."},
+                       {9, 50, 130, "EXAMPLE HOLDINGS, INC."},
+                       {9, 50, 145, "By: ______________________"},
+                       {9, 50, 160, "Name:"},
+                       {9, 50, 175, "Title:"},
+                       {9, 50, 205, "SAMPLE WIDGETS LLC"},
+                       {9, 50, 220, "By:"},
+                       {9, 50, 235, "Name:"},
+                       {9, 50, 250, "Title:"}})
+                  .empty());
+  EXPECT_TRUE(Signers({{3, 70, 200, "Musterstadt, den 4. April 2020"},
+                       {3, 70, 230, "Für das Land Nordmark"},
+                       {3, 70, 245, "Die Umweltministerin"},
+                       {3, 70, 275, "______________________"},
+                       {3, 320, 230, "Für die Stadt Südhafen"},
+                       {3, 320, 245, "Der Oberbürgermeister"},
+                       {3, 320, 275, "______________________"}})
+                  .empty());
 }
 
 // Regressions found in review: each of these once hung, threw or overflowed.

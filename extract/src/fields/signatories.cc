@@ -1,21 +1,33 @@
-// Signatories: the signature blocks under a place-and-date line
-// ("Wiesbaden, den 2.8.2025", "Signed in Brussels on 14 January 2026").
+// Signatories: one per block of the signature area (reading/signature_blocks.h)
+// that holds a person's name.
 //
-// Blocks are found by geometry, not by reading order: the lines below a
-// place/date line that start within its column (up to the next place/date
-// line on the same row) and above the next place/date line in that column.
-// Within a block: the first line that reads as a person's name is the name,
-// the next line the title, the remaining lines the organisation. Repeated
-// lines (an e-signature that prints the name twice) count once.
+// Within a block the lines are labelled already; the fields are read from
+// the labels:
+//   name          a "Name:" label, else "By: /s/ …", else the name line; a form
+//                 of address above it gives its academic titles ("Herr Dr.");
+//   title         a "Title:" / "Its:" / "Funktion:" label, else the value above
+//                 a "(Title)" caption, else "Name, Title", else the first office
+//                 after the name, else the last one above it (not the office
+//                 the signer acts for: "Für den Ministerpräsidenten"), wrapped
+//                 lines joined, the article dropped;
+//   organization  the "Für …" / "For …" line (nominative, without article),
+//                 else an organisation label or company line above the name,
+//                 else the lines after the title ("des Landkreises X" gives the
+//                 party it names); in a single column, a block without any
+//                 takes the one above it;
+//   place, date   the block's own place-and-date line or labels, else the
+//                 closest shared one before it: a closing formula ("Geschehen
+//                 zu Bonn am …"), a place-and-date line of no block's own, or
+//                 one standing above the names of an earlier block of the
+//                 area; failing those, the first shared one after it.
+// A signatory enters the record once, by name.
 #include <algorithm>
-#include <cmath>
-#include <set>
+#include <optional>
 
 #include "fields/common.h"
 #include "fields/extractors.h"
-#include "fields/header.h"
 #include "fields/names.h"
-#include "fields/regex.h"
+#include "reading/signature_blocks.h"
 
 namespace pactum::extract {
 namespace {
@@ -24,348 +36,354 @@ using fields::Lower;
 using fields::Trim;
 
 struct PlaceDate {
-  size_t line;
-  std::string place;
-  std::string date;  // ISO
+  std::string place, date;
+  bool empty() const { return place.empty() && date.empty(); }
 };
 
-std::optional<PlaceDate> ParsePlaceDate(const TextLine& line, size_t index) {
-  auto pd = fields::ParsePlaceDateLine(line.text);
-  if (pd && !pd->place.empty()) return PlaceDate{index, pd->place, pd->date.iso};
-  // A place whose date is left to be filled in by hand: "Wiesbaden, den ______".
-  static const fields::Regex blank(R"(\s*(\p{Lu}[^,;:0-9_]{1,40}?)\s*,\s*(?:den|am|the)?\s*[_.…]{4,}\s*)");
-  fields::Match m;
-  if (blank.FullMatch(line.text, &m)) return PlaceDate{index, Trim(m.str(1)), ""};
-  return std::nullopt;
-}
-
-bool IsPersonName(const std::string& text) {
-  // Name tokens: capitalised words, also with inner capitals or apostrophes
-  // ("McAllister", "O'Connor"), hyphenated ("Schulte-Berge"), initials
-  // ("J."), and the particles of names ("van der", "von", "de").
-  static const std::string kTok = "\\p{Lu}[\\p{L}'’]+(?:-\\p{Lu}[\\p{L}'’]+)*";
-  static const std::string kParticle = "van|von|der|den|de|del|della|di|da|du|le|la|zu|ten|ter|vom|zum|y|bin|al";
-  static const fields::Regex re("(?:(?:Dr\\.?|Prof\\.?|Dipl\\.-\\w+\\.?|Mag\\.|Ing\\.|Mr\\.?|Mrs\\.?|Ms\\.?)\\s+)*(?:" + kTok + ")"
-                             "(?:\\s+(?:" + kTok + "|\\p{Lu}\\.|" + kParticle + ")){1,4}");
-  if (!re.FullMatch(text)) return false;
-  // Job titles and organisations that look like names.
-  static const fields::Regex not_name(
-      R"(\b(Ministerium|Ministerin|Minister|Kreis|Landkreis|Stadt|Verein|Verband|Amt|Kammer|Jobcenter|Foundation|University|Trust|Head|Officer|Director|Direktor|Direktorin|Leiter|Leiterin|Vorstand|Vorständin|Präsident|Präsidentin|Geschäftsführer|Geschäftsführerin|Bürgermeister|Bürgermeisterin|Landrat|Landrätin|Staatssekretär|Staatssekretärin|Beigeordnete|Beigeordneter|Kreisbeigeordnete|Kreisbeigeordneter|Staatsministerin|Staatsminister|Chief|Manager|Programmes|President|Chair|Secretary|Erste|Erster|Oberbürgermeister|Oberbürgermeisterin|Referent|Referentin|Unterschrift|Signature|Datum|Date)\b)");
-  return !not_name.Search(text);
-}
-
-// OCR of a handwritten signature yields short runs of symbols and stray
-// letters ("f{e2QQ)", "tt Werde"); real lines are mostly letters with a
-// confident recognition.
-bool LooksLikeText(const TextLine& line) {
-  if (line.confidence < 0.45) return false;
-  size_t letters = 0, total = 0;
-  for (size_t i = 0; i < line.text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(line.text[i]);
-    if ((c & 0xC0) == 0x80 || c == ' ') continue;
-    ++total;
-    if (std::isalpha(c) || c >= 0xC0 || c == '.' || c == '-' || c == ',' || c == '\'') ++letters;
+bool IsJoiningWord(const Reading& reading, const std::string& word) {
+  const std::string low = Lower(word);
+  for (const auto& w : reading.Words("signatures.joining_words")) {
+    if (Lower(w) == low) return true;
   }
-  return total > 0 && static_cast<double>(letters) >= 0.85 * static_cast<double>(total);
+  return false;
 }
 
-// "gez. Max Muster" (signed), "i. V. Max Muster" (on behalf), "i.A.": the
-// marks before a name in a signature block.
-std::string WithoutSigningMarks(const std::string& text) {
-  static const fields::Regex marks(R"(\s*(?:gez\.|i\.\s?V\.|i\.\s?A\.|p\.\s?p\.|ppa\.|per pro)\s*(.*))", fields::Regex::kIgnoreCase);
-  fields::Match m;
-  return marks.FullMatch(text, &m) ? Trim(m.str(1)) : Trim(text);
+std::string LastWord(const std::string& text) {
+  const size_t sp = text.find_last_of(' ');
+  return sp == std::string::npos ? text : text.substr(sp + 1);
 }
 
-bool IsNoise(const std::string& text) {
-  const std::string t = Trim(text);
-  if (t.empty()) return true;
-  if (t.find("____") != std::string::npos || t.find("....") != std::string::npos) return true;
-  const std::string lower = Lower(t);
-  // Captions printed under the signature rule, and signing marks on a line
-  // of their own.
-  static const fields::Regex caption(
-      R"(\(?\s*(?:unterschrift|signature|ort|place|datum|date|name|titel|title|funktion|function|position|stempel|stamp|dienstsiegel)(?:\s*(?:,|/|und|and|&)\s*(?:unterschrift|signature|ort|place|datum|date|name|titel|title|funktion|function|position|stempel|stamp|dienstsiegel))*\s*\)?|gez\.|im auftrag|in vertretung|i\.\s?a\.|i\.\s?v\.|ppa\.)",
-      fields::Regex::kIgnoreCase);
-  return caption.FullMatch(lower) || fields::IsPageNumberLine(t);
-}
-
-// "Name: Dr Priya Raman", "Titel: Leiterin", "Ort: Kassel", "Datum: 6.6.2024".
-enum class Label { kNone, kName, kTitle, kPlace, kDate, kPlaceDate, kOrganization };
-
-Label LabelOf(const std::string& text, std::string* value) {
-  static const fields::Regex re(
-      R"(\s*((?:Place|Ort)\s*(?:/|,|and|und)\s*(?:Date|Datum)|Name|Title|Position|Function|Funktion|Titel|Amt|Place|Ort|Date|Datum|Organi[sz]ation|Institution|Behörde)\s*:\s*(.*))",
-      fields::Regex::kIgnoreCase);
-  fields::Match m;
-  if (!re.FullMatch(text, &m)) return Label::kNone;
-  *value = Trim(m.str(2));
-  const std::string key = Lower(m.str(1));
-  if (key.find("dat") != std::string::npos && (fields::StartsWith(key, "place") || fields::StartsWith(key, "ort"))) {
-    return Label::kPlaceDate;
+// `text` with the wrapped lines after block line `k` joined on: lines that
+// continue it (it ends with a comma, a hyphen or a joining word such as
+// "des" / "für" / "of"; or the next line starts in lower case or is a single
+// word of no kind). Sets `*next` to the first line not taken.
+std::string JoinContinuation(const Reading& reading, const SignatureBlock& b, size_t k, std::string text,
+                             size_t* next = nullptr, bool genitive_is_org = false) {
+  size_t j = k + 1;
+  for (; j < b.lines.size(); ++j) {
+    const SignatureLine& n = b.lines[j];
+    if (n.duplicate) break;
+    const bool lower_start = fields::StartsLower(n.text);
+    const bool kind_ok = n.role == SignatureRole::kOther || n.role == SignatureRole::kCompany ||
+                         (n.role == SignatureRole::kOffice && lower_start);
+    if (!kind_ok || text.empty()) break;
+    const char last = text.back();
+    const bool single = n.text.find(' ') == std::string::npos;
+    const bool wrapped = last == ',' || last == '-' || IsJoiningWord(reading, LastWord(text));
+    // Under a name, "Kreisbeigeordnete" / "des Kreises Offenbach" is the office
+    // and then the organisation, in the genitive (above a name, "Der
+    // Ministerpräsident" / "des Freistaates Sachsen" is one office).
+    const bool genitive_org = genitive_is_org && lower_start && n.role == SignatureRole::kCompany;
+    if (!(wrapped || (lower_start && !genitive_org) || single)) break;
+    text = fields::JoinLines(text, n.text);
   }
-  if (key == "name") return Label::kName;
-  if (key == "place" || key == "ort") return Label::kPlace;
-  if (key == "date" || key == "datum") return Label::kDate;
-  if (fields::StartsWith(key, "organi") || key == "institution" || key == "behörde") return Label::kOrganization;
-  return Label::kTitle;
+  if (next) *next = j;
+  return text;
 }
 
-// The words that open an "on behalf of" line.
-constexpr const char* kOnBehalfLead =
-    R"(\s*(?:For and on behalf of|Signed for and on behalf of|Signed for|On behalf of|For|Für|Im Auftrag)\s)";
-
-// "For the European Foundation for Vocational Learning:", "Für das Land Hessen:",
-// and without the colon "For and on behalf of X", "Signed for X".
-std::optional<std::string> OnBehalfOf(const std::string& text) {
-  static const fields::Regex re(std::string(kOnBehalfLead) + R"(\s*(.+?)\s*:\s*)", fields::Regex::kIgnoreCase);
-  static const fields::Regex explicit_lead(
-      R"(\s*(?:(?:Signed\s+)?for and on behalf of|Signed for|On behalf of)\s+(.+?)\s*:?\s*)", fields::Regex::kIgnoreCase);
-  fields::Match m;
-  if (!re.FullMatch(text, &m) && !explicit_lead.FullMatch(text, &m)) return std::nullopt;
-  std::string org = m.str(1);
-  while (!org.empty() && org.back() == '.' && !fields::EndsWith(org, "Ltd.") && !fields::EndsWith(org, "Inc.") &&
-         !fields::EndsWith(org, "e. V.") && !fields::EndsWith(org, "e.V.")) {
-    org.pop_back();
+// An organisation as printed, without the colon of "Für …:" or a trailing
+// full stop (one that ends a legal form stays: "Ltd.", "e. V.").
+std::string CleanOrganisation(const Reading& reading, std::string org) {
+  org = Trim(org);
+  while (!org.empty() && (org.back() == ':' || org.back() == ',' || org.back() == ';')) org = Trim(org.substr(0, org.size() - 1));
+  if (!org.empty() && org.back() == '.') {
+    const auto hit = FindPhrase(org, reading.Words("parties.legal_forms"));
+    bool legal_end = false;
+    for (auto h = hit; h; h = FindPhrase(org, reading.Words("parties.legal_forms"), h->begin + 1)) {
+      if (h->end == org.size()) legal_end = true;
+    }
+    if (!legal_end && LastWord(org).size() > 3) org.pop_back();
   }
-  return fields::names::Nominative(org);
+  return Trim(org);
 }
 
-// Place and date from a labelled line: "Place: Leeds", "Date: 10/04/2026",
-// "Place/Date: Berlin, 3 March 2026"; the first of each wins. False for
-// other labels.
-bool ApplyPlaceDateLabel(Label label, const std::string& value, Signatory* s) {
-  if (label == Label::kPlace) {
-    if (!value.empty() && !s->place) s->place = value;
-    return true;
+bool IsRole(const Reading& reading, const std::string& org) {
+  std::string low = Lower(org);
+  if (fields::StartsWith(low, "the ")) low = low.substr(4);
+  for (const auto& r : reading.Words("parties.roles")) {
+    if (Lower(r) == low) return true;
   }
-  if (label != Label::kDate && label != Label::kPlaceDate) return false;
-  if (label == Label::kPlaceDate) {
-    if (auto pd = fields::ParsePlaceDateLine(value)) {
-      if (!pd->place.empty() && !s->place) s->place = pd->place;
-      if (!s->date) s->date = pd->date.iso;
-      return true;
+  return false;
+}
+
+// "des Landkreises Hochtaunuskreis": the party it names, else its nominative.
+std::string Nominative(const std::string& org, const Agreement& agreement) {
+  const std::string nominative = fields::names::Nominative(org);
+  const std::string lower = Lower(org);
+  if (fields::StartsWith(lower, "des ") || fields::StartsWith(lower, "der ")) {
+    for (const Party& p : agreement.parties) {
+      if (fields::names::StemTail(p.name, 2) == fields::names::StemTail(nominative, 2)) return p.name;
     }
   }
-  const auto dates = FindDates(value);
-  if (!dates.empty() && !s->date) s->date = dates[0].iso;
-  return true;
+  return nominative;
 }
 
-// A signatory enters the record once, by name, whichever kind of block
-// found it first.
-void AddOnce(Signatory s, Agreement* out) {
-  for (const auto& have : out->signatories) {
-    if (have.name == s.name) return;
-  }
-  out->signatories.push_back(std::move(s));
+bool SameName(const std::string& a, const std::string& b) {
+  return Lower(fields::CollapseSpaces(a)) == Lower(fields::CollapseSpaces(b));
 }
 
-// Lines on `head`'s page that start within three line heights of its left
-// edge, with their top below `from_y` and at most `reach` lines of `head`
-// further down, top to bottom.
-std::vector<const TextLine*> SameColumnBelow(const DocumentText& doc, const TextLine& head, double from_y,
-                                             double reach) {
-  const double h = std::max(6.0, head.box.height());
-  std::vector<const TextLine*> out;
-  for (const auto& line : doc.lines) {
-    if (line.page != head.page || line.box.y0 <= from_y || line.box.y0 > head.box.y1 + reach * h) continue;
-    if (std::abs(line.box.x0 - head.box.x0) > 3 * h) continue;
-    out.push_back(&line);
+struct BlockFields {
+  std::optional<Signatory> signatory;
+  PlaceDate own;            // the block's own place and date
+  PlaceDate own_line;       // ... from a place-and-date line (not a "Date:" label)
+  bool own_above = false;   // ... standing above the name
+  bool has_organisation_line = false;
+};
+
+BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agreement& agreement) {
+  BlockFields out;
+  const auto& L = b.lines;
+  auto is_name = [](const SignatureLine& s) {
+    return !s.duplicate && !s.value.empty() &&
+           (s.role == SignatureRole::kName ||
+            (s.role == SignatureRole::kLabel && (s.field == "name" || s.field == "by")));
+  };
+  // Place and date.
+  std::optional<size_t> name_at;
+  for (size_t k = 0; k < L.size() && !name_at; ++k) {
+    if (is_name(L[k])) name_at = k;
   }
-  std::stable_sort(out.begin(), out.end(), [](const TextLine* a, const TextLine* b) { return a->box.y0 < b->box.y0; });
+  for (size_t k = 0; k < L.size(); ++k) {
+    const SignatureLine& s = L[k];
+    const bool pd = s.role == SignatureRole::kPlaceDate ||
+                    (s.role == SignatureRole::kLabel && (s.field == "date" || s.field == "place" || s.field == "place_date"));
+    if (!pd) continue;
+    if (out.own.place.empty() && !s.place.empty()) out.own.place = s.place;
+    if (out.own.date.empty() && !s.date.empty()) out.own.date = s.date;
+    if (s.role == SignatureRole::kPlaceDate && out.own_line.empty()) out.own_line = PlaceDate{s.place, s.date};
+    if (s.role == SignatureRole::kPlaceDate && (!name_at || k < *name_at)) out.own_above = true;
+  }
+  for (const auto& s : L) {
+    out.has_organisation_line = out.has_organisation_line || s.role == SignatureRole::kOpener ||
+                                s.role == SignatureRole::kCompany ||
+                                (s.role == SignatureRole::kLabel && s.field == "organization");
+  }
+  if (!name_at) return out;
+
+  // A "Name:" label names the signer as printed; prefer it to the signature.
+  for (size_t k = 0; k < L.size(); ++k) {
+    if (is_name(L[k]) && L[k].role == SignatureRole::kLabel && L[k].field == "name") {
+      name_at = k;
+      break;
+    }
+  }
+  const SignatureLine& name_line = L[*name_at];
+  // A name line alone is a heading as often as a name: a block's name needs a
+  // label, a rule, an office, an opener, a place and date or a form of address.
+  if (name_line.role == SignatureRole::kName && name_line.title.empty()) {
+    auto supports = [](const SignatureLine& l) {
+      switch (l.role) {
+        case SignatureRole::kRule: case SignatureRole::kOpener: case SignatureRole::kOnBehalf:
+        case SignatureRole::kOffice: case SignatureRole::kLabel: case SignatureRole::kPlaceDate:
+        case SignatureRole::kHonorific: case SignatureRole::kMark: case SignatureRole::kRoleLabel:
+        case SignatureRole::kCaption:
+          return true;
+        default:
+          return false;
+      }
+    };
+    // ... on the line right above or below it.
+    bool supported = false;
+    for (size_t k = *name_at; k-- > 0;) {
+      if (L[k].duplicate) continue;
+      supported = supports(L[k]);
+      break;
+    }
+    for (size_t k = *name_at + 1; k < L.size() && !supported; ++k) {
+      if (L[k].duplicate) continue;
+      supported = supports(L[k]);
+      break;
+    }
+    // ... or anywhere in a block opened for an organisation, by a form of
+    // address or under a place and date.
+    supported = supported || std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
+                  return l.role == SignatureRole::kOpener || l.role == SignatureRole::kOnBehalf ||
+                         l.role == SignatureRole::kHonorific || l.role == SignatureRole::kPlaceDate;
+                });
+    const bool signed_mark = name_line.text != name_line.value;  // "/s/ Jane Doe", "gez. Max Muster"
+    if (!supported && !signed_mark) return out;
+  }
+  Signatory s;
+  s.name = name_line.value;
+  // "Herr Dr." on the line above: the academic title belongs to the name.
+  for (size_t k = *name_at; k-- > 0;) {
+    if (L[k].role == SignatureRole::kRule) continue;
+    if (L[k].role == SignatureRole::kHonorific && !L[k].value.empty() && !fields::StartsWith(s.name, L[k].value)) {
+      s.name = L[k].value + " " + s.name;
+    }
+    break;
+  }
+  s.evidence = fields::EvidenceOf(reading.line(name_line.line));
+  s.evidence.bbox = name_line.box;
+  s.evidence.confidence = std::min(name_line.confidence, name_line.role == SignatureRole::kLabel ? 0.9 : 0.8);
+
+  // Title.
+  std::optional<std::string> title;
+  size_t title_end = *name_at + 1;  // the first line after the name not read as its title
+  for (const auto& l : L) {
+    if (!title && l.role == SignatureRole::kLabel && l.field == "title" && !l.value.empty()) title = l.value;
+  }
+  if (!title) {
+    for (size_t k = 1; k < L.size() && !title; ++k) {
+      if (L[k].role != SignatureRole::kCaption || L[k].field != "title") continue;
+      for (size_t j = k; j-- > 0;) {
+        if (L[j].role == SignatureRole::kRule || L[j].role == SignatureRole::kCaption) continue;
+        if (!is_name(L[j]) && !L[j].duplicate) title = Trim(L[j].value.empty() ? L[j].text : L[j].value);
+        break;
+      }
+    }
+  }
+  if (!title && !name_line.title.empty()) title = name_line.title;
+  if (!title) {
+    const bool has_opener = std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
+      return l.role == SignatureRole::kOpener;
+    });
+    for (size_t k = *name_at + 1; k < L.size(); ++k) {
+      if (L[k].role == SignatureRole::kOffice) {
+        title = JoinContinuation(reading, b, k, L[k].value, &title_end, /*genitive_is_org=*/!has_opener);
+        break;
+      }
+      if (L[k].role == SignatureRole::kOpener || L[k].role == SignatureRole::kPlaceDate || is_name(L[k])) break;
+    }
+  }
+  if (!title) {
+    for (size_t k = *name_at; k-- > 0;) {
+      if (L[k].role == SignatureRole::kOffice) {
+        // The office may be the wrapped end of a longer one: "vertreten durch das
+        // für die Abfallwirtschaft" / "zuständige Senatsmitglied".
+        while (k > 0 && fields::StartsLower(L[k].text) && !FindOffice(reading, L[k - 1].text) &&
+               (L[k - 1].role == SignatureRole::kOffice || L[k - 1].role == SignatureRole::kOther)) {
+          --k;
+        }
+        title = JoinContinuation(reading, b, k, L[k].value.empty() ? L[k].text : L[k].value);
+        break;
+      }
+      if (L[k].role == SignatureRole::kOpener && !L[k].title.empty()) {
+        title = L[k].title;
+        break;
+      }
+    }
+  }
+  if (!title) {
+    // A short line right under the name: "Rector", "Head of Programmes".
+    size_t k = *name_at + 1;
+    while (k < L.size() && (L[k].duplicate || L[k].role == SignatureRole::kRule)) ++k;
+    if (k < L.size() && L[k].role == SignatureRole::kOther && std::count(L[k].text.begin(), L[k].text.end(), ' ') < 6 &&
+        L[k].text.back() != ':') {
+      title = Trim(L[k].text);
+      title_end = k + 1;
+    }
+  }
+  if (title && !title->empty()) s.title = *title;
+
+  // Organisation.
+  std::optional<std::string> org;
+  for (size_t k = 0; k < L.size() && !org; ++k) {
+    if (L[k].role != SignatureRole::kOpener) continue;
+    const std::string joined = CleanOrganisation(reading, JoinContinuation(reading, b, k, L[k].value));
+    if (!joined.empty() && !IsRole(reading, joined)) org = fields::names::Nominative(joined);
+  }
+  for (size_t k = 0; k < L.size() && !org; ++k) {
+    if (L[k].role == SignatureRole::kLabel && L[k].field == "organization" && !L[k].value.empty()) {
+      org = CleanOrganisation(reading, L[k].value);
+    }
+  }
+  for (size_t k = *name_at; k-- > 0 && !org;) {  // the company line closest above the name
+    if (L[k].role != SignatureRole::kCompany) continue;
+    // A company name wrapped over two lines: "B C Marketing Concepts Inc., dba Full Sail" / "Brewing Company".
+    while (k > 0 && L[k - 1].role == SignatureRole::kCompany && L[k].box.y0 - L[k - 1].box.y1 < L[k].box.height()) --k;
+    org = CleanOrganisation(reading, JoinContinuation(reading, b, k, L[k].text));
+  }
+  if (!org) {
+    // The lines after the name and its title: "Hessisches Ministerium" / "für Arbeit, …".
+    std::string joined;
+    for (size_t k = std::max(title_end, *name_at + 1); k < L.size(); ++k) {
+      const SignatureLine& l = L[k];
+      if (l.duplicate || l.role == SignatureRole::kRule || l.role == SignatureRole::kCaption) continue;
+      if (l.role == SignatureRole::kOffice && s.title && Lower(l.value) != Lower(*s.title)) continue;
+      if ((l.role != SignatureRole::kOther && l.role != SignatureRole::kCompany) ||
+          std::any_of(l.text.begin(), l.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (!joined.empty()) break;  // an address, a telephone number
+        continue;
+      }
+      joined = joined.empty() ? l.text : fields::JoinLines(joined, l.text);
+    }
+    joined = CleanOrganisation(reading, joined);
+    if (!joined.empty()) org = Nominative(joined, agreement);
+  }
+  // "JOHN SMITH" above "By: /s/ John Smith": an individual signs for no organisation.
+  if (org && !org->empty() && !SameName(*org, s.name)) s.organization = *org;
+  out.signatory = std::move(s);
   return out;
-}
-
-// Signature blocks written as labelled fields under "For …:".
-void ExtractLabelledBlocks(const DocumentText& doc, Agreement* out) {
-  const auto& L = doc.lines;
-  for (size_t i = 0; i < L.size(); ++i) {
-    std::string name;
-    if (LabelOf(L[i].text, &name) != Label::kName || !IsPersonName(name)) continue;
-    const TextLine& anchor = L[i];
-    const double h = std::max(6.0, anchor.box.height());
-    Signatory s;
-    s.name = name;
-    s.evidence = fields::EvidenceOf(anchor);
-    // The other fields: labelled lines below in the same column.
-    for (const TextLine* line : SameColumnBelow(doc, anchor, anchor.box.y0, 6)) {
-      std::string value;
-      const Label label = LabelOf(line->text, &value);
-      if (label == Label::kName) break;
-      if (value.empty()) continue;
-      if (label == Label::kTitle && !s.title) s.title = value;
-      if (label == Label::kOrganization && !s.organization) s.organization = value;
-      ApplyPlaceDateLabel(label, value, &s);
-    }
-    // The organisation: "For …:" above in the same column, possibly wrapped.
-    if (!s.organization) {
-      std::string joined;
-      for (size_t k = 0; k < L.size(); ++k) {
-        const TextLine& line = L[k];
-        if (line.page != anchor.page || line.box.y1 > anchor.box.y0 || line.box.y1 < anchor.box.y0 - 12 * h) continue;
-        if (std::abs(line.box.x0 - anchor.box.x0) > 3 * h) continue;
-        static const fields::Regex opens(std::string(kOnBehalfLead) + ".*", fields::Regex::kIgnoreCase);
-        joined = joined.empty() || opens.FullMatch(line.text) ? line.text : fields::JoinLines(joined, line.text);
-        if (auto org = OnBehalfOf(joined)) {
-          s.organization = *org;
-          break;
-        }
-        if (!joined.empty() && joined.back() == ':') joined.clear();
-      }
-    }
-    AddOnce(std::move(s), out);
-  }
-}
-
-// Blocks that open with "Für die Stadt Kassel:" / "For the Grantee:" and
-// carry no place-and-date line (templates often leave both blank): the first
-// person's name below, in the same column, signs; the line after it is the
-// title. Place and date stay null unless the block states them.
-void ExtractOnBehalfBlocks(const DocumentText& doc, Agreement* out) {
-  const auto& L = doc.lines;
-  for (size_t i = 0; i < L.size(); ++i) {
-    auto org = OnBehalfOf(L[i].text);
-    if (!org) continue;
-    const TextLine& head = L[i];
-    const std::vector<const TextLine*> below = SameColumnBelow(doc, head, head.box.y1 - 1, 12);
-    Signatory s;
-    for (size_t k = 0; k < below.size(); ++k) {
-      const std::string text = WithoutSigningMarks(below[k]->text);
-      if (OnBehalfOf(text)) break;  // the next block
-      if (auto pd = fields::ParsePlaceDateLine(text)) {
-        if (!pd->place.empty()) s.place = pd->place;
-        s.date = pd->date.iso;
-        continue;
-      }
-      std::string value;
-      const Label label = LabelOf(text, &value);
-      if (label != Label::kNone) {
-        ApplyPlaceDateLabel(label, value, &s);
-        continue;
-      }
-      if (s.name.empty() && IsPersonName(text) && LooksLikeText(*below[k])) {
-        s.name = text;
-        s.evidence = fields::EvidenceOf(*below[k]);
-        if (k + 1 < below.size() && LooksLikeText(*below[k + 1]) && !IsNoise(below[k + 1]->text) &&
-            !fields::ParsePlaceDateLine(below[k + 1]->text)) {
-          s.title = Trim(below[k + 1]->text);
-        }
-      }
-    }
-    if (s.name.empty()) continue;
-    s.organization = *org;
-    AddOnce(std::move(s), out);
-  }
 }
 
 }  // namespace
 
 void ExtractSignatories(const Reading& reading, Agreement* out) {
-  const DocumentText& doc = reading.text();
-  const auto& L = doc.lines;
-  std::vector<PlaceDate> anchors;
-  for (size_t i = 0; i < L.size(); ++i) {
-    if (auto pd = ParsePlaceDate(L[i], i)) anchors.push_back(*pd);
+  const SignatureArea area = SignatureArea::Of(reading);
+  const auto& blocks = area.blocks();
+  std::vector<BlockFields> fields(blocks.size());
+  // Place and date shared by the blocks after them (or, failing those, before).
+  std::vector<std::optional<PlaceDate>> shared(blocks.size());
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const SignatureBlock& b = blocks[i];
+    fields[i] = ReadBlock(reading, b, *out);
+    if (b.column < 0) {
+      const SignatureLine& l = b.lines.front();
+      if (l.role == SignatureRole::kClosing && (!l.place.empty() || !l.date.empty())) shared[i] = PlaceDate{l.place, l.date};
+      continue;
+    }
+    if (!fields[i].signatory && !fields[i].own.empty()) shared[i] = fields[i].own;
+    else if (fields[i].signatory && fields[i].own_above && area.place_date_above()) shared[i] = fields[i].own;
   }
-  for (size_t a = 0; a < anchors.size(); ++a) {
-    const TextLine& anchor = L[anchors[a].line];
-    const double h = std::max(6.0, anchor.box.height());
-    // Column: from the anchor's left edge to the next anchor on the same row.
-    double right = 1e9;
-    for (const auto& other : anchors) {
-      const TextLine& o = L[other.line];
-      if (&o == &anchor || o.page != anchor.page) continue;
-      const bool same_row = std::abs(o.box.y0 - anchor.box.y0) < h;
-      // Skewed scans shift lower lines sideways: keep a margin of two line heights.
-      if (same_row && o.box.x0 > anchor.box.x0) right = std::min(right, o.box.x0 - 2 * h);
-    }
-    // Stop at the next anchor below in the same column.
-    double bottom = 1e9;
-    for (const auto& other : anchors) {
-      const TextLine& o = L[other.line];
-      if (&o == &anchor || o.page != anchor.page) continue;
-      if (o.box.y0 > anchor.box.y1 && o.box.x0 >= anchor.box.x0 - 2 * h && o.box.x0 < right) bottom = std::min(bottom, o.box.y0);
-    }
-    std::vector<const TextLine*> block;
-    double last_y = anchor.box.y1;
-    std::set<std::string> seen;
-    std::vector<const TextLine*> candidates;
-    for (const auto& line : L) {
-      if (line.page != anchor.page || line.box.y0 <= anchor.box.y1 - 1 || line.box.y0 >= bottom) continue;
-      if (line.box.x0 < anchor.box.x0 - 2 * h || line.box.x0 >= right - 1) continue;
-      candidates.push_back(&line);
-    }
-    std::sort(candidates.begin(), candidates.end(), [](const TextLine* x, const TextLine* y) { return x->box.y0 < y->box.y0; });
-    for (const TextLine* line : candidates) {
-      // Signatures leave room above the name; a gap of several lines once
-      // the block has begun ends it.
-      if (!block.empty() && line->box.y0 - last_y > 3.5 * h) break;
-      if (block.empty() && line->box.y0 - last_y > 12 * h) break;
-      last_y = line->box.y1;
-      if (IsNoise(line->text) || !LooksLikeText(*line)) continue;
-      if (!seen.insert(WithoutSigningMarks(line->text)).second) continue;
-      block.push_back(line);
-      if (block.size() >= 7) break;
-    }
-    // Name: the first line that reads as a person's name, alone or before
-    // a comma and the title ("Jan Müller, Geschäftsführer").
-    size_t name_at = block.size();
-    std::optional<std::string> title_on_name_line;
-    for (size_t k = 0; k < block.size() && k < 3; ++k) {
-      const std::string text = WithoutSigningMarks(block[k]->text);
-      if (IsPersonName(text)) {
-        name_at = k;
-        break;
-      }
-      const size_t comma = text.find(", ");
-      if (comma != std::string::npos && IsPersonName(Trim(text.substr(0, comma)))) {
-        name_at = k;
-        title_on_name_line = Trim(text.substr(comma + 2));
-        break;
-      }
-    }
-    if (name_at == block.size()) continue;
-    Signatory s;
-    s.name = WithoutSigningMarks(block[name_at]->text);
-    if (title_on_name_line) {
-      s.name = Trim(s.name.substr(0, s.name.find(", ")));
-      s.title = title_on_name_line;
-    }
-    s.place = anchors[a].place;
-    if (!anchors[a].date.empty()) s.date = anchors[a].date;
-    s.evidence = fields::EvidenceOf(*block[name_at]);
-    s.evidence.bbox = block[name_at]->box;
-    // A title above the name ("Der Landrat" / "Max Muster") or below it.
-    std::vector<std::string> rest;
-    if (name_at > 0 && !s.title) s.title = Trim(block[name_at - 1]->text);
-    for (size_t k = name_at + 1; k < block.size(); ++k) {
-      const std::string t = Trim(block[k]->text);
-      if (!s.title && k == name_at + 1) {
-        s.title = t;
-        continue;
-      }
-      rest.push_back(t);
-    }
-    if (!rest.empty()) {
-      std::string org;
-      for (const auto& r : rest) org = org.empty() ? r : fields::JoinLines(org, r);
-      // "des Landkreises Hochtaunuskreis": the party it names, in the nominative.
-      const std::string lower = Lower(org);
-      if (fields::StartsWith(lower, "des ") || fields::StartsWith(lower, "der ")) {
-        const std::string nominative = fields::names::Nominative(org);
-        std::string match;
-        for (const Party& p : out->parties) {
-          if (fields::names::StemTail(p.name, 2) == fields::names::StemTail(nominative, 2)) match = p.name;
+  std::optional<PlaceDate> carry;
+  std::optional<std::string> column_org;
+  int column_page = -1, column_index = -2;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const SignatureBlock& b = blocks[i];
+    BlockFields& f = fields[i];
+    if (f.signatory) {
+      Signatory s = *f.signatory;
+      PlaceDate pd = f.own;
+      if (pd.empty()) {
+        // The one place-and-date line of the blocks beside it ("Bonn, den …"
+        // under the left block of a row).
+        std::optional<PlaceDate> row;
+        int rows = 0;
+        for (size_t j = 0; j < blocks.size(); ++j) {
+          if (j == i || blocks[j].column < 0 || !blocks[j].SameRow(b) || fields[j].own_line.empty()) continue;
+          row = fields[j].own_line;
+          ++rows;
         }
-        org = match.empty() ? nominative : match;
+        if (rows == 1) pd = *row;
       }
-      s.organization = org;
+      if (pd.empty()) {
+        if (carry) {
+          pd = *carry;
+        } else {
+          for (size_t j = i + 1; j < blocks.size(); ++j) {
+            if (shared[j] && !fields[j].signatory) {
+              pd = *shared[j];
+              break;
+            }
+          }
+        }
+      }
+      if (!pd.place.empty()) s.place = pd.place;
+      if (!pd.date.empty()) s.date = pd.date;
+      // In one column, a block of no organisation of its own signs for the one above.
+      if (!s.organization && !f.has_organisation_line && column_org && column_page == b.page &&
+          column_index == b.column && area.columns(b.page) == 1) {
+        s.organization = column_org;
+      }
+      if (s.organization) column_org = s.organization;
+      column_page = b.page, column_index = b.column;
+      const bool seen = std::any_of(out->signatories.begin(), out->signatories.end(),
+                                    [&](const Signatory& have) { return SameName(have.name, s.name); });
+      if (!seen) out->signatories.push_back(std::move(s));
     }
-    AddOnce(std::move(s), out);
+    if (shared[i]) carry = shared[i];
   }
-  ExtractLabelledBlocks(doc, out);
-  ExtractOnBehalfBlocks(doc, out);
 }
 
 }  // namespace pactum::extract

@@ -16,6 +16,7 @@
 
 #include "fields/common.h"
 #include "fields/header.h"
+#include "reading/signature_area.h"
 
 namespace pactum::extract {
 namespace {
@@ -240,11 +241,11 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
 
   // The signature area starts at the last closing formula, or where the
   // final run of signature cues begins; annexes follow it.
-  size_t signature_start = n;
+  size_t signature_cues_start = n;
   for (size_t i = n; i-- > 0;) {
     if (r.features_[i].repeated || r.features_[i].page_number) continue;
-    if (r.features_[i].signature_cue) signature_start = i;
-    else if (signature_start != n && i + 40 < signature_start) break;
+    if (r.features_[i].signature_cue) signature_cues_start = i;
+    else if (signature_cues_start != n && i + 40 < signature_cues_start) break;
   }
 
   // Furniture: decided by place, not by order. A stamp-like line after the
@@ -253,7 +254,7 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
   for (size_t i = 0; i < n; ++i) {
     const LineFeatures& f = r.features_[i];
     const bool at_edge = f.top < 0.12 || f.bottom > 0.9;
-    const bool stamp = f.stamp && !(f.annex_cue && i > signature_start) &&
+    const bool stamp = f.stamp && !(f.annex_cue && i > signature_cues_start) &&
                        (at_edge || (lines[i].page == 1 && rank_on_page[i] < 6));
     furn[i] = f.repeated || f.page_number || stamp;
   }
@@ -309,7 +310,8 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
   }
   size_t parties_lines = 0;
   bool seen_party_cue = false;
-  if (signature_start < start) signature_start = n;
+  // The signature area (signature_area.h); annexes follow it.
+  const size_t signature_start = FindSignatureStart(r, furn, start);
   for (size_t i = start; i < n; ++i) {
     if (furn[i]) {
       r.zones_[i] = Zone::kFurniture;
