@@ -850,6 +850,28 @@ TEST(SignatoriesTest, EnglishByNameTitleBlocks) {
                                       "Sam Placeholder | General Counsel | EXAMPLE PARTNERS, L.P. | - | -"}));
 }
 
+// An organisation's name without its description or defined term, a label
+// run on from the next line, and a title wrapped under its label.
+TEST(SignatoriesTest, EnglishOrganisationDescriptionsDefinedTermsAndWrappedTitles) {
+  EXPECT_EQ(Signers({{1, 50, 100, "IN WITNESS WHEREOF, the parties have executed this Agreement as of the date first "
+                                  "written above."},
+                     {1, 50, 130, "A3 EXAMPLE GROUP, LLC, a Texas limited liability company"},
+                     {1, 50, 145, "By: /s/ Tracy Sample"},
+                     {1, 50, 160, "Name: Tracy Sample"},
+                     {1, 50, 175, "Title: Partner"},
+                     {1, 50, 205, "TRI CITY SAMPLE BANK (\"Customer\")"},
+                     {1, 50, 220, "By: /s/ RON T. EXAMPLE"},
+                     {1, 50, 235, "Name: Ron T. Example"},
+                     {1, 50, 250, "Title: Executive Vice"},
+                     {1, 50, 258, "President"},
+                     {1, 50, 280, "DELTA EXAMPLE.COM, INC. By"},
+                     {1, 50, 295, "/s/ Amos Demo"},
+                     {1, 50, 310, "Amos Demo, Chief Executive Officer"}}),
+            (std::vector<std::string>{"Tracy Sample | Partner | A3 EXAMPLE GROUP, LLC | - | -",
+                                      "Ron T. Example | Executive Vice President | TRI CITY SAMPLE BANK | - | -",
+                                      "Amos Demo | Chief Executive Officer | DELTA EXAMPLE.COM, INC. | - | -"}));
+}
+
 // Blocks that name no person sign for nobody: blank forms, offices alone.
 TEST(SignatoriesTest, BlocksWithoutNamesAndOfficeLinesAreNoSignatories) {
   EXPECT_TRUE(Signers({{9, 50, 100, "IN WITNESS WHEREOF, the parties have executed this Agreement."},

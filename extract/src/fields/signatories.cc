@@ -81,10 +81,54 @@ std::string JoinContinuation(const Reading& reading, const SignatureBlock& b, si
   return text;
 }
 
+bool IsRoleWord(const Reading& reading, const std::string& word) {
+  const std::string low = Lower(word);
+  for (const auto& r : reading.Words("parties.roles")) {
+    if (Lower(r) == low) return true;
+  }
+  return false;
+}
+
 // An organisation as printed, without the colon of "Für …:" or a trailing
 // full stop (one that ends a legal form stays: "Ltd.", "e. V.").
 std::string CleanOrganisation(const Reading& reading, std::string org) {
   org = Trim(org);
+  if (org.size() > 2 && org.front() == '(' && org.back() == ')') org = Trim(org.substr(1, org.size() - 2));
+  // ", a Delaware corporation", ", as Seller": a description, not the name.
+  if (auto cut = FindPhrase(org, reading.Words("signatures.organisation_cuts")); cut && cut->begin > 0) {
+    org = Trim(org.substr(0, cut->begin));
+  }
+  // A defined term after the name: ("Customer"), “Contractor”.
+  for (int guard = 0; guard < 2; ++guard) {
+    const std::string t = org;
+    for (const char* close : {")", "\"", "\xe2\x80\x9d"}) {
+      if (!fields::EndsWith(org, close)) continue;
+      const std::string open = std::string_view(close) == ")" ? "(" : std::string_view(close) == "\"" ? "\"" : "\xe2\x80\x9c";
+      const size_t at = org.rfind(open, org.size() - std::string_view(close).size() - 1);
+      if (at == std::string::npos || at == 0) continue;
+      const std::string inner = org.substr(at);
+      if (std::string_view(close) == ")" && inner.find('"') == std::string::npos &&
+          inner.find("\xe2\x80\x9c") == std::string::npos) {
+        continue;  // "(formerly …)" stays
+      }
+      org = Trim(org.substr(0, at));
+      while (!org.empty() && (org.back() == ',' || org.back() == '(')) org = Trim(org.substr(0, org.size() - 1));
+    }
+    if (org == t) break;
+  }
+  // A role before the name: "SHIPPER: ACME GAS COMPANY".
+  if (const size_t colon = org.find(": "); colon != std::string::npos && org.find(' ') > colon) {
+    const std::string head = org.substr(0, colon);
+    if (fields::IsAllCaps(head) || IsRoleWord(reading, head)) org = Trim(org.substr(colon + 2));
+  }
+  // A label run on from the next line: "ACME, INC. By".
+  if (const size_t sp = org.find_last_of(' '); sp != std::string::npos) {
+    std::string last = Lower(org.substr(sp + 1));
+    while (!last.empty() && last.back() == ':') last.pop_back();
+    for (const auto& [key, field] : reading.TableOf("signatures.labels")) {
+      if (field == "by" && Lower(key) == last) org = Trim(org.substr(0, sp));
+    }
+  }
   while (!org.empty() && (org.back() == ':' || org.back() == ',' || org.back() == ';')) org = Trim(org.substr(0, org.size() - 1));
   if (!org.empty() && org.back() == '.') {
     const auto hit = FindPhrase(org, reading.Words("parties.legal_forms"));
@@ -95,6 +139,14 @@ std::string CleanOrganisation(const Reading& reading, std::string org) {
     if (!legal_end && LastWord(org).size() > 3) org.pop_back();
   }
   return Trim(org);
+}
+
+// Without quotes and brackets around: '"Company"' -> 'Company'.
+std::string Bare(std::string t) {
+  for (const char* q : {"\"", "\xe2\x80\x9c", "\xe2\x80\x9d", "(", ")", "'"}) {
+    for (size_t at = t.find(q); at != std::string::npos; at = t.find(q)) t.erase(at, std::string_view(q).size());
+  }
+  return Trim(t);
 }
 
 bool IsRole(const Reading& reading, const std::string& org) {
@@ -160,10 +212,13 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   }
   if (!name_at) return out;
 
-  // A "Name:" label names the signer as printed; prefer it to the signature.
+  // A "Name:" label names the signer as printed; prefer it to the signature
+  // ("By: /s/ JANE T. DOE" / "Name: Jane T. Doe").
+  std::string printed;
   for (size_t k = 0; k < L.size(); ++k) {
-    if (is_name(L[k]) && L[k].role == SignatureRole::kLabel && L[k].field == "name") {
-      name_at = k;
+    if (L[k].role == SignatureRole::kLabel && L[k].field == "name" && !L[k].value.empty()) {
+      if (!L[k].duplicate) name_at = k;
+      printed = L[k].value;
       break;
     }
   }
@@ -204,7 +259,7 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     if (!supported && !signed_mark) return out;
   }
   Signatory s;
-  s.name = name_line.value;
+  s.name = printed.empty() ? name_line.value : printed;
   // "Herr Dr." on the line above: the academic title belongs to the name.
   for (size_t k = *name_at; k-- > 0;) {
     if (L[k].role == SignatureRole::kRule) continue;
@@ -220,8 +275,17 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   // Title.
   std::optional<std::string> title;
   size_t title_end = *name_at + 1;  // the first line after the name not read as its title
-  for (const auto& l : L) {
-    if (!title && l.role == SignatureRole::kLabel && l.field == "title" && !l.value.empty()) title = l.value;
+  for (size_t k = 0; k < L.size() && !title; ++k) {
+    const SignatureLine& l = L[k];
+    if (l.role != SignatureRole::kLabel || l.field != "title" || l.value.empty()) continue;
+    title = l.value;
+    // "Title: Executive Vice" / "President", the second line under the value.
+    if (k + 1 < L.size() && L[k + 1].box.y0 - l.box.y1 < 0.6 * l.box.height() &&
+        (L[k + 1].role == SignatureRole::kOffice ||
+         (L[k + 1].role == SignatureRole::kOther && L[k + 1].box.x0 > l.box.x0 + l.box.height()))) {
+      title = fields::JoinLines(*title, L[k + 1].text);
+      title_end = k + 2;
+    }
   }
   if (!title) {
     for (size_t k = 1; k < L.size() && !title; ++k) {
@@ -234,6 +298,15 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     }
   }
   if (!title && !name_line.title.empty()) title = name_line.title;
+  if (!title) {
+    // "By: /s/ Eddie Sample" and under it "Eddie Sample, President".
+    for (const auto& l : L) {
+      if (l.duplicate && l.role == SignatureRole::kName && !l.title.empty()) {
+        title = l.title;
+        break;
+      }
+    }
+  }
   if (!title) {
     const bool has_opener = std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
       return l.role == SignatureRole::kOpener;
@@ -274,6 +347,22 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
       title_end = k + 1;
     }
   }
+  // "Susan Sample, Town Clerk" under "By: /s/ Susan Sample": the title is what follows the name.
+  auto without_name = [&](std::string v) {
+    if (Lower(v).rfind(Lower(s.name), 0) == 0) {
+      v = Trim(v.substr(s.name.size()));
+      while (!v.empty() && (v.front() == ',' || v.front() == '-')) v = Trim(v.substr(1));
+    }
+    return v;
+  };
+  if (title) title = without_name(*title);
+  // A defined term after the title: 'President "Consultant"'.
+  if (title) {
+    for (const char* open : {"\"", "\xe2\x80\x9c"}) {
+      const size_t at = title->find(open);
+      if (at != std::string::npos && at > 0) title = Trim(title->substr(0, at));
+    }
+  }
   if (title && !title->empty()) s.title = *title;
 
   // Organisation.
@@ -300,10 +389,12 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     for (size_t k = std::max(title_end, *name_at + 1); k < L.size(); ++k) {
       const SignatureLine& l = L[k];
       if (l.duplicate || l.role == SignatureRole::kRule || l.role == SignatureRole::kCaption) continue;
+      if (s.title && Lower(l.text).find(Lower(*s.title)) != std::string::npos) continue;  // the title's line
       if (l.role == SignatureRole::kOffice && s.title && Lower(l.value) != Lower(*s.title)) continue;
       if ((l.role != SignatureRole::kOther && l.role != SignatureRole::kCompany) ||
-          std::any_of(l.text.begin(), l.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        if (!joined.empty()) break;  // an address, a telephone number
+          std::any_of(l.text.begin(), l.text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+          FindPhrase(l.text, reading.Words("document.designations"))) {
+        if (!joined.empty()) break;  // an address, a telephone number, "[Signature page to the Agreement]"
         continue;
       }
       joined = joined.empty() ? l.text : fields::JoinLines(joined, l.text);
@@ -312,6 +403,8 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     if (!joined.empty()) org = Nominative(joined, agreement);
   }
   // "JOHN SMITH" above "By: /s/ John Smith": an individual signs for no organisation.
+  if (org) org = without_name(*org);
+  if (org && IsRole(reading, Bare(*org))) org.reset();  // '"Company"' is a defined term
   if (org && !org->empty() && !SameName(*org, s.name)) s.organization = *org;
   out.signatory = std::move(s);
   return out;

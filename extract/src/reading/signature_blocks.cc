@@ -345,6 +345,9 @@ std::optional<std::string> SignaturePersonName(const Reading& reading, std::stri
   }
   if (name_words == 0) return std::nullopt;
   if (name_words + initials < 2 && !academic && !single_ok) return std::nullopt;
+  // In capitals, a name shows an initial or a conformed signature ("/S/ BRIAN T.
+  // SMITH"); "SOUTH COAST FOOTBALL" is a company.
+  if (fields::IsAllCaps(t) && initials == 0 && !marked && !academic) return std::nullopt;
   if (FindOffice(reading, t) || IsOrganisationText(reading, t)) return std::nullopt;
   std::string out;
   for (const auto& k : kept) out += Trim(k) + " ";
