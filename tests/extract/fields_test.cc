@@ -732,7 +732,8 @@ TEST(SignatoriesTest, ForLineNameAndOfficeInOneToThreeColumns) {
                      {4, 420, 360, "Jens Vorbild"}}),
             (std::vector<std::string>{"Karl Muster | Landrat | Landkreis Ost | - | -",
                                       "Dr. Eva Platzhalter | Oberbürgermeisterin | Stadt West | - | -",
-                                      "Jens Vorbild | Vorsitzende | Verband Mitte | - | -"}));  // "Der Vorsitzende", as printed
+                                      // "Der Vorsitzende", as printed without its article
+                                      "Jens Vorbild | Vorsitzende | Verband Mitte | - | -"}));
 }
 
 // A wrapped "Für" line, an office over two lines, a delegation ("Für den
@@ -767,6 +768,28 @@ TEST(SignatoriesTest, WrappedOrganisationsDelegationsAndFormsOfAddress) {
                      {2, 70, 460, "Kurt Exempel"},
                      {2, 70, 475, "Präsident"}}),
             (std::vector<std::string>{"Dr. Kurt Exempel | Präsident | Zentralverband Muster | - | -"}));
+}
+
+// Official texts often print the surname alone: under a rule, after "gez."
+// or under the office; a wrapped office or organisation is no name.
+TEST(SignatoriesTest, SurnamesAlone) {
+  EXPECT_EQ(Signers({{2, 70, 300, "Bergheim, den 4. Juni 1996"},
+                     {2, 70, 320, "Für das Land Nordmark"},
+                     {2, 70, 335, "Der Ministerpräsident"},
+                     {2, 70, 350, "Mustermann"},
+                     {2, 320, 300, "Talstadt, den 5. Juni 1996"},
+                     {2, 320, 320, "Für den Freistaat"},
+                     {2, 320, 335, "Südmark"},
+                     {2, 320, 350, "Der Minister der"},
+                     {2, 320, 365, "Finanzen"},
+                     {2, 320, 395, "______________________"},
+                     {2, 320, 410, "Beispielmann"},
+                     {2, 70, 450, "Für die Stadt Mittelburg"},
+                     {2, 70, 465, "gez. Vorlagen"}}),
+            (std::vector<std::string>{
+                "Mustermann | Ministerpräsident | Land Nordmark | Bergheim | 1996-06-04",
+                "Beispielmann | Minister der Finanzen | Freistaat Südmark | Talstadt | 1996-06-05",
+                "Vorlagen | - | Stadt Mittelburg | Bergheim | 1996-06-04"}));
 }
 
 // One place and date for all blocks: a line above them, a closing formula,

@@ -22,6 +22,7 @@
 //                 area; failing those, the first shared one after it.
 // A signatory enters the record once, by name.
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include "fields/common.h"
@@ -58,7 +59,7 @@ std::string LastWord(const std::string& text) {
 // "des" / "für" / "of"; or the next line starts in lower case or is a single
 // word of no kind). Sets `*next` to the first line not taken.
 std::string JoinContinuation(const Reading& reading, const SignatureBlock& b, size_t k, std::string text,
-                             size_t* next = nullptr, bool genitive_is_org = false) {
+                             size_t* next = nullptr, bool genitive_is_org = false, bool single_word = true) {
   size_t j = k + 1;
   for (; j < b.lines.size(); ++j) {
     const SignatureLine& n = b.lines[j];
@@ -68,7 +69,7 @@ std::string JoinContinuation(const Reading& reading, const SignatureBlock& b, si
                          (n.role == SignatureRole::kOffice && lower_start);
     if (!kind_ok || text.empty()) break;
     const char last = text.back();
-    const bool single = n.text.find(' ') == std::string::npos;
+    const bool single = single_word && n.text.find(' ') == std::string::npos;
     const bool wrapped = last == ',' || last == '-' || IsJoiningWord(reading, LastWord(text));
     // Under a name, "Kreisbeigeordnete" / "des Kreises Offenbach" is the office
     // and then the organisation, in the genitive (above a name, "Der
@@ -103,7 +104,8 @@ std::string CleanOrganisation(const Reading& reading, std::string org) {
     const std::string t = org;
     for (const char* close : {")", "\"", "\xe2\x80\x9d"}) {
       if (!fields::EndsWith(org, close)) continue;
-      const std::string open = std::string_view(close) == ")" ? "(" : std::string_view(close) == "\"" ? "\"" : "\xe2\x80\x9c";
+      const std::string_view c(close);
+      const std::string open = c == ")" ? "(" : c == "\"" ? "\"" : "\xe2\x80\x9c";
       const size_t at = org.rfind(open, org.size() - std::string_view(close).size() - 1);
       if (at == std::string::npos || at == 0) continue;
       const std::string inner = org.substr(at);
@@ -129,7 +131,9 @@ std::string CleanOrganisation(const Reading& reading, std::string org) {
       if (field == "by" && Lower(key) == last) org = Trim(org.substr(0, sp));
     }
   }
-  while (!org.empty() && (org.back() == ':' || org.back() == ',' || org.back() == ';')) org = Trim(org.substr(0, org.size() - 1));
+  while (!org.empty() && (org.back() == ':' || org.back() == ',' || org.back() == ';')) {
+    org = Trim(org.substr(0, org.size() - 1));
+  }
   if (!org.empty() && org.back() == '.') {
     const auto hit = FindPhrase(org, reading.Words("parties.legal_forms"));
     bool legal_end = false;
@@ -182,8 +186,38 @@ struct BlockFields {
   bool has_organisation_line = false;
 };
 
-BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agreement& agreement) {
+// A surname alone under the office of a block that names no one else
+// ("Der Ministerpräsident" / "Mustermann"): a capitalised word of no other
+// kind, not the wrapped end of the office.
+void FindSurnameAlone(const Reading& reading, SignatureBlock* b) {
+  auto& L = b->lines;
+  const bool has_name = std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
+    return !l.value.empty() && (l.role == SignatureRole::kName || (l.role == SignatureRole::kLabel &&
+                                                                   (l.field == "name" || l.field == "by")));
+  });
+  if (has_name) return;
+  for (size_t k = 1; k < L.size(); ++k) {
+    SignatureLine& l = L[k];
+    if (l.role != SignatureRole::kOther || l.text.find(' ') != std::string::npos) continue;
+    size_t p = k;
+    while (p > 0 && (L[p - 1].role == SignatureRole::kRule || L[p - 1].role == SignatureRole::kMark)) --p;
+    if (p == 0) continue;
+    const SignatureLine& above = L[p - 1];
+    if (above.role != SignatureRole::kOffice && above.role != SignatureRole::kOnBehalf) continue;
+    const char last = above.text.empty() ? ' ' : above.text.back();
+    if (last == ',' || last == '-' || IsJoiningWord(reading, LastWord(above.text))) continue;
+    if (auto name = SignaturePersonName(reading, l.text, /*single_ok=*/true); name && !fields::IsAllCaps(l.text)) {
+      l.role = SignatureRole::kName;
+      l.value = *name;
+      return;
+    }
+  }
+}
+
+BlockFields ReadBlock(const Reading& reading, const SignatureBlock& block, const Agreement& agreement) {
   BlockFields out;
+  SignatureBlock b = block;
+  FindSurnameAlone(reading, &b);
   const auto& L = b.lines;
   auto is_name = [](const SignatureLine& s) {
     return !s.duplicate && !s.value.empty() &&
@@ -198,7 +232,8 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   for (size_t k = 0; k < L.size(); ++k) {
     const SignatureLine& s = L[k];
     const bool pd = s.role == SignatureRole::kPlaceDate ||
-                    (s.role == SignatureRole::kLabel && (s.field == "date" || s.field == "place" || s.field == "place_date"));
+                    (s.role == SignatureRole::kLabel &&
+                     (s.field == "date" || s.field == "place" || s.field == "place_date"));
     if (!pd) continue;
     if (out.own.place.empty() && !s.place.empty()) out.own.place = s.place;
     if (out.own.date.empty() && !s.date.empty()) out.own.date = s.date;
@@ -313,7 +348,8 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     });
     for (size_t k = *name_at + 1; k < L.size(); ++k) {
       if (L[k].role == SignatureRole::kOffice) {
-        title = JoinContinuation(reading, b, k, L[k].value, &title_end, /*genitive_is_org=*/!has_opener);
+        title = JoinContinuation(reading, b, k, L[k].value, &title_end, /*genitive_is_org=*/!has_opener,
+                                 /*single_word=*/false);
         break;
       }
       if (L[k].role == SignatureRole::kOpener || L[k].role == SignatureRole::kPlaceDate || is_name(L[k])) break;
@@ -328,7 +364,8 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
                (L[k - 1].role == SignatureRole::kOffice || L[k - 1].role == SignatureRole::kOther)) {
           --k;
         }
-        title = JoinContinuation(reading, b, k, L[k].value.empty() ? L[k].text : L[k].value);
+        title = JoinContinuation(reading, b, k, L[k].value.empty() ? L[k].text : L[k].value, nullptr, false,
+                                 /*single_word=*/false);
         break;
       }
       if (L[k].role == SignatureRole::kOpener && !L[k].title.empty()) {
@@ -423,13 +460,16 @@ void ExtractSignatories(const Reading& reading, Agreement* out) {
     fields[i] = ReadBlock(reading, b, *out);
     if (b.column < 0) {
       const SignatureLine& l = b.lines.front();
-      if (l.role == SignatureRole::kClosing && (!l.place.empty() || !l.date.empty())) shared[i] = PlaceDate{l.place, l.date};
+      if (l.role == SignatureRole::kClosing && (!l.place.empty() || !l.date.empty())) {
+        shared[i] = PlaceDate{l.place, l.date};
+      }
       continue;
     }
     if (!fields[i].signatory && !fields[i].own.empty()) shared[i] = fields[i].own;
     else if (fields[i].signatory && fields[i].own_above && area.place_date_above()) shared[i] = fields[i].own;
   }
   std::optional<PlaceDate> carry;
+  std::map<std::pair<int, int>, PlaceDate> column_carry;  // page, column: the last place/date above a name there
   std::optional<std::string> column_org;
   int column_page = -1, column_index = -2;
   for (size_t i = 0; i < blocks.size(); ++i) {
@@ -451,7 +491,9 @@ void ExtractSignatories(const Reading& reading, Agreement* out) {
         if (rows == 1) pd = *row;
       }
       if (pd.empty()) {
-        if (carry) {
+        if (auto it = column_carry.find({b.page, b.column}); it != column_carry.end()) {
+          pd = it->second;
+        } else if (carry) {
           pd = *carry;
         } else {
           for (size_t j = i + 1; j < blocks.size(); ++j) {
@@ -476,6 +518,7 @@ void ExtractSignatories(const Reading& reading, Agreement* out) {
       if (!seen) out->signatories.push_back(std::move(s));
     }
     if (shared[i]) carry = shared[i];
+    if (shared[i] && f.signatory && b.column >= 0) column_carry[{b.page, b.column}] = *shared[i];
   }
 }
 

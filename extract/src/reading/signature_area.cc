@@ -61,7 +61,8 @@ std::optional<SignatureLabel> SignatureLabelOf(std::string_view text,
           capitalised = capitalised && (fields::StartsUpper(rest.substr(p)) || rest[p] == '/');
         }
       }
-      if (!(rest.rfind("/s/", 0) == 0 || (words >= 2 && words <= 5 && capitalised && !fields::IsAllCaps(rest)))) continue;
+      const bool name_like = words >= 2 && words <= 5 && capitalised && !fields::IsAllCaps(rest);
+      if (rest.rfind("/s/", 0) != 0 && !name_like) continue;
     }
     // The label must end at a word boundary: "Dated" is not "Date" + "d".
     if (!colon && !rule_after && at == k.size()) continue;

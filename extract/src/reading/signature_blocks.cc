@@ -832,7 +832,8 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
       if (prev.role != SignatureRole::kRule && prev.role != SignatureRole::kHonorific) continue;
       if (s.page != prev.page || s.box.y0 - prev.box.y1 > 1.5 * h) continue;
       if (fields::IsAllCaps(s.text)) continue;  // a table heading under a table rule
-      if (auto name = SignaturePersonName(reading, s.text, /*single_ok=*/true); name && !IsOrganisationText(reading, s.text)) {
+      auto name = SignaturePersonName(reading, s.text, /*single_ok=*/true);
+      if (name && !IsOrganisationText(reading, s.text)) {
         s.role = SignatureRole::kName;
         s.value = *name;
       }
