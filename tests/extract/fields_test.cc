@@ -721,7 +721,8 @@ TEST(SignatoriesTest, ForLineNameAndOfficeInOneToThreeColumns) {
                      {4, 420, 360, "Jens Vorbild"}}),
             (std::vector<std::string>{"Karl Muster | Landrat | Landkreis Ost | - | -",
                                       "Dr. Eva Platzhalter | Oberbürgermeisterin | Stadt West | - | -",
-                                      "Jens Vorbild | Vorsitzende | Verband Mitte | - | -"}));  // "Der Vorsitzende", as printed
+                                      // "Der Vorsitzende", as printed without its article
+                                      "Jens Vorbild | Vorsitzende | Verband Mitte | - | -"}));
 }
 
 // A wrapped "Für" line, an office over two lines, a delegation ("Für den
@@ -756,6 +757,28 @@ TEST(SignatoriesTest, WrappedOrganisationsDelegationsAndFormsOfAddress) {
                      {2, 70, 460, "Kurt Exempel"},
                      {2, 70, 475, "Präsident"}}),
             (std::vector<std::string>{"Dr. Kurt Exempel | Präsident | Zentralverband Muster | - | -"}));
+}
+
+// Official texts often print the surname alone: under a rule, after "gez."
+// or under the office; a wrapped office or organisation is no name.
+TEST(SignatoriesTest, SurnamesAlone) {
+  EXPECT_EQ(Signers({{2, 70, 300, "Bergheim, den 4. Juni 1996"},
+                     {2, 70, 320, "Für das Land Nordmark"},
+                     {2, 70, 335, "Der Ministerpräsident"},
+                     {2, 70, 350, "Mustermann"},
+                     {2, 320, 300, "Talstadt, den 5. Juni 1996"},
+                     {2, 320, 320, "Für den Freistaat"},
+                     {2, 320, 335, "Südmark"},
+                     {2, 320, 350, "Der Minister der"},
+                     {2, 320, 365, "Finanzen"},
+                     {2, 320, 395, "______________________"},
+                     {2, 320, 410, "Beispielmann"},
+                     {2, 70, 450, "Für die Stadt Mittelburg"},
+                     {2, 70, 465, "gez. Vorlagen"}}),
+            (std::vector<std::string>{
+                "Mustermann | Ministerpräsident | Land Nordmark | Bergheim | 1996-06-04",
+                "Beispielmann | Minister der Finanzen | Freistaat Südmark | Talstadt | 1996-06-05",
+                "Vorlagen | - | Stadt Mittelburg | Bergheim | 1996-06-04"}));
 }
 
 // One place and date for all blocks: a line above them, a closing formula,
@@ -837,6 +860,28 @@ TEST(SignatoriesTest, EnglishByNameTitleBlocks) {
                      {9, 50, 250, "Title: General Counsel"}}),
             (std::vector<std::string>{"Alex Demo | Vice President | NORTHWIND SAMPLE CORPORATION | - | -",
                                       "Sam Placeholder | General Counsel | EXAMPLE PARTNERS, L.P. | - | -"}));
+}
+
+// An organisation's name without its description or defined term, a label
+// run on from the next line, and a title wrapped under its label.
+TEST(SignatoriesTest, EnglishOrganisationDescriptionsDefinedTermsAndWrappedTitles) {
+  EXPECT_EQ(Signers({{1, 50, 100, "IN WITNESS WHEREOF, the parties have executed this Agreement as of the date first "
+                                  "written above."},
+                     {1, 50, 130, "A3 EXAMPLE GROUP, LLC, a Texas limited liability company"},
+                     {1, 50, 145, "By: /s/ Tracy Sample"},
+                     {1, 50, 160, "Name: Tracy Sample"},
+                     {1, 50, 175, "Title: Partner"},
+                     {1, 50, 205, "TRI CITY SAMPLE BANK (\"Customer\")"},
+                     {1, 50, 220, "By: /s/ RON T. EXAMPLE"},
+                     {1, 50, 235, "Name: Ron T. Example"},
+                     {1, 50, 250, "Title: Executive Vice"},
+                     {1, 50, 258, "President"},
+                     {1, 50, 280, "DELTA EXAMPLE.COM, INC. By"},
+                     {1, 50, 295, "/s/ Amos Demo"},
+                     {1, 50, 310, "Amos Demo, Chief Executive Officer"}}),
+            (std::vector<std::string>{"Tracy Sample | Partner | A3 EXAMPLE GROUP, LLC | - | -",
+                                      "Ron T. Example | Executive Vice President | TRI CITY SAMPLE BANK | - | -",
+                                      "Amos Demo | Chief Executive Officer | DELTA EXAMPLE.COM, INC. | - | -"}));
 }
 
 // Blocks that name no person sign for nobody: blank forms, offices alone.

@@ -22,6 +22,7 @@
 //                 area; failing those, the first shared one after it.
 // A signatory enters the record once, by name.
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include "fields/common.h"
@@ -58,7 +59,7 @@ std::string LastWord(const std::string& text) {
 // "des" / "für" / "of"; or the next line starts in lower case or is a single
 // word of no kind). Sets `*next` to the first line not taken.
 std::string JoinContinuation(const Reading& reading, const SignatureBlock& b, size_t k, std::string text,
-                             size_t* next = nullptr, bool genitive_is_org = false) {
+                             size_t* next = nullptr, bool genitive_is_org = false, bool single_word = true) {
   size_t j = k + 1;
   for (; j < b.lines.size(); ++j) {
     const SignatureLine& n = b.lines[j];
@@ -68,7 +69,7 @@ std::string JoinContinuation(const Reading& reading, const SignatureBlock& b, si
                          (n.role == SignatureRole::kOffice && lower_start);
     if (!kind_ok || text.empty()) break;
     const char last = text.back();
-    const bool single = n.text.find(' ') == std::string::npos;
+    const bool single = single_word && n.text.find(' ') == std::string::npos;
     const bool wrapped = last == ',' || last == '-' || IsJoiningWord(reading, LastWord(text));
     // Under a name, "Kreisbeigeordnete" / "des Kreises Offenbach" is the office
     // and then the organisation, in the genitive (above a name, "Der
@@ -81,11 +82,58 @@ std::string JoinContinuation(const Reading& reading, const SignatureBlock& b, si
   return text;
 }
 
+bool IsRoleWord(const Reading& reading, const std::string& word) {
+  const std::string low = Lower(word);
+  for (const auto& r : reading.Words("parties.roles")) {
+    if (Lower(r) == low) return true;
+  }
+  return false;
+}
+
 // An organisation as printed, without the colon of "Für …:" or a trailing
 // full stop (one that ends a legal form stays: "Ltd.", "e. V.").
 std::string CleanOrganisation(const Reading& reading, std::string org) {
   org = Trim(org);
-  while (!org.empty() && (org.back() == ':' || org.back() == ',' || org.back() == ';')) org = Trim(org.substr(0, org.size() - 1));
+  if (org.size() > 2 && org.front() == '(' && org.back() == ')') org = Trim(org.substr(1, org.size() - 2));
+  // ", a Delaware corporation", ", as Seller": a description, not the name.
+  if (auto cut = FindPhrase(org, reading.Words("signatures.organisation_cuts")); cut && cut->begin > 0) {
+    org = Trim(org.substr(0, cut->begin));
+  }
+  // A defined term after the name: ("Customer"), “Contractor”.
+  for (int guard = 0; guard < 2; ++guard) {
+    const std::string t = org;
+    for (const char* close : {")", "\"", "\xe2\x80\x9d"}) {
+      if (!fields::EndsWith(org, close)) continue;
+      const std::string_view c(close);
+      const std::string open = c == ")" ? "(" : c == "\"" ? "\"" : "\xe2\x80\x9c";
+      const size_t at = org.rfind(open, org.size() - std::string_view(close).size() - 1);
+      if (at == std::string::npos || at == 0) continue;
+      const std::string inner = org.substr(at);
+      if (std::string_view(close) == ")" && inner.find('"') == std::string::npos &&
+          inner.find("\xe2\x80\x9c") == std::string::npos) {
+        continue;  // "(formerly …)" stays
+      }
+      org = Trim(org.substr(0, at));
+      while (!org.empty() && (org.back() == ',' || org.back() == '(')) org = Trim(org.substr(0, org.size() - 1));
+    }
+    if (org == t) break;
+  }
+  // A role before the name: "SHIPPER: ACME GAS COMPANY".
+  if (const size_t colon = org.find(": "); colon != std::string::npos && org.find(' ') > colon) {
+    const std::string head = org.substr(0, colon);
+    if (fields::IsAllCaps(head) || IsRoleWord(reading, head)) org = Trim(org.substr(colon + 2));
+  }
+  // A label run on from the next line: "ACME, INC. By".
+  if (const size_t sp = org.find_last_of(' '); sp != std::string::npos) {
+    std::string last = Lower(org.substr(sp + 1));
+    while (!last.empty() && last.back() == ':') last.pop_back();
+    for (const auto& [key, field] : reading.TableOf("signatures.labels")) {
+      if (field == "by" && Lower(key) == last) org = Trim(org.substr(0, sp));
+    }
+  }
+  while (!org.empty() && (org.back() == ':' || org.back() == ',' || org.back() == ';')) {
+    org = Trim(org.substr(0, org.size() - 1));
+  }
   if (!org.empty() && org.back() == '.') {
     const auto hit = FindPhrase(org, reading.Words("parties.legal_forms"));
     bool legal_end = false;
@@ -95,6 +143,14 @@ std::string CleanOrganisation(const Reading& reading, std::string org) {
     if (!legal_end && LastWord(org).size() > 3) org.pop_back();
   }
   return Trim(org);
+}
+
+// Without quotes and brackets around: '"Company"' -> 'Company'.
+std::string Bare(std::string t) {
+  for (const char* q : {"\"", "\xe2\x80\x9c", "\xe2\x80\x9d", "(", ")", "'"}) {
+    for (size_t at = t.find(q); at != std::string::npos; at = t.find(q)) t.erase(at, std::string_view(q).size());
+  }
+  return Trim(t);
 }
 
 bool IsRole(const Reading& reading, const std::string& org) {
@@ -130,8 +186,38 @@ struct BlockFields {
   bool has_organisation_line = false;
 };
 
-BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agreement& agreement) {
+// A surname alone under the office of a block that names no one else
+// ("Der Ministerpräsident" / "Mustermann"): a capitalised word of no other
+// kind, not the wrapped end of the office.
+void FindSurnameAlone(const Reading& reading, SignatureBlock* b) {
+  auto& L = b->lines;
+  const bool has_name = std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
+    return !l.value.empty() && (l.role == SignatureRole::kName || (l.role == SignatureRole::kLabel &&
+                                                                   (l.field == "name" || l.field == "by")));
+  });
+  if (has_name) return;
+  for (size_t k = 1; k < L.size(); ++k) {
+    SignatureLine& l = L[k];
+    if (l.role != SignatureRole::kOther || l.text.find(' ') != std::string::npos) continue;
+    size_t p = k;
+    while (p > 0 && (L[p - 1].role == SignatureRole::kRule || L[p - 1].role == SignatureRole::kMark)) --p;
+    if (p == 0) continue;
+    const SignatureLine& above = L[p - 1];
+    if (above.role != SignatureRole::kOffice && above.role != SignatureRole::kOnBehalf) continue;
+    const char last = above.text.empty() ? ' ' : above.text.back();
+    if (last == ',' || last == '-' || IsJoiningWord(reading, LastWord(above.text))) continue;
+    if (auto name = SignaturePersonName(reading, l.text, /*single_ok=*/true); name && !fields::IsAllCaps(l.text)) {
+      l.role = SignatureRole::kName;
+      l.value = *name;
+      return;
+    }
+  }
+}
+
+BlockFields ReadBlock(const Reading& reading, const SignatureBlock& block, const Agreement& agreement) {
   BlockFields out;
+  SignatureBlock b = block;
+  FindSurnameAlone(reading, &b);
   const auto& L = b.lines;
   auto is_name = [](const SignatureLine& s) {
     return !s.duplicate && !s.value.empty() &&
@@ -146,7 +232,8 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   for (size_t k = 0; k < L.size(); ++k) {
     const SignatureLine& s = L[k];
     const bool pd = s.role == SignatureRole::kPlaceDate ||
-                    (s.role == SignatureRole::kLabel && (s.field == "date" || s.field == "place" || s.field == "place_date"));
+                    (s.role == SignatureRole::kLabel &&
+                     (s.field == "date" || s.field == "place" || s.field == "place_date"));
     if (!pd) continue;
     if (out.own.place.empty() && !s.place.empty()) out.own.place = s.place;
     if (out.own.date.empty() && !s.date.empty()) out.own.date = s.date;
@@ -160,10 +247,13 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   }
   if (!name_at) return out;
 
-  // A "Name:" label names the signer as printed; prefer it to the signature.
+  // A "Name:" label names the signer as printed; prefer it to the signature
+  // ("By: /s/ JANE T. DOE" / "Name: Jane T. Doe").
+  std::string printed;
   for (size_t k = 0; k < L.size(); ++k) {
-    if (is_name(L[k]) && L[k].role == SignatureRole::kLabel && L[k].field == "name") {
-      name_at = k;
+    if (L[k].role == SignatureRole::kLabel && L[k].field == "name" && !L[k].value.empty()) {
+      if (!L[k].duplicate) name_at = k;
+      printed = L[k].value;
       break;
     }
   }
@@ -204,7 +294,7 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     if (!supported && !signed_mark) return out;
   }
   Signatory s;
-  s.name = name_line.value;
+  s.name = printed.empty() ? name_line.value : printed;
   // "Herr Dr." on the line above: the academic title belongs to the name.
   for (size_t k = *name_at; k-- > 0;) {
     if (L[k].role == SignatureRole::kRule) continue;
@@ -220,8 +310,17 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   // Title.
   std::optional<std::string> title;
   size_t title_end = *name_at + 1;  // the first line after the name not read as its title
-  for (const auto& l : L) {
-    if (!title && l.role == SignatureRole::kLabel && l.field == "title" && !l.value.empty()) title = l.value;
+  for (size_t k = 0; k < L.size() && !title; ++k) {
+    const SignatureLine& l = L[k];
+    if (l.role != SignatureRole::kLabel || l.field != "title" || l.value.empty()) continue;
+    title = l.value;
+    // "Title: Executive Vice" / "President", the second line under the value.
+    if (k + 1 < L.size() && L[k + 1].box.y0 - l.box.y1 < 0.6 * l.box.height() &&
+        (L[k + 1].role == SignatureRole::kOffice ||
+         (L[k + 1].role == SignatureRole::kOther && L[k + 1].box.x0 > l.box.x0 + l.box.height()))) {
+      title = fields::JoinLines(*title, L[k + 1].text);
+      title_end = k + 2;
+    }
   }
   if (!title) {
     for (size_t k = 1; k < L.size() && !title; ++k) {
@@ -235,12 +334,22 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
   }
   if (!title && !name_line.title.empty()) title = name_line.title;
   if (!title) {
+    // "By: /s/ Eddie Sample" and under it "Eddie Sample, President".
+    for (const auto& l : L) {
+      if (l.duplicate && l.role == SignatureRole::kName && !l.title.empty()) {
+        title = l.title;
+        break;
+      }
+    }
+  }
+  if (!title) {
     const bool has_opener = std::any_of(L.begin(), L.end(), [](const SignatureLine& l) {
       return l.role == SignatureRole::kOpener;
     });
     for (size_t k = *name_at + 1; k < L.size(); ++k) {
       if (L[k].role == SignatureRole::kOffice) {
-        title = JoinContinuation(reading, b, k, L[k].value, &title_end, /*genitive_is_org=*/!has_opener);
+        title = JoinContinuation(reading, b, k, L[k].value, &title_end, /*genitive_is_org=*/!has_opener,
+                                 /*single_word=*/false);
         break;
       }
       if (L[k].role == SignatureRole::kOpener || L[k].role == SignatureRole::kPlaceDate || is_name(L[k])) break;
@@ -255,7 +364,8 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
                (L[k - 1].role == SignatureRole::kOffice || L[k - 1].role == SignatureRole::kOther)) {
           --k;
         }
-        title = JoinContinuation(reading, b, k, L[k].value.empty() ? L[k].text : L[k].value);
+        title = JoinContinuation(reading, b, k, L[k].value.empty() ? L[k].text : L[k].value, nullptr, false,
+                                 /*single_word=*/false);
         break;
       }
       if (L[k].role == SignatureRole::kOpener && !L[k].title.empty()) {
@@ -272,6 +382,22 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
         L[k].text.back() != ':') {
       title = Trim(L[k].text);
       title_end = k + 1;
+    }
+  }
+  // "Susan Sample, Town Clerk" under "By: /s/ Susan Sample": the title is what follows the name.
+  auto without_name = [&](std::string v) {
+    if (Lower(v).rfind(Lower(s.name), 0) == 0) {
+      v = Trim(v.substr(s.name.size()));
+      while (!v.empty() && (v.front() == ',' || v.front() == '-')) v = Trim(v.substr(1));
+    }
+    return v;
+  };
+  if (title) title = without_name(*title);
+  // A defined term after the title: 'President "Consultant"'.
+  if (title) {
+    for (const char* open : {"\"", "\xe2\x80\x9c"}) {
+      const size_t at = title->find(open);
+      if (at != std::string::npos && at > 0) title = Trim(title->substr(0, at));
     }
   }
   if (title && !title->empty()) s.title = *title;
@@ -300,10 +426,12 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     for (size_t k = std::max(title_end, *name_at + 1); k < L.size(); ++k) {
       const SignatureLine& l = L[k];
       if (l.duplicate || l.role == SignatureRole::kRule || l.role == SignatureRole::kCaption) continue;
+      if (s.title && Lower(l.text).find(Lower(*s.title)) != std::string::npos) continue;  // the title's line
       if (l.role == SignatureRole::kOffice && s.title && Lower(l.value) != Lower(*s.title)) continue;
       if ((l.role != SignatureRole::kOther && l.role != SignatureRole::kCompany) ||
-          std::any_of(l.text.begin(), l.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        if (!joined.empty()) break;  // an address, a telephone number
+          std::any_of(l.text.begin(), l.text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+          FindPhrase(l.text, reading.Words("document.designations"))) {
+        if (!joined.empty()) break;  // an address, a telephone number, "[Signature page to the Agreement]"
         continue;
       }
       joined = joined.empty() ? l.text : fields::JoinLines(joined, l.text);
@@ -312,6 +440,8 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& b, const Agr
     if (!joined.empty()) org = Nominative(joined, agreement);
   }
   // "JOHN SMITH" above "By: /s/ John Smith": an individual signs for no organisation.
+  if (org) org = without_name(*org);
+  if (org && IsRole(reading, Bare(*org))) org.reset();  // '"Company"' is a defined term
   if (org && !org->empty() && !SameName(*org, s.name)) s.organization = *org;
   out.signatory = std::move(s);
   return out;
@@ -330,13 +460,16 @@ void ExtractSignatories(const Reading& reading, Agreement* out) {
     fields[i] = ReadBlock(reading, b, *out);
     if (b.column < 0) {
       const SignatureLine& l = b.lines.front();
-      if (l.role == SignatureRole::kClosing && (!l.place.empty() || !l.date.empty())) shared[i] = PlaceDate{l.place, l.date};
+      if (l.role == SignatureRole::kClosing && (!l.place.empty() || !l.date.empty())) {
+        shared[i] = PlaceDate{l.place, l.date};
+      }
       continue;
     }
     if (!fields[i].signatory && !fields[i].own.empty()) shared[i] = fields[i].own;
     else if (fields[i].signatory && fields[i].own_above && area.place_date_above()) shared[i] = fields[i].own;
   }
   std::optional<PlaceDate> carry;
+  std::map<std::pair<int, int>, PlaceDate> column_carry;  // page, column: the last place/date above a name there
   std::optional<std::string> column_org;
   int column_page = -1, column_index = -2;
   for (size_t i = 0; i < blocks.size(); ++i) {
@@ -358,7 +491,9 @@ void ExtractSignatories(const Reading& reading, Agreement* out) {
         if (rows == 1) pd = *row;
       }
       if (pd.empty()) {
-        if (carry) {
+        if (auto it = column_carry.find({b.page, b.column}); it != column_carry.end()) {
+          pd = it->second;
+        } else if (carry) {
           pd = *carry;
         } else {
           for (size_t j = i + 1; j < blocks.size(); ++j) {
@@ -383,6 +518,7 @@ void ExtractSignatories(const Reading& reading, Agreement* out) {
       if (!seen) out->signatories.push_back(std::move(s));
     }
     if (shared[i]) carry = shared[i];
+    if (shared[i] && f.signatory && b.column >= 0) column_carry[{b.page, b.column}] = *shared[i];
   }
 }
 

@@ -42,8 +42,11 @@ std::optional<SignatureLabel> SignatureLabelOf(std::string_view text,
     size_t at = k.size();
     while (at < t.size() && t[at] == ' ') ++at;
     const bool colon = at < t.size() && t[at] == ':';
+    const bool rule_after = at == k.size() && at < t.size() && (t[at] == '_' || t[at] == '.');  // "Date_______"
     if (colon) {
       ++at;
+    } else if (rule_after && IsSignatureRule(t.substr(at))) {
+      at = t.size();
     } else {
       // "Name Keith M. Schappert", "By /s/ Jane Doe": only these two, and only
       // with a value of several capitalised words or a conformed signature.
@@ -58,12 +61,13 @@ std::optional<SignatureLabel> SignatureLabelOf(std::string_view text,
           capitalised = capitalised && (fields::StartsUpper(rest.substr(p)) || rest[p] == '/');
         }
       }
-      if (!(rest.rfind("/s/", 0) == 0 || (words >= 2 && words <= 5 && capitalised && !fields::IsAllCaps(rest)))) continue;
+      const bool name_like = words >= 2 && words <= 5 && capitalised && !fields::IsAllCaps(rest);
+      if (rest.rfind("/s/", 0) != 0 && !name_like) continue;
     }
     // The label must end at a word boundary: "Dated" is not "Date" + "d".
-    if (!colon && at == k.size()) continue;
+    if (!colon && !rule_after && at == k.size()) continue;
     if (k.size() < t.size() && std::isalnum(static_cast<unsigned char>(t[k.size()])) != 0) continue;
-    std::string value = fields::Trim(t.substr(at));
+    std::string value = at < t.size() ? fields::Trim(t.substr(at)) : std::string();
     if (IsSignatureRule(value)) value.clear();
     // A rule before the value: "By: ______ /s/ Jane Doe" keeps the value.
     size_t lead = 0;

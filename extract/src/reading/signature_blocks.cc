@@ -345,6 +345,9 @@ std::optional<std::string> SignaturePersonName(const Reading& reading, std::stri
   }
   if (name_words == 0) return std::nullopt;
   if (name_words + initials < 2 && !academic && !single_ok) return std::nullopt;
+  // In capitals, a name shows an initial or a conformed signature ("/S/ BRIAN T.
+  // SMITH"); "SOUTH COAST FOOTBALL" is a company.
+  if (fields::IsAllCaps(t) && initials == 0 && !marked && !academic) return std::nullopt;
   if (FindOffice(reading, t) || IsOrganisationText(reading, t)) return std::nullopt;
   std::string out;
   for (const auto& k : kept) out += Trim(k) + " ";
@@ -829,7 +832,8 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
       if (prev.role != SignatureRole::kRule && prev.role != SignatureRole::kHonorific) continue;
       if (s.page != prev.page || s.box.y0 - prev.box.y1 > 1.5 * h) continue;
       if (fields::IsAllCaps(s.text)) continue;  // a table heading under a table rule
-      if (auto name = SignaturePersonName(reading, s.text, /*single_ok=*/true); name && !IsOrganisationText(reading, s.text)) {
+      auto name = SignaturePersonName(reading, s.text, /*single_ok=*/true);
+      if (name && !IsOrganisationText(reading, s.text)) {
         s.role = SignatureRole::kName;
         s.value = *name;
       }
