@@ -418,18 +418,19 @@ TEST_F(IsolationTest, ImageUploadPixelLimitAtTheEdge) {
 }
 
 TEST_F(IsolationTest, RenderedPagePixelLimitAtTheEdge) {
-  // 72 x 36 pt at 300 dpi: 300 x 150 pixels; no text layer, so it is rendered for OCR.
+  // 72 x 36 pt at 300 dpi: 300 x 150 pixels. The page is blank (ocr=auto
+  // would only glance at it), so ocr=always makes it rendered for OCR.
   const std::string pdf = PdfWith(72, 36, 100);
   ServerOptions o;
   o.limits.max_page_pixels = 45'000;
   Start(o);
-  auto at = Post("/v1/extract", pdf);
+  auto at = Post("/v1/extract?ocr=always", pdf);
   ASSERT_TRUE(at);
   EXPECT_EQ(at->status, 200) << at->body;
   server_->Stop();
   o.limits.max_page_pixels = 44'999;
   Start(o);
-  auto over = Post("/v1/extract", pdf);
+  auto over = Post("/v1/extract?ocr=always", pdf);
   ASSERT_TRUE(IsError(over, 422, "unprocessable"));
   EXPECT_NE(over->body.find("300x150 = 45000 pixels"), std::string::npos) << over->body;
 }

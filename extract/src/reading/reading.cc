@@ -239,8 +239,8 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
     f.ends_sentence = last == '.' || last == ';' || last == ':';
   }
 
-  // The signature area starts at the last closing formula, or where the
-  // final run of signature cues begins; annexes follow it.
+  // Where the final run of signature cues begins: a first estimate, enough to
+  // tell an annex heading after the signatures from a filing stamp.
   size_t signature_cues_start = n;
   for (size_t i = n; i-- > 0;) {
     if (r.features_[i].repeated || r.features_[i].page_number) continue;
