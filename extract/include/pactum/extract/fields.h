@@ -38,6 +38,10 @@ struct ParsedAmount {
   std::string currency;  // ISO 4217
   size_t begin = 0, end = 0;  // byte span in the input
 };
+// Figures with a currency ("965.950 Euro", "EUR 1,250,000.00", "16 Mio. DM")
+// and written amounts ("one million dollars"); a written amount with its
+// figure beside it counts once. Words from the built-in language data
+// (data/<lang>/amounts.json).
 std::vector<ParsedAmount> FindAmounts(const std::string& text);
 
 struct ParsedDate {
