@@ -82,6 +82,8 @@ TEST(AmountsClassTest, WrittenAmountsCountOnce) {
   // Number words without a currency, small numbers and a figure's scale are no written amount.
   EXPECT_TRUE(Amounts("Länder mit mehr als zwei Millionen Einwohnern").empty());
   EXPECT_TRUE(Amounts("one (1) dollar per unit").empty());
+  EXPECT_TRUE(Amounts("about $800 per million dollars of sales") == (std::vector<P>{{"800.00", "USD"}}));
+  EXPECT_EQ(Amounts("a fee of Four and One-Half Million Dollars ($4,500,000)"), (std::vector<P>{{"4500000.00", "USD"}}));
   EXPECT_EQ(Amounts("insgesamt 2,75 Millionen Euro"), (std::vector<P>{{"2750000.00", "EUR"}}));
   EXPECT_TRUE(Amounts("the money and the tension in one euro-zone").empty());
 }

@@ -173,7 +173,7 @@ std::optional<NumberWords::Value> NumberWords::Read(std::string_view lower, size
     if (overflow) return std::nullopt;
   }
   if (__builtin_add_overflow(total, current, &total) || total > 100000000000000LL) return std::nullopt;
-  return Value{total, end, *std::max_element(values.begin(), values.end())};
+  return Value{total, end, *std::max_element(values.begin(), values.end()), values.front()};
 }
 
 }  // namespace fields
@@ -459,8 +459,10 @@ std::vector<ParsedAmount> AmountGrammar::Written(const std::string& text, const 
     const auto number = numbers_.Read(lower, begin);
     i = number ? number->end : begin + 1;
     while (i < lower.size() && IsLetterByte(lower[i])) ++i;
-    // A hundred or more: "one dollar" is rather a unit price than an amount.
-    if (!number || number->largest < 100 || number->value <= 0) continue;
+    // A hundred or more ("one dollar" is rather a unit price), with its count
+    // ("one million", not "per million dollars" or the end of "four and
+    // one-half million dollars").
+    if (!number || number->largest < 100 || number->first >= 100 || number->value <= 0) continue;
     // Not the scale of a figure ("2,75 Millionen Euro").
     size_t p = begin;
     while (p > 0 && lower[p - 1] == ' ') --p;

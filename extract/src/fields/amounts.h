@@ -35,6 +35,7 @@ class NumberWords {
     long long value = 0;
     size_t end = 0;         // byte after the last number word
     long long largest = 0;  // the largest word's value ("hundred": 100)
+    long long first = 0;    // the first word's value
   };
   // The run of number words that starts at byte `pos` of `lower` (lowercase
   // text; words joined by spaces, hyphens and connectors); nullopt if no
