@@ -188,6 +188,13 @@ TEST(DateKindsTest, TermDeadlineAndEntryIntoForce) {
             (std::vector<K>{{"2022-12-31", DateKind::kExpiry}}));
   EXPECT_EQ(DateKinds(InBody(false, {"The Term shall commence on January 1, 2020 and end on December 31, 2021."})),
             (std::vector<K>{{"2020-01-01", DateKind::kEffective}, {"2021-12-31", DateKind::kExpiry}}));
+  // A sentence that opens with a pronoun speaks of the one before.
+  EXPECT_EQ(DateKinds(InBody(false, {"This Agreement commences on the date of signature. It expires on June 30, 2030."})),
+            (std::vector<K>{{"2030-06-30", DateKind::kExpiry}}));
+  EXPECT_EQ(DateKinds(InBody(true, {"Der Vertrag wird auf fünf Jahre geschlossen. Er endet am 31. Dezember 2029."})),
+            (std::vector<K>{{"2029-12-31", DateKind::kExpiry}}));
+  EXPECT_EQ(DateKinds(InBody(false, {"The price list is sent to the Customer. It expires on June 30, 2030."})),
+            (std::vector<K>{{"2030-06-30", DateKind::kOther}}));
   EXPECT_EQ(DateKinds(InBody(true, {"Der Vertrag tritt am 1. Januar 1995 in Kraft."})),
             (std::vector<K>{{"1995-01-01", DateKind::kEffective}}));
   EXPECT_EQ(DateKinds(InBody(true, {"Das Ortsrecht ist bis zum 30. September 1998 anzupassen."})),
@@ -215,6 +222,15 @@ TEST(DateKindsTest, SignatureDates) {
                        {1, 50, 100, "Die Länder Brandenburg und Sachsen schließen den folgenden Staatsvertrag:"},
                        {1, 50, 130, kGermanBody}}),
             (std::vector<K>{{"1992-12-17", DateKind::kSignature}}));
+}
+
+TEST(DateKindsTest, SigningWordsAndLoneDatesOutsideTheSignatureArea) {
+  // A date alone in a table cell of the clauses is no signature date.
+  EXPECT_EQ(DateKinds(InBody(false, {"Delivery schedule", "July 1, 2017"})),
+            (std::vector<K>{{"2017-07-01", DateKind::kOther}}));
+  // "signed in … on" of another instrument.
+  EXPECT_EQ(DateKinds(InBody(false, {"A licence was signed in Paris on 19 December 1997 by the Supplier and a bank."})),
+            (std::vector<K>{{"1997-12-19", DateKind::kOther}}));
 }
 
 TEST(DateKindsTest, EntryIntoForceOnSignatureTakesTheSignatureDate) {

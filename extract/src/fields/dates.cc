@@ -15,25 +15,27 @@
 // label or cue ("Date: 8/4/10", "effective 7/1/98").
 //
 // Kind, first that applies:
-//   signature  a place-and-date line, a "Date:" line of a signature block, a
-//              date under a closing formula ("Geschehen zu … am", "signed
-//              on"), the title's "Vom <date>" line (title_signature), or any
-//              other date of the signature area;
+//   signature  a place-and-date line (a date alone on its line only in the
+//              signature area), a "Date:" line of a signature block, the
+//              title's "Vom <date>" line (title_signature);
 //   a definition after the date: "(the "Effective Date")" (annotations);
 //   a cue right after it: "tritt am … in Kraft" (effective_after);
 //   the cue nearest before it in its clause. Cues that name the kind
 //   (*_explicit: "Effective Date:", "made effective") count anywhere; the
-//   others ("commence", "until", "bis zum") only where the sentence is about
-//   the agreement itself: in the title or preamble, or with a self
-//   reference ("this Agreement", "Der Vertrag": self_determiners and
-//   document.designations) or a term word ("the Term", "Laufzeit"). A weak
-//   deadline cue right before the date ("by", "bis zum") makes a deadline
-//   where the sentence states a duty (duty words, a party, a zu-infinitive);
-//   ranges ("from … to …", "vom … bis …"): effective and expiry.
+//   others ("commence", "until", "bis zum", "Geschehen zu … am") only where
+//   the sentence is about the agreement itself: the title, the preamble
+//   sentence naming the parties, a self reference ("this Agreement", "Der
+//   Vertrag": self_determiners, definite_articles and
+//   document.designations) or a term word ("the Term", "Laufzeit") in it,
+//   in the sentence before when it opens with a pronoun ("It expires on"),
+//   or in the clause heading; closing formulas also in the signature area.
+//   A weak deadline cue right before the date ("by", "bis zum") makes a
+//   deadline where the sentence states a duty (duty words, a party, a
+//   zu-infinitive); ranges ("from … to …", "vom … bis …"): effective and
+//   expiry; any other date of the signature area is a signature's.
 // "tritt mit Unterzeichnung in Kraft" / "effective upon execution" makes the
 // latest signature date the effective date (effective_on_signature).
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -434,6 +436,7 @@ struct Cues {
     other_references = words("dates.other_references");
     naming = words("dates.naming_determiners");
     party_intro = words("parties.intro");
+    pronouns = words("dates.pronouns");
     all_cues = effective_explicit;
     for (const auto* list : {&effective, &expiry_explicit, &expiry, &deadline, &deadline_weak, &signature}) {
       all_cues.insert(all_cues.end(), list->begin(), list->end());
@@ -442,7 +445,7 @@ struct Cues {
   std::vector<std::string> effective_explicit, effective, expiry_explicit, expiry, deadline, deadline_weak, duty,
       party_words, particles, signature, signature_labels, block_cues, title_signature, on_signature,
       effective_after, expiry_after, range_links, term_words, markers, annotations, annotation_kinds, determiners,
-      designations, other_references, naming, party_intro, all_cues;
+      designations, other_references, naming, party_intro, pronouns, all_cues;
 };
 
 // A paragraph: consecutive lines of one block, joined by spaces.
@@ -721,6 +724,15 @@ class DateReader {
     // The preamble's sentence that names the parties: "… dated as of …, by and between".
     if (z == Zone::kParties && FirstPhrase(p.lower, cues_.party_intro, from, to)) return true;
     if (SelfReference(p.lower, from, to) || FirstPhrase(p.lower, cues_.term_words, from, to)) return true;
+    // "This Agreement commences on … . It expires on …": a sentence that
+    // opens with a pronoun speaks of the one before.
+    size_t lead = from;
+    while (lead < to && p.lower[lead] == ' ') ++lead;
+    const auto pronoun = FirstPhrase(p.lower, cues_.pronouns, lead, to);
+    if (pronoun && pronoun->begin == lead && lead > 0) {
+      const size_t prev = SentenceStart(p.text, from - 1);
+      if (SelfReference(p.lower, prev, from) || FirstPhrase(p.lower, cues_.term_words, prev, from)) return true;
+    }
     return SelfReference(p.heading, 0, p.heading.size()) || FirstPhrase(p.heading, cues_.term_words, 0, kNpos);
   }
 
@@ -846,13 +858,15 @@ class DateReader {
           on_line.push_back({Iso(o.y, o.m, o.d), o.begin - p.starts[l], o.end - p.starts[l]});
         }
       }
-      // A date alone on its line is a signature's, unless a sentence
-      // wrapped onto that line ("… shall end as of" / "December 31, 2000.").
+      // A date alone on its line is a signature's in the signature area
+      // (elsewhere a table cell or the title's date), and not where a
+      // sentence wrapped onto that line ("… shall end as of" / "December 31, 2000.").
       if (const auto pd = fields::ParsePlaceDateLine(line_text, on_line)) {
         const std::string before = fields::Trim(std::string_view(p.text).substr(0, p.starts[l]));
         const bool wrapped = pd->place.empty() && !before.empty() && !IsStop(before, before.size() - 1) &&
                              before.back() != ':';
-        if (!wrapped) return DateKind::kSignature;
+        const bool alone_elsewhere = pd->place.empty() && reading_.zone(p.lines[l]) != Zone::kSignature;
+        if (!wrapped && !alone_elsewhere) return DateKind::kSignature;
       }
     }
     if (LabelledSignatureDate(p, d.begin) || TitleSignatureLine(p, d)) return DateKind::kSignature;
@@ -887,7 +901,7 @@ class DateReader {
     };
     const Candidate candidates[] = {
         {&cues_.effective_explicit, DateKind::kEffective, false}, {&cues_.expiry_explicit, DateKind::kExpiry, false},
-        {&cues_.deadline, DateKind::kDeadline, false},           {&cues_.signature, DateKind::kSignature, false},
+        {&cues_.deadline, DateKind::kDeadline, false},           {&cues_.signature, DateKind::kSignature, true},
         {&cues_.effective, DateKind::kEffective, true},          {&cues_.expiry, DateKind::kExpiry, true},
     };
     std::optional<Hit> best;
@@ -903,9 +917,13 @@ class DateReader {
     const auto weak = LastPhrase(p.lower, cues_.deadline_weak, std::max(from, d.begin > 12 ? d.begin - 12 : 0), d.begin);
     const bool weak_deadline = weak && fields::Trim(std::string_view(p.text).substr(weak->end, d.begin - weak->end)).size() <= 3 &&
                                StatesDuty(p, s0, s1);
+    // A closing formula ("Geschehen zu … am", "signed at … on") is the
+    // agreement's in the signature area; elsewhere ("the Convention signed in
+    // Paris on …") only about the agreement.
+    const bool signing_area = ZoneAt(p, d.begin) == Zone::kSignature;
     if (best_c) {
       cued = true;
-      if (!best_c->contextual || about) {
+      if (!best_c->contextual || about || (best_c->kind == DateKind::kSignature && signing_area)) {
         kind = best_c->kind;
       } else if (weak_deadline) {
         kind = DateKind::kDeadline;
