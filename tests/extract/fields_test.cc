@@ -164,7 +164,7 @@ TEST(DatesTest, SignatureLines) {
 }
 
 TEST(DatesTest, ADateBrokenAcrossTwoLinesOfABlockIsRead) {
-  EXPECT_EQ(DateKinds({{1, 50, 100, "The services shall continue until 28th February", 0},
+  EXPECT_EQ(DateKinds({{1, 50, 100, "This Agreement shall continue until 28th February", 0},
                        {1, 50, 113, "2027 unless terminated earlier.", 0}}),
             (std::vector<K>{{"2027-02-28", DateKind::kExpiry}}));
   EXPECT_EQ(DateKinds({{1, 50, 100, "Der Vertrag endet mit Ablauf des 31. März", 0},

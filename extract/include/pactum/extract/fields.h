@@ -38,12 +38,26 @@ struct ParsedAmount {
   std::string currency;  // ISO 4217
   size_t begin = 0, end = 0;  // byte span in the input
 };
+// Figures with a currency ("965.950 Euro", "EUR 1,250,000.00", "16 Mio. DM")
+// and written amounts ("one million dollars"); a written amount with its
+// figure beside it counts once. Words from the built-in language data
+// (data/<lang>/amounts.json).
 std::vector<ParsedAmount> FindAmounts(const std::string& text);
 
 struct ParsedDate {
   std::string iso;       // YYYY-MM-DD
   size_t begin = 0, end = 0;
 };
+// How a numeric date with slashes or dashes is read when its numbers do not
+// decide it: 4/1/2018 is 1 April (month first, US) or 4 January (day first).
+// Dotted dates (1.4.2018) are always day first.
+enum class DateOrder { kUnknown, kDayFirst, kMonthFirst };
+// Dates in `text`, numeric and with month names, from the built-in language
+// data (data/<lang>/dates.json). Ambiguous slashed dates follow the text's
+// own evidence (a 4/23/2018 in it proves month first), else day first.
 std::vector<ParsedDate> FindDates(const std::string& text);
+// The same with the order given (kUnknown: day first); with `short_years`,
+// slashed and dashed dates with a two-digit year (8/4/10) are read too.
+std::vector<ParsedDate> FindDates(const std::string& text, DateOrder order, bool short_years = false);
 
 }  // namespace pactum::extract
