@@ -165,6 +165,7 @@ size_t FindSignatureStart(const Reading& reading, const std::vector<bool>& furni
     size_t first, last;  // indices into cues
     bool strong = false;
     bool filled = false;  // a signed block: a label with its value, "/s/ …", a place with its date
+    bool opener = false;  // a block opener that is not a date alone ("Für den Freistaat Sachsen")
   };
   std::vector<Run> runs;
   for (size_t c = 0; c < cues.size(); ++c) {
@@ -182,6 +183,9 @@ size_t FindSignatureStart(const Reading& reading, const std::vector<bool>& furni
     // A rule or a lone opener is no evidence; a closing formula, a place and
     // date, or a block label is.
     runs.back().strong = runs.back().strong || IsStrongSignatureCue(cues[c].kind);
+    runs.back().opener = runs.back().opener ||
+                         (cues[c].kind == SignatureCue::kBlock &&
+                          !fields::ParsePlaceDateLine(fields::Trim(reading.line(cues[c].line).text)).has_value());
     if (!runs.back().filled) {
       const std::string t = fields::Trim(reading.line(cues[c].line).text);
       if (cues[c].kind == SignatureCue::kLabel) {
@@ -212,6 +216,10 @@ size_t FindSignatureStart(const Reading& reading, const std::vector<bool>& furni
     if (late(r)) chosen = &runs[r];
     found = true;
   }
+  // Without strong evidence the last run stands only if it opens a block
+  // ("Für den Freistaat Sachsen"): dates alone in a table of the clauses are
+  // no signature area.
+  if (!found && !chosen->opener) return n;
   size_t start = cues[chosen->first].line;
   // Company lines above a "By:" block ("ACME HOLDINGS, INC." / "By: ____").
   if (cues[chosen->first].kind == SignatureCue::kLabel) {
