@@ -152,9 +152,41 @@ std::string StripArticle(std::string name, const std::vector<std::string>& artic
 
 }  // namespace
 
+// Block layouts set each party on lines of its own between lines that hold
+// only the cue and the conjunction ("between" / X / "and" / Y). Where the
+// labeller marked none of the line after such a conjunction line, that line
+// (up to a comma, parenthesis or detail cue) is taken as a span too.
+std::vector<std::pair<size_t, size_t>> AddBlockLayoutParties(const Reading& reading, const Tokens& tokens,
+                                                             std::vector<std::pair<size_t, size_t>> spans) {
+  const auto& t = tokens.tokens;
+  const auto& conjunctions = reading.Words("parties.conjunctions");
+  const auto& articles = reading.Words("parties.articles");
+  const auto& details = reading.Words("parties.detail_cues");
+  auto covered = [&](size_t line) {
+    return std::any_of(spans.begin(), spans.end(), [&](const auto& sp) { return t[sp.first].line == line; });
+  };
+  if (spans.empty()) return spans;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    const bool alone = t[i].line_start && (i + 1 == t.size() || t[i + 1].line != t[i].line);
+    if (!alone || !In(conjunctions, t[i].text)) continue;
+    size_t first = i + 1;
+    const size_t line = t[first].line;
+    if (covered(line)) continue;
+    if (In(articles, t[first].text) && first + 1 < t.size() && t[first + 1].line == line) ++first;
+    size_t last = first;
+    while (last < t.size() && t[last].line == line && t[last].text != "," && t[last].text != "(" &&
+           !StartsWithPhrase(tokens.text.substr(t[last].begin), details)) {
+      ++last;
+    }
+    if (last > first && IsCapitalisedWord(t[first])) spans.emplace_back(first, last);
+  }
+  std::sort(spans.begin(), spans.end());
+  return spans;
+}
+
 void ExtractParties(const Reading& reading, Agreement* out) {
   const Tokens tokens = PartyTokens(reading);
-  const auto spans = LabelPartyNames(PartyFeatures(reading, tokens));
+  const auto spans = AddBlockLayoutParties(reading, tokens, LabelPartyNames(PartyFeatures(reading, tokens)));
   const auto& articles = reading.Words("parties.articles");
   const auto& not_parties = reading.Words("parties.not_parties");
   for (size_t s = 0; s < spans.size(); ++s) {
