@@ -27,7 +27,7 @@ FROM debian:bookworm-${DEBIAN_DATE} AS build
 ARG BUILD_PACKAGES="build-essential cmake pkg-config \
     libpoppler-cpp-dev libqpdf-dev libtesseract-dev libleptonica-dev \
     libcpp-httplib-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev prometheus-cpp-dev \
-    libsqlite3-dev libpq-dev libutf8proc-dev libpcre2-dev"
+    libsqlite3-dev libpq-dev libutf8proc-dev libpcre2-dev libdlib-dev"
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${BUILD_PACKAGES} \
  && rm -rf /var/lib/apt/lists/*
