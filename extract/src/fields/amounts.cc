@@ -196,29 +196,10 @@ using fields::ToLong;
 
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); }
 
-std::string RegexEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (std::string_view("\\^$.|?*+()[]{}-/#").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
-
+// The alternation of `words`; a pattern that never matches when there are none.
 std::string Alternation(std::vector<std::string> words) {
-  std::sort(words.begin(), words.end(), [](const std::string& a, const std::string& b) {
-    return a.size() != b.size() ? a.size() > b.size() : a < b;
-  });
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  std::string out;
-  for (const auto& w : words) {
-    if (w.empty()) continue;
-    if (!out.empty()) out += '|';
-    std::string e = RegexEscape(w);
-    for (size_t p = e.find(' '); p != std::string::npos; p = e.find(' ', p + 3)) e.replace(p, 1, "\\s+");
-    out += e;
-  }
-  return out.empty() ? "(?!)" : out;
+  std::string alternation = fields::RegexAlternation(std::move(words));
+  return alternation.empty() ? "(?!)" : alternation;
 }
 
 // Currency tokens of up to three bytes ("EUR", "DM", "$", "€") count only as

@@ -76,14 +76,6 @@ int ToInt(std::string_view s) {
   return ec == std::errc() && ptr == s.data() + s.size() ? v : 0;
 }
 
-std::string RegexEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (std::string_view("\\^$.|?*+()[]{}-/#").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 // Lowercase without spaces and hyphens: "Twenty-First" and "twenty first"
 // are one key.
@@ -95,22 +87,8 @@ std::string WordKey(std::string_view s) {
   return out;
 }
 
-// An alternation of `words`, longest first, each escaped; a space in a word
-// matches `space`.
 std::string Alternation(std::vector<std::string> words, std::string_view space) {
-  std::sort(words.begin(), words.end(), [](const std::string& a, const std::string& b) {
-    return a.size() != b.size() ? a.size() > b.size() : a < b;
-  });
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  std::string out;
-  for (const auto& w : words) {
-    if (w.empty()) continue;
-    if (!out.empty()) out += '|';
-    std::string e = RegexEscape(w);
-    for (size_t p = e.find(' '); p != kNpos; p = e.find(' ', p + space.size())) e.replace(p, 1, space);
-    out += e;
-  }
-  return out;
+  return fields::RegexAlternation(std::move(words), space);
 }
 
 // The date patterns, built from the language data of every language.

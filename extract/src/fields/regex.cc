@@ -1,6 +1,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "fields/regex.h"
 
+#include <algorithm>
+
 #include <pcre2.h>
 #include <spdlog/spdlog.h>
 
@@ -93,6 +95,31 @@ std::vector<Match> Regex::FindAll(std::string_view text) const {
     const size_t next = m.end(0) > m.position(0) ? m.end(0) : m.end(0) + 1;
     out.push_back(m);
     start = next;
+  }
+  return out;
+}
+
+std::string RegexEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\^$.|?*+()[]{}-/#").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string RegexAlternation(std::vector<std::string> words, std::string_view space) {
+  std::sort(words.begin(), words.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  std::string out;
+  for (const auto& w : words) {
+    if (w.empty()) continue;
+    if (!out.empty()) out += '|';
+    std::string e = RegexEscape(w);
+    for (size_t p = e.find(' '); p != std::string::npos; p = e.find(' ', p + space.size())) e.replace(p, 1, space);
+    out += e;
   }
   return out;
 }

@@ -49,4 +49,11 @@ class Regex {
   void* code_;  // pcre2_code_8
 };
 
+// Pattern text that matches `s` literally.
+std::string RegexEscape(std::string_view s);
+// An alternation of `words` (language data: months, currencies, cues),
+// longest first so that the longest matches, each escaped; a space in a word
+// matches `space`. Empty when there are no words.
+std::string RegexAlternation(std::vector<std::string> words, std::string_view space = "\\s+");
+
 }  // namespace pactum::extract::fields

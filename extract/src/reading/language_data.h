@@ -42,7 +42,8 @@ class LanguageData {
   // (or unknown), the lists of all languages, joined in language order
   // without repeats.
   const std::vector<std::string>& List(std::string_view lang, std::string_view key) const;
-  // A table `key` of one language (or "" for all), in file order.
+  // A table `key` of one language (or "" for all), in key order (JSON objects
+  // are read into sorted maps; for all languages, language by language).
   const Table& TableOf(std::string_view lang, std::string_view key) const;
 
  private:
