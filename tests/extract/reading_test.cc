@@ -2,6 +2,7 @@
 // line by line.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "reading/language_data.h"
@@ -18,6 +19,19 @@ TEST(LanguageDataTest, EveryLanguageDefinesTheSameKeys) {
   const auto reference = data.keys(languages.front());
   EXPECT_GT(reference.size(), 10u);
   for (const auto& lang : languages) EXPECT_EQ(data.keys(lang), reference) << lang;
+}
+
+TEST(LanguageDataTest, EveryDataFileIsBuiltIn) {
+  std::set<std::string> on_disk, built_in;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(PACTUM_EXTRACT_DATA_DIR)) {
+    if (entry.path().extension() == ".json") {
+      on_disk.insert("data/" + entry.path().parent_path().filename().string() + "/" + entry.path().filename().string());
+    }
+  }
+  for (const auto& file : EmbeddedFiles()) {
+    if (std::string(file.name).rfind("data/", 0) == 0) built_in.insert(std::string(file.name));
+  }
+  EXPECT_EQ(on_disk, built_in) << "list every extract/data file in PACTUM_EXTRACT_DATA (extract/CMakeLists.txt)";
 }
 
 TEST(LanguageDataTest, BrokenFilesAreErrorsNotCrashes) {
