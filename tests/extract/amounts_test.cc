@@ -8,32 +8,14 @@
 
 #include "fields/extractors.h"
 #include "pactum/extract/fields.h"
+#include "test_document.h"
 
 namespace pactum::extract {
 namespace {
 
-struct L {
-  int page;
-  double x;
-  double y;
-  std::string text;
-  int block = -1;
-};
+using testing::L;
 
-DocumentText Doc(const std::vector<L>& lines) {
-  DocumentText d;
-  int n = 0;
-  for (const auto& l : lines) {
-    TextLine t;
-    t.page = l.page;
-    t.text = l.text;
-    t.box = {l.x, l.y, l.x + 4.0 * static_cast<double>(l.text.size()), l.y + 11};
-    t.block = l.block >= 0 ? l.block : n;
-    ++n;
-    d.lines.push_back(t);
-  }
-  return d;
-}
+DocumentText Doc(const std::vector<L>& lines) { return testing::DocWith(lines, 4.0); }
 
 using P = std::pair<std::string, std::string>;
 

@@ -1,6 +1,7 @@
 // Field extractors on hard strings: notations, kinds and layouts beyond the
 // sample documents.
 #include "pactum/extract/fields.h"
+#include "test_document.h"
 
 #include "fields/extractors.h"
 
@@ -11,28 +12,9 @@ namespace {
 
 // A document built line by line: {page, x0, y0, text}; each line is its own
 // block unless `block` is given.
-struct L {
-  int page;
-  double x;
-  double y;
-  std::string text;
-  int block = -1;
-};
+using testing::L;
 
-DocumentText Doc(const std::vector<L>& lines) {
-  DocumentText d;
-  int n = 0;
-  for (const auto& l : lines) {
-    TextLine t;
-    t.page = l.page;
-    t.text = l.text;
-    t.box = {l.x, l.y, l.x + 6.0 * static_cast<double>(l.text.size()) * 0.8, l.y + 11};
-    t.block = l.block >= 0 ? l.block : n;
-    ++n;
-    d.lines.push_back(t);
-  }
-  return d;
-}
+DocumentText Doc(const std::vector<L>& lines) { return testing::DocWith(lines, 4.8); }
 
 // The document and its reading, alive for the full expression that uses it:
 // ExtractTitle(Read({...}), &a).

@@ -8,6 +8,7 @@
 #include "reading/language_data.h"
 #include "reading/reading.h"
 #include "reading/tokens.h"
+#include "test_document.h"
 
 namespace pactum::extract {
 namespace {
@@ -74,25 +75,9 @@ TEST(TokensTest, AbbreviationsKeepTheirPeriodQuotesStandAlone) {
             (std::vector<std::string>{"Baden-W\xc3\xbcrttemberg", ",", "AT&T", ",", "L.L.C."}));
 }
 
-// A document built line by line: {page, x0, y0, text}, 12 pt lines, A4 pages.
-struct L {
-  int page;
-  double x;
-  double y;
-  std::string text;
-};
+using testing::L;
 
-DocumentText Doc(const std::vector<L>& lines) {
-  DocumentText d;
-  for (const auto& l : lines) {
-    TextLine t;
-    t.page = l.page;
-    t.text = l.text;
-    t.box = {l.x, l.y, l.x + 5.5 * static_cast<double>(l.text.size()), l.y + 12};
-    d.lines.push_back(t);
-  }
-  return d;
-}
+DocumentText Doc(const std::vector<L>& lines) { return testing::DocWith(lines, 5.5); }
 
 std::vector<Zone> Zones(const Reading& r) {
   std::vector<Zone> out;
