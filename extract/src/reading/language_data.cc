@@ -181,9 +181,22 @@ std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<s
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases) {
   size_t lead = 0;
   while (lead < text.size() && text[lead] == ' ') ++lead;
-  auto hit = FindPhrase(text.substr(0, std::min(text.size(), lead + 200)), phrases, lead);
-  if (!hit || hit->begin != lead) return std::nullopt;
-  return hit;
+  // Only the line's start is compared: its first (longest phrase + 1) bytes,
+  // lowered once, against each phrase in place.
+  size_t longest = 0;
+  for (const auto& phrase : phrases) longest = std::max(longest, phrase.size());
+  const std::string lower = fields::Lower(text.substr(lead, std::min(text.size() - lead, longest + 1)));
+  std::optional<PhraseHit> best;
+  std::string scratch;
+  for (const auto& phrase : phrases) {
+    const std::string_view p = Lowered(phrase, &scratch);
+    if (p.empty() || p.size() > lower.size() || lower.compare(0, p.size(), p) != 0) continue;
+    const bool right_ok = p.size() == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
+                          !IsWordByte(static_cast<unsigned char>(lower[p.size()]));
+    if (!right_ok || (best && best->end - best->begin >= p.size())) continue;
+    best = PhraseHit{lead, lead + p.size(), phrase};
+  }
+  return best;
 }
 
 }  // namespace pactum::extract
