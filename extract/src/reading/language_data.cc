@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <unordered_map>
 #include <cstdio>
 #include <cstdlib>
 
@@ -68,6 +70,25 @@ Result<LanguageData> LanguageData::Parse(const std::vector<EmbeddedFile>& files)
   return data;
 }
 
+namespace {
+
+// Lowered copies of the built-in data's lists, by the address of the list:
+// the phrase matchers use them instead of lowering every phrase on every
+// call. Built once with the data (which lives as long as the process) and
+// only read afterwards; lists of other origin are not in it.
+using LoweredLists = std::unordered_map<const std::vector<std::string>*, std::vector<std::string>>;
+std::atomic<const LoweredLists*> g_built_in_lowered{nullptr};
+
+// The lowered phrases of `phrases` when it is a built-in list, else nullptr.
+const std::vector<std::string>* LoweredOf(const std::vector<std::string>& phrases) {
+  const LoweredLists* lists = g_built_in_lowered.load(std::memory_order_acquire);
+  if (lists == nullptr) return nullptr;
+  auto it = lists->find(&phrases);
+  return it == lists->end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
 const LanguageData& LanguageData::Get() {
   static const LanguageData data = [] {
     auto parsed = Parse(EmbeddedFiles());
@@ -77,6 +98,19 @@ const LanguageData& LanguageData::Get() {
     }
     return std::move(*parsed);
   }();
+  static const LoweredLists lowered = [] {
+    LoweredLists out;
+    auto add = [&](const std::vector<std::string>& list) {
+      auto& copy = out[&list];
+      for (const auto& w : list) copy.push_back(fields::Lower(w));
+    };
+    for (const auto& [lang, entries] : data.by_lang_) {
+      for (const auto& [key, entry] : entries) add(entry.list);
+    }
+    for (const auto& [key, entry] : data.all_) add(entry.list);
+    return out;
+  }();
+  g_built_in_lowered.store(&lowered, std::memory_order_release);
   return data;
 }
 
@@ -133,8 +167,10 @@ std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std
   const std::string lower = fields::Lower(text);
   std::optional<PhraseHit> best;
   std::string scratch;
-  for (const auto& phrase : phrases) {
-    const std::string_view p = Lowered(phrase, &scratch);
+  const std::vector<std::string>* lowered = LoweredOf(phrases);
+  for (size_t k = 0; k < phrases.size(); ++k) {
+    const std::string& phrase = phrases[k];
+    const std::string_view p = lowered ? std::string_view((*lowered)[k]) : Lowered(phrase, &scratch);
     if (p.empty()) continue;
     for (size_t at = lower.find(p, from); at != std::string::npos; at = lower.find(p, at + 1)) {
       const size_t end = at + p.size();
@@ -155,8 +191,10 @@ std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<s
   const std::string lower = fields::Lower(text);
   std::vector<PhraseHit> hits;
   std::string scratch;
-  for (const auto& phrase : phrases) {
-    const std::string_view p = Lowered(phrase, &scratch);
+  const std::vector<std::string>* lowered = LoweredOf(phrases);
+  for (size_t k = 0; k < phrases.size(); ++k) {
+    const std::string& phrase = phrases[k];
+    const std::string_view p = lowered ? std::string_view((*lowered)[k]) : Lowered(phrase, &scratch);
     if (p.empty()) continue;
     for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
       const size_t end = at + p.size();
@@ -188,8 +226,10 @@ std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vect
   const std::string lower = fields::Lower(text.substr(lead, std::min(text.size() - lead, longest + 1)));
   std::optional<PhraseHit> best;
   std::string scratch;
-  for (const auto& phrase : phrases) {
-    const std::string_view p = Lowered(phrase, &scratch);
+  const std::vector<std::string>* lowered = LoweredOf(phrases);
+  for (size_t k = 0; k < phrases.size(); ++k) {
+    const std::string& phrase = phrases[k];
+    const std::string_view p = lowered ? std::string_view((*lowered)[k]) : Lowered(phrase, &scratch);
     if (p.empty() || p.size() > lower.size() || lower.compare(0, p.size(), p) != 0) continue;
     const bool right_ok = p.size() == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
                           !IsWordByte(static_cast<unsigned char>(lower[p.size()]));
