@@ -45,6 +45,16 @@ ZoneText TextOf(const Reading& reading, const std::vector<Zone>& zones);
 // all but the annexes.
 std::vector<std::vector<Zone>> ClausePasses(const Reading& reading);
 
+// The first value `find(zones)` gives over ClausePasses(reading), pass after
+// pass; nullopt when no pass has one.
+template <typename Find>
+auto FirstInClausePasses(const Reading& reading, Find find) -> decltype(find(std::vector<Zone>{})) {
+  for (const std::vector<Zone>& zones : ClausePasses(reading)) {
+    if (auto found = find(zones)) return found;
+  }
+  return std::nullopt;
+}
+
 // The index of the sentence that holds `offset`.
 size_t SentenceAt(const ZoneText& text, size_t offset);
 

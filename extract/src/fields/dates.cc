@@ -87,10 +87,6 @@ std::string WordKey(std::string_view s) {
   return out;
 }
 
-std::string Alternation(std::vector<std::string> words, std::string_view space) {
-  return fields::RegexAlternation(std::move(words), space);
-}
-
 // The date patterns, built from the language data of every language.
 class DateGrammar {
  public:
@@ -196,18 +192,18 @@ class DateGrammar {
       day_words_[WordKey(word)] = ToInt(number);
       day_words.push_back(word);
     }
-    const std::string month = "(?<![\\p{L}])(" + Alternation(months, "\\s+") + ")(?![\\p{L}])\\.?";
+    const std::string month = "(?<![\\p{L}])(" + fields::RegexAlternation(months, "\\s+") + ")(?![\\p{L}])\\.?";
     const auto& suffix_list = data.List("", "dates.ordinal_suffixes");
     const std::string suffix =
-        suffix_list.empty() ? std::string() : "(?:" + Alternation(suffix_list, "\\s?") + ")?(?![\\p{L}])";
+        suffix_list.empty() ? std::string() : "(?:" + fields::RegexAlternation(suffix_list, "\\s?") + ")?(?![\\p{L}])";
     std::string day_word = "((?!)x)";  // keeps the group numbers without day words
     if (!day_words.empty()) {
-      std::string alt = Alternation(day_words, "[\\s-]+");
+      std::string alt = fields::RegexAlternation(day_words, "[\\s-]+");
       for (size_t p = alt.find("\\-"); p != kNpos; p = alt.find("\\-", p + 6)) alt.replace(p, 2, "[\\s-]?");
       day_word = "(?<![\\p{L}])(" + alt + ")(?![\\p{L}])(?:\\s*\\(\\s*[0-9]{1,2}" + suffix + "\\s*\\))?";
     }
     const auto& day_of_list = data.List("", "dates.day_of");
-    const std::string day_of = day_of_list.empty() ? "" : "(?:(?:" + Alternation(day_of_list, "\\s+") + ")\\s+)?";
+    const std::string day_of = day_of_list.empty() ? "" : "(?:(?:" + fields::RegexAlternation(day_of_list, "\\s+") + ")\\s+)?";
     // 1: day number  2: day word  3: month  4: year
     dmy_ = std::make_unique<fields::Regex>("(?:(?<![0-9])([0-9]{1,2})" + suffix + "|" + day_word +
                                                ")(?:\\s*\\.\\s*|\\s*,\\s*|\\s+)" + day_of + month +
@@ -217,7 +213,7 @@ class DateGrammar {
     const auto& intro = data.List("", "dates.year_intro");
     dm_words_ = std::make_unique<fields::Regex>(
         "(?:(?<![0-9])([0-9]{1,2})" + suffix + "|" + day_word + ")(?:\\s*\\.\\s*|\\s*,\\s*|\\s+)" + day_of + month +
-            "(?:\\s*,\\s*|\\s+)" + (intro.empty() ? "" : "(?:(?:" + Alternation(intro, "\\s+") + ")\\s+)?") +
+            "(?:\\s*,\\s*|\\s+)" + (intro.empty() ? "" : "(?:(?:" + fields::RegexAlternation(intro, "\\s+") + ")\\s+)?") +
             "(?=\\p{L})",
         fields::Regex::kIgnoreCase);
     // 1: month  2: day  3: year

@@ -34,10 +34,6 @@ using fields::ZoneText;
 
 bool SameWord(std::string_view a, std::string_view b) { return fields::Lower(a) == fields::Lower(b); }
 
-bool InList(std::string_view word, const std::vector<std::string>& list) {
-  return std::any_of(list.begin(), list.end(), [&](const std::string& w) { return SameWord(word, w); });
-}
-
 std::vector<std::string> Keys(const Table& table) {
   std::vector<std::string> keys;
   keys.reserve(table.size());
@@ -94,24 +90,24 @@ class LawReader {
       const std::string_view word = text.substr(w.begin, w.size());
       const bool open = w.begin > words[k].begin && text[words[k].begin] != '"' && text[words[k].begin] != '\'';
       if (open) break;  // "(" before the word: a defined term or a remark
-      if (!parts.empty() && InList(word, r_.Words("law.connectors")) && w.end == words[k].end && k + 1 < words.size()) {
+      if (!parts.empty() && HasWord(r_.Words("law.connectors"), word) && w.end == words[k].end && k + 1 < words.size()) {
         const Span next = fields::TrimPunctuation(text, words[k + 1]);
         const std::string_view nw = text.substr(next.begin, next.size());
         if (next.size() > 0 && next.begin == words[k + 1].begin && fields::StartsUpper(nw) &&
-            !InList(nw, r_.Words("law.place_stops"))) {
+            !HasWord(r_.Words("law.place_stops"), nw)) {
           parts.push_back(word);
           continue;
         }
         break;
       }
       if (word.find('*') != std::string_view::npos || word.find('_') != std::string_view::npos) return std::nullopt;
-      if (!fields::StartsUpper(word) || InList(word, r_.Words("law.place_stops"))) break;
+      if (!fields::StartsUpper(word) || HasWord(r_.Words("law.place_stops"), word)) break;
       parts.push_back(word);
       end = w.end;
       if (w.end < words[k].end) break;  // "York," "York." "York)"
     }
-    while (!parts.empty() && InList(parts.back(), r_.Words("law.connectors"))) parts.pop_back();
-    if (parts.size() > 1 && InList(parts.back(), r_.Words("law.place_suffixes"))) parts.pop_back();
+    while (!parts.empty() && HasWord(r_.Words("law.connectors"), parts.back())) parts.pop_back();
+    if (parts.size() > 1 && HasWord(r_.Words("law.place_suffixes"), parts.back())) parts.pop_back();
     if (parts.empty()) return std::nullopt;
     std::string name;
     for (std::string_view p : parts) {
@@ -140,12 +136,12 @@ class LawReader {
       const Span w = fields::TrimPunctuation(text, words[k]);
       const std::string_view word = text.substr(w.begin, w.size());
       if (w.size() == 0 || w.end != words[k].end) break;
-      if (!run.empty() && InList(word, r_.Words("law.connectors")) && !fields::StartsUpper(word)) {
+      if (!run.empty() && HasWord(r_.Words("law.connectors"), word) && !fields::StartsUpper(word)) {
         run.insert(run.begin(), w);
         continue;
       }
-      if (!fields::StartsUpper(word) || InList(word, r_.Words("law.place_stops")) ||
-          InList(word, r_.Words("law.place_prefixes")) || InList(word, r_.Words("law.agreement_words"))) {
+      if (!fields::StartsUpper(word) || HasWord(r_.Words("law.place_stops"), word) ||
+          HasWord(r_.Words("law.place_prefixes"), word) || HasWord(r_.Words("law.agreement_words"), word)) {
         break;
       }
       // Four capitalised words before "Law": the name of a statute, not a place.
@@ -155,7 +151,7 @@ class LawReader {
       }
       run.insert(run.begin(), w);
     }
-    while (!run.empty() && InList(text.substr(run.front().begin, run.front().size()), r_.Words("law.connectors"))) {
+    while (!run.empty() && HasWord(r_.Words("law.connectors"), text.substr(run.front().begin, run.front().size()))) {
       run.erase(run.begin());
     }
     if (run.empty()) return std::nullopt;
@@ -221,7 +217,7 @@ std::optional<Candidate> InSentence(const Reading& reading, const LawReader& law
     from = hit->end;
     // Not "law of" (read above) nor the heading "Governing Law".
     if (StartsWithPhrase(sentence.substr(hit->begin), reading.Words("law.law_of"))) continue;
-    const bool place_allowed = InList(hit->phrase, reading.Words("law.place_law_words"));
+    const bool place_allowed = HasWord(reading.Words("law.place_law_words"), hit->phrase);
     if (auto p = law.PlaceBefore(zt.text, s.begin, s.begin + hit->begin, place_allowed)) {
       places.push_back({{p->span.begin, s.begin + hit->end}, *p});
     }
@@ -233,7 +229,7 @@ std::optional<Candidate> InSentence(const Reading& reading, const LawReader& law
   const auto after = std::find_if(places.begin(), places.end(), [&](const auto& p) { return p.first.begin >= cue_at; });
   auto chosen = after != places.end() ? *after : places.back();
   // "the laws of the United States of America and of the State of Texas": the state.
-  if (InList(chosen.second.name, reading.Words("law.federations"))) {
+  if (HasWord(reading.Words("law.federations"), chosen.second.name)) {
     size_t at = chosen.second.span.end;
     for (int step = 0; step < 2; ++step) {
       at = std::min<size_t>(at, s.end);
@@ -273,10 +269,9 @@ std::optional<Candidate> InSentence(const Reading& reading, const LawReader& law
   return c;
 }
 
-std::optional<GoverningLaw> InZones(const Reading& reading, const std::vector<Zone>& zones) {
+std::optional<GoverningLaw> InZones(const Reading& reading, const LawReader& law, const std::vector<Zone>& zones) {
   const ZoneText zt = fields::TextOf(reading, zones);
   if (zt.empty()) return std::nullopt;
-  const LawReader law(reading);
   std::optional<Candidate> best;
   for (size_t k = 0; k < zt.sentences.size(); ++k) {
     auto c = InSentence(reading, law, zt, k);
@@ -294,11 +289,9 @@ std::optional<GoverningLaw> InZones(const Reading& reading, const std::vector<Zo
 }  // namespace
 
 void ExtractGoverningLaw(const Reading& reading, Agreement* out) {
-  out->governing_law.reset();
-  for (const std::vector<Zone>& zones : fields::ClausePasses(reading)) {
-    out->governing_law = InZones(reading, zones);
-    if (out->governing_law) return;
-  }
+  const LawReader law(reading);
+  out->governing_law =
+      fields::FirstInClausePasses(reading, [&](const std::vector<Zone>& zones) { return InZones(reading, law, zones); });
 }
 
 }  // namespace pactum::extract

@@ -1,9 +1,7 @@
 // Line kinds the zoner and the extractors share: page numbers and headings.
 #pragma once
 
-#include <cstddef>
-#include <optional>
-#include <vector>
+#include <string>
 
 #include "pactum/extract/fields.h"
 
@@ -15,4 +13,5 @@ bool IsPageNumberLine(const std::string& text);
 bool IsSectionHeading(const std::string& text);
 // A short numbered clause heading: "1. Services", "2 Term".
 bool IsNumberedClauseHeading(const std::string& text);
+
 }  // namespace pactum::extract::fields

@@ -44,11 +44,6 @@ std::optional<std::string> DefinedTerm(const Tokens& tokens, size_t from, size_t
 
 bool IsCapitalisedWord(const Token& t) { return fields::StartsUpper(t.text); }
 
-bool In(const std::vector<std::string>& list, const std::string& word) {
-  const std::string lower = fields::Lower(word);
-  return std::any_of(list.begin(), list.end(), [&](const std::string& w) { return fields::Lower(w) == lower; });
-}
-
 // Names go on over a connector or a comma when a capitalised word follows
 // ("European Foundation | for Vocational Learning", "Ministerium für Arbeit,
 // Integration | , Jugend und Soziales"): extends a labelled span that way,
@@ -60,20 +55,20 @@ size_t ExtendName(const Reading& reading, const Tokens& tokens, size_t last, siz
   const auto& articles = reading.Words("parties.articles");
   const auto& legal_forms = reading.Words("parties.legal_forms");
   const auto& details = reading.Words("parties.detail_cues");
-  if (In(legal_forms, t[last - 1].text)) return last;
+  if (HasWord(legal_forms, t[last - 1].text)) return last;
   size_t end = last;
   while (end + 1 < next_span && end + 1 < t.size() && t[end + 1].line == t[last - 1].line) {
     const std::string& link = t[end].text;
-    const bool joins = link == "," || In(connectors, link);
-    if (!joins || !IsCapitalisedWord(t[end + 1]) || In(articles, t[end + 1].text)) break;
+    const bool joins = link == "," || HasWord(connectors, link);
+    if (!joins || !IsCapitalisedWord(t[end + 1]) || HasWord(articles, t[end + 1].text)) break;
     if (StartsWithPhrase(tokens.text.substr(t[end].begin), details)) break;
     size_t k = end + 1;
     while (k < next_span && k < t.size() && t[k].line == t[last - 1].line && IsCapitalisedWord(t[k]) &&
-           !In(articles, t[k].text)) {
+           !HasWord(articles, t[k].text)) {
       ++k;
     }
     end = k;
-    if (In(legal_forms, t[end - 1].text)) break;
+    if (HasWord(legal_forms, t[end - 1].text)) break;
   }
   return end;
 }
@@ -86,7 +81,7 @@ size_t CutName(const Reading& reading, const Tokens& tokens, size_t first, size_
   const auto& articles = reading.Words("parties.articles");
   const auto& streets = reading.Words("parties.address_words");
   for (size_t k = first + 1; k < last; ++k) {
-    if (t[k].line != t[k - 1].line && In(articles, t[k].text)) return k;
+    if (t[k].line != t[k - 1].line && HasWord(articles, t[k].text)) return k;
     if (t[k].text != "," || k + 1 >= last) continue;
     // The part after the comma, up to the next comma.
     size_t e = k + 1;
@@ -132,11 +127,11 @@ size_t ExtendNameBack(const Reading& reading, const Tokens& tokens, size_t first
   while (begin >= previous_end + 2 && t[begin - 1].line == t[first].line) {
     const Token& link = t[begin - 1];
     const Token& word = t[begin - 2];
-    if (!In(connectors, link.text) || In(conjunctions, link.text)) break;
-    if (!IsCapitalisedWord(word) || In(articles, word.text) || In(legal_forms, word.text)) break;
+    if (!HasWord(connectors, link.text) || HasWord(conjunctions, link.text)) break;
+    if (!IsCapitalisedWord(word) || HasWord(articles, word.text) || HasWord(legal_forms, word.text)) break;
     begin -= 2;
     while (begin > previous_end && t[begin - 1].line == t[first].line && IsCapitalisedWord(t[begin - 1]) &&
-           !In(articles, t[begin - 1].text) && !In(legal_forms, t[begin - 1].text)) {
+           !HasWord(articles, t[begin - 1].text) && !HasWord(legal_forms, t[begin - 1].text)) {
       --begin;
     }
   }
@@ -168,11 +163,11 @@ std::vector<std::pair<size_t, size_t>> AddBlockLayoutParties(const Reading& read
   if (spans.empty()) return spans;
   for (size_t i = 0; i + 1 < t.size(); ++i) {
     const bool alone = t[i].line_start && (i + 1 == t.size() || t[i + 1].line != t[i].line);
-    if (!alone || !In(conjunctions, t[i].text)) continue;
+    if (!alone || !HasWord(conjunctions, t[i].text)) continue;
     size_t first = i + 1;
     const size_t line = t[first].line;
     if (covered(line)) continue;
-    if (In(articles, t[first].text) && first + 1 < t.size() && t[first + 1].line == line) ++first;
+    if (HasWord(articles, t[first].text) && first + 1 < t.size() && t[first + 1].line == line) ++first;
     size_t last = first;
     while (last < t.size() && t[last].line == line && t[last].text != "," && t[last].text != "(" &&
            !StartsWithPhrase(tokens.text.substr(t[last].begin), details)) {
@@ -206,7 +201,7 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     while (last > first + 1 && IsNamePunctuation(tokens.tokens[last - 1].text)) --last;
     std::string name = fields::Trim(tokens.Span(first, last - 1));
     // The article before the name tells its case ("dem Hessischen Ministerium").
-    if (first > 0 && In(articles, tokens.tokens[first - 1].text)) name = tokens.tokens[first - 1].text + " " + name;
+    if (first > 0 && HasWord(articles, tokens.tokens[first - 1].text)) name = tokens.tokens[first - 1].text + " " + name;
     name = StripArticle(fields::names::Nominative(name), articles);
     if (name.size() < 2 || name.size() > 200 || !fields::StartsUpper(name)) continue;
     if (auto hit = StartsWithPhrase(name, not_parties); hit && hit->end == name.size()) continue;

@@ -42,11 +42,7 @@ struct PlaceDate {
 };
 
 bool IsJoiningWord(const Reading& reading, const std::string& word) {
-  const std::string low = Lower(word);
-  for (const auto& w : reading.Words("signatures.joining_words")) {
-    if (Lower(w) == low) return true;
-  }
-  return false;
+  return HasWord(reading.Words("signatures.joining_words"), word);
 }
 
 std::string LastWord(const std::string& text) {

@@ -177,11 +177,6 @@ struct Candidate {
   int score = 0;
 };
 
-bool InList(std::string_view word, const std::vector<std::string>& list) {
-  const std::string lower = fields::Lower(word);
-  return std::any_of(list.begin(), list.end(), [&](const std::string& w) { return fields::Lower(w) == lower; });
-}
-
 // Whether `text` names the date a term is counted from ("the Effective Date",
 // "the date first written above"), not "the effective date of termination"
 // nor "the Promotion Commencement Date".
@@ -198,7 +193,7 @@ bool HasAnchor(const Reading& reading, std::string_view text) {
     while (word > 0 && text[word - 1] != ' ') --word;
     const bool longer_name = fields::StartsUpper(text.substr(hit->begin)) && word < prev &&
                              fields::StartsUpper(text.substr(word, prev - word)) &&
-                             !InList(text.substr(word, prev - word), reading.Words("term.determiners"));
+                             !HasWord(reading.Words("term.determiners"), text.substr(word, prev - word));
     if (!longer_name && !StartsWithPhrase(text.substr(next), reading.Words("term.not_anchors"))) return true;
     from = hit->end;
   }
@@ -383,10 +378,9 @@ std::optional<Candidate> InSentence(const Reading& reading, const DurationReader
   return std::nullopt;
 }
 
-std::optional<Term> InZones(const Reading& reading, const std::vector<Zone>& zones) {
+std::optional<Term> InZones(const Reading& reading, const DurationReader& durations, const std::vector<Zone>& zones) {
   const ZoneText zt = fields::TextOf(reading, zones);
   if (zt.empty()) return std::nullopt;
-  const DurationReader durations(reading);
   std::optional<Candidate> best;
   for (size_t k = 0; k < zt.sentences.size(); ++k) {
     auto c = InSentence(reading, durations, zt, k);
@@ -404,11 +398,9 @@ std::optional<Term> InZones(const Reading& reading, const std::vector<Zone>& zon
 }  // namespace
 
 void ExtractTerm(const Reading& reading, Agreement* out) {
-  out->term.reset();
-  for (const std::vector<Zone>& zones : fields::ClausePasses(reading)) {
-    out->term = InZones(reading, zones);
-    if (out->term) return;
-  }
+  const DurationReader durations(reading);
+  out->term = fields::FirstInClausePasses(
+      reading, [&](const std::vector<Zone>& zones) { return InZones(reading, durations, zones); });
 }
 
 }  // namespace pactum::extract

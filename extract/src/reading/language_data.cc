@@ -161,50 +161,53 @@ std::string_view Lowered(const std::string& phrase, std::string* scratch) {
   return phrase;
 }
 
+// Calls visit(phrase, lowered phrase) for every non-empty phrase of `phrases`,
+// taking the built-in lowered copy where there is one.
+template <typename Visit>
+void ForEachLowered(const std::vector<std::string>& phrases, Visit visit) {
+  std::string scratch;
+  const std::vector<std::string>* lowered = LoweredOf(phrases);
+  for (size_t k = 0; k < phrases.size(); ++k) {
+    const std::string_view p = lowered ? std::string_view((*lowered)[k]) : Lowered(phrases[k], &scratch);
+    if (!p.empty()) visit(phrases[k], p);
+  }
+}
+
+// True when `p` found at `at` in `lower` stands at word boundaries (checked
+// only where the phrase itself starts / ends with a word character).
+bool WholeWordAt(std::string_view lower, size_t at, std::string_view p) {
+  const size_t end = at + p.size();
+  const bool left_ok = at == 0 || !IsWordByte(static_cast<unsigned char>(p.front())) ||
+                       !IsWordByte(static_cast<unsigned char>(lower[at - 1]));
+  const bool right_ok = end == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
+                        !IsWordByte(static_cast<unsigned char>(lower[end]));
+  return left_ok && right_ok;
+}
+
 }  // namespace
 
 std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std::string>& phrases, size_t from) {
   const std::string lower = fields::Lower(text);
   std::optional<PhraseHit> best;
-  std::string scratch;
-  const std::vector<std::string>* lowered = LoweredOf(phrases);
-  for (size_t k = 0; k < phrases.size(); ++k) {
-    const std::string& phrase = phrases[k];
-    const std::string_view p = lowered ? std::string_view((*lowered)[k]) : Lowered(phrase, &scratch);
-    if (p.empty()) continue;
+  ForEachLowered(phrases, [&](const std::string& phrase, std::string_view p) {
     for (size_t at = lower.find(p, from); at != std::string::npos; at = lower.find(p, at + 1)) {
+      if (!WholeWordAt(lower, at, p)) continue;
       const size_t end = at + p.size();
-      // Boundaries only where the phrase itself starts / ends with a word character.
-      const bool left_ok = at == 0 || !IsWordByte(static_cast<unsigned char>(p.front())) ||
-                           !IsWordByte(static_cast<unsigned char>(lower[at - 1]));
-      const bool right_ok = end == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
-                            !IsWordByte(static_cast<unsigned char>(lower[end]));
-      if (!left_ok || !right_ok) continue;
       if (!best || at < best->begin || (at == best->begin && end > best->end)) best = PhraseHit{at, end, phrase};
       break;
     }
-  }
+  });
   return best;
 }
 
 std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<std::string>& phrases) {
   const std::string lower = fields::Lower(text);
   std::vector<PhraseHit> hits;
-  std::string scratch;
-  const std::vector<std::string>* lowered = LoweredOf(phrases);
-  for (size_t k = 0; k < phrases.size(); ++k) {
-    const std::string& phrase = phrases[k];
-    const std::string_view p = lowered ? std::string_view((*lowered)[k]) : Lowered(phrase, &scratch);
-    if (p.empty()) continue;
+  ForEachLowered(phrases, [&](const std::string& phrase, std::string_view p) {
     for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
-      const size_t end = at + p.size();
-      const bool left_ok = at == 0 || !IsWordByte(static_cast<unsigned char>(p.front())) ||
-                           !IsWordByte(static_cast<unsigned char>(lower[at - 1]));
-      const bool right_ok = end == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
-                            !IsWordByte(static_cast<unsigned char>(lower[end]));
-      if (left_ok && right_ok) hits.push_back(PhraseHit{at, end, phrase});
+      if (WholeWordAt(lower, at, p)) hits.push_back(PhraseHit{at, at + p.size(), phrase});
     }
-  }
+  });
   // Leftmost first, longest first at one place; then drop overlaps.
   std::sort(hits.begin(), hits.end(), [](const PhraseHit& a, const PhraseHit& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
@@ -216,6 +219,13 @@ std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<s
   return out;
 }
 
+bool HasWord(const std::vector<std::string>& list, std::string_view word) {
+  const std::string lower = fields::Lower(word);
+  bool found = false;
+  ForEachLowered(list, [&](const std::string&, std::string_view p) { found = found || p == lower; });
+  return found;
+}
+
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases) {
   size_t lead = 0;
   while (lead < text.size() && text[lead] == ' ') ++lead;
@@ -225,17 +235,10 @@ std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vect
   for (const auto& phrase : phrases) longest = std::max(longest, phrase.size());
   const std::string lower = fields::Lower(text.substr(lead, std::min(text.size() - lead, longest + 1)));
   std::optional<PhraseHit> best;
-  std::string scratch;
-  const std::vector<std::string>* lowered = LoweredOf(phrases);
-  for (size_t k = 0; k < phrases.size(); ++k) {
-    const std::string& phrase = phrases[k];
-    const std::string_view p = lowered ? std::string_view((*lowered)[k]) : Lowered(phrase, &scratch);
-    if (p.empty() || p.size() > lower.size() || lower.compare(0, p.size(), p) != 0) continue;
-    const bool right_ok = p.size() == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
-                          !IsWordByte(static_cast<unsigned char>(lower[p.size()]));
-    if (!right_ok || (best && best->end - best->begin >= p.size())) continue;
-    best = PhraseHit{lead, lead + p.size(), phrase};
-  }
+  ForEachLowered(phrases, [&](const std::string& phrase, std::string_view p) {
+    if (p.size() > lower.size() || lower.compare(0, p.size(), p) != 0 || !WholeWordAt(lower, 0, p)) return;
+    if (!best || best->end - best->begin < p.size()) best = PhraseHit{lead, lead + p.size(), phrase};
+  });
   return best;
 }
 

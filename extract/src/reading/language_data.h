@@ -70,6 +70,9 @@ std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std
 // Every phrase of `phrases` in `text`, left to right, not overlapping (at
 // each place the longest), matched as FindPhrase does.
 std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<std::string>& phrases);
+// True when `word` is one of `list`, compared case-insensitively (ASCII and
+// German letters) as a whole.
+bool HasWord(const std::vector<std::string>& list, std::string_view word);
 // True if `text` starts with one of `phrases` (case-insensitive, word boundary after).
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "fields/common.h"
 #include "reading/embedded_files.h"
@@ -163,9 +164,6 @@ TokenFeatures PartyFeatures(const Reading& reading, const Tokens& tokens) {
   }
   return f;
 }
-
-void serialize(const PartyFeatureExtractor&, std::ostream&) {}
-void deserialize(PartyFeatureExtractor&, std::istream&) {}
 
 std::string SavePartyModel(const std::vector<double>& weights) {
   std::string out = PartyModelHeader() + " weights=" + std::to_string(weights.size()) + "\n";

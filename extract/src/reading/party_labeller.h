@@ -12,9 +12,6 @@
 #pragma once
 
 #include <cstddef>
-#include <istream>
-#include <memory>
-#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,8 +53,6 @@ class PartyFeatureExtractor {
     for (unsigned long id : x[position]) set_feature(id);
   }
 };
-void serialize(const PartyFeatureExtractor&, std::ostream&);
-void deserialize(PartyFeatureExtractor&, std::istream&);
 
 // Token spans [first, last) labelled as party names, in order. Empty when
 // no model is built in.

@@ -53,13 +53,6 @@ std::string Bare(std::string_view token) {
   return out;
 }
 
-bool Contains(const std::vector<std::string>& list, std::string_view lower) {
-  for (const auto& w : list) {
-    if (Lower(w) == lower) return true;
-  }
-  return false;
-}
-
 size_t CodePoints(std::string_view s) {
   size_t n = 0;
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
@@ -74,7 +67,7 @@ bool HasDigit(std::string_view s) {
 std::string WithoutArticle(const Reading& reading, std::string_view text) {
   std::string t = Trim(text);
   const auto words = Tokens(t);
-  if (words.size() > 1 && (Contains(reading.Words("parties.articles"), Lower(words[0])) || Lower(words[0]) == "the")) {
+  if (words.size() > 1 && (HasWord(reading.Words("parties.articles"), Lower(words[0])) || Lower(words[0]) == "the")) {
     t = Trim(t.substr(words[0].size()));
   }
   return t;
@@ -175,7 +168,7 @@ std::optional<std::pair<std::string, std::string>> ClosingPlaceDate(const Readin
     while (!head.empty() && (head.back() == ',' || head.back() == ' ')) head.pop_back();
     for (int guard = 0; guard < 3; ++guard) {
       const auto words = Tokens(head);
-      if (words.empty() || !Contains(reading.Words("signatures.date_links"), Lower(words.back()))) break;
+      if (words.empty() || !HasWord(reading.Words("signatures.date_links"), Lower(words.back()))) break;
       head = Trim(head.substr(0, head.size() - words.back().size()));
       while (!head.empty() && head.back() == ',') head.pop_back();
     }
@@ -206,7 +199,7 @@ std::optional<std::string> CaptionField(const Reading& reading, std::string_view
     const char c = i < cap.size() ? cap[i] : ' ';
     if (c == ' ' || c == ',' || c == '/' || c == '&' || c == ':' || c == '.') {
       if (!word.empty()) {
-        if (!Contains(reading.Words("signatures.captions"), word)) return std::nullopt;
+        if (!HasWord(reading.Words("signatures.captions"), word)) return std::nullopt;
         any = true;
       }
       word.clear();
@@ -322,7 +315,7 @@ std::optional<std::string> SignaturePersonName(const Reading& reading, std::stri
   std::vector<std::string> words = Tokens(t);
   // Trailing degrees: "John Smith, Ph.D.", "James Brown Jr."
   std::vector<std::string> tail;
-  while (words.size() > 1 && Contains(reading.Words("signatures.academic"), Lower(Bare(words.back())))) {
+  while (words.size() > 1 && HasWord(reading.Words("signatures.academic"), Lower(Bare(words.back())))) {
     tail.insert(tail.begin(), words.back());
     words.pop_back();
   }
@@ -332,13 +325,13 @@ std::optional<std::string> SignaturePersonName(const Reading& reading, std::stri
     std::string w = words[i];
     if (i + 1 == words.size() && !w.empty() && w.back() == ',') w.pop_back();
     const std::string low = Lower(w);
-    if (i > 0 && i + 1 < words.size() && Contains(reading.Words("signatures.name_particles"), low)) continue;
+    if (i > 0 && i + 1 < words.size() && HasWord(reading.Words("signatures.name_particles"), low)) continue;
     if (IsInitials(w)) {
       ++initials;
       continue;
     }
     if (!IsNameWord(w, /*caps_ok=*/single_ok)) return std::nullopt;
-    if (Contains(reading.Words("signatures.joining_words"), low) || Contains(reading.Words("parties.articles"), low)) {
+    if (HasWord(reading.Words("signatures.joining_words"), low) || HasWord(reading.Words("parties.articles"), low)) {
       return std::nullopt;
     }
     ++name_words;
@@ -454,7 +447,7 @@ SignatureLine ClassifySignatureLine(const Reading& reading, std::string_view tex
           const std::string before = Trim(object.substr(0, at));
           const auto bw = Tokens(before);
           if (!bw.empty() && fields::StartsUpper(Bare(bw.back())) &&
-              !Contains(reading.Words("signatures.joining_words"), Lower(bw.back()))) {
+              !HasWord(reading.Words("signatures.joining_words"), Lower(bw.back()))) {
             s.value = before;
             s.title = Trim(object.substr(at));
           }
@@ -491,7 +484,7 @@ SignatureLine ClassifySignatureLine(const Reading& reading, std::string_view tex
         if (field == "signature" && fields::EndsWith(bare, Lower(key))) signature_caption = true;
       }
     }
-    if (Contains(reading.Words("parties.roles"), bare) || signature_caption ||
+    if (HasWord(reading.Words("parties.roles"), bare) || signature_caption ||
         (n_words == 1 && t.back() == ':' && fields::IsAllCaps(t))) {
       return role(SignatureRole::kRoleLabel);
     }
