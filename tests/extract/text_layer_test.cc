@@ -6,6 +6,8 @@
 // mapped font, glyph soup).
 #include <gtest/gtest.h>
 
+#include "../pdf_builder.h"
+
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -363,29 +365,13 @@ TEST(UnreadGlyphsTest, RulesBordersPicturesAndDustAreNotGlyphs) {
 // A one-page PDF (US letter) with `content` as its page's content stream and
 // Helvetica as /F1.
 std::string OnePagePdf(const std::string& content) {
-  const std::vector<std::string> objects = {
+  return BuildPdf({
       "<< /Type /Catalog /Pages 2 0 R >>",
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
-  };
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t off : offsets) {
-    char line[24];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
+  });
 }
 
 const PageInfo& OnlyPage(const AgreementRecord& r) { return r.document.page_info.at(0); }
