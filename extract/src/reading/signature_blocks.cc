@@ -878,7 +878,9 @@ SignatureArea SignatureArea::Of(const Reading& reading) {
 
   // Blocks, walking down each column.
   std::vector<SignatureBlock> blocks;
-  for (auto& [key, col] : cols) {
+  for (auto& entry : cols) {
+    const auto& key = entry.first;  // a plain reference: clang 14 cannot capture structured bindings
+    auto& col = entry.second;
     SignatureBlock cur;
     std::string name_key;
     bool has_name = false, has_opener = false, has_rule = false, has_office = false, has_by = false, has_pd = false,
