@@ -135,6 +135,41 @@ TEST(ZonesTest, RunningHeadersAreFurnitureWhereverTheyRepeat) {
   }
 }
 
+TEST(ZonesTest, AGermanTreatyReadsInItsOrder) {
+  // Title lines centred over the text (5 points per byte, text from x = 60).
+  const std::string longest = "Der Vertrag tritt am Tag nach dem Austausch der Ratifikationsurkunden in Kraft.";  // page 1
+  auto centred = [&](const std::string& text) {
+    return 60 + 2.5 * static_cast<double>(longest.size()) - 2.5 * static_cast<double>(text.size());
+  };
+  const std::string title = "Staatsvertrag", subtitle = "\xc3\xbc" "ber die gemeinsame Einrichtung der L\xc3\xa4nder";
+  const std::vector<L> lines = {
+      {1, centred(title), 60, title},
+      {1, centred(subtitle), 80, subtitle},
+      {1, 60, 120, "Das Land Brandenburg und der Freistaat Sachsen"},
+      {1, 60, 134, "(im Folgenden: die L\xc3\xa4nder) schlie\xc3\x9f" "en folgenden Staatsvertrag:"},
+      {1, 250, 170, "\xc2\xa7 1"},
+      {1, 60, 190, "Die L\xc3\xa4nder errichten eine gemeinsame Stelle mit Sitz in Cottbus."},
+      {1, 250, 220, "\xc2\xa7 2"},
+      {1, 60, 240, longest},
+      {2, 60, 60, "Die Stelle wird von den L\xc3\xa4ndern zu gleichen Teilen finanziert."},
+      {2, 60, 110, "Potsdam, den 3. M\xc3\xa4rz 2004"},
+      {2, 60, 130, "F\xc3\xbcr das Land Brandenburg"},
+      {2, 60, 150, "Der Ministerpr\xc3\xa4sident"},
+      {2, 320, 110, "Dresden, den 5. M\xc3\xa4rz 2004"},
+      {2, 320, 130, "F\xc3\xbcr den Freistaat Sachsen"},
+      {2, 320, 150, "Der Ministerpr\xc3\xa4sident"},
+  };
+  const DocumentText doc = DocWith(lines, 5);
+  const Reading r = Reading::Of(doc);
+  EXPECT_EQ(r.language(), "de");
+  using Z = Zone;
+  const std::vector<Zone> want = {Z::kTitle, Z::kTitle, Z::kParties, Z::kParties, Z::kBody,
+                                  Z::kBody,  Z::kBody,  Z::kBody,    Z::kBody};
+  const std::vector<Zone> got = Zones(r);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << r.line(i).text;
+  for (size_t i = want.size(); i < got.size(); ++i) EXPECT_EQ(got[i], Z::kSignature) << r.line(i).text;
+}
+
 TEST(ZonesTest, GermanCompoundsNameAKindOfAgreement) {
   const DocumentText doc = Doc({{1, 200, 50, "F\xc3\x96RDERVERTRAG"}, {1, 60, 90, "zwischen dem Land und der Stadt"}});
   const Reading r = Reading::Of(doc);

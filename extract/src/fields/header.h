@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "pactum/extract/fields.h"
 
@@ -11,6 +12,8 @@ namespace pactum::extract::fields {
 bool IsPageNumberLine(const std::string& text);
 // "§ 3 Gegenstand der Förderung", "Article 4 – Work packages", "Präambel".
 bool IsSectionHeading(const std::string& text);
+// The words that number a section, as printed: "Article", "Artikel", "Section" (document.section_words).
+const std::vector<std::string>& SectionWords();
 // A short numbered clause heading: "1. Services", "2 Term".
 bool IsNumberedClauseHeading(const std::string& text);
 

@@ -167,7 +167,8 @@ bool IsNote(const std::string& text) {
 }
 
 std::string HeadingTitle(const std::string& heading) {
-  static const fields::Regex re(R"(\s*(?:[§$&]\s*[0-9]+[a-z]?|[IVXLl]{1,5}\.|(?:Article|Artikel|Art\.|Section|Ziffer)\s+[0-9]+)\s*(?:[–—:.~-]\s*)?(.*))");
+  static const fields::Regex re(R"(\s*(?:[§$&]\s*[0-9]+[a-z]?|[IVXLl]{1,5}\.|(?:)" + fields::RegexAlternation(fields::SectionWords()) +
+                                R"()\s+[0-9]+)\s*(?:[–—:.~-]\s*)?(.*))");
   fields::Match m;
   if (re.FullMatch(heading, &m)) return Trim(m.str(1));
   return Trim(heading);

@@ -7,6 +7,7 @@
 #include "fields/extractors.h"
 #include "fields/header.h"
 #include "fields/regex.h"
+#include "reading/language_data.h"
 #include "reading/tokens.h"
 
 namespace pactum::extract {
@@ -19,6 +20,11 @@ bool IsPageNumberLine(const std::string& text) {
   return re.Search(text);
 }
 
+const std::vector<std::string>& SectionWords() {
+  static const std::vector<std::string> words = LanguageData::Get().List("", "document.section_words");
+  return words;
+}
+
 bool IsSectionHeading(const std::string& text) {
   const std::string t = Trim(text);
   // OCR reads "§" as "$" or "&" at times.
@@ -26,14 +32,16 @@ bool IsSectionHeading(const std::string& text) {
   // Roman-numbered headings: "I. Purpose", "IV. Funding" (OCR: "li. Duration").
   static const Regex roman(R"([IVXLl]{1,5}\.\s+\p{Lu}\p{L}+.*)");
   if (roman.FullMatch(t)) return true;
-  for (const char* w : {"Article", "Artikel", "Art.", "Section", "Clause", "Ziffer", "Präambel", "Preamble",
-                        "Vorbemerkung", "Recitals"}) {
-    candidate = candidate || StartsWith(t, w);
+  // "Article 4 …", "§ 3 …", or a heading alone: "Präambel", "Recitals" (document.section_words,
+  // document.section_headings; written as printed, capitalised).
+  static const std::vector<std::string> headings = LanguageData::Get().List("", "document.section_headings");
+  for (const auto* list : {&SectionWords(), &headings}) {
+    for (const auto& w : *list) candidate = candidate || StartsWith(t, w);
   }
   if (!candidate) return false;
-  static const Regex re(
-      R"(^\s*(?:[§$&]\s*[0-9]+[a-z]?\b.*|(?:Article|Artikel|Art\.|Section|Clause|Ziffer)\s+[0-9]+\b.*|Präambel|Preamble|Vorbemerkung|Recitals)\s*$)",
-      Regex::kNone);
+  static const Regex re("^\\s*(?:[§$&]\\s*[0-9]+[a-z]?\\b.*|(?:" + RegexAlternation(SectionWords()) +
+                            ")\\s+[0-9]+\\b.*|" + RegexAlternation(headings) + ")\\s*$",
+                        Regex::kNone);
   return re.Search(text);
 }
 
