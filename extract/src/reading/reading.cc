@@ -276,8 +276,13 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
       continue;
     }
     // Continue the block: heading-like lines close below.
-    const bool short_line = f.words <= 3 && !f.ends_sentence;  // "2026", "No. 17"
-    if ((heading_like || short_line) && !f.party_cue && !f.recital_cue && f.gap_above < 3.0 && title.size() < 4) {
+    // A number of its own ("2026", "No. 17") continues the title; other short lines below it are
+    // an address, a place or a date ("Berlin", "May 1, 2020"), and a rule is a rule.
+    const std::string& line_text = lines[k].text;
+    const bool digits = std::any_of(line_text.begin(), line_text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool number_line = f.words <= 2 && !f.ends_sentence && digits;
+    if ((heading_like || number_line) && !f.party_cue && !f.recital_cue && f.gap_above < 3.0 && title.size() < 4 &&
+        !IsSignatureRule(line_text)) {
       title.push_back(k);
       continue;
     }
