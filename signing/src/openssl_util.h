@@ -112,9 +112,36 @@ bool ReadTlv(std::string_view* in, unsigned char* tag, std::string_view* content
 // Digest of the concatenation of `parts` with `md`; "" on failure.
 std::string DigestParts(const EVP_MD* md, const std::vector<std::string_view>& parts);
 
-// The API name of a digest ("sha1", "sha256", "sha384", "sha512"), "" for any
-// other digest NID.
-std::string DigestName(int nid);
+// ---- Algorithms ------------------------------------------------------------------
+
+// A digest algorithm as a CMS AlgorithmIdentifier names it.
+struct DigestAlgorithm {
+  const EVP_MD* md = nullptr;  // null: not one pactum computes
+  size_t xof_length = 0;       // output bytes of SHAKE; 0 for fixed-size digests
+  std::string name;            // the API's name ("sha256", "sha3-256", "shake256"); "" when md is null
+};
+
+// The digest that `alg` names: SHA-1, SHA-224/256/384/512, SHA-512/224,
+// SHA-512/256, SHA3-224/256/384/512, SHAKE128 (256-bit output) and SHAKE256
+// (512-bit output) as RFC 8702 fixes them, with or without parameters (the
+// "no length" form pyHanko accepts for Ed448), and id-shake128-len /
+// id-shake256-len with their output length in bits (RFC 8419). Anything else
+// (MD5, unknown OIDs, absurd lengths): md null.
+DigestAlgorithm DigestAlgorithmOf(const X509_ALGOR* alg);
+
+// Digest of the concatenation of `parts` with `alg`; "" on failure or when
+// alg.md is null.
+std::string DigestParts(const DigestAlgorithm& alg, const std::vector<std::string_view>& parts);
+
+// The dotted OID of `obj` ("1.2.840.113549.1.1.11"), "" when null.
+std::string OidText(const ASN1_OBJECT* obj);
+
+// The signed attributes of the first SignerInfo exactly as they are encoded
+// in the DER of a CMS ContentInfo `cms_der`, their [0] IMPLICIT tag replaced
+// by the universal SET tag: what RFC 5652 says the signature covers.
+// nullopt when the encoding cannot be walked (indefinite lengths, no
+// signed attributes); SignedAttributesDer then gives the re-encoded form.
+std::optional<std::string> RawSignedAttributes(std::string_view cms_der);
 
 // The DER SET OF the signed attributes of `si`, as signed and verified (the
 // [0] IMPLICIT tag of SignerInfo replaced by the universal SET tag, elements

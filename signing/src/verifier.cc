@@ -282,7 +282,12 @@ class Verifier {
       in.dss = dss_;
       in.now = now_;
       CryptoResult c = CheckSignature(in, *trust_);
-      r.integrity = c.integrity_ok ? Integrity::kOk : Integrity::kFailed;
+      // Integrity is unknown, not failed, when all that stands against it
+      // is an algorithm pactum cannot check.
+      const bool unchecked = !c.integrity_reasons.empty() &&
+                             std::all_of(c.integrity_reasons.begin(), c.integrity_reasons.end(),
+                                         [](const std::string& x) { return x == "unsupported_algorithm"; });
+      r.integrity = c.integrity_ok ? Integrity::kOk : unchecked ? Integrity::kUnknown : Integrity::kFailed;
       r.digest_algorithm = c.digest_algorithm;
       if (c.signer) r.signer = Summary(*c.signer);
       if (c.signing_time) r.signing_time = FormatRfc3339(*c.signing_time);
@@ -303,6 +308,8 @@ class Verifier {
       if (c.integrity_ok && !c.trusted && c.trust_reasons.empty()) AddOnce(doubts, "untrusted_chain");
       r.revocation = c.revocation;
       r.warnings = c.warnings;
+    } else if (br) {
+      r.integrity = Integrity::kUnknown;  // a /SubFilter pactum does not verify: nothing was checked
     }
     if (!r.signing_time && claimed) r.signing_time = FormatRfc3339(*claimed);
 

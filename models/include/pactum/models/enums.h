@@ -87,20 +87,23 @@ constexpr std::optional<SignatureStatus> ParseSignatureStatus(std::string_view n
   return ParseName<SignatureStatus>(name);
 }
 
-// SignatureReport::integrity: whether the signature's mathematics hold.
-enum class Integrity { kOk, kFailed };
+// SignatureReport::integrity: whether the signature's mathematics hold;
+// kUnknown when they could not be checked (an algorithm or sub-filter
+// pactum does not implement), which never makes a signature invalid.
+enum class Integrity { kOk, kFailed, kUnknown };
 
 constexpr std::string_view Name(Integrity v) {
   switch (v) {
     case Integrity::kOk: return "ok";
     case Integrity::kFailed: return "failed";
+    case Integrity::kUnknown: return "unknown";
   }
   return {};
 }
 
 template <>
 struct EnumValues<Integrity> {
-  static constexpr std::array kAll = {Integrity::kOk, Integrity::kFailed};
+  static constexpr std::array kAll = {Integrity::kOk, Integrity::kFailed, Integrity::kUnknown};
 };
 static_assert(enums_internal::ListsEveryValue<Integrity>());
 

@@ -25,7 +25,8 @@ struct SigningConfig {
   std::string p12_password;
   std::string key_file;      // PEM private key, with
   std::string cert_file;     // PEM certificate, then the chain
-  std::string digest = "sha256";  // "sha256", "sha384", "sha512"
+  // Key types: RSA, RSA-PSS, ECDSA P-256/P-384/P-521, Ed25519.
+  std::string digest = "sha256";  // "sha256", "sha384", "sha512"; Ed25519 always uses SHA-512 (RFC 8419)
 };
 
 // Fails with kBadRequest naming the file when a file is missing, unreadable
