@@ -22,6 +22,7 @@
 
 #include "cli/keys.h"
 #include "cli/module.h"
+#include "cli/verify_text.h"
 #include "logging.h"
 #include "pactum/extract/options.h"
 #include "pactum/models/json.h"
@@ -141,6 +142,14 @@ Result<SignParams> SignParamsOf(const DocumentArgs& args) {
 
 // ---- one document -----------------------------------------------------------
 
+// Whether `status` meets verify's --require (or --exit-code); true without one.
+bool RequirementMet(const DocumentArgs& args, DocumentStatus status) {
+  const std::string& require = args.exit_code ? std::string("valid") : args.require;
+  if (require == "valid") return status == DocumentStatus::kValid;
+  if (require == "not-invalid") return status == DocumentStatus::kValid || status == DocumentStatus::kIndeterminate;
+  return true;
+}
+
 int PrintOutput(const std::string& path, const DocumentArgs& args, DocumentOutput& output) {
   if (auto* record = std::get_if<AgreementRecord>(&output)) {
     if (!WriteStdout(DumpJson(ToJson(*record), 2) + "\n")) {
@@ -150,11 +159,13 @@ int PrintOutput(const std::string& path, const DocumentArgs& args, DocumentOutpu
     return kExitOk;
   }
   if (auto* report = std::get_if<VerifyReport>(&output)) {
-    if (!WriteStdout(DumpJson(ToJson(*report), 2) + "\n")) {
+    const auto json = ToJson(*report);
+    const std::string text = args.format == "text" ? VerifyReportText(json, Display(path)) : DumpJson(json, 2) + "\n";
+    if (!WriteStdout(text)) {
       std::fprintf(stderr, "pactum: cannot write the report to stdout: %s\n", std::strerror(errno));
       return kExitError;
     }
-    return !args.exit_code || report->status == DocumentStatus::kValid ? kExitOk : kExitNotMet;
+    return RequirementMet(args, report->status) ? kExitOk : kExitNotMet;
   }
   const std::string& pdf = std::get<SignedPdf>(output).bytes;
   if (args.output == "-") {

@@ -192,6 +192,37 @@ std::string Shell(const std::string& cmd, int* status) {
   return out;
 }
 
+// As a user would: `pactum sign` with an Ed25519 PEM key and a local TSA,
+// then `pactum verify --format text --require valid`.
+TEST_F(PemSigner, TheCliSignsWithEd25519AndATimestampAndTheTextSaysTheTimeIsProven) {
+  auto tsa = TsaProcess::Start("ok");
+  ASSERT_TRUE(tsa);
+  WriteSignerPem(SignerOf("ed25519"), dir_, "ed");
+  const std::string in = dir_ + "/in.pdf", out = dir_ + "/out.pdf";
+  WriteFile(in, Unsigned());
+  int st = 0;
+  std::string text = Shell(std::string(PACTUM_BINARY) + " sign " + in + " -o " + out + " --sign-key " + dir_ +
+                               "/ed.key --sign-cert " + dir_ + "/ed-chain.pem --tsa-url " + tsa->url(),
+                           &st);
+  ASSERT_EQ(st, 0) << text;
+  text = Shell(std::string(PACTUM_BINARY) + " verify " + out + " --format text --require valid --trust-anchors " +
+                   Pki("root.pem"),
+               &st);
+  EXPECT_EQ(st, 0) << text;
+  for (const char* expected : {"Document: VALID", "Signer:        CN=pactum test ed25519",
+                               "proven: a trusted time-stamp shows the signature existed at ",
+                               "Integrity:     ok (sha512)", "Trust:         trusted"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << "'" << expected << "' in:\n" << text;
+  }
+  // One changed byte: the gate fails, with exit 1.
+  WriteFile(out, Tampered(ReadFile(out)));
+  text = Shell(std::string(PACTUM_BINARY) + " verify " + out + " --format text --require not-invalid --trust-anchors " +
+                   Pki("root.pem"),
+               &st);
+  EXPECT_EQ(st, 1) << text;
+  EXPECT_NE(text.find("[digest_mismatch]"), std::string::npos) << text;
+}
+
 // Poppler's pdfsig (NSS) verifies what pactum signs with ECDSA P-521. (NSS
 // 3.87 of Debian 12 has no Ed25519 in CMS: pdfsig reports such signatures
 // as "corrupted data", so they are checked above with pactum only.)
