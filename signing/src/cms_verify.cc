@@ -390,7 +390,7 @@ struct SignerCheck {
 // attributes: the messageDigest attribute against the digest of the
 // content, then the signature over the attributes (as encoded in `cms_der`,
 // else re-encoded in DER); without: the signature over the content.
-// REQUIRES: CMS_set1_signers_certs was called on `cms`.
+// REQUIRES: CMS_set1_signers_certs was called on the CMS of `si`.
 SignerCheck CheckSigner(CMS_SignerInfo* si, std::string_view cms_der, const std::vector<std::string_view>& content) {
   SignerCheck check;
   EVP_PKEY* key = nullptr;

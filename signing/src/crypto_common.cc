@@ -310,7 +310,7 @@ std::string DigestParts(const DigestAlgorithm& alg, const std::vector<std::strin
 
 std::optional<std::string> RawSignedAttributes(std::string_view cms_der) {
   unsigned char tag = 0;
-  std::string_view content_info, rest, signed_data_wrapper, signed_data, item, whole;
+  std::string_view content_info, signed_data_wrapper, signed_data, item, whole;
   // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT SignedData }
   if (!ReadTlv(&cms_der, &tag, &content_info) || tag != 0x30) return std::nullopt;
   if (!ReadTlv(&content_info, &tag, &item) || tag != 0x06) return std::nullopt;
