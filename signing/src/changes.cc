@@ -300,7 +300,8 @@ class Analysis {
         }
         continue;
       }
-      const bool same = SameEntry(it->second, entry) && !(entry.getType() == 2 && redefined.count(entry.getObjStreamNumber()));
+      const bool same = SameEntry(it->second, entry) &&
+                        !(entry.getType() == 2 && redefined.count(entry.getObjStreamNumber()));
       if (same || !index_->Reachable(og)) continue;
       // Past the cap, an object rewritten counts as changed.
       const size_t cap = std::min(compare_budget, kMaxComparedPerObject);
@@ -331,7 +332,8 @@ class Analysis {
     if (oi.isIndirect() && !ni.isNull() && (!ni.isIndirect() || ni.getObjGen() != oi.getObjGen())) {
       Add(Level::kOther, "trailer_changed", "the trailer points to another /Info");
     } else if (!oi.isIndirect() && ni.isIndirect() && !Fresh(ni)) {
-      Add(Level::kOther, "trailer_changed", "the new /Info is object " + Id(ni.getObjGen()) + " of the signed revision");
+      Add(Level::kOther, "trailer_changed",
+          "the new /Info is object " + Id(ni.getObjGen()) + " of the signed revision");
     }
     if (!ni.isNull() && !ni.isDictionary()) Add(Level::kOther, "trailer_changed", "/Info is not a dictionary");
     ClearSubtree(oi, Place{QPDFObjGen(), "/Info"});
@@ -339,7 +341,9 @@ class Analysis {
     for (const auto& k : nt.getKeys()) keys.insert(k);
     for (const auto& k : keys) {
       if (kTrailerLayout.count(k) || k == "/Root" || k == "/Info" || k == "/Encrypt") continue;
-      if (!cmp.Same(ot.getKey(k), nt.getKey(k))) Add(Level::kOther, "trailer_changed", "the trailer's " + k + " changed");
+      if (!cmp.Same(ot.getKey(k), nt.getKey(k))) {
+        Add(Level::kOther, "trailer_changed", "the trailer's " + k + " changed");
+      }
     }
     if (nt.hasKey("/Encrypt") && ot.hasKey("/Encrypt") && !cmp.Same(ot.getKey("/Encrypt"), nt.getKey("/Encrypt"))) {
       Add(Level::kOther, "trailer_changed", "the encryption dictionary changed");

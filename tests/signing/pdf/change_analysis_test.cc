@@ -192,7 +192,8 @@ TEST(ChangeAnalysis, InfoAndXmpMetadataUpdatesAreNoneAnotherInfoIsOther) {
   const std::string s = Signed();
   ExpectAllowed(AppendUpdate(s,
                              {{kInfo, "<< /Title (Vereinbarung) /ModDate (D:20260101120000Z) >>"},
-                              {kMetadata, Stream("/Type /Metadata /Subtype /XML", "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")}},
+                              {kMetadata,
+                               Stream("/Type /Metadata /Subtype /XML", "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")}},
                              "/Info 15 0 R"),
                 Level::kNone);
   // A trailer that points at another document information dictionary.
@@ -387,7 +388,8 @@ TEST(ChangeAnalysis, StructureTreeEntriesOfANewSignatureWidgetAreSigningOtherStr
 TEST(ChangeAnalysis, FillingAnEmptyFieldIsFormFillingChangingAFilledOneIsOther) {
   const std::string s = Signed();
   // Acrobat also locks the widget (Print | Locked) and sets the form's bookkeeping.
-  ExpectAllowed(AppendUpdate(s, {{kName, Edited(s, kName, {{"/V", "(Alice)"}, {"/AP", "<< /N 40 0 R >>"}, {"/F", "132"}})},
+  ExpectAllowed(AppendUpdate(s, {{kName, Edited(s, kName,
+                                                {{"/V", "(Alice)"}, {"/AP", "<< /N 40 0 R >>"}, {"/F", "132"}})},
                                  {40, Appearance("Alice")}}),
                 Level::kFormFilling);
   ExpectForbidden(AppendUpdate(s, {{kCity, Edited(s, kCity, {{"/V", "(Kassel)"}, {"/AP", "<< /N 40 0 R >>"}})},
@@ -412,7 +414,8 @@ TEST(ChangeAnalysis, ReplacingAnAppearanceDictionaryUsedElsewhereIsOther) {
     SCOPED_TRACE(shared);
     const std::string s = Signed(0, shared);
     const std::string filled =
-        AppendUpdate(s, {{kNote, Edited(s, kNote, {{"/V", "(ok)"}, {"/AP", "<< /N 40 0 R >>"}})}, {40, Appearance("ok")}});
+        AppendUpdate(s, {{kNote, Edited(s, kNote, {{"/V", "(ok)"}, {"/AP", "<< /N 40 0 R >>"}})},
+                         {40, Appearance("ok")}});
     if (shared) {
       ExpectForbidden(filled, Level::kOther, "appearance_changed");
     } else {
@@ -444,6 +447,7 @@ TEST(ChangeAnalysis, FormBookkeepingIsNoneOtherFormEntriesAreOther) {
   reversed += "]";
   ExpectAllowed(AppendUpdate(s, {{kForm, Edited(s, kForm, {{"/Fields", reversed},
                                                            {"/DA", "(/Helv 12 Tf 0 g)"},
+                                                           {"/NeedAppearances", "true"},
                                                            {"/DR", "<< /Font << /Helv 11 0 R /Cour 40 0 R >> >>"}})},
                                  {40, "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"}}),
                 Level::kNone);
