@@ -156,6 +156,7 @@ json ToJson(const SignatureReport& s) {
           {"location", Opt(s.location)},
           {"contact_info", Opt(s.contact_info)},
           {"changed_pages", s.changed_pages},
+          {"modification_level", s.modification_level ? json(Name(*s.modification_level)) : json(nullptr)},
           {"warnings", s.warnings}};
 }
 
@@ -582,7 +583,7 @@ bool Decode(Decoder& d, const json& v, const Path& at, SignatureReport* out) {
            {"field", "status", "reasons", "sub_filter", "digest_algorithm", "signer", "signing_time", "timestamp",
             "byte_range", "covers_whole_revision", "modified_after_signing", "integrity", "trust", "type",
             "revision", "certification", "revocation", "name", "reason", "location", "contact_info",
-            "changed_pages", "warnings"});
+            "changed_pages", "modification_level", "warnings"});
   // ToJson writes an empty sub_filter and digest_algorithm as null.
   std::optional<std::string> sub_filter, digest_algorithm;
   const auto signer = [&](const json& s, const Path& p) { return Decode(d, s, p, &out->signer.emplace()); };
@@ -596,6 +597,9 @@ bool Decode(Decoder& d, const json& v, const Path& at, SignatureReport* out) {
   const auto changed_page = [&](const json& n, const Path& p) {
     return d.Int(n, p, 0, kIntMax, &out->changed_pages.emplace_back());
   };
+  // Absent in records stored before the field existed: null.
+  out->modification_level.reset();
+  const auto level = [&](const json& m, const Path& p) { return d.Enum(m, p, &out->modification_level.emplace()); };
   if (!(o.ok() && o.String("field", &out->field) && o.Enum("status", &out->status) &&
         List(d, o, "reasons", &out->reasons) && o.String("sub_filter", &sub_filter) &&
         o.String("digest_algorithm", &digest_algorithm) && o.Nullable("signer", Absent::kFails, signer) &&
@@ -607,7 +611,7 @@ bool Decode(Decoder& d, const json& v, const Path& at, SignatureReport* out) {
         o.Enum("revocation", &out->revocation) && o.String("name", &out->name) &&
         o.String("reason", &out->reason) && o.String("location", &out->location) &&
         o.String("contact_info", &out->contact_info) && o.Array("changed_pages", changed_page) &&
-        List(d, o, "warnings", &out->warnings))) {
+        o.Nullable("modification_level", Absent::kIsNull, level) && List(d, o, "warnings", &out->warnings))) {
     return false;
   }
   out->sub_filter = sub_filter.value_or("");

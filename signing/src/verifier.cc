@@ -9,11 +9,10 @@
 #include <set>
 #include <span>
 
-#include "changes.h"
+#include "change_verdict.h"
 #include "crypto.h"
 #include "pdf_date.h"
 #include "pdf_file.h"
-#include "visual_diff.h"
 #include "pactum/models/digest.h"
 
 namespace pactum::signing {
@@ -314,6 +313,7 @@ class Verifier {
     if (!r.signing_time && claimed) r.signing_time = FormatRfc3339(*claimed);
 
     // ---- Changes after signing ----
+    if (br && r.revision > 0) r.modification_level = ModificationLevel::kNone;
     if (br && r.revision > 0 && end < bytes_.size()) {
       std::vector<std::string> changes = ChangesAfter(end, r, &doubts);
       if (!changes.empty()) {
@@ -369,65 +369,39 @@ class Verifier {
   }
 
   // Reasons why the file after the revision ending at `end` is not just
-  // allowed additions; empty when it is.
+  // permitted changes (change_verdict.h); empty when it is. Sets the
+  // signature's modification level and changed pages.
   std::vector<std::string> ChangesAfter(size_t end, SignatureReport& r, std::vector<std::string>* doubts) {
     std::vector<std::string> reasons;
     if (trailing_data_ || !LaterRevisionsWellFormed(end)) reasons.push_back("appended_data");
-    if (const std::span<const size_t> window = Window(); !window.empty() && end < window.front()) {
+    const std::span<const size_t> window = Window();
+    if (!window.empty() && end < window.front()) {
       // More updates follow than are examined one by one: the ones before
-      // the window were not checked (the object comparison below still
-      // covers what they changed).
+      // the window were not checked one by one (the comparison of the
+      // signed revision with the first examined one still covers them).
       AddOnce(*doubts, "revisions_over_limit");
     }
     QPDF* signed_rev = RevisionAt(end);
-    if (!strict_ || !signed_rev) {
+    size_t marker = end;
+    if (!strict_ || !signed_rev || !IsMarkerEnd(bytes_, end, &marker)) {
+      r.modification_level = ModificationLevel::kOther;
       reasons.push_back("structure_damaged");
       return reasons;
     }
-    auto it = changes_.find(end);
-    if (it == changes_.end()) it = changes_.emplace(end, CompareRevisions(*signed_rev, *strict_)).first;
-    const RevisionChanges& changes = it->second;
-    reasons.insert(reasons.end(), changes.reasons.begin(), changes.reasons.end());
-    if (r.certification == 1 && (changes.added_signatures > 0 || !changes.new_widgets.empty())) {
-      reasons.push_back("docmdp_violation");
+    // Each later revision is compared with the one before it.
+    std::vector<Revision> chain = {{marker, signed_rev}};
+    for (size_t m : window) {
+      if (m <= marker || m >= markers_.back()) continue;
+      if (QPDF* rev = RevisionAt(m)) chain.push_back({m, rev});
     }
-    // The object-level analysis found only allowed additions. What they can
-    // change on screen: the pages of new visible widgets, or every field's
-    // appearance when the form's resources changed. Only those are rendered.
-    std::vector<int> pages;
-    for (const WidgetRect& w : changes.new_widgets) {
-      if (w.x1 - w.x0 > 0.5 && w.y1 - w.y0 > 0.5) pages.push_back(w.page);
-    }
-    std::sort(pages.begin(), pages.end());
-    pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
-    const bool render = changes.resources_changed || !pages.empty();
-    if (reasons.empty() && options_.visual_check && render) {
-      const std::string_view signed_bytes = bytes_.substr(0, end);
-      // A change of the form's resources can alter every field's appearance:
-      // all pages then (an empty list).
-      VisualDiff diff = CompareRenderings(signed_bytes, bytes_, changes.new_widgets,
-                                          changes.resources_changed ? std::vector<int>{} : pages,
-                                          options_.max_visual_pages);
-      if (!diff.compared) {
-        // Too many pages, or a page that does not render: compare at least
-        // the pages of the new widgets (whatever their number), and do not
-        // call the rest checked.
-        if (changes.resources_changed && !pages.empty()) {
-          diff = CompareRenderings(signed_bytes, bytes_, changes.new_widgets, pages, static_cast<int>(pages.size()));
-        }
-        r.warnings.push_back("visual_check_skipped");
-        AddOnce(*doubts, "visual_check_incomplete");
-      }
-      if (!diff.changed_pages.empty()) reasons.push_back("visual_change");
-      if (!diff.overlay_pages.empty()) reasons.push_back("visual_overlay");
-      r.changed_pages = diff.changed_pages;
-      for (int p : diff.overlay_pages) {
-        if (std::find(r.changed_pages.begin(), r.changed_pages.end(), p) == r.changed_pages.end()) {
-          r.changed_pages.push_back(p);
-        }
-      }
-      std::sort(r.changed_pages.begin(), r.changed_pages.end());
-    }
+    chain.push_back({bytes_.size(), strict_.get()});
+    ChangeVerdict v = JudgeChanges(history_, chain, r.certification,
+                                   {options_.visual_check, options_.max_visual_pages, bytes_.substr(0, end), bytes_});
+    r.modification_level = v.level;
+    r.changed_pages = v.changed_pages;
+    for (const auto& w : v.warnings) r.warnings.push_back(w);
+    for (const auto& d : v.doubts) AddOnce(*doubts, d);
+    for (const auto& reason : v.reasons) AddOnce(reasons, reason);
     return reasons;
   }
 
@@ -480,7 +454,7 @@ class Verifier {
   bool trailing_data_ = false;
   RevocationData dss_;
   std::map<size_t, std::unique_ptr<QPDF>> revisions_;
-  std::map<size_t, RevisionChanges> changes_;
+  ChangeHistory history_;
 };
 
 }  // namespace

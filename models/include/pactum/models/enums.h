@@ -172,6 +172,37 @@ static_assert(enums_internal::ListsEveryValue<Revocation>());
 
 constexpr std::optional<Revocation> ParseRevocation(std::string_view name) { return ParseName<Revocation>(name); }
 
+// SignatureReport::modification_level: the most far-reaching kind of change
+// the revisions after a signature make, in this order: nothing that changes
+// the document's content; validation data (/DSS) and document timestamps;
+// further signatures (new or filled signature fields); form filling;
+// annotations; anything else.
+enum class ModificationLevel { kNone, kLtv, kSigning, kFormFilling, kAnnotations, kOther };
+
+constexpr std::string_view Name(ModificationLevel v) {
+  switch (v) {
+    case ModificationLevel::kNone: return "none";
+    case ModificationLevel::kLtv: return "ltv";
+    case ModificationLevel::kSigning: return "signing";
+    case ModificationLevel::kFormFilling: return "form_filling";
+    case ModificationLevel::kAnnotations: return "annotations";
+    case ModificationLevel::kOther: return "other";
+  }
+  return {};
+}
+
+template <>
+struct EnumValues<ModificationLevel> {
+  static constexpr std::array kAll = {ModificationLevel::kNone,        ModificationLevel::kLtv,
+                                      ModificationLevel::kSigning,     ModificationLevel::kFormFilling,
+                                      ModificationLevel::kAnnotations, ModificationLevel::kOther};
+};
+static_assert(enums_internal::ListsEveryValue<ModificationLevel>());
+
+constexpr std::optional<ModificationLevel> ParseModificationLevel(std::string_view name) {
+  return ParseName<ModificationLevel>(name);
+}
+
 // TimestampSummary::status.
 enum class TimestampStatus { kValid, kInvalid, kUntrusted };
 
@@ -306,6 +337,7 @@ template <typename Json> void to_json(Json& j, Trust v) { j = std::string(Name(v
 template <typename Json> void to_json(Json& j, SignatureType v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, Revocation v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, TimestampStatus v) { j = std::string(Name(v)); }
+template <typename Json> void to_json(Json& j, ModificationLevel v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, DocumentStatus v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, DateKind v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, PageTextSource v) { j = std::string(Name(v)); }
@@ -317,6 +349,7 @@ template <typename Json> void from_json(const Json& j, Trust& v) = delete;
 template <typename Json> void from_json(const Json& j, SignatureType& v) = delete;
 template <typename Json> void from_json(const Json& j, Revocation& v) = delete;
 template <typename Json> void from_json(const Json& j, TimestampStatus& v) = delete;
+template <typename Json> void from_json(const Json& j, ModificationLevel& v) = delete;
 template <typename Json> void from_json(const Json& j, DocumentStatus& v) = delete;
 template <typename Json> void from_json(const Json& j, DateKind& v) = delete;
 template <typename Json> void from_json(const Json& j, PageTextSource& v) = delete;

@@ -47,6 +47,10 @@ struct SignatureReport {
   Revocation revocation = Revocation::kNotChecked;
   std::optional<std::string> name, reason, location, contact_info;  // from the dictionary
   std::vector<int> changed_pages;    // 1-based pages whose rendering changed after signing
+  // What the revisions after the signed one change, at worst (enums.h);
+  // kNone when the signature covers the final revision; nullopt when the
+  // signed revision could not be determined (a broken /ByteRange).
+  std::optional<ModificationLevel> modification_level;
   std::vector<std::string> warnings; // e.g. "weak_digest"
 };
 
