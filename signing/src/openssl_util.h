@@ -139,12 +139,27 @@ struct ChainOptions {
   // Revocations dated up to this time count, and revocation data must be
   // current at this time (nextUpdate not before it, or issued after it).
   SysSeconds revocation_cutoff{};
+  // Validation at a past time: the current time. A certificate of the chain
+  // (the anchor excepted) that has expired by then is vouched for only by
+  // "good" revocation data current at the cutoff, kept from while it was
+  // valid; ChainResult::expired_unproven says when that is missing.
+  std::optional<SysSeconds> expired_by;
 };
 
 struct ChainResult {
   bool trusted = false;
   std::vector<std::string> reasons;        // trust reason codes of crypto.h
   Revocation revocation = Revocation::kNotChecked;  // of the leaf certificate
+  // Every certificate of the chain below the anchor is "good" by the CMS's
+  // and the document's own revocation data (configured CRLs not counted).
+  bool revocation_in_document = false;
+  // The earliest notAfter of the chain's certificates below the anchor
+  // (unset when no chain was built).
+  std::optional<SysSeconds> expires;
+  // With ChainOptions::expired_by: a certificate of the chain expired by
+  // then has no "good" revocation data at the cutoff. Not in `reasons`: the
+  // caller decides what it costs (certificate_expired for a signer).
+  bool expired_unproven = false;
 };
 
 // Builds the chain of `leaf` (borrowed) to an anchor of `trust`, through the
