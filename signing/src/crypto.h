@@ -162,6 +162,11 @@ class SigningKey {
   ~SigningKey();
 
   const CertificateInfo& certificate() const;
+  // DER of the certificate, then of the chain that came with it.
+  std::vector<std::string> CertificatesDer() const;
+  // SigningConfig::ocsp_response_files as read (DER), and ocsp_url.
+  const std::vector<std::string>& ocsp_responses() const;
+  const std::string& ocsp_url() const;
   // Upper bound of the DER size of a CMS made by CreateCades, without and
   // with a signature timestamp, for sizing the /Contents placeholder.
   size_t MaxCmsSize(bool with_timestamp) const;

@@ -183,6 +183,23 @@ X509BorrowedStackPtr IntermediateStack(const TrustContext& trust);
 // signature verify. On failure returns false and says why in `*why`.
 bool CheckTimestampTokenIntegrity(std::string_view token_der, std::string* why);
 
+// ---- Signing helpers (cms_sign.cc, ocsp.cc) ---------------------------------------
+
+// A TimeStampToken (DER) from `tsa` over SHA-256 of the concatenation of
+// `data`, checked as CreateCades checks its own: status, nonce, imprint, the
+// token's signature. Errors as CreateCades's for the time-stamp authority.
+Result<std::string> FetchTimestampToken(const TimestampAuthority& tsa, const std::vector<std::string_view>& data);
+
+// "scheme://host[:port]" and "/path" of `url`; false when it is not http(s).
+bool SplitHttpUrl(const std::string& url, std::string* origin, std::string* path);
+
+// An OCSPResponse (DER) from the responder at `url` (http://host[:port]/path)
+// for `cert`, issued by `issuer` (both borrowed). kTimeout when the
+// responder cannot be reached in `timeout`; kInternal when it answers with
+// an HTTP error or no OCSP response. The response's status and content are
+// the caller's to judge.
+Result<std::string> FetchOcspResponse(const std::string& url, X509* cert, X509* issuer, std::chrono::seconds timeout);
+
 }  // namespace pactum::signing::internal
 
 namespace pactum::signing {
