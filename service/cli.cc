@@ -117,6 +117,13 @@ void AddSigningOptions(CLI::App* app, cli::KeyArgs* k) {
   app->add_option("--sign-key", k->sign_key, "PEM private key (with --sign-cert)")->envname("PACTUM_SIGN_KEY");
   app->add_option("--sign-cert", k->sign_cert, "PEM certificate, then its chain")->envname("PACTUM_SIGN_CERT");
   app->add_option("--tsa-url", k->tsa_url, "RFC 3161 time-stamp authority (PAdES B-T)")->envname("PACTUM_TSA_URL");
+  app->add_option("--ocsp-response", k->ocsp_responses,
+                  "DER OCSP response embedded for PAdES B-LT when it answers for a certificate (repeatable)")
+      ->envname("PACTUM_OCSP_RESPONSES")
+      ->delimiter(',');
+  app->add_option("--ocsp-url", k->ocsp_url,
+                  "OCSP responder asked at signing time for PAdES B-LT (none: nothing is fetched)")
+      ->envname("PACTUM_OCSP_URL");
 }
 
 // The limits one document is processed under: the same flags, environment
@@ -305,6 +312,14 @@ void DefineSign(Cli* c, CliArgs* a) {
       ->type_name("LEVEL");
   sg->add_option("--rect", d.rect, "x0,y0,x1,y1 in points from the page's top-left corner: a visible signature")
       ->type_name("X0,Y0,X1,Y1");
+  sg->add_option("--level", d.level,
+                 "PAdES level b-b|b-t|b-lt|b-lta (default: b-t with --tsa-url, else b-b); b-lt embeds "
+                 "certificates, --crl CRLs and OCSP responses (/DSS), b-lta adds a document timestamp")
+      ->type_name("LEVEL");
+  sg->add_flag("--extend", d.extend,
+               "Add no signature: give the signatures there validation data and a document timestamp "
+               "(--level b-lt or b-lta, default b-lta)");
+  AddTrustOptions(sg, &d.keys);
   AddDocumentOptions(sg, &d, &c->sign_timeout);
 }
 

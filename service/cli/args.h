@@ -31,6 +31,8 @@ struct KeyArgs {
   std::vector<std::string> intermediates;
   std::vector<std::string> crls;
   std::string sign_p12, sign_p12_password_file, sign_key, sign_cert, tsa_url;
+  std::vector<std::string> ocsp_responses;  // --ocsp-response FILE (PAdES B-LT)
+  std::string ocsp_url;                     // --ocsp-url URL (PAdES B-LT)
 };
 
 // extract, verify and sign.
@@ -61,7 +63,8 @@ struct DocumentArgs {
   // entries as given (validated by the module, as the service validates
   // its query).
   std::string output;
-  std::string reason, location, contact, field, page, rect, certify;
+  std::string reason, location, contact, field, page, rect, certify, level;
+  bool extend = false;
 };
 
 struct ServeArgs {

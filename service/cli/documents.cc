@@ -118,7 +118,7 @@ std::string SignOptionMessage(std::string message) {
     if (const std::size_t at = message.find(from); at != std::string::npos) message.replace(at, from.size(), to);
   }
   if (message.rfind("--", 0) == 0) return message;
-  for (const char* name : {"reason", "location", "contact", "field", "page", "certify", "rect"}) {
+  for (const char* name : {"reason", "location", "contact", "field", "page", "certify", "rect", "level", "extend"}) {
     if (message.rfind(std::string(name) + " ", 0) == 0) return "--" + message;
   }
   return message;
@@ -130,11 +130,12 @@ Result<SignParams> SignParamsOf(const DocumentArgs& args) {
   for (const auto& [name, value] :
        {std::pair<std::string, const std::string*>{"reason", &args.reason}, {"location", &args.location},
         {"contact", &args.contact}, {"field", &args.field}, {"page", &args.page}, {"rect", &args.rect},
-        {"certify", &args.certify}}) {
+        {"certify", &args.certify}, {"level", &args.level}}) {
     if (value->empty()) continue;
     if (!IsValidUtf8(*value)) return Error::BadRequest("--" + name + " is not UTF-8 text");
     query.emplace_back(name, *value);
   }
+  if (args.extend) query.emplace_back("extend", "true");
   Result<SignParams> params = ParseSignParams(query);
   if (!params.ok()) return Error::BadRequest(SignOptionMessage(params.error().message));
   return params;

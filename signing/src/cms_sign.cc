@@ -89,12 +89,23 @@ struct SigningKey::Impl {
   const EVP_MD* md = nullptr;
   CertificateInfo info;
   size_t certificates_size = 0;  // DER bytes of cert and chain
+  std::vector<std::string> ocsp_responses;  // DER, from SigningConfig::ocsp_response_files
+  std::string ocsp_url;
 };
 
 SigningKey::SigningKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SigningKey::~SigningKey() = default;
 
 const CertificateInfo& SigningKey::certificate() const { return impl_->info; }
+
+std::vector<std::string> SigningKey::CertificatesDer() const {
+  std::vector<std::string> out = {internal::CertDer(impl_->cert.get())};
+  for (const X509Ptr& x : impl_->chain) out.push_back(internal::CertDer(x.get()));
+  return out;
+}
+
+const std::vector<std::string>& SigningKey::ocsp_responses() const { return impl_->ocsp_responses; }
+const std::string& SigningKey::ocsp_url() const { return impl_->ocsp_url; }
 
 size_t SigningKey::MaxCmsSize(bool with_timestamp) const {
   const int key_size = EVP_PKEY_get_size(impl_->key.get());
@@ -166,6 +177,18 @@ Result<std::shared_ptr<const SigningKey>> SigningKey::Load(const SigningConfig& 
   if (IsEd25519(impl->key.get())) impl->md = EVP_sha512();
   // A chain that repeats the signer's certificate would add it twice.
   std::erase_if(impl->chain, [&](const X509Ptr& x) { return X509_cmp(x.get(), impl->cert.get()) == 0; });
+  for (const std::string& path : config.ocsp_response_files) {
+    if (!ReadFile(path, &data)) return Error::BadRequest("cannot read OCSP response file " + path);
+    if (!internal::ParseOcspResponse(data)) {
+      return Error::BadRequest("OCSP response file " + path + " holds no DER OCSP response");
+    }
+    impl->ocsp_responses.push_back(data);
+  }
+  if (!config.ocsp_url.empty() && config.ocsp_url.rfind("http://", 0) != 0 &&
+      config.ocsp_url.rfind("https://", 0) != 0) {
+    return Error::BadRequest("the OCSP responder URL must be an http:// or https:// URL");
+  }
+  impl->ocsp_url = config.ocsp_url;
   impl->info = internal::InfoOf(impl->cert.get());
   impl->certificates_size = internal::CertDer(impl->cert.get()).size();
   for (const X509Ptr& x : impl->chain) impl->certificates_size += internal::CertDer(x.get()).size();
@@ -173,10 +196,7 @@ Result<std::shared_ptr<const SigningKey>> SigningKey::Load(const SigningConfig& 
   return std::shared_ptr<const SigningKey>(new SigningKey(std::move(impl)));
 }
 
-namespace {
-
-// "scheme://host[:port]" and "/path" of `url`; false when it is not http(s).
-bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
+bool internal::SplitHttpUrl(const std::string& url, std::string* origin, std::string* path) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return false;
   const std::string scheme = url.substr(0, scheme_end);
@@ -186,6 +206,8 @@ bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
   *path = path_start == std::string::npos ? "/" : url.substr(path_start);
   return origin->size() > scheme_end + 3;
 }
+
+namespace {
 
 // Asks `tsa` for a token over SHA-256(`signature`), checks status, nonce,
 // imprint and the token's signature; returns the token's DER.
@@ -219,7 +241,7 @@ Result<std::string> FetchTimestamp(const TimestampAuthority& tsa, std::string_vi
   OPENSSL_free(der);
 
   std::string origin, path;
-  if (!SplitUrl(tsa.url, &origin, &path)) {
+  if (!internal::SplitHttpUrl(tsa.url, &origin, &path)) {
     return Error::Internal("time-stamp authority URL " + tsa.url + " is not http(s)://host[:port]/path");
   }
   httplib::Client client(origin);
@@ -406,6 +428,23 @@ Result<std::string> MakeCades(const SigningKey& key, const std::vector<std::stri
 }
 
 }  // namespace
+
+namespace internal {
+
+Result<std::string> FetchTimestampToken(const TimestampAuthority& tsa, const std::vector<std::string_view>& data) {
+  try {
+    std::string joined;
+    for (std::string_view part : data) joined.append(part);
+    Result<std::string> token = FetchTimestamp(tsa, joined);
+    ERR_clear_error();
+    return token;
+  } catch (const std::exception& e) {  // std::bad_alloc, or from httplib
+    ERR_clear_error();
+    return Error::Internal(std::string("cannot get a time-stamp token: ") + e.what());
+  }
+}
+
+}  // namespace internal
 
 Result<std::string> CreateCades(const SigningKey& key, const std::vector<std::string_view>& data,
                                 const TimestampAuthority* tsa) {

@@ -544,6 +544,17 @@ struct TokenCheck {
   std::string signature_algorithm;
   std::optional<CertificateInfo> tsa_certificate;
   Revocation revocation = Revocation::kNotChecked;
+  bool expired_at_ref = false;    // the TSA's chain had expired by RelyTimes::ref
+  bool expired_unproven = false;  // ChainResult::expired_unproven of the TSA's chain
+  bool revocation_in_document = false;
+};
+
+// When a timestamp is relied on: `ref`, the time it must still hold at (the
+// current time, or the earlier time a later document timestamp proves the
+// token existed), and the current time.
+struct RelyTimes {
+  SysSeconds ref{};
+  SysSeconds now{};
 };
 
 // The TS API's own verification of the token (signature, ESS certificate
@@ -579,7 +590,7 @@ bool TsApiVerifies(std::string_view der, const std::string& imprint, const Trust
 
 // Checks a TimeStampToken over `imprinted`. With `trust` null, integrity only.
 TokenCheck CheckToken(std::string_view der, const std::vector<std::string_view>& imprinted,
-                      const TrustContext* trust, const ValidationMaterial* extra, SysSeconds now) {
+                      const TrustContext* trust, const ValidationMaterial* extra, const RelyTimes& times) {
   TokenCheck check;
   CmsPtr cms = ParseCms(der);
   std::optional<std::string_view> econtent;
@@ -653,12 +664,17 @@ TokenCheck CheckToken(std::string_view der, const std::vector<std::string_view>&
       if (copy != nullptr) material.ocsps.emplace_back(copy);
     }
   }
+  // The TSA's chain at the token's time; revocations up to `ref` count.
   ChainOptions options;
   options.at = *gen_time;
-  options.revocation_cutoff = now;
+  options.revocation_cutoff = times.ref;
+  if (times.ref < times.now) options.expired_by = times.now;
   const ChainResult chain = internal::CheckChain(*trust, signer.signer, material, options);
   check.trust_reasons = chain.reasons;
   check.revocation = chain.revocation;
+  check.expired_at_ref = chain.expires && times.ref > *chain.expires;
+  check.expired_unproven = chain.expired_unproven;
+  check.revocation_in_document = chain.revocation_in_document;
   if (X509_check_purpose(signer.signer, X509_PURPOSE_TIMESTAMP_SIGN, 0) != 1) {
     Add(&check.trust_reasons, "untrusted_chain");
   }
@@ -667,6 +683,7 @@ TokenCheck CheckToken(std::string_view der, const std::vector<std::string_view>&
   }
   ERR_clear_error();
   check.ts.trusted = check.trust_reasons.empty();
+  check.ts.usable = check.ts.trusted && !check.expired_at_ref && !check.expired_unproven;
   if (!check.ts.trusted) {
     Add(&check.ts.reasons, "timestamp_untrusted");
     for (const std::string& r : check.trust_reasons) Add(&check.ts.reasons, r);
@@ -680,7 +697,8 @@ void CheckDocumentTimestamp(std::string_view der, const CryptoInput& input, cons
                             CryptoResult* r) {
   ValidationMaterial dss;
   AddDssMaterial(input.dss, &dss);
-  TokenCheck check = CheckToken(der, input.signed_data, &trust, &dss, input.now);
+  const RelyTimes times{input.proven_at.value_or(input.now), input.now};
+  TokenCheck check = CheckToken(der, input.signed_data, &trust, &dss, times);
   r->digest_algorithm = check.digest_algorithm;
   r->signature_algorithm = check.signature_algorithm;
   r->signer = check.tsa_certificate;
@@ -690,8 +708,17 @@ void CheckDocumentTimestamp(std::string_view der, const CryptoInput& input, cons
   if (check.parsed) r->timestamp = check.ts;
   if (!r->integrity_ok) return;
   r->trust_reasons = check.trust_reasons;
+  // The time-stamp authority signs this one: its certificate must still be
+  // valid when the token is relied on, as a signer's must.
+  if (check.ts.trusted && (check.expired_at_ref || check.expired_unproven)) {
+    Add(&r->trust_reasons, "certificate_expired");
+  }
   r->revocation = check.revocation;
   r->trusted = r->trust_reasons.empty();
+  r->validation_time = times.ref;
+  r->validation_source =
+      input.proven_at ? ValidationTimeSource::kDocumentTimestamp : ValidationTimeSource::kCurrentTime;
+  r->ltv = r->trusted && check.revocation_in_document;
 }
 
 void CheckSignedData(std::string_view der, const CryptoInput& input, const TrustContext& trust,
@@ -749,6 +776,11 @@ void CheckSignedData(std::string_view der, const CryptoInput& input, const Trust
   r->integrity_ok = r->integrity_reasons.empty();
   if (!r->integrity_ok) return;
 
+  // Validation time: the earliest time a valid timestamp proves the
+  // signature existed (long-term validation), else `ref`: the time a later
+  // document timestamp proves, else now.
+  const SysSeconds ref = input.proven_at.value_or(input.now);
+
   // The signature timestamp (unsigned attribute), over the signature value.
   std::optional<TokenCheck> token;
   const int ts_idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
@@ -757,7 +789,7 @@ void CheckSignedData(std::string_view der, const CryptoInput& input, const Trust
     std::string_view token_der;
     if (value != nullptr && value->type == V_ASN1_SEQUENCE) token_der = StringView(value->value.sequence);
     const std::string_view signature_value = StringView(CMS_SignerInfo_get0_signature(si));
-    token = CheckToken(token_der, {signature_value}, &trust, &material, input.now);
+    token = CheckToken(token_der, {signature_value}, &trust, &material, RelyTimes{ref, input.now});
     if (token->parsed) {
       r->timestamp = token->ts;
     } else {
@@ -768,6 +800,7 @@ void CheckSignedData(std::string_view der, const CryptoInput& input, const Trust
   }
   const bool ts_valid = token && token->parsed && token->ts.integrity_ok;
   const bool ts_trusted = ts_valid && token->ts.trusted;
+  const bool ts_usable = ts_trusted && token->ts.usable;
 
   ChainOptions options;
   if (ts_valid) {
@@ -777,23 +810,35 @@ void CheckSignedData(std::string_view der, const CryptoInput& input, const Trust
   } else if (input.claimed_time) {
     options.at = *input.claimed_time;
   } else {
-    options.at = input.now;
+    options.at = ref;
   }
-  if (ts_trusted) {
+  if (ts_usable) {
     options.revocation_cutoff = token->ts.time;
+    r->validation_time = token->ts.time;
+    r->validation_source = ValidationTimeSource::kSignatureTimestamp;
   } else {
-    options.also_at = input.now;
-    options.revocation_cutoff = input.now;
+    options.also_at = ref;
+    options.revocation_cutoff = ref;
+    r->validation_time = ref;
+    r->validation_source =
+        input.proven_at ? ValidationTimeSource::kDocumentTimestamp : ValidationTimeSource::kCurrentTime;
   }
+  if (r->validation_time < input.now) options.expired_by = input.now;
   const ChainResult chain = internal::CheckChain(trust, signer.signer, material, options);
   r->trust_reasons = chain.reasons;
+  // Expired since the validation time, with nothing kept to vouch for it.
+  if (chain.expired_unproven) Add(&r->trust_reasons, "certificate_expired");
   r->revocation = chain.revocation;
   if (token && !ts_valid) {
     Add(&r->trust_reasons, "timestamp_invalid");
   } else if (token && !ts_trusted) {
     Add(&r->trust_reasons, "timestamp_untrusted");
+  } else if (token && !ts_usable) {
+    Add(&r->warnings, "timestamp_expired");
   }
   r->trusted = r->trust_reasons.empty();
+  r->ltv = r->trusted && r->validation_source != ValidationTimeSource::kCurrentTime &&
+           chain.revocation_in_document && (!ts_usable || token->revocation_in_document);
 
   if (ts_valid) {
     const std::optional<SysSeconds> claimed = r->signing_time ? r->signing_time : input.claimed_time;
@@ -826,7 +871,7 @@ CryptoResult CheckSignature(const CryptoInput& input, const TrustContext& trust)
 namespace internal {
 
 bool CheckTimestampTokenIntegrity(std::string_view token_der, std::string* why) {
-  const TokenCheck check = CheckToken(token_der, {}, nullptr, nullptr, SysSeconds{});
+  const TokenCheck check = CheckToken(token_der, {}, nullptr, nullptr, RelyTimes{});
   ERR_clear_error();
   // The imprint is checked by the caller against its request; only the
   // token's own signature matters here.

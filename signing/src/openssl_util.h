@@ -166,12 +166,27 @@ struct ChainOptions {
   // Revocations dated up to this time count, and revocation data must be
   // current at this time (nextUpdate not before it, or issued after it).
   SysSeconds revocation_cutoff{};
+  // Validation at a past time: the current time. A certificate of the chain
+  // (the anchor excepted) that has expired by then is vouched for only by
+  // "good" revocation data current at the cutoff, kept from while it was
+  // valid; ChainResult::expired_unproven says when that is missing.
+  std::optional<SysSeconds> expired_by;
 };
 
 struct ChainResult {
   bool trusted = false;
   std::vector<std::string> reasons;        // trust reason codes of crypto.h
   Revocation revocation = Revocation::kNotChecked;  // of the leaf certificate
+  // Every certificate of the chain below the anchor is "good" by the CMS's
+  // and the document's own revocation data (configured CRLs not counted).
+  bool revocation_in_document = false;
+  // The earliest notAfter of the chain's certificates below the anchor
+  // (unset when no chain was built).
+  std::optional<SysSeconds> expires;
+  // With ChainOptions::expired_by: a certificate of the chain expired by
+  // then has no "good" revocation data at the cutoff. Not in `reasons`: the
+  // caller decides what it costs (certificate_expired for a signer).
+  bool expired_unproven = false;
 };
 
 // Builds the chain of `leaf` (borrowed) to an anchor of `trust`, through the
@@ -194,6 +209,23 @@ X509BorrowedStackPtr IntermediateStack(const TrustContext& trust);
 // TSTInfo whose signer certificate is inside, whose message digest and
 // signature verify. On failure returns false and says why in `*why`.
 bool CheckTimestampTokenIntegrity(std::string_view token_der, std::string* why);
+
+// ---- Signing helpers (cms_sign.cc, ocsp.cc) ---------------------------------------
+
+// A TimeStampToken (DER) from `tsa` over SHA-256 of the concatenation of
+// `data`, checked as CreateCades checks its own: status, nonce, imprint, the
+// token's signature. Errors as CreateCades's for the time-stamp authority.
+Result<std::string> FetchTimestampToken(const TimestampAuthority& tsa, const std::vector<std::string_view>& data);
+
+// "scheme://host[:port]" and "/path" of `url`; false when it is not http(s).
+bool SplitHttpUrl(const std::string& url, std::string* origin, std::string* path);
+
+// An OCSPResponse (DER) from the responder at `url` (http://host[:port]/path)
+// for `cert`, issued by `issuer` (both borrowed). kTimeout when the
+// responder cannot be reached in `timeout`; kInternal when it answers with
+// an HTTP error or no OCSP response. The response's status and content are
+// the caller's to judge.
+Result<std::string> FetchOcspResponse(const std::string& url, X509* cert, X509* issuer, std::chrono::seconds timeout);
 
 }  // namespace pactum::signing::internal
 

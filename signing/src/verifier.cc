@@ -55,23 +55,59 @@ std::optional<std::string> DecodeHexString(std::string_view token) {
   return out;
 }
 
+// The validation data of the catalogue's /DSS: its /Certs, /CRLs and
+// /OCSPs, and those of each /VRI entry (per-signature lists that usually
+// name the same streams), each stream once.
 RevocationData ReadDss(QPDF& pdf) {
   RevocationData dss;
   try {
     QPDFObjectHandle d = pdf.getRoot().getKey("/DSS");
     if (!d.isDictionary()) return dss;
-    auto read = [](QPDFObjectHandle array, std::vector<std::string>& out) {
+    std::set<QPDFObjGen> read_streams;
+    auto read = [&read_streams](QPDFObjectHandle array, std::vector<std::string>& out) {
       if (!array.isArray()) return;
       for (int i = 0; i < array.getArrayNItems() && out.size() < kMaxDssItems; ++i) {
-        if (auto data = ReadStream(array.getArrayItem(i), kMaxDssItemBytes)) out.push_back(std::move(*data));
+        QPDFObjectHandle item = array.getArrayItem(i);
+        if (item.isIndirect() && !read_streams.insert(item.getObjGen()).second) continue;
+        if (auto data = ReadStream(item, kMaxDssItemBytes)) AddOnce(out, *data);
       }
     };
     read(d.getKey("/Certs"), dss.certs);
     read(d.getKey("/CRLs"), dss.crls);
     read(d.getKey("/OCSPs"), dss.ocsps);
+    QPDFObjectHandle vri = d.getKey("/VRI");
+    if (vri.isDictionary()) {
+      size_t entries = 0;
+      for (const std::string& key : vri.getKeys()) {
+        if (++entries > kMaxDssItems) break;
+        QPDFObjectHandle entry = vri.getKey(key);
+        read(entry.getKey("/Cert"), dss.certs);
+        read(entry.getKey("/CRL"), dss.crls);
+        read(entry.getKey("/OCSP"), dss.ocsps);
+      }
+    }
   } catch (const std::exception&) {
   }
   return dss;
+}
+
+// Where a signature's /ByteRange says its signed revision ends and its
+// /Contents starts; {0, 0} when it does not say.
+std::pair<size_t, size_t> RangeEnds(QPDFObjectHandle value) {
+  try {
+    QPDFObjectHandle a = value.getKey("/ByteRange");
+    if (!a.isArray() || a.getArrayNItems() != 4) return {0, 0};
+    std::array<long long, 4> v{};
+    for (int i = 0; i < 4; ++i) {
+      QPDFObjectHandle n = a.getArrayItem(i);
+      if (!n.isInteger() || n.getIntValue() < 0) return {0, 0};
+      v[static_cast<size_t>(i)] = n.getIntValue();
+    }
+    if (v[2] > std::numeric_limits<long long>::max() - v[3]) return {0, 0};
+    return {static_cast<size_t>(v[2] + v[3]), static_cast<size_t>(v[1])};
+  } catch (const std::exception&) {
+    return {0, 0};
+  }
 }
 
 CertificateSummary Summary(const CertificateInfo& c) {
@@ -113,6 +149,7 @@ class Verifier {
     dss_ = ReadDss(*doc);
 
     std::set<std::string> seen;
+    std::vector<std::pair<size_t, SignatureField>> pending;  // report slot, field
     for (const SignatureField& field : FindSignatureFields(*doc)) {
       if (!field.readable) {
         // In a file that needed repair, UnreadableSignatures reports these.
@@ -137,8 +174,10 @@ class Verifier {
         report.signatures.push_back(std::move(r));
         continue;
       }
-      report.signatures.push_back(Evaluate(field));
+      pending.emplace_back(report.signatures.size(), field);
+      report.signatures.emplace_back();
     }
+    EvaluateNewestFirst(pending, report.signatures);
     RemovedSignatures(seen, report.signatures);
     if (!strict_) UnreadableSignatures(report.signatures);
 
@@ -214,7 +253,41 @@ class Verifier {
     return it->second.get();
   }
 
-  SignatureReport Evaluate(const SignatureField& field) {
+  // Evaluates the signatures from the one whose revision ends last to the
+  // first, so that each valid document timestamp is known before the
+  // signatures and timestamps it covers: the earliest of those over a later
+  // revision proves when the earlier bytes existed (long-term validation,
+  // a chain of document timestamps each vouching for the one before).
+  void EvaluateNewestFirst(const std::vector<std::pair<size_t, SignatureField>>& pending,
+                           std::vector<SignatureReport>& out) {
+    std::vector<std::pair<std::pair<size_t, size_t>, size_t>> order;  // (end, gap start), index
+    for (size_t i = 0; i < pending.size(); ++i) order.emplace_back(RangeEnds(pending[i].second.value), i);
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    struct Proof {
+      size_t covers_to;  // the bytes before this offset (the timestamp's /Contents)
+      SysSeconds time;
+    };
+    std::vector<Proof> proofs;
+    for (const auto& [ends, index] : order) {
+      std::optional<SysSeconds> proven_at;
+      for (const Proof& p : proofs) {
+        if (ends.first > 0 && ends.first <= p.covers_to && (!proven_at || p.time < *proven_at)) {
+          proven_at = p.time;
+        }
+      }
+      std::optional<SysSeconds> token_time;
+      SignatureReport r = Evaluate(pending[index].second, proven_at, &token_time);
+      if (r.type == SignatureType::kDocumentTimestamp && r.status == SignatureStatus::kValid && token_time) {
+        proofs.push_back({ends.second, *token_time});
+      }
+      out[pending[index].first] = std::move(r);
+    }
+  }
+
+  // One signature, relied on at `proven_at` when a later document timestamp
+  // proves it existed then. *token_time: the time of its timestamp token.
+  SignatureReport Evaluate(const SignatureField& field, std::optional<SysSeconds> proven_at,
+                           std::optional<SysSeconds>* token_time) {
     SignatureReport r;
     QPDFObjectHandle v = field.value;
     r.field = field.name;
@@ -232,6 +305,7 @@ class Verifier {
 
     std::vector<std::string> problems;  // make the signature invalid
     std::vector<std::string> doubts;    // make it indeterminate
+    bool ltv = false;
 
     CmsKind kind = CmsKind::kDetached;
     if (r.sub_filter == "adbe.pkcs7.sha1") {
@@ -280,6 +354,7 @@ class Verifier {
       in.claimed_time = claimed;
       in.dss = dss_;
       in.now = now_;
+      in.proven_at = proven_at;
       CryptoResult c = CheckSignature(in, *trust_);
       // Integrity is unknown, not failed, when all that stands against it
       // is an algorithm pactum cannot check.
@@ -287,9 +362,15 @@ class Verifier {
                              std::all_of(c.integrity_reasons.begin(), c.integrity_reasons.end(),
                                          [](const std::string& x) { return x == "unsupported_algorithm"; });
       r.integrity = c.integrity_ok ? Integrity::kOk : unchecked ? Integrity::kUnknown : Integrity::kFailed;
+      if (c.integrity_ok) {
+        r.validation_time = FormatRfc3339(c.validation_time);
+        r.validation_time_source = c.validation_source;
+        ltv = c.ltv;
+      }
       r.digest_algorithm = c.digest_algorithm;
       if (c.signer) r.signer = Summary(*c.signer);
       if (c.signing_time) r.signing_time = FormatRfc3339(*c.signing_time);
+      if (c.timestamp && c.timestamp->integrity_ok) *token_time = c.timestamp->time;
       if (c.timestamp) {
         r.timestamp = TimestampSummary{FormatRfc3339(c.timestamp->time), c.timestamp->tsa,
                                        !c.timestamp->integrity_ok ? TimestampStatus::kInvalid
@@ -331,6 +412,7 @@ class Verifier {
       r.status = SignatureStatus::kIndeterminate;
     } else {
       r.status = SignatureStatus::kValid;
+      r.ltv = ltv;
     }
     return r;
   }

@@ -54,6 +54,9 @@ SignatureReport FullSignature() {
   s.revision = 2;
   s.certification = 2;
   s.revocation = Revocation::kUnknown;
+  s.validation_time = "2025-08-02T10:15:03Z";
+  s.validation_time_source = ValidationTimeSource::kSignatureTimestamp;
+  s.ltv = true;
   s.name = "Heike Hofmann";
   s.reason = "Genehmigt";
   s.location = "Wiesbaden";
@@ -264,6 +267,18 @@ TEST(JsonRoundTrip, SignatureReport) {
   }
 }
 
+// Records archived before validation_time, validation_time_source and ltv
+// existed still decode (as unset and false).
+TEST(JsonRoundTrip, SignatureReportWithoutTheLongTermValidationMembers) {
+  json j = ToJson(FullSignature());
+  for (const char* key : {"validation_time", "validation_time_source", "ltv"}) j.erase(key);
+  const Result<SignatureReport> decoded = SignatureReportFromJson(j);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_FALSE(decoded->validation_time);
+  EXPECT_FALSE(decoded->validation_time_source);
+  EXPECT_FALSE(decoded->ltv);
+}
+
 TEST(JsonRoundTrip, EveryErrorCode) {
   for (ErrorCode code : kErrorCodes) {
     const Error error{code, "what the caller can do: \"quoted\", ümlaut"};
@@ -356,6 +371,7 @@ TEST(Enums, SpellingsAreThoseOfTheOpenApiDocument) {
   ExpectSpellingsOf<Trust>(openapi, "Signature", "trust");
   ExpectSpellingsOf<SignatureType>(openapi, "Signature", "type");
   ExpectSpellingsOf<Revocation>(openapi, "Signature", "revocation");
+  ExpectSpellingsOf<ValidationTimeSource>(openapi, "Signature", "validation_time_source");
   ExpectSpellingsOf<TimestampStatus>(openapi, "Timestamp", "status");
   ExpectSpellingsOf<ModificationLevel>(openapi, "Signature", "modification_level");
   ExpectSpellingsOf<DocumentStatus>(openapi, "VerifyReport", "status");

@@ -203,6 +203,31 @@ constexpr std::optional<ModificationLevel> ParseModificationLevel(std::string_vi
   return ParseName<ModificationLevel>(name);
 }
 
+// SignatureReport::validation_time_source: what proves the time the
+// signer's chain was validated at (the earliest proven existence of the
+// signature).
+enum class ValidationTimeSource { kSignatureTimestamp, kDocumentTimestamp, kCurrentTime };
+
+constexpr std::string_view Name(ValidationTimeSource v) {
+  switch (v) {
+    case ValidationTimeSource::kSignatureTimestamp: return "signature_timestamp";
+    case ValidationTimeSource::kDocumentTimestamp: return "document_timestamp";
+    case ValidationTimeSource::kCurrentTime: return "current_time";
+  }
+  return {};
+}
+
+template <>
+struct EnumValues<ValidationTimeSource> {
+  static constexpr std::array kAll = {ValidationTimeSource::kSignatureTimestamp,
+                                      ValidationTimeSource::kDocumentTimestamp, ValidationTimeSource::kCurrentTime};
+};
+static_assert(enums_internal::ListsEveryValue<ValidationTimeSource>());
+
+constexpr std::optional<ValidationTimeSource> ParseValidationTimeSource(std::string_view name) {
+  return ParseName<ValidationTimeSource>(name);
+}
+
 // TimestampSummary::status.
 enum class TimestampStatus { kValid, kInvalid, kUntrusted };
 
@@ -338,6 +363,7 @@ template <typename Json> void to_json(Json& j, SignatureType v) { j = std::strin
 template <typename Json> void to_json(Json& j, Revocation v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, TimestampStatus v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, ModificationLevel v) { j = std::string(Name(v)); }
+template <typename Json> void to_json(Json& j, ValidationTimeSource v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, DocumentStatus v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, DateKind v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, PageTextSource v) { j = std::string(Name(v)); }
@@ -350,6 +376,7 @@ template <typename Json> void from_json(const Json& j, SignatureType& v) = delet
 template <typename Json> void from_json(const Json& j, Revocation& v) = delete;
 template <typename Json> void from_json(const Json& j, TimestampStatus& v) = delete;
 template <typename Json> void from_json(const Json& j, ModificationLevel& v) = delete;
+template <typename Json> void from_json(const Json& j, ValidationTimeSource& v) = delete;
 template <typename Json> void from_json(const Json& j, DocumentStatus& v) = delete;
 template <typename Json> void from_json(const Json& j, DateKind& v) = delete;
 template <typename Json> void from_json(const Json& j, PageTextSource& v) = delete;
