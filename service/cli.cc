@@ -33,7 +33,7 @@ struct CommandInfo {
 // `worker` is left out of both).
 constexpr CommandInfo kCommands[] = {
     {"extract", "extract FILE...|DIR|-", "print the agreement record (JSON) of each file"},
-    {"verify", "verify FILE", "verify the signatures of a PDF (the report, JSON)"},
+    {"verify", "verify FILE", "verify the signatures of a PDF (the report, JSON or text)"},
     {"sign", "sign FILE -o OUT", "sign a PDF (PAdES) with your key"},
     {"serve", "serve", "run the HTTP service"},
     {"health", "health [--url URL]", "check that a running service is ready"},
@@ -117,6 +117,13 @@ void AddSigningOptions(CLI::App* app, cli::KeyArgs* k) {
   app->add_option("--sign-key", k->sign_key, "PEM private key (with --sign-cert)")->envname("PACTUM_SIGN_KEY");
   app->add_option("--sign-cert", k->sign_cert, "PEM certificate, then its chain")->envname("PACTUM_SIGN_CERT");
   app->add_option("--tsa-url", k->tsa_url, "RFC 3161 time-stamp authority (PAdES B-T)")->envname("PACTUM_TSA_URL");
+  app->add_option("--ocsp-response", k->ocsp_responses,
+                  "DER OCSP response embedded for PAdES B-LT when it answers for a certificate (repeatable)")
+      ->envname("PACTUM_OCSP_RESPONSES")
+      ->delimiter(',');
+  app->add_option("--ocsp-url", k->ocsp_url,
+                  "OCSP responder asked at signing time for PAdES B-LT (none: nothing is fetched)")
+      ->envname("PACTUM_OCSP_URL");
 }
 
 // The limits one document is processed under: the same flags, environment
@@ -221,7 +228,8 @@ void AddDocumentOptions(CLI::App* app, cli::DocumentArgs* d, int* timeout_second
 }
 
 constexpr const char* kExitStatusFooter =
-    "Exit status: 0 success; 1 a condition was not met (verify --exit-code: the document is not validly signed; "
+    "Exit status: 0 success; 1 a condition was not met (verify --require: the document's status is not the one "
+    "required; "
     "health: the service is not ready); 2 an error (a document could not be processed, a file could not be read, a key or "
     "trust file is bad, the service could not start); 64 a usage error. Errors are printed on stderr as "
     "'pactum: FILE: MESSAGE (CODE)', CODE being the API's error code.";
@@ -262,17 +270,30 @@ void DefineExtract(Cli* c, CliArgs* a) {
 }
 
 void DefineVerify(Cli* c, CliArgs* a) {
-  auto* vf = c->app.add_subcommand("verify", "Verify the signatures of a PDF; the report (JSON) on stdout");
+  cli::DocumentArgs& d = a->document;
+  auto* vf = c->app.add_subcommand("verify", "Verify the signatures of a PDF; the report (JSON or text) on stdout");
   c->verify = vf;
   vf->footer(
-      "The report is the same JSON as the service answers. Exit status 0 when a report was printed, whatever "
-      "its status (with --exit-code: 0 only when the status is valid, 1 when it is invalid, indeterminate or "
-      "unsigned); 2 when the file could not be verified; 64 for a usage error.");
-  vf->add_option("FILE", a->document.inputs, "PDF, or - (stdin)")->required()->expected(1);
-  vf->add_flag("--exit-code", a->document.exit_code,
-               "Exit 1 unless the document's status is valid (a condition for scripts: if pactum verify ...)");
-  AddTrustOptions(vf, &a->document.keys);
-  AddDocumentOptions(vf, &a->document, &c->verify_timeout);
+      "The JSON report is the same as the service answers; --format text prints it for people: per signature the "
+      "signer, the signing time and what proves it, integrity, trust, the changes after signing, and why the status "
+      "is what it is.\n"
+      "Exit status: without --require, 0 when a report was printed, whatever its status. With --require valid: 0 "
+      "when the document's status is valid, 1 when it is invalid, indeterminate or unsigned. With --require "
+      "not-invalid: 0 when the document is signed and no signature is invalid (valid or indeterminate), 1 when a "
+      "signature is invalid or the document is unsigned. --exit-code is --require valid. Either way 2 when the file "
+      "could not be verified (not a PDF, unreadable, damaged beyond repair; the error on stderr), 64 for a usage "
+      "error.");
+  vf->add_option("FILE", d.inputs, "PDF, or - (stdin)")->required()->expected(1);
+  auto* require = vf->add_option("--require", d.require,
+                                 "valid|not-invalid: the status the document must have for exit 0, else exit 1 "
+                                 "(a gate for scripts)")
+                      ->check(CLI::IsMember({"valid", "not-invalid"}));
+  vf->add_flag("--exit-code", d.exit_code, "The same as --require valid")->excludes(require);
+  vf->add_option("--format", d.format, "json|text: the report for programs or for people")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  AddTrustOptions(vf, &d.keys);
+  AddDocumentOptions(vf, &d, &c->verify_timeout);
 }
 
 void DefineSign(Cli* c, CliArgs* a) {
@@ -291,6 +312,14 @@ void DefineSign(Cli* c, CliArgs* a) {
       ->type_name("LEVEL");
   sg->add_option("--rect", d.rect, "x0,y0,x1,y1 in points from the page's top-left corner: a visible signature")
       ->type_name("X0,Y0,X1,Y1");
+  sg->add_option("--level", d.level,
+                 "PAdES level b-b|b-t|b-lt|b-lta (default: b-t with --tsa-url, else b-b); b-lt embeds "
+                 "certificates, --crl CRLs and OCSP responses (/DSS), b-lta adds a document timestamp")
+      ->type_name("LEVEL");
+  sg->add_flag("--extend", d.extend,
+               "Add no signature: give the signatures there validation data and a document timestamp "
+               "(--level b-lt or b-lta, default b-lta)");
+  AddTrustOptions(sg, &d.keys);
   AddDocumentOptions(sg, &d, &c->sign_timeout);
 }
 

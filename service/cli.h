@@ -1,15 +1,16 @@
 // The command line of the pactum binary:
 //
 //   pactum extract FILE...|DIR|- [-j N]  agreement records (JSON) on stdout
-//   pactum verify FILE [--exit-code]     signature report (JSON) on stdout
+//   pactum verify FILE [--require valid|not-invalid] [--format json|text]
+//                                        signature report on stdout
 //   pactum sign FILE -o OUT              the PDF signed with the given key
 //   pactum serve                         the HTTP service
 //   pactum health [--url URL]            is a running service ready?
 //   pactum version | --version           "pactum 0.1.0"
 //
 // Exit status, everywhere: 0 success; 1 a condition was not met (verify
-// --exit-code: the document is not validly signed; health: the service is
-// not ready); 2 an
+// --require: the document's status is not the one required; health: the
+// service is not ready); 2 an
 // error (a document could not be processed, a file could not be read, a key
 // or trust file is bad, the service could not start); 64 a usage error (an
 // unknown command or option, a missing or malformed argument).

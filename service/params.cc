@@ -219,9 +219,34 @@ Result<SignParams> ParseSignParams(const QueryParams& query) {
                                  "rect=72,700,272,760; got '" + Printable(value) + "'");
       }
       out.rect = r;
+    } else if (name == "level") {
+      out.level = signing::ParsePadesLevel(value);
+      if (!out.level) {
+        return Error::BadRequest("level must be b-b, b-t (with a time-stamp authority), b-lt or b-lta, not '" +
+                                 Printable(value) + "'");
+      }
+    } else if (name == "extend") {
+      if (value != "true" && value != "false") {
+        return Error::BadRequest("extend must be true or false, not '" + Printable(value) + "'");
+      }
+      out.extend = value == "true";
     } else {
       return Error::BadRequest("unknown query parameter '" + Printable(name) +
-                               "'; POST /v1/sign takes reason, location, contact, field, page, rect and certify");
+                               "'; POST /v1/sign takes reason, location, contact, field, page, rect, certify, "
+                               "level and extend");
+    }
+  }
+  if (out.extend) {
+    if (out.level == signing::PadesLevel::kBB || out.level == signing::PadesLevel::kBT) {
+      return Error::BadRequest("extend adds validation data (level b-lt) and a document timestamp (b-lta) to the "
+                               "signatures there; level " + std::string(signing::PadesLevelName(*out.level)) +
+                               " adds nothing to extend with");
+    }
+    for (const auto& [name, value] : query) {
+      if (name != "level" && name != "extend") {
+        return Error::BadRequest("extend adds no signature, so " + name +
+                                 " (an entry of a new signature) cannot go with it");
+      }
     }
   }
   if (out.page && !out.rect) return Error::BadRequest("page needs rect (the signature's place on that page)");

@@ -11,6 +11,7 @@
 
 #include "pactum/extract/options.h"
 #include "pactum/models/status.h"
+#include "pactum/signing/sign.h"
 #include "pactum/store/store.h"
 
 namespace pactum::service {
@@ -48,18 +49,23 @@ Result<std::string> CleanFileName(std::string_view name);
 bool IsValidUtf8(std::string_view s);
 
 // The query of POST /v1/sign: text entries of the signature dictionary, the
-// field to sign, and an optional visible appearance.
+// field to sign, an optional visible appearance, the PAdES level, and
+// whether to extend the signatures already there instead of signing.
 struct SignParams {
   std::string reason, location, contact, field;  // reason=, location=, contact=, field=
   std::optional<int> page;                       // page= (1-based), with rect=
   std::optional<std::array<double, 4>> rect;     // rect=x0,y0,x1,y1 (points, top-left origin)
   int certify = 0;                               // certify=1|2|3: DocMDP level; 0 approval
+  std::optional<signing::PadesLevel> level;      // level=b-b|b-t|b-lt|b-lta; unset: the default
+  bool extend = false;                           // extend=true: validation data, no new signature
 };
 
 // Validates the query of POST /v1/sign (and the CLI's sign options). Errors
 // (kBadRequest): unknown or repeated names, a text over 256 bytes or with
 // control characters, a field name with '.', page without rect, a rect that
-// is not four numbers with x0 < x1 and y0 < y1.
+// is not four numbers with x0 < x1 and y0 < y1, a level other than b-b,
+// b-t, b-lt, b-lta, extend other than true or false, extend=true with
+// level b-b or b-t or with any parameter of a new signature.
 Result<SignParams> ParseSignParams(const QueryParams& query);
 
 // Every Parse* below and RejectAnyParams first refuse (kBadRequest) a name

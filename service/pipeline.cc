@@ -105,17 +105,22 @@ Result<DocumentOutput> SignStage(std::string_view bytes, const DocumentRequest& 
   so.page = request.sign.page;
   so.rect = request.sign.rect;
   so.certify = request.sign.certify;
+  so.level = request.sign.level;
+  so.extend = request.sign.extend;
+  so.trust = engines.keys.trust;
   const auto left = std::chrono::ceil<std::chrono::seconds>(deadline - Clock::now());
   if (left.count() <= 0) return Error::Timeout("the time limit per document passed");
   so.tsa_timeout = std::min<std::chrono::seconds>(so.tsa_timeout, left);
   Result<std::string> signed_pdf = signing::Sign(bytes, so);
   if (!signed_pdf.ok()) return signed_pdf.error();
   // The signing log: what was signed and what came out, by their hashes.
-  spdlog::info("signed document sha256 {} ({} bytes) as sha256 {} ({} bytes), field '{}', {}", Sha256Hex(bytes),
-               bytes.size(), Sha256Hex(*signed_pdf), signed_pdf->size(),
-               request.sign.field.empty() ? "new" : request.sign.field,
-               request.sign.certify > 0 ? "certification level " + std::to_string(request.sign.certify)
-                                        : std::string("approval"));
+  spdlog::info("{} document sha256 {} ({} bytes) as sha256 {} ({} bytes), field '{}', {}, level {}",
+               request.sign.extend ? "extended" : "signed", Sha256Hex(bytes), bytes.size(), Sha256Hex(*signed_pdf),
+               signed_pdf->size(), request.sign.extend || request.sign.field.empty() ? "new" : request.sign.field,
+               request.sign.extend               ? std::string("no new signature")
+               : request.sign.certify > 0 ? "certification level " + std::to_string(request.sign.certify)
+                                          : std::string("approval"),
+               request.sign.level ? std::string(signing::PadesLevelName(*request.sign.level)) : std::string("default"));
   return DocumentOutput(SignedPdf{std::move(signed_pdf).value()});
 }
 

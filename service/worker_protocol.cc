@@ -176,7 +176,9 @@ std::string EncodeConfig(const WorkerConfig& c) {
                      {"p12_password", c.sign_key->p12_password},
                      {"key_file", c.sign_key->key_file},
                      {"cert_file", c.sign_key->cert_file},
-                     {"digest", c.sign_key->digest}};
+                     {"digest", c.sign_key->digest},
+                     {"ocsp_response_files", c.sign_key->ocsp_response_files},
+                     {"ocsp_url", c.sign_key->ocsp_url}};
   }
   return DumpJson(j);
 }
@@ -200,6 +202,8 @@ Result<WorkerConfig> DecodeConfig(const std::string& header) {
       sc.key_file = k.at("key_file").get<std::string>();
       sc.cert_file = k.at("cert_file").get<std::string>();
       sc.digest = k.at("digest").get<std::string>();
+      sc.ocsp_response_files = k.at("ocsp_response_files").get<std::vector<std::string>>();
+      sc.ocsp_url = k.at("ocsp_url").get<std::string>();
       c.sign_key = sc;
     }
     return c;
@@ -225,6 +229,8 @@ std::string EncodeRequest(const WorkerRequest& r) {
     j["certify"] = d.sign.certify;
     if (d.sign.page) j["page"] = *d.sign.page;
     if (d.sign.rect) j["rect"] = *d.sign.rect;
+    if (d.sign.level) j["level"] = std::string(signing::PadesLevelName(*d.sign.level));
+    j["extend"] = d.sign.extend;
   }
   return DumpJson(j);
 }
@@ -256,6 +262,11 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       d.sign.certify = j.at("certify").get<int>();
       if (j.contains("page")) d.sign.page = j.at("page").get<int>();
       if (j.contains("rect")) d.sign.rect = j.at("rect").get<std::array<double, 4>>();
+      if (j.contains("level")) {
+        d.sign.level = signing::ParsePadesLevel(j.at("level").get<std::string>());
+        if (!d.sign.level) return Error::Internal("bad signing level on the worker channel");
+      }
+      d.sign.extend = j.at("extend").get<bool>();
     }
     return r;
   });

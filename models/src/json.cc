@@ -151,11 +151,16 @@ json ToJson(const SignatureReport& s) {
           {"revision", s.revision},
           {"certification", Opt(s.certification)},
           {"revocation", Name(s.revocation)},
+          {"validation_time", Opt(s.validation_time)},
+          {"validation_time_source",
+           s.validation_time_source ? json(Name(*s.validation_time_source)) : json(nullptr)},
+          {"ltv", s.ltv},
           {"name", Opt(s.name)},
           {"reason", Opt(s.reason)},
           {"location", Opt(s.location)},
           {"contact_info", Opt(s.contact_info)},
           {"changed_pages", s.changed_pages},
+          {"modification_level", s.modification_level ? json(Name(*s.modification_level)) : json(nullptr)},
           {"warnings", s.warnings}};
 }
 
@@ -581,8 +586,8 @@ bool Decode(Decoder& d, const json& v, const Path& at, SignatureReport* out) {
   Object o(d, v, at,
            {"field", "status", "reasons", "sub_filter", "digest_algorithm", "signer", "signing_time", "timestamp",
             "byte_range", "covers_whole_revision", "modified_after_signing", "integrity", "trust", "type",
-            "revision", "certification", "revocation", "name", "reason", "location", "contact_info",
-            "changed_pages", "warnings"});
+            "revision", "certification", "revocation", "validation_time", "validation_time_source", "ltv", "name",
+            "reason", "location", "contact_info", "changed_pages", "modification_level", "warnings"});
   // ToJson writes an empty sub_filter and digest_algorithm as null.
   std::optional<std::string> sub_filter, digest_algorithm;
   const auto signer = [&](const json& s, const Path& p) { return Decode(d, s, p, &out->signer.emplace()); };
@@ -592,10 +597,17 @@ bool Decode(Decoder& d, const json& v, const Path& at, SignatureReport* out) {
     return d.Integer(n, p, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
                      &out->byte_range.emplace_back());
   };
+  const auto validation_time_source = [&](const json& t, const Path& p) {
+    return d.Enum(t, p, &out->validation_time_source.emplace());
+  };
+  const auto ltv = [&](const json& b, const Path& p) { return d.Bool(b, p, &out->ltv); };
   out->changed_pages.clear();
   const auto changed_page = [&](const json& n, const Path& p) {
     return d.Int(n, p, 0, kIntMax, &out->changed_pages.emplace_back());
   };
+  // Absent in records stored before the field existed: null.
+  out->modification_level.reset();
+  const auto level = [&](const json& m, const Path& p) { return d.Enum(m, p, &out->modification_level.emplace()); };
   if (!(o.ok() && o.String("field", &out->field) && o.Enum("status", &out->status) &&
         List(d, o, "reasons", &out->reasons) && o.String("sub_filter", &sub_filter) &&
         o.String("digest_algorithm", &digest_algorithm) && o.Nullable("signer", Absent::kFails, signer) &&
@@ -604,10 +616,14 @@ bool Decode(Decoder& d, const json& v, const Path& at, SignatureReport* out) {
         o.Bool("modified_after_signing", &out->modified_after_signing) &&
         o.Enum("integrity", &out->integrity) && o.Enum("trust", &out->trust) && o.Enum("type", &out->type) &&
         o.Integer("revision", 0, kIntMax, &out->revision) && o.Integer("certification", 1, 3, &out->certification) &&
-        o.Enum("revocation", &out->revocation) && o.String("name", &out->name) &&
+        o.Enum("revocation", &out->revocation) &&
+        // Records stored before these members existed lack them.
+        o.String("validation_time", &out->validation_time, Absent::kIsNull) &&
+        o.Nullable("validation_time_source", Absent::kIsNull, validation_time_source) &&
+        o.Nullable("ltv", Absent::kIsNull, ltv) && o.String("name", &out->name) &&
         o.String("reason", &out->reason) && o.String("location", &out->location) &&
         o.String("contact_info", &out->contact_info) && o.Array("changed_pages", changed_page) &&
-        List(d, o, "warnings", &out->warnings))) {
+        o.Nullable("modification_level", Absent::kIsNull, level) && List(d, o, "warnings", &out->warnings))) {
     return false;
   }
   out->sub_filter = sub_filter.value_or("");

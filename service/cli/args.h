@@ -19,7 +19,7 @@ namespace pactum::service::cli {
 
 // Exit status of every command, documented in `pactum --help` and README.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitNotMet = 1;  // verify --exit-code: not valid; health: not ready
+inline constexpr int kExitNotMet = 1;  // verify --require: not met; health: not ready
 inline constexpr int kExitError = 2;   // a document, a file, the configuration or the service failed
 inline constexpr int kExitUsage = 64;  // the command line is wrong (EX_USAGE of sysexits.h)
 
@@ -31,6 +31,8 @@ struct KeyArgs {
   std::vector<std::string> intermediates;
   std::vector<std::string> crls;
   std::string sign_p12, sign_p12_password_file, sign_key, sign_cert, tsa_url;
+  std::vector<std::string> ocsp_responses;  // --ocsp-response FILE (PAdES B-LT)
+  std::string ocsp_url;                     // --ocsp-url URL (PAdES B-LT)
 };
 
 // extract, verify and sign.
@@ -48,15 +50,21 @@ struct DocumentArgs {
   std::string ocr = "auto";
   std::string lang = "deu+eng";
   int jobs = 1;  // documents at once in batch mode; 0: one per hardware thread
-  // verify: exit kExitNotMet unless the document's status is "valid" (by
-  // default a printed report exits kExitOk whatever its status: the
-  // acceptance harnesses of the contract read any verdict from exit 0).
+  // verify: the requirement the document's status must meet for exit
+  // kExitOk, else kExitNotMet: "" none (a printed report exits kExitOk
+  // whatever its status: the acceptance harnesses of the contract read any
+  // verdict from exit 0); "valid"; "not-invalid" (signed, and no signature
+  // invalid: valid or indeterminate). --exit-code is "valid".
+  std::string require;
   bool exit_code = false;
+  // verify: "json" (the report of POST /v1/verify) or "text" (for people).
+  std::string format = "json";
   // sign: where the signed PDF goes ("-": stdout), and the signature's
   // entries as given (validated by the module, as the service validates
   // its query).
   std::string output;
-  std::string reason, location, contact, field, page, rect, certify;
+  std::string reason, location, contact, field, page, rect, certify, level;
+  bool extend = false;
 };
 
 struct ServeArgs {

@@ -22,6 +22,7 @@
 
 #include "cli/keys.h"
 #include "cli/module.h"
+#include "cli/verify_text.h"
 #include "logging.h"
 #include "pactum/extract/options.h"
 #include "pactum/models/json.h"
@@ -117,7 +118,7 @@ std::string SignOptionMessage(std::string message) {
     if (const std::size_t at = message.find(from); at != std::string::npos) message.replace(at, from.size(), to);
   }
   if (message.rfind("--", 0) == 0) return message;
-  for (const char* name : {"reason", "location", "contact", "field", "page", "certify", "rect"}) {
+  for (const char* name : {"reason", "location", "contact", "field", "page", "certify", "rect", "level", "extend"}) {
     if (message.rfind(std::string(name) + " ", 0) == 0) return "--" + message;
   }
   return message;
@@ -129,17 +130,26 @@ Result<SignParams> SignParamsOf(const DocumentArgs& args) {
   for (const auto& [name, value] :
        {std::pair<std::string, const std::string*>{"reason", &args.reason}, {"location", &args.location},
         {"contact", &args.contact}, {"field", &args.field}, {"page", &args.page}, {"rect", &args.rect},
-        {"certify", &args.certify}}) {
+        {"certify", &args.certify}, {"level", &args.level}}) {
     if (value->empty()) continue;
     if (!IsValidUtf8(*value)) return Error::BadRequest("--" + name + " is not UTF-8 text");
     query.emplace_back(name, *value);
   }
+  if (args.extend) query.emplace_back("extend", "true");
   Result<SignParams> params = ParseSignParams(query);
   if (!params.ok()) return Error::BadRequest(SignOptionMessage(params.error().message));
   return params;
 }
 
 // ---- one document -----------------------------------------------------------
+
+// Whether `status` meets verify's --require (or --exit-code); true without one.
+bool RequirementMet(const DocumentArgs& args, DocumentStatus status) {
+  const std::string& require = args.exit_code ? std::string("valid") : args.require;
+  if (require == "valid") return status == DocumentStatus::kValid;
+  if (require == "not-invalid") return status == DocumentStatus::kValid || status == DocumentStatus::kIndeterminate;
+  return true;
+}
 
 int PrintOutput(const std::string& path, const DocumentArgs& args, DocumentOutput& output) {
   if (auto* record = std::get_if<AgreementRecord>(&output)) {
@@ -150,11 +160,13 @@ int PrintOutput(const std::string& path, const DocumentArgs& args, DocumentOutpu
     return kExitOk;
   }
   if (auto* report = std::get_if<VerifyReport>(&output)) {
-    if (!WriteStdout(DumpJson(ToJson(*report), 2) + "\n")) {
+    const auto json = ToJson(*report);
+    const std::string text = args.format == "text" ? VerifyReportText(json, Display(path)) : DumpJson(json, 2) + "\n";
+    if (!WriteStdout(text)) {
       std::fprintf(stderr, "pactum: cannot write the report to stdout: %s\n", std::strerror(errno));
       return kExitError;
     }
-    return !args.exit_code || report->status == DocumentStatus::kValid ? kExitOk : kExitNotMet;
+    return RequirementMet(args, report->status) ? kExitOk : kExitNotMet;
   }
   const std::string& pdf = std::get<SignedPdf>(output).bytes;
   if (args.output == "-") {

@@ -34,6 +34,8 @@ Result<std::optional<signing::SigningConfig>> SigningConfigOf(const KeyArgs& arg
     sc.key_file = args.sign_key;
     sc.cert_file = args.sign_cert;
   }
+  sc.ocsp_response_files = args.ocsp_responses;
+  sc.ocsp_url = args.ocsp_url;
   return std::optional<signing::SigningConfig>(sc);
 }
 

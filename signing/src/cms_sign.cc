@@ -28,6 +28,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include <chrono>
 #include <climits>
 #include <exception>
 #include <fstream>
@@ -67,8 +68,10 @@ const EVP_MD* DigestByName(const std::string& name) {
   return nullptr;
 }
 
+bool IsEd25519(EVP_PKEY* key) { return EVP_PKEY_is_a(key, "ED25519"); }
+
 bool SupportedKey(EVP_PKEY* key) {
-  if (EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")) return true;
+  if (EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS") || IsEd25519(key)) return true;
   if (!EVP_PKEY_is_a(key, "EC")) return false;
   char group[64] = {0};
   size_t len = 0;
@@ -86,12 +89,23 @@ struct SigningKey::Impl {
   const EVP_MD* md = nullptr;
   CertificateInfo info;
   size_t certificates_size = 0;  // DER bytes of cert and chain
+  std::vector<std::string> ocsp_responses;  // DER, from SigningConfig::ocsp_response_files
+  std::string ocsp_url;
 };
 
 SigningKey::SigningKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SigningKey::~SigningKey() = default;
 
 const CertificateInfo& SigningKey::certificate() const { return impl_->info; }
+
+std::vector<std::string> SigningKey::CertificatesDer() const {
+  std::vector<std::string> out = {internal::CertDer(impl_->cert.get())};
+  for (const X509Ptr& x : impl_->chain) out.push_back(internal::CertDer(x.get()));
+  return out;
+}
+
+const std::vector<std::string>& SigningKey::ocsp_responses() const { return impl_->ocsp_responses; }
+const std::string& SigningKey::ocsp_url() const { return impl_->ocsp_url; }
 
 size_t SigningKey::MaxCmsSize(bool with_timestamp) const {
   const int key_size = EVP_PKEY_get_size(impl_->key.get());
@@ -157,10 +171,24 @@ Result<std::shared_ptr<const SigningKey>> SigningKey::Load(const SigningConfig& 
     return Error::BadRequest("the private key does not match the certificate of " + source);
   }
   if (!SupportedKey(impl->key.get())) {
-    return Error::BadRequest("the key of " + source + " is not RSA, RSA-PSS or ECDSA P-256/P-384/P-521");
+    return Error::BadRequest("the key of " + source + " is not RSA, RSA-PSS, ECDSA P-256/P-384/P-521 or Ed25519");
   }
+  // RFC 8419: the message digest of an Ed25519 signature is SHA-512.
+  if (IsEd25519(impl->key.get())) impl->md = EVP_sha512();
   // A chain that repeats the signer's certificate would add it twice.
   std::erase_if(impl->chain, [&](const X509Ptr& x) { return X509_cmp(x.get(), impl->cert.get()) == 0; });
+  for (const std::string& path : config.ocsp_response_files) {
+    if (!ReadFile(path, &data)) return Error::BadRequest("cannot read OCSP response file " + path);
+    if (!internal::ParseOcspResponse(data)) {
+      return Error::BadRequest("OCSP response file " + path + " holds no DER OCSP response");
+    }
+    impl->ocsp_responses.push_back(data);
+  }
+  if (!config.ocsp_url.empty() && config.ocsp_url.rfind("http://", 0) != 0 &&
+      config.ocsp_url.rfind("https://", 0) != 0) {
+    return Error::BadRequest("the OCSP responder URL must be an http:// or https:// URL");
+  }
+  impl->ocsp_url = config.ocsp_url;
   impl->info = internal::InfoOf(impl->cert.get());
   impl->certificates_size = internal::CertDer(impl->cert.get()).size();
   for (const X509Ptr& x : impl->chain) impl->certificates_size += internal::CertDer(x.get()).size();
@@ -168,10 +196,7 @@ Result<std::shared_ptr<const SigningKey>> SigningKey::Load(const SigningConfig& 
   return std::shared_ptr<const SigningKey>(new SigningKey(std::move(impl)));
 }
 
-namespace {
-
-// "scheme://host[:port]" and "/path" of `url`; false when it is not http(s).
-bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
+bool internal::SplitHttpUrl(const std::string& url, std::string* origin, std::string* path) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return false;
   const std::string scheme = url.substr(0, scheme_end);
@@ -181,6 +206,8 @@ bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
   *path = path_start == std::string::npos ? "/" : url.substr(path_start);
   return origin->size() > scheme_end + 3;
 }
+
+namespace {
 
 // Asks `tsa` for a token over SHA-256(`signature`), checks status, nonce,
 // imprint and the token's signature; returns the token's DER.
@@ -214,7 +241,7 @@ Result<std::string> FetchTimestamp(const TimestampAuthority& tsa, std::string_vi
   OPENSSL_free(der);
 
   std::string origin, path;
-  if (!SplitUrl(tsa.url, &origin, &path)) {
+  if (!internal::SplitHttpUrl(tsa.url, &origin, &path)) {
     return Error::Internal("time-stamp authority URL " + tsa.url + " is not http(s)://host[:port]/path");
   }
   httplib::Client client(origin);
@@ -281,7 +308,9 @@ bool SignAttributes(const SigningKey::Impl& k, CMS_SignerInfo* si) {
   const std::string tbs = internal::SignedAttributesDer(si);
   internal::EvpMdCtxPtr mctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by mctx
-  if (tbs.empty() || !mctx || EVP_DigestSignInit(mctx.get(), &pctx, k.md, nullptr, k.key.get()) != 1) {
+  // EdDSA signs the attributes themselves (no pre-hash).
+  const EVP_MD* md = IsEd25519(k.key.get()) ? nullptr : k.md;
+  if (tbs.empty() || !mctx || EVP_DigestSignInit(mctx.get(), &pctx, md, nullptr, k.key.get()) != 1) {
     return false;
   }
   const bool pss = EVP_PKEY_is_a(k.key.get(), "RSA-PSS");
@@ -315,24 +344,21 @@ bool SignAttributes(const SigningKey::Impl& k, CMS_SignerInfo* si) {
   return ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig.data(), static_cast<int>(sig.size())) == 1;
 }
 
-// Parses `der` again and checks what a verifier will check.
-bool SelfCheck(const std::string& der, const std::string& digest) {
+// Parses `der` again and checks what a verifier will check: one
+// SignerInfo, no signingTime, and CheckSignature's integrity over `data`.
+bool SelfCheck(const std::string& der, const std::vector<std::string_view>& data) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
-  if (!cms || CMS_set1_signers_certs(cms.get(), nullptr, 0) < 0) return false;
+  if (!cms) return false;
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
   if (sk_CMS_SignerInfo_num(signers) != 1) return false;
   CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, 0);
   if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0) return false;
-  const int idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_messageDigest, -1);
-  const ASN1_TYPE* value = idx >= 0 ? X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, idx), 0) : nullptr;
-  if (value == nullptr || value->type != V_ASN1_OCTET_STRING) return false;
-  const ASN1_OCTET_STRING* md = value->value.octet_string;
-  if (std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(md)),
-                       static_cast<size_t>(ASN1_STRING_length(md))) != digest) {
-    return false;
-  }
-  return CMS_SignerInfo_verify(si) == 1;
+  CryptoInput input;
+  input.contents = der;
+  input.signed_data = data;
+  input.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return CheckSignature(input, *TrustContext::Empty()).integrity_ok;
 }
 
 Result<std::string> MakeCades(const SigningKey& key, const std::vector<std::string_view>& data,
@@ -347,6 +373,15 @@ Result<std::string> MakeCades(const SigningKey& key, const std::vector<std::stri
   CMS_SignerInfo* si = CMS_add1_signer(cms.get(), k.cert.get(), k.key.get(), k.md,
                                        CMS_BINARY | CMS_CADES | CMS_NOSMIMECAP | CMS_PARTIAL);
   if (si == nullptr) return fail("SignerInfo");
+  if (IsEd25519(k.key.get())) {
+    // OpenSSL 3.0's CMS leaves the signature algorithm of EdDSA keys empty:
+    // id-Ed25519 with absent parameters (RFC 8419).
+    X509_ALGOR* alg = nullptr;
+    CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &alg);
+    if (alg == nullptr || X509_ALGOR_set0(alg, OBJ_nid2obj(NID_ED25519), V_ASN1_UNDEF, nullptr) != 1) {
+      return fail("Ed25519 algorithm identifier");
+    }
+  }
   for (const X509Ptr& x : k.chain) {
     if (CMS_add1_cert(cms.get(), x.get()) != 1) return fail("chain certificate");
   }
@@ -382,7 +417,7 @@ Result<std::string> MakeCades(const SigningKey& key, const std::vector<std::stri
   if (len <= 0 || der == nullptr) return fail("encoding");
   std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
   OPENSSL_free(der);
-  if (!SelfCheck(out, digest)) return fail("self-check of the new signature failed");
+  if (!SelfCheck(out, data)) return fail("self-check of the new signature failed");
   if (out.size() > key.MaxCmsSize(tsa != nullptr)) {
     return Error::Internal("the CMS signature (" + std::to_string(out.size()) +
                            " bytes) exceeds MaxCmsSize (" + std::to_string(key.MaxCmsSize(tsa != nullptr)) +
@@ -393,6 +428,23 @@ Result<std::string> MakeCades(const SigningKey& key, const std::vector<std::stri
 }
 
 }  // namespace
+
+namespace internal {
+
+Result<std::string> FetchTimestampToken(const TimestampAuthority& tsa, const std::vector<std::string_view>& data) {
+  try {
+    std::string joined;
+    for (std::string_view part : data) joined.append(part);
+    Result<std::string> token = FetchTimestamp(tsa, joined);
+    ERR_clear_error();
+    return token;
+  } catch (const std::exception& e) {  // std::bad_alloc, or from httplib
+    ERR_clear_error();
+    return Error::Internal(std::string("cannot get a time-stamp token: ") + e.what());
+  }
+}
+
+}  // namespace internal
 
 Result<std::string> CreateCades(const SigningKey& key, const std::vector<std::string_view>& data,
                                 const TimestampAuthority* tsa) {

@@ -82,13 +82,21 @@ struct CryptoInput {
   std::optional<SysSeconds> claimed_time;  // /M of the signature dictionary
   RevocationData dss;
   SysSeconds now{};  // validation time for "is it valid today"
+  // The earliest time a valid document timestamp over a later revision
+  // proves these bytes existed; the signature (or timestamp) is then relied
+  // on at that time instead of now. Unset: no such document timestamp.
+  std::optional<SysSeconds> proven_at;
 };
 
 struct TimestampResult {
   SysSeconds time{};                 // genTime of the token
   std::string tsa;                   // subject of the TSA certificate
   bool integrity_ok = false;         // token signature valid, imprint matches
-  bool trusted = false;              // TSA chain reaches an anchor
+  bool trusted = false;              // TSA chain reaches an anchor (at the token's time)
+  // Trusted, and the TSA's certificates have not expired by the time the
+  // token is relied on (or, relied on at a past time, revocation data kept
+  // from before vouches for those expired since): the token proves its time.
+  bool usable = false;
   std::vector<std::string> reasons;  // e.g. "timestamp_imprint_mismatch", "timestamp_untrusted"
 };
 
@@ -106,7 +114,10 @@ struct TimestampResult {
 //     "certificate_not_yet_valid", "certificate_revoked", "revocation_unknown",
 //     "timestamp_invalid", "timestamp_untrusted"
 //   warnings (reported, status unchanged):
-//     "weak_digest" (SHA-1), "signing_time_after_timestamp"
+//     "weak_digest" (SHA-1), "signing_time_after_timestamp",
+//     "timestamp_expired" (a trusted signature timestamp whose authority's
+//     certificate has expired by the validation time: it proves nothing, the
+//     signature is validated without it)
 struct CryptoResult {
   bool integrity_ok = false;
   std::vector<std::string> integrity_reasons;
@@ -119,14 +130,25 @@ struct CryptoResult {
   bool trusted = false;
   std::vector<std::string> trust_reasons;
   Revocation revocation = Revocation::kNotChecked;  // of the signer's certificate
+  // The time the chain and revocation were checked at, and what proves it
+  // (meaningful when integrity_ok).
+  SysSeconds validation_time{};
+  ValidationTimeSource validation_source = ValidationTimeSource::kCurrentTime;
+  // A timestamp proves the validation time and the CMS and /DSS hold "good"
+  // revocation data for the whole chain: the document validates later on
+  // its own.
+  bool ltv = false;
   std::vector<std::string> warnings;
 };
 
 // Checks integrity, then (only when integrity holds) trust. Never throws,
-// whatever the bytes. Validation time for the chain: the timestamp's time when
-// a valid timestamp is present, else the signingTime attribute, else
-// claimed_time, else now; the certificate must also be valid `now` unless a
-// valid, trusted timestamp proves the signature existed while it was valid.
+// whatever the bytes. Long-term validation: let `ref` be proven_at, else now.
+// A signature timestamp that is usable at `ref` proves the signature existed
+// at its time; the chain and its revocation are then checked at that time,
+// and a certificate expired by now needs "good" revocation data from then.
+// Without one, the chain must be valid at the timestamp's time (or the
+// signingTime attribute, claimed_time, `ref`) and at `ref`, revocations up
+// to `ref` counting. A document timestamp is relied on at `ref`.
 CryptoResult CheckSignature(const CryptoInput& input, const TrustContext& trust);
 
 // ---- Signing ---------------------------------------------------------------
@@ -140,6 +162,11 @@ class SigningKey {
   ~SigningKey();
 
   const CertificateInfo& certificate() const;
+  // DER of the certificate, then of the chain that came with it.
+  std::vector<std::string> CertificatesDer() const;
+  // SigningConfig::ocsp_response_files as read (DER), and ocsp_url.
+  const std::vector<std::string>& ocsp_responses() const;
+  const std::string& ocsp_url() const;
   // Upper bound of the DER size of a CMS made by CreateCades, without and
   // with a signature timestamp, for sizing the /Contents placeholder.
   size_t MaxCmsSize(bool with_timestamp) const;

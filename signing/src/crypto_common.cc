@@ -224,19 +224,118 @@ std::string DigestParts(const EVP_MD* md, const std::vector<std::string_view>& p
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-std::string DigestName(int nid) {
-  switch (nid) {
-    case NID_sha1:
-      return "sha1";
-    case NID_sha256:
-      return "sha256";
-    case NID_sha384:
-      return "sha384";
-    case NID_sha512:
-      return "sha512";
-    default:
-      return "";
+namespace {
+
+// Digests by OID. `bytes`: output length of an XOF (SHAKE), 0 otherwise.
+struct DigestOid {
+  const char* oid;
+  const char* name;
+  const EVP_MD* (*md)();
+  size_t xof_bytes;
+};
+
+constexpr DigestOid kDigestOids[] = {
+    {"1.3.14.3.2.26", "sha1", EVP_sha1, 0},
+    {"2.16.840.1.101.3.4.2.4", "sha224", EVP_sha224, 0},
+    {"2.16.840.1.101.3.4.2.1", "sha256", EVP_sha256, 0},
+    {"2.16.840.1.101.3.4.2.2", "sha384", EVP_sha384, 0},
+    {"2.16.840.1.101.3.4.2.3", "sha512", EVP_sha512, 0},
+    {"2.16.840.1.101.3.4.2.5", "sha512-224", EVP_sha512_224, 0},
+    {"2.16.840.1.101.3.4.2.6", "sha512-256", EVP_sha512_256, 0},
+    {"2.16.840.1.101.3.4.2.7", "sha3-224", EVP_sha3_224, 0},
+    {"2.16.840.1.101.3.4.2.8", "sha3-256", EVP_sha3_256, 0},
+    {"2.16.840.1.101.3.4.2.9", "sha3-384", EVP_sha3_384, 0},
+    {"2.16.840.1.101.3.4.2.10", "sha3-512", EVP_sha3_512, 0},
+    {"2.16.840.1.101.3.4.2.11", "shake128", EVP_shake128, 32},  // RFC 8702: 256 bits
+    {"2.16.840.1.101.3.4.2.12", "shake256", EVP_shake256, 64},  // RFC 8702: 512 bits
+};
+
+// id-shake128-len and id-shake256-len (RFC 8419): the output length in bits
+// is the INTEGER parameter.
+constexpr const char* kShake128LenOid = "2.16.840.1.101.3.4.2.17";
+constexpr const char* kShake256LenOid = "2.16.840.1.101.3.4.2.18";
+// Longest SHAKE output accepted, in bits (RFC 8419 uses 512 for Ed448).
+constexpr long kMaxShakeBits = 1024;
+
+}  // namespace
+
+std::string OidText(const ASN1_OBJECT* obj) {
+  if (obj == nullptr) return "";
+  char buf[128];
+  const int len = OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(buf)) return "";
+  return std::string(buf, static_cast<size_t>(len));
+}
+
+DigestAlgorithm DigestAlgorithmOf(const X509_ALGOR* alg) {
+  DigestAlgorithm out;
+  if (alg == nullptr) return out;
+  const ASN1_OBJECT* obj = nullptr;
+  int param_type = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(&obj, &param_type, &param, alg);
+  const std::string oid = OidText(obj);
+  for (const DigestOid& d : kDigestOids) {
+    if (oid == d.oid) {
+      out.md = d.md();
+      out.xof_length = d.xof_bytes;
+      out.name = d.name;
+      return out;
+    }
   }
+  if (oid == kShake128LenOid || oid == kShake256LenOid) {
+    if (param_type != V_ASN1_INTEGER || param == nullptr) return out;
+    const long bits = ASN1_INTEGER_get(static_cast<const ASN1_INTEGER*>(param));
+    if (bits <= 0 || bits % 8 != 0 || bits > kMaxShakeBits) return out;
+    const bool is128 = oid == kShake128LenOid;
+    out.md = is128 ? EVP_shake128() : EVP_shake256();
+    out.xof_length = static_cast<size_t>(bits / 8);
+    out.name = is128 ? "shake128" : "shake256";
+  }
+  return out;
+}
+
+std::string DigestParts(const DigestAlgorithm& alg, const std::vector<std::string_view>& parts) {
+  if (alg.md == nullptr) return "";
+  if (alg.xof_length == 0) return DigestParts(alg.md, parts);
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), alg.md, nullptr) != 1) return "";
+  for (std::string_view part : parts) {
+    if (!part.empty() && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) != 1) return "";
+  }
+  std::string out(alg.xof_length, '\0');
+  if (EVP_DigestFinalXOF(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), out.size()) != 1) return "";
+  return out;
+}
+
+std::optional<std::string> RawSignedAttributes(std::string_view cms_der) {
+  unsigned char tag = 0;
+  std::string_view content_info, signed_data_wrapper, signed_data, item, whole;
+  // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT SignedData }
+  if (!ReadTlv(&cms_der, &tag, &content_info) || tag != 0x30) return std::nullopt;
+  if (!ReadTlv(&content_info, &tag, &item) || tag != 0x06) return std::nullopt;
+  if (!ReadTlv(&content_info, &tag, &signed_data_wrapper) || tag != 0xa0) return std::nullopt;
+  if (!ReadTlv(&signed_data_wrapper, &tag, &signed_data) || tag != 0x30) return std::nullopt;
+  // SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo,
+  //   certificates [0] OPTIONAL, crls [1] OPTIONAL, signerInfos SET }
+  std::string_view signer_infos;
+  for (;;) {
+    if (!ReadTlv(&signed_data, &tag, &item)) return std::nullopt;
+    if (tag == 0x31 && signed_data.empty()) {
+      signer_infos = item;
+      break;
+    }
+  }
+  std::string_view signer_info;
+  if (!ReadTlv(&signer_infos, &tag, &signer_info) || tag != 0x30) return std::nullopt;
+  // SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, signedAttrs [0] IMPLICIT OPTIONAL, ... }
+  for (int i = 0; i < 3; ++i) {
+    if (!ReadTlv(&signer_info, &tag, &item)) return std::nullopt;
+  }
+  if (!ReadTlv(&signer_info, &tag, &item, &whole) || tag != 0xa0) return std::nullopt;
+  std::string out(whole);
+  out[0] = '\x31';
+  return out;
 }
 
 std::string SignedAttributesDer(CMS_SignerInfo* si) {

@@ -112,9 +112,36 @@ bool ReadTlv(std::string_view* in, unsigned char* tag, std::string_view* content
 // Digest of the concatenation of `parts` with `md`; "" on failure.
 std::string DigestParts(const EVP_MD* md, const std::vector<std::string_view>& parts);
 
-// The API name of a digest ("sha1", "sha256", "sha384", "sha512"), "" for any
-// other digest NID.
-std::string DigestName(int nid);
+// ---- Algorithms ------------------------------------------------------------------
+
+// A digest algorithm as a CMS AlgorithmIdentifier names it.
+struct DigestAlgorithm {
+  const EVP_MD* md = nullptr;  // null: not one pactum computes
+  size_t xof_length = 0;       // output bytes of SHAKE; 0 for fixed-size digests
+  std::string name;            // the API's name ("sha256", "sha3-256", "shake256"); "" when md is null
+};
+
+// The digest that `alg` names: SHA-1, SHA-224/256/384/512, SHA-512/224,
+// SHA-512/256, SHA3-224/256/384/512, SHAKE128 (256-bit output) and SHAKE256
+// (512-bit output) as RFC 8702 fixes them, with or without parameters (the
+// "no length" form pyHanko accepts for Ed448), and id-shake128-len /
+// id-shake256-len with their output length in bits (RFC 8419). Anything else
+// (MD5, unknown OIDs, absurd lengths): md null.
+DigestAlgorithm DigestAlgorithmOf(const X509_ALGOR* alg);
+
+// Digest of the concatenation of `parts` with `alg`; "" on failure or when
+// alg.md is null.
+std::string DigestParts(const DigestAlgorithm& alg, const std::vector<std::string_view>& parts);
+
+// The dotted OID of `obj` ("1.2.840.113549.1.1.11"), "" when null.
+std::string OidText(const ASN1_OBJECT* obj);
+
+// The signed attributes of the first SignerInfo exactly as they are encoded
+// in the DER of a CMS ContentInfo `cms_der`, their [0] IMPLICIT tag replaced
+// by the universal SET tag: what RFC 5652 says the signature covers.
+// nullopt when the encoding cannot be walked (indefinite lengths, no
+// signed attributes); SignedAttributesDer then gives the re-encoded form.
+std::optional<std::string> RawSignedAttributes(std::string_view cms_der);
 
 // The DER SET OF the signed attributes of `si`, as signed and verified (the
 // [0] IMPLICIT tag of SignerInfo replaced by the universal SET tag, elements
@@ -139,12 +166,27 @@ struct ChainOptions {
   // Revocations dated up to this time count, and revocation data must be
   // current at this time (nextUpdate not before it, or issued after it).
   SysSeconds revocation_cutoff{};
+  // Validation at a past time: the current time. A certificate of the chain
+  // (the anchor excepted) that has expired by then is vouched for only by
+  // "good" revocation data current at the cutoff, kept from while it was
+  // valid; ChainResult::expired_unproven says when that is missing.
+  std::optional<SysSeconds> expired_by;
 };
 
 struct ChainResult {
   bool trusted = false;
   std::vector<std::string> reasons;        // trust reason codes of crypto.h
   Revocation revocation = Revocation::kNotChecked;  // of the leaf certificate
+  // Every certificate of the chain below the anchor is "good" by the CMS's
+  // and the document's own revocation data (configured CRLs not counted).
+  bool revocation_in_document = false;
+  // The earliest notAfter of the chain's certificates below the anchor
+  // (unset when no chain was built).
+  std::optional<SysSeconds> expires;
+  // With ChainOptions::expired_by: a certificate of the chain expired by
+  // then has no "good" revocation data at the cutoff. Not in `reasons`: the
+  // caller decides what it costs (certificate_expired for a signer).
+  bool expired_unproven = false;
 };
 
 // Builds the chain of `leaf` (borrowed) to an anchor of `trust`, through the
@@ -167,6 +209,23 @@ X509BorrowedStackPtr IntermediateStack(const TrustContext& trust);
 // TSTInfo whose signer certificate is inside, whose message digest and
 // signature verify. On failure returns false and says why in `*why`.
 bool CheckTimestampTokenIntegrity(std::string_view token_der, std::string* why);
+
+// ---- Signing helpers (cms_sign.cc, ocsp.cc) ---------------------------------------
+
+// A TimeStampToken (DER) from `tsa` over SHA-256 of the concatenation of
+// `data`, checked as CreateCades checks its own: status, nonce, imprint, the
+// token's signature. Errors as CreateCades's for the time-stamp authority.
+Result<std::string> FetchTimestampToken(const TimestampAuthority& tsa, const std::vector<std::string_view>& data);
+
+// "scheme://host[:port]" and "/path" of `url`; false when it is not http(s).
+bool SplitHttpUrl(const std::string& url, std::string* origin, std::string* path);
+
+// An OCSPResponse (DER) from the responder at `url` (http://host[:port]/path)
+// for `cert`, issued by `issuer` (both borrowed). kTimeout when the
+// responder cannot be reached in `timeout`; kInternal when it answers with
+// an HTTP error or no OCSP response. The response's status and content are
+// the caller's to judge.
+Result<std::string> FetchOcspResponse(const std::string& url, X509* cert, X509* issuer, std::chrono::seconds timeout);
 
 }  // namespace pactum::signing::internal
 

@@ -11,6 +11,8 @@
 #include <set>
 
 #include "crypto.h"
+#include "dss.h"
+#include "openssl_util.h"
 #include "pdf_date.h"
 #include "pdf_file.h"
 
@@ -137,11 +139,20 @@ struct NewObject {
   std::string body;  // between "obj" and "endobj"
 };
 
-class Signer {
- public:
-  Signer(std::string_view bytes, const SignOptions& options) : bytes_(bytes), options_(options) {}
+// A stream object's body holding `data` as is.
+std::string StreamBody(const std::string& data) {
+  return "<< /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
+}
 
-  Result<std::string> Run() {
+// One incremental update of a PDF: the file opened with qpdf, the objects
+// the update (re)defines, and the writing of those objects with a
+// cross-reference section of the kind the file already uses.
+class Update {
+ protected:
+  explicit Update(std::string_view bytes) : bytes_(bytes) {}
+
+  // Opens the PDF; the error for the client when it cannot take an update.
+  std::optional<Error> Open() {
     if (!HasPdfHeader(bytes_)) {
       return Error::Unsupported("the document is not a PDF (no %PDF- header); /v1/sign signs PDF files only");
     }
@@ -162,19 +173,128 @@ class Signer {
     prev_ = static_cast<long long>(*prev);
     for (const auto& [og, entry] : pdf_->getXRefTable()) next_ = std::max<long long>(next_, og.getObj() + 1);
     if (auto size = IntValue(pdf_->getTrailer(), "/Size")) next_ = std::max<long long>(next_, *size);
+    return std::nullopt;
+  }
+
+  int Allocate() { return static_cast<int>(next_++); }
+
+  bool PreviousIsXrefStream() const {
+    if (prev_ < 0 || static_cast<size_t>(prev_) >= bytes_.size()) return false;
+    return bytes_.substr(static_cast<size_t>(prev_), 4) != "xref";
+  }
+
+  std::string TrailerEntries(long long size) const {
+    QPDFObjectHandle trailer = pdf_->getTrailer();
+    std::string out = "/Size " + std::to_string(size) + " /Root " + pdf_->getRoot().unparse();
+    QPDFObjectHandle info = trailer.getKey("/Info");
+    if (info.isIndirect()) out += " /Info " + info.unparse();
+    std::string first;
+    QPDFObjectHandle id = trailer.getKey("/ID");
+    if (id.isArray() && id.getArrayNItems() >= 1 && id.getArrayItem(0).isString()) {
+      first = id.getArrayItem(0).getStringValue();
+    }
+    unsigned char fresh[16];
+    RAND_bytes(fresh, sizeof fresh);
+    std::string second(reinterpret_cast<char*>(fresh), sizeof fresh);
+    if (first.empty()) first = second;
+    out += " /ID [<" + Hex(first) + "> <" + Hex(second) + ">] /Prev " + std::to_string(prev_);
+    return out;
+  }
+
+  // The bytes with the update appended; *first_body: where the body of the
+  // first new object starts.
+  std::string Append(size_t* first_body) {
+    std::string out(bytes_);
+    if (!out.empty() && out.back() != '\n' && out.back() != '\r') out += '\n';
+    std::map<QPDFObjGen, size_t> offsets;
+    for (const NewObject& o : objects_) {
+      offsets[o.id] = out.size();
+      out += std::to_string(o.id.getObj()) + " " + std::to_string(o.id.getGen()) + " obj\n";
+      if (&o == &objects_.front()) *first_body = out.size();
+      out += o.body + "\nendobj\n";
+    }
+    const size_t xref_offset = out.size();
+    if (PreviousIsXrefStream()) {
+      const int xref_num = Allocate();
+      offsets[QPDFObjGen(xref_num, 0)] = xref_offset;
+      std::string data, index;
+      for (auto it = offsets.begin(); it != offsets.end();) {
+        auto run_end = it;
+        int start = it->first.getObj(), count = 0;
+        while (run_end != offsets.end() && run_end->first.getObj() == start + count) {
+          const size_t off = run_end->second;
+          const int gen = run_end->first.getGen();
+          data += '\x01';
+          for (int shift = 24; shift >= 0; shift -= 8) data += static_cast<char>((off >> shift) & 0xFF);
+          data += static_cast<char>((gen >> 8) & 0xFF);
+          data += static_cast<char>(gen & 0xFF);
+          ++count;
+          ++run_end;
+        }
+        index += (index.empty() ? "" : " ") + std::to_string(start) + " " + std::to_string(count);
+        it = run_end;
+      }
+      out += std::to_string(xref_num) + " 0 obj\n<< /Type /XRef /W [1 4 2] /Index [" + index + "] " +
+             TrailerEntries(next_) + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
+             "\nendstream\nendobj\n";
+    } else {
+      out += "xref\n";
+      for (auto it = offsets.begin(); it != offsets.end();) {
+        auto run_end = it;
+        int start = it->first.getObj(), count = 0;
+        std::string entries;
+        while (run_end != offsets.end() && run_end->first.getObj() == start + count) {
+          char line[32];
+          std::snprintf(line, sizeof line, "%010zu %05d n\r\n", run_end->second, run_end->first.getGen());
+          entries += line;
+          ++count;
+          ++run_end;
+        }
+        out += std::to_string(start) + " " + std::to_string(count) + "\n" + entries;
+        it = run_end;
+      }
+      out += "trailer\n<< " + TrailerEntries(next_) + " >>\n";
+    }
+    out += "startxref\n" + std::to_string(xref_offset) + "\n%%EOF\n";
+    return out;
+  }
+
+  std::string_view bytes_;
+  std::unique_ptr<QPDF> pdf_;
+  long long prev_ = 0;
+  long long next_ = 1;
+  std::vector<NewObject> objects_;
+};
+
+// A signature field filled by this update: an approval or certification
+// signature (a CAdES CMS), or a document timestamp (an RFC 3161 token over
+// the ranges).
+class Signer : public Update {
+ public:
+  enum class Kind { kSignature, kDocumentTimestamp };
+
+  Signer(std::string_view bytes, const SignOptions& options, Kind kind)
+      : Update(bytes), options_(options), kind_(kind) {}
+
+  // The name of the field filled (after Run).
+  const std::string& field_name() const { return field_name_; }
+
+  Result<std::string> Run() {
+    if (auto err = Open()) return *err;
     pages_ = pdf_->getAllPages();
     if (pages_.empty()) return Error::Unprocessable("the PDF has no pages");
     if (auto e = Plan(); !e.empty()) return Error::BadRequest(e);
     if (CertificationLevel(pdf_->getRoot().getKey("/Perms").getKey("/DocMDP")) == 1) {
       return Error::Unprocessable(
-          "the document is certified with DocMDP level 1 (no changes allowed); another signature would break it");
+          kind_ == Kind::kSignature
+              ? "the document is certified with DocMDP level 1 (no changes allowed); another signature would break it"
+              : "the document is certified with DocMDP level 1 (no changes allowed); a document timestamp would "
+                "break it (PAdES B-LT adds no field and is possible: level=b-lt)");
     }
     return Write();
   }
 
  private:
-  int Allocate() { return static_cast<int>(next_++); }
-
   // Decides which objects the update adds and redefines; an error message
   // for the client, or "".
   std::string Plan() {
@@ -188,10 +308,11 @@ class Signer {
       QPDFObjectHandle f = t.field;
       if (FieldType(f) == "/Sig" && f.getKey("/V").isDictionary()) ++signed_count;
     }
-    std::string name = options_.field;
+    std::string name = kind_ == Kind::kSignature ? options_.field : "";
     if (name.empty()) {
-      for (int n = signed_count + 1;; ++n) {
-        name = "Signature" + std::to_string(n);
+      const std::string stem = kind_ == Kind::kSignature ? "Signature" : "Timestamp";
+      for (int n = kind_ == Kind::kSignature ? signed_count + 1 : 1;; ++n) {
+        name = stem + std::to_string(n);
         if (!names.count(name)) break;
       }
     }
@@ -204,6 +325,7 @@ class Signer {
       existing_field_ = f;
     }
     field_name_ = name;
+    if (kind_ == Kind::kDocumentTimestamp) return "";  // invisible, on page 1, certifying nothing
     if (options_.certify < 0 || options_.certify > 3) return "certify must be 1, 2 or 3";
     if (options_.certify > 0 && signed_count > 0) {
       return "only the first signature can certify a document; this one has " + std::to_string(signed_count);
@@ -225,11 +347,32 @@ class Signer {
     using namespace std::chrono;
     const sys_seconds now = options_.now ? *options_.now : time_point_cast<seconds>(system_clock::now());
     const bool with_tsa = !options_.tsa_url.empty();
-    const size_t contents_bytes = options_.key->MaxCmsSize(with_tsa);
+    const size_t contents_bytes =
+        kind_ == Kind::kSignature ? options_.key->MaxCmsSize(with_tsa) : kDocumentTimestampBytes;
 
     QPDFObjectHandle root = pdf_->getRoot();
     QPDFObjectHandle page = pages_[static_cast<size_t>(page_index_)];
     const int sig_num = Allocate();
+
+    if (kind_ == Kind::kDocumentTimestamp) {
+      // ETSI EN 319 142-1, 5.4.3: no /M, no signer entries; the token's
+      // genTime is the time.
+      objects_.push_back({QPDFObjGen(sig_num, 0),
+                          "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange " +
+                              std::string(kByteRangeWidth, ' ') + " /Contents <" +
+                              std::string(contents_bytes * 2, '0') + "> >>"});
+      AddField(root, page, sig_num, std::nullopt, "[0 0 0 0]");
+      return Assemble(contents_bytes, [this](const std::vector<std::string_view>& data) {
+        TimestampAuthority tsa{options_.tsa_url, options_.tsa_timeout};
+        Result<std::string> token = internal::FetchTimestampToken(tsa, data);
+        if (token.ok() && token->size() > kDocumentTimestampBytes) {
+          return Result<std::string>(Error::Internal(
+              "the time-stamp token (" + std::to_string(token->size()) + " bytes) exceeds the " +
+              std::to_string(kDocumentTimestampBytes) + " bytes kept for a document timestamp"));
+        }
+        return token;
+      });
+    }
 
     // The signature dictionary, with placeholders for /ByteRange and /Contents.
     std::string sig = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached";
@@ -262,7 +405,18 @@ class Signer {
       ap_num = Allocate();
       objects_.push_back({QPDFObjGen(*ap_num, 0), Appearance(x1 - x0, y1 - y0, now)});
     }
+    AddField(root, page, sig_num, ap_num, rect);
+    return Assemble(contents_bytes, [this, with_tsa](const std::vector<std::string_view>& data) {
+      TimestampAuthority tsa{options_.tsa_url, options_.tsa_timeout};
+      return CreateCades(*options_.key, data, with_tsa ? &tsa : nullptr);
+    });
+  }
 
+  // The field (the prepared one, or a new field with its widget on `page`)
+  // with /V the signature dictionary `sig_num`, listed by the page and the
+  // form.
+  void AddField(QPDFObjectHandle root, QPDFObjectHandle page, int sig_num, std::optional<int> ap_num,
+                const std::string& rect) {
     const std::string page_ref = Ref(page.getObjGen().getObj(), page.getObjGen().getGen());
     if (existing_field_.isDictionary()) {
       // Fill the prepared field: /V, and a new appearance when asked for.
@@ -309,7 +463,6 @@ class Signer {
       }
     }
     if (!catalog_.empty()) objects_.push_back({root.getObjGen(), DictWith(root, catalog_)});
-    return Assemble(contents_bytes, with_tsa);
   }
 
   std::string Appearance(double w, double h, std::chrono::sys_seconds now) const {
@@ -333,84 +486,13 @@ class Signer {
            std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream";
   }
 
-  bool PreviousIsXrefStream() const {
-    if (prev_ < 0 || static_cast<size_t>(prev_) >= bytes_.size()) return false;
-    return bytes_.substr(static_cast<size_t>(prev_), 4) != "xref";
-  }
-
-  std::string TrailerEntries(long long size) const {
-    QPDFObjectHandle trailer = pdf_->getTrailer();
-    std::string out = "/Size " + std::to_string(size) + " /Root " + pdf_->getRoot().unparse();
-    QPDFObjectHandle info = trailer.getKey("/Info");
-    if (info.isIndirect()) out += " /Info " + info.unparse();
-    std::string first;
-    QPDFObjectHandle id = trailer.getKey("/ID");
-    if (id.isArray() && id.getArrayNItems() >= 1 && id.getArrayItem(0).isString()) {
-      first = id.getArrayItem(0).getStringValue();
-    }
-    unsigned char fresh[16];
-    RAND_bytes(fresh, sizeof fresh);
-    std::string second(reinterpret_cast<char*>(fresh), sizeof fresh);
-    if (first.empty()) first = second;
-    out += " /ID [<" + Hex(first) + "> <" + Hex(second) + ">] /Prev " + std::to_string(prev_);
-    return out;
-  }
-
-  Result<std::string> Assemble(size_t contents_bytes, bool with_tsa) {
-    std::string out(bytes_);
-    if (!out.empty() && out.back() != '\n' && out.back() != '\r') out += '\n';
-    std::map<QPDFObjGen, size_t> offsets;
+  // The file with the signature dictionary (the first new object) filled
+  // in: the byte range around /Contents, then what `make` makes of the
+  // signed ranges into the gap.
+  template <typename Make>
+  Result<std::string> Assemble(size_t contents_bytes, Make make) {
     size_t sig_offset = 0;
-    for (const NewObject& o : objects_) {
-      offsets[o.id] = out.size();
-      out += std::to_string(o.id.getObj()) + " " + std::to_string(o.id.getGen()) + " obj\n";
-      if (&o == &objects_.front()) sig_offset = out.size();
-      out += o.body + "\nendobj\n";
-    }
-    const size_t xref_offset = out.size();
-    if (PreviousIsXrefStream()) {
-      const int xref_num = Allocate();
-      offsets[QPDFObjGen(xref_num, 0)] = xref_offset;
-      std::string data, index;
-      for (auto it = offsets.begin(); it != offsets.end();) {
-        auto run_end = it;
-        int start = it->first.getObj(), count = 0;
-        while (run_end != offsets.end() && run_end->first.getObj() == start + count) {
-          const size_t off = run_end->second;
-          const int gen = run_end->first.getGen();
-          data += '\x01';
-          for (int shift = 24; shift >= 0; shift -= 8) data += static_cast<char>((off >> shift) & 0xFF);
-          data += static_cast<char>((gen >> 8) & 0xFF);
-          data += static_cast<char>(gen & 0xFF);
-          ++count;
-          ++run_end;
-        }
-        index += (index.empty() ? "" : " ") + std::to_string(start) + " " + std::to_string(count);
-        it = run_end;
-      }
-      out += std::to_string(xref_num) + " 0 obj\n<< /Type /XRef /W [1 4 2] /Index [" + index + "] " +
-             TrailerEntries(next_) + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
-             "\nendstream\nendobj\n";
-    } else {
-      out += "xref\n";
-      for (auto it = offsets.begin(); it != offsets.end();) {
-        auto run_end = it;
-        int start = it->first.getObj(), count = 0;
-        std::string entries;
-        while (run_end != offsets.end() && run_end->first.getObj() == start + count) {
-          char line[32];
-          std::snprintf(line, sizeof line, "%010zu %05d n\r\n", run_end->second, run_end->first.getGen());
-          entries += line;
-          ++count;
-          ++run_end;
-        }
-        out += std::to_string(start) + " " + std::to_string(count) + "\n" + entries;
-        it = run_end;
-      }
-      out += "trailer\n<< " + TrailerEntries(next_) + " >>\n";
-    }
-    out += "startxref\n" + std::to_string(xref_offset) + "\n%%EOF\n";
-
+    std::string out = Append(&sig_offset);
     // Byte range around /Contents, then the CMS into the gap.
     const size_t br_at = out.find("/ByteRange ", sig_offset) + 11;
     const size_t contents_at = out.find("/Contents <", sig_offset) + 10;
@@ -421,8 +503,7 @@ class Signer {
     out.replace(br_at, br.size(), br);
     std::vector<std::string_view> data = {std::string_view(out).substr(0, contents_at),
                                           std::string_view(out).substr(contents_end)};
-    TimestampAuthority tsa{options_.tsa_url, options_.tsa_timeout};
-    Result<std::string> cms = CreateCades(*options_.key, data, with_tsa ? &tsa : nullptr);
+    Result<std::string> cms = make(data);
     if (!cms.ok()) return cms.error();
     if (cms->size() > contents_bytes) return Error::Internal("the CMS is larger than its placeholder");
     const std::string hex = Hex(*cms);
@@ -431,26 +512,193 @@ class Signer {
   }
 
   static constexpr size_t kByteRangeWidth = 48;
+  // Room for a document timestamp's token: TSTInfo, the authority's
+  // signature and the certificates it includes.
+  static constexpr size_t kDocumentTimestampBytes = 16 * 1024;
 
-  std::string_view bytes_;
   const SignOptions& options_;
-  std::unique_ptr<QPDF> pdf_;
+  const Kind kind_;
   std::vector<QPDFObjectHandle> pages_;
-  long long prev_ = 0;
-  long long next_ = 1;
   std::string field_name_;
   int page_index_ = 0;
   QPDFObjectHandle existing_field_;
-  std::vector<NewObject> objects_;
   std::map<std::string, std::string> catalog_;  // keys of the catalogue to replace
 };
 
+// The update of PAdES B-LT: the document security store (/DSS) with the
+// validation data of every signature (dss.h) and a /VRI entry per
+// signature. What the store held stays; new streams are added, existing
+// ones reused.
+class DssWriter : public Update {
+ public:
+  // `required_field`: the signature whose signer must get revocation data;
+  // empty: every signature's.
+  DssWriter(std::string_view bytes, const SignOptions& options, std::string required_field)
+      : Update(bytes), options_(options), required_field_(std::move(required_field)) {}
+
+  Result<std::string> Run() {
+    if (auto err = Open()) return *err;
+    if (FindSignatureFields(*pdf_).empty()) {
+      return Error::BadRequest("the document has no signatures whose validation data could be added; sign it first");
+    }
+    DssSources sources;
+    sources.key = options_.key.get();
+    sources.trust = options_.trust.get();
+    sources.timeout = options_.tsa_timeout;
+    sources.required_field = required_field_;
+    Result<ValidationData> data = CollectValidationData(*pdf_, sources);
+    if (!data.ok()) return data.error();
+
+    std::vector<std::string> cert_refs = Refs(data->certs), crl_refs = Refs(data->crls),
+                             ocsp_refs = Refs(data->ocsps);
+    QPDFObjectHandle root = pdf_->getRoot();
+    QPDFObjectHandle dss = root.getKey("/DSS");
+    std::map<std::string, std::string> entries;
+    entries["/Certs"] = Merged(Key(dss, "/Certs"), data->certs, cert_refs);
+    entries["/CRLs"] = Merged(Key(dss, "/CRLs"), data->crls, crl_refs);
+    entries["/OCSPs"] = Merged(Key(dss, "/OCSPs"), data->ocsps, ocsp_refs);
+    for (const char* key : {"/Certs", "/CRLs", "/OCSPs"}) {
+      if (entries[key] == "[ ]") entries.erase(key);
+    }
+    // /VRI: the entries there, and one per signature (merged with what an
+    // entry of that key already lists).
+    QPDFObjectHandle vri = Key(dss, "/VRI");
+    std::map<std::string, std::string> vri_entries;
+    for (const VriEntry& e : data->vri) {
+      QPDFObjectHandle old = Key(vri, "/" + e.key);
+      std::map<std::string, std::string> lists;
+      const auto list = [&](const char* key, const std::vector<size_t>& items, const std::vector<std::string>& refs) {
+        std::string joined;
+        for (size_t i : items) {
+          const std::string ref = refs[i];
+          QPDFObjectHandle was = Key(old, key);
+          bool listed = false;
+          if (was.isArray()) {
+            for (int k = 0; k < was.getArrayNItems(); ++k) listed = listed || was.getArrayItem(k).unparse() == ref;
+          }
+          if (!listed) joined += (joined.empty() ? "" : " ") + ref;
+        }
+        if (!joined.empty()) lists[key] = ArrayWith(Key(old, key), joined);
+      };
+      list("/Cert", e.certs, cert_refs);
+      list("/CRL", e.crls, crl_refs);
+      list("/OCSP", e.ocsps, ocsp_refs);
+      lists["/Type"] = "/VRI";
+      vri_entries["/" + e.key] = DictWith(old, lists);
+    }
+    entries["/VRI"] = DictWith(vri, vri_entries);
+
+    if (dss.isIndirect() && dss.isDictionary()) {
+      objects_.insert(objects_.begin(), {dss.getObjGen(), DictWith(dss, entries)});
+    } else {
+      const int dss_num = Allocate();
+      objects_.insert(objects_.begin(),
+                      {QPDFObjGen(dss_num, 0), DictWith(dss, entries)});
+      objects_.push_back({root.getObjGen(), DictWith(root, {{"/DSS", Ref(dss_num)}})});
+    }
+    size_t first_body = 0;
+    return Append(&first_body);
+  }
+
+ private:
+  // The reference of each item: its object, or a new stream object.
+  std::vector<std::string> Refs(const std::vector<DssItem>& items) {
+    std::vector<std::string> refs;
+    for (const DssItem& item : items) {
+      if (item.existing) {
+        refs.push_back(Ref(item.existing->getObj(), item.existing->getGen()));
+      } else {
+        const int num = Allocate();
+        objects_.push_back({QPDFObjGen(num, 0), StreamBody(item.der)});
+        refs.push_back(Ref(num));
+      }
+    }
+    return refs;
+  }
+
+  // The array `was` with the references of the items that are new.
+  static std::string Merged(QPDFObjectHandle was, const std::vector<DssItem>& items,
+                            const std::vector<std::string>& refs) {
+    std::string added;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].existing) added += (added.empty() ? "" : " ") + refs[i];
+    }
+    if (added.empty()) return was.isArray() ? was.unparse() : "[ ]";
+    return ArrayWith(was, added);
+  }
+
+  // dict[key], or null when `dict` is no dictionary.
+  static QPDFObjectHandle Key(QPDFObjectHandle dict, const std::string& key) {
+    return dict.isDictionary() ? dict.getKey(key) : QPDFObjectHandle::newNull();
+  }
+
+  const SignOptions& options_;
+  const std::string required_field_;
+};
+
+Result<std::string> SignAtLevel(std::string_view pdf, const SignOptions& options) {
+  const bool with_tsa = !options.tsa_url.empty();
+  const PadesLevel level =
+      options.level.value_or(options.extend ? PadesLevel::kBLTA : with_tsa ? PadesLevel::kBT : PadesLevel::kBB);
+  const std::string name(PadesLevelName(level));
+  if (options.extend && level != PadesLevel::kBLT && level != PadesLevel::kBLTA) {
+    return Error::BadRequest("extend adds validation data (level b-lt) and a document timestamp (b-lta) to the "
+                             "signatures there; level " + name + " adds nothing to extend with");
+  }
+  if (level != PadesLevel::kBB && !with_tsa) {
+    return Error::BadRequest("PAdES level " + name +
+                             " needs a time-stamp authority and none is configured (--tsa-url); level b-b "
+                             "signs without one");
+  }
+  std::string out;
+  std::string new_field;  // empty when extending: every signature needs its revocation data
+  if (options.extend) {
+    out = std::string(pdf);
+  } else {
+    SignOptions signature = options;
+    if (level == PadesLevel::kBB) signature.tsa_url.clear();
+    Signer signer(pdf, signature, Signer::Kind::kSignature);
+    Result<std::string> signed_pdf = signer.Run();
+    if (!signed_pdf.ok()) return signed_pdf.error();
+    out = std::move(signed_pdf).value();
+    new_field = signer.field_name();
+  }
+  if (level == PadesLevel::kBLT || level == PadesLevel::kBLTA) {
+    Result<std::string> with_dss = DssWriter(out, options, new_field).Run();
+    if (!with_dss.ok()) return with_dss.error();
+    out = std::move(with_dss).value();
+  }
+  if (level == PadesLevel::kBLTA) {
+    Result<std::string> stamped = Signer(out, options, Signer::Kind::kDocumentTimestamp).Run();
+    if (!stamped.ok()) return stamped.error();
+    out = std::move(stamped).value();
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string_view PadesLevelName(PadesLevel level) {
+  switch (level) {
+    case PadesLevel::kBB: return "b-b";
+    case PadesLevel::kBT: return "b-t";
+    case PadesLevel::kBLT: return "b-lt";
+    case PadesLevel::kBLTA: return "b-lta";
+  }
+  return "b-b";
+}
+
+std::optional<PadesLevel> ParsePadesLevel(std::string_view name) {
+  for (PadesLevel level : {PadesLevel::kBB, PadesLevel::kBT, PadesLevel::kBLT, PadesLevel::kBLTA}) {
+    if (PadesLevelName(level) == name) return level;
+  }
+  return std::nullopt;
+}
 
 Result<std::string> Sign(std::string_view pdf, const SignOptions& options) {
   if (!options.key) return Error::Internal("no signing key configured");
   try {
-    return Signer(pdf, options).Run();
+    return SignAtLevel(pdf, options);
   } catch (const std::exception& e) {
     return Error::Unprocessable(std::string("the PDF cannot be signed: ") + e.what());
   }

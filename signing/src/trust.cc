@@ -15,6 +15,14 @@
 //  - "revoked" when a usable source revokes the certificate at or before the
 //    cutoff; else "good" when a usable source says so; else "unknown" (data
 //    exists but is unverifiable, stale, or OCSP says unknown).
+//
+// Validation at a past time (the time a timestamp proves, long-term
+// validation): the chain is built and checked at that time, revocations up
+// to it count, and a certificate that has expired since needs "good"
+// revocation data current at that time. Without such data an expired
+// certificate stays "certificate_expired": after expiry a CA may drop the
+// certificate from its CRLs, so only data kept from before (the /DSS of a
+// PAdES B-LT document, the revocationInfoArchival attribute) can vouch for it.
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -302,23 +310,31 @@ ChainResult CheckChain(const TrustContext& trust, X509* leaf, const ValidationMa
   const bool complete =
       std::find(result.reasons.begin(), result.reasons.end(), "untrusted_chain") == result.reasons.end();
   if (complete && v.chain) {
-    std::vector<X509_CRL*> crls;
-    for (const X509CrlPtr& crl : trust.impl().crls) crls.push_back(crl.get());
+    std::vector<X509_CRL*> configured_crls, crls;
+    for (const X509CrlPtr& crl : trust.impl().crls) configured_crls.push_back(crl.get());
     for (const X509CrlPtr& crl : material.crls) crls.push_back(crl.get());
     std::vector<OCSP_RESPONSE*> ocsps;
     for (const OcspResponsePtr& r : material.ocsps) ocsps.push_back(r.get());
 
     Status worst = Status::kNone;
     Status leaf_status = Status::kNone;
+    bool in_document = true;
     const int n = sk_X509_num(v.chain.get());
     for (int i = 0; i + 1 < n; ++i) {
       X509* cert = sk_X509_value(v.chain.get(), i);
       X509* issuer = sk_X509_value(v.chain.get(), i + 1);
-      const Status crl = CrlStatus(cert, issuer, crls, options.revocation_cutoff);
-      const Status ocsp =
-          ocsps.empty() ? Status::kNone
-                        : OcspStatus(cert, issuer, ocsps, v.chain.get(), trust, options.revocation_cutoff);
-      Status s = std::max(crl, ocsp);
+      const Status embedded =
+          std::max(CrlStatus(cert, issuer, crls, options.revocation_cutoff),
+                   ocsps.empty() ? Status::kNone
+                                 : OcspStatus(cert, issuer, ocsps, v.chain.get(), trust, options.revocation_cutoff));
+      const Status s = std::max(embedded, CrlStatus(cert, issuer, configured_crls, options.revocation_cutoff));
+      if (embedded != Status::kGood) in_document = false;
+      if (const std::optional<SysSeconds> not_after = internal::Asn1TimeToSys(X509_get0_notAfter(cert))) {
+        if (!result.expires || *not_after < *result.expires) result.expires = not_after;
+        if (options.expired_by && *not_after < *options.expired_by && s != Status::kGood) {
+          result.expired_unproven = true;
+        }
+      }
       if (i == 0) leaf_status = s;
       if (s == Status::kRevoked) {
         worst = Status::kRevoked;
@@ -344,6 +360,7 @@ ChainResult CheckChain(const TrustContext& trust, X509* leaf, const ValidationMa
       case Status::kNone:
         break;
     }
+    result.revocation_in_document = in_document && n > 1;
   }
   result.trusted = result.reasons.empty();
   return result;

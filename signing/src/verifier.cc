@@ -9,11 +9,10 @@
 #include <set>
 #include <span>
 
-#include "changes.h"
+#include "change_verdict.h"
 #include "crypto.h"
 #include "pdf_date.h"
 #include "pdf_file.h"
-#include "visual_diff.h"
 #include "pactum/models/digest.h"
 
 namespace pactum::signing {
@@ -56,23 +55,59 @@ std::optional<std::string> DecodeHexString(std::string_view token) {
   return out;
 }
 
+// The validation data of the catalogue's /DSS: its /Certs, /CRLs and
+// /OCSPs, and those of each /VRI entry (per-signature lists that usually
+// name the same streams), each stream once.
 RevocationData ReadDss(QPDF& pdf) {
   RevocationData dss;
   try {
     QPDFObjectHandle d = pdf.getRoot().getKey("/DSS");
     if (!d.isDictionary()) return dss;
-    auto read = [](QPDFObjectHandle array, std::vector<std::string>& out) {
+    std::set<QPDFObjGen> read_streams;
+    auto read = [&read_streams](QPDFObjectHandle array, std::vector<std::string>& out) {
       if (!array.isArray()) return;
       for (int i = 0; i < array.getArrayNItems() && out.size() < kMaxDssItems; ++i) {
-        if (auto data = ReadStream(array.getArrayItem(i), kMaxDssItemBytes)) out.push_back(std::move(*data));
+        QPDFObjectHandle item = array.getArrayItem(i);
+        if (item.isIndirect() && !read_streams.insert(item.getObjGen()).second) continue;
+        if (auto data = ReadStream(item, kMaxDssItemBytes)) AddOnce(out, *data);
       }
     };
     read(d.getKey("/Certs"), dss.certs);
     read(d.getKey("/CRLs"), dss.crls);
     read(d.getKey("/OCSPs"), dss.ocsps);
+    QPDFObjectHandle vri = d.getKey("/VRI");
+    if (vri.isDictionary()) {
+      size_t entries = 0;
+      for (const std::string& key : vri.getKeys()) {
+        if (++entries > kMaxDssItems) break;
+        QPDFObjectHandle entry = vri.getKey(key);
+        read(entry.getKey("/Cert"), dss.certs);
+        read(entry.getKey("/CRL"), dss.crls);
+        read(entry.getKey("/OCSP"), dss.ocsps);
+      }
+    }
   } catch (const std::exception&) {
   }
   return dss;
+}
+
+// Where a signature's /ByteRange says its signed revision ends and its
+// /Contents starts; {0, 0} when it does not say.
+std::pair<size_t, size_t> RangeEnds(QPDFObjectHandle value) {
+  try {
+    QPDFObjectHandle a = value.getKey("/ByteRange");
+    if (!a.isArray() || a.getArrayNItems() != 4) return {0, 0};
+    std::array<long long, 4> v{};
+    for (int i = 0; i < 4; ++i) {
+      QPDFObjectHandle n = a.getArrayItem(i);
+      if (!n.isInteger() || n.getIntValue() < 0) return {0, 0};
+      v[static_cast<size_t>(i)] = n.getIntValue();
+    }
+    if (v[2] > std::numeric_limits<long long>::max() - v[3]) return {0, 0};
+    return {static_cast<size_t>(v[2] + v[3]), static_cast<size_t>(v[1])};
+  } catch (const std::exception&) {
+    return {0, 0};
+  }
 }
 
 CertificateSummary Summary(const CertificateInfo& c) {
@@ -114,6 +149,7 @@ class Verifier {
     dss_ = ReadDss(*doc);
 
     std::set<std::string> seen;
+    std::vector<std::pair<size_t, SignatureField>> pending;  // report slot, field
     for (const SignatureField& field : FindSignatureFields(*doc)) {
       if (!field.readable) {
         // In a file that needed repair, UnreadableSignatures reports these.
@@ -138,8 +174,10 @@ class Verifier {
         report.signatures.push_back(std::move(r));
         continue;
       }
-      report.signatures.push_back(Evaluate(field));
+      pending.emplace_back(report.signatures.size(), field);
+      report.signatures.emplace_back();
     }
+    EvaluateNewestFirst(pending, report.signatures);
     RemovedSignatures(seen, report.signatures);
     if (!strict_) UnreadableSignatures(report.signatures);
 
@@ -215,7 +253,41 @@ class Verifier {
     return it->second.get();
   }
 
-  SignatureReport Evaluate(const SignatureField& field) {
+  // Evaluates the signatures from the one whose revision ends last to the
+  // first, so that each valid document timestamp is known before the
+  // signatures and timestamps it covers: the earliest of those over a later
+  // revision proves when the earlier bytes existed (long-term validation,
+  // a chain of document timestamps each vouching for the one before).
+  void EvaluateNewestFirst(const std::vector<std::pair<size_t, SignatureField>>& pending,
+                           std::vector<SignatureReport>& out) {
+    std::vector<std::pair<std::pair<size_t, size_t>, size_t>> order;  // (end, gap start), index
+    for (size_t i = 0; i < pending.size(); ++i) order.emplace_back(RangeEnds(pending[i].second.value), i);
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    struct Proof {
+      size_t covers_to;  // the bytes before this offset (the timestamp's /Contents)
+      SysSeconds time;
+    };
+    std::vector<Proof> proofs;
+    for (const auto& [ends, index] : order) {
+      std::optional<SysSeconds> proven_at;
+      for (const Proof& p : proofs) {
+        if (ends.first > 0 && ends.first <= p.covers_to && (!proven_at || p.time < *proven_at)) {
+          proven_at = p.time;
+        }
+      }
+      std::optional<SysSeconds> token_time;
+      SignatureReport r = Evaluate(pending[index].second, proven_at, &token_time);
+      if (r.type == SignatureType::kDocumentTimestamp && r.status == SignatureStatus::kValid && token_time) {
+        proofs.push_back({ends.second, *token_time});
+      }
+      out[pending[index].first] = std::move(r);
+    }
+  }
+
+  // One signature, relied on at `proven_at` when a later document timestamp
+  // proves it existed then. *token_time: the time of its timestamp token.
+  SignatureReport Evaluate(const SignatureField& field, std::optional<SysSeconds> proven_at,
+                           std::optional<SysSeconds>* token_time) {
     SignatureReport r;
     QPDFObjectHandle v = field.value;
     r.field = field.name;
@@ -233,6 +305,7 @@ class Verifier {
 
     std::vector<std::string> problems;  // make the signature invalid
     std::vector<std::string> doubts;    // make it indeterminate
+    bool ltv = false;
 
     CmsKind kind = CmsKind::kDetached;
     if (r.sub_filter == "adbe.pkcs7.sha1") {
@@ -281,11 +354,23 @@ class Verifier {
       in.claimed_time = claimed;
       in.dss = dss_;
       in.now = now_;
+      in.proven_at = proven_at;
       CryptoResult c = CheckSignature(in, *trust_);
-      r.integrity = c.integrity_ok ? Integrity::kOk : Integrity::kFailed;
+      // Integrity is unknown, not failed, when all that stands against it
+      // is an algorithm pactum cannot check.
+      const bool unchecked = !c.integrity_reasons.empty() &&
+                             std::all_of(c.integrity_reasons.begin(), c.integrity_reasons.end(),
+                                         [](const std::string& x) { return x == "unsupported_algorithm"; });
+      r.integrity = c.integrity_ok ? Integrity::kOk : unchecked ? Integrity::kUnknown : Integrity::kFailed;
+      if (c.integrity_ok) {
+        r.validation_time = FormatRfc3339(c.validation_time);
+        r.validation_time_source = c.validation_source;
+        ltv = c.ltv;
+      }
       r.digest_algorithm = c.digest_algorithm;
       if (c.signer) r.signer = Summary(*c.signer);
       if (c.signing_time) r.signing_time = FormatRfc3339(*c.signing_time);
+      if (c.timestamp && c.timestamp->integrity_ok) *token_time = c.timestamp->time;
       if (c.timestamp) {
         r.timestamp = TimestampSummary{FormatRfc3339(c.timestamp->time), c.timestamp->tsa,
                                        !c.timestamp->integrity_ok ? TimestampStatus::kInvalid
@@ -303,10 +388,13 @@ class Verifier {
       if (c.integrity_ok && !c.trusted && c.trust_reasons.empty()) AddOnce(doubts, "untrusted_chain");
       r.revocation = c.revocation;
       r.warnings = c.warnings;
+    } else if (br) {
+      r.integrity = Integrity::kUnknown;  // a /SubFilter pactum does not verify: nothing was checked
     }
     if (!r.signing_time && claimed) r.signing_time = FormatRfc3339(*claimed);
 
     // ---- Changes after signing ----
+    if (br && r.revision > 0) r.modification_level = ModificationLevel::kNone;
     if (br && r.revision > 0 && end < bytes_.size()) {
       std::vector<std::string> changes = ChangesAfter(end, r, &doubts);
       if (!changes.empty()) {
@@ -324,6 +412,7 @@ class Verifier {
       r.status = SignatureStatus::kIndeterminate;
     } else {
       r.status = SignatureStatus::kValid;
+      r.ltv = ltv;
     }
     return r;
   }
@@ -362,65 +451,39 @@ class Verifier {
   }
 
   // Reasons why the file after the revision ending at `end` is not just
-  // allowed additions; empty when it is.
+  // permitted changes (change_verdict.h); empty when it is. Sets the
+  // signature's modification level and changed pages.
   std::vector<std::string> ChangesAfter(size_t end, SignatureReport& r, std::vector<std::string>* doubts) {
     std::vector<std::string> reasons;
     if (trailing_data_ || !LaterRevisionsWellFormed(end)) reasons.push_back("appended_data");
-    if (const std::span<const size_t> window = Window(); !window.empty() && end < window.front()) {
+    const std::span<const size_t> window = Window();
+    if (!window.empty() && end < window.front()) {
       // More updates follow than are examined one by one: the ones before
-      // the window were not checked (the object comparison below still
-      // covers what they changed).
+      // the window were not checked one by one (the comparison of the
+      // signed revision with the first examined one still covers them).
       AddOnce(*doubts, "revisions_over_limit");
     }
     QPDF* signed_rev = RevisionAt(end);
-    if (!strict_ || !signed_rev) {
+    size_t marker = end;
+    if (!strict_ || !signed_rev || !IsMarkerEnd(bytes_, end, &marker)) {
+      r.modification_level = ModificationLevel::kOther;
       reasons.push_back("structure_damaged");
       return reasons;
     }
-    auto it = changes_.find(end);
-    if (it == changes_.end()) it = changes_.emplace(end, CompareRevisions(*signed_rev, *strict_)).first;
-    const RevisionChanges& changes = it->second;
-    reasons.insert(reasons.end(), changes.reasons.begin(), changes.reasons.end());
-    if (r.certification == 1 && (changes.added_signatures > 0 || !changes.new_widgets.empty())) {
-      reasons.push_back("docmdp_violation");
+    // Each later revision is compared with the one before it.
+    std::vector<Revision> chain = {{marker, signed_rev}};
+    for (size_t m : window) {
+      if (m <= marker || m >= markers_.back()) continue;
+      if (QPDF* rev = RevisionAt(m)) chain.push_back({m, rev});
     }
-    // The object-level analysis found only allowed additions. What they can
-    // change on screen: the pages of new visible widgets, or every field's
-    // appearance when the form's resources changed. Only those are rendered.
-    std::vector<int> pages;
-    for (const WidgetRect& w : changes.new_widgets) {
-      if (w.x1 - w.x0 > 0.5 && w.y1 - w.y0 > 0.5) pages.push_back(w.page);
-    }
-    std::sort(pages.begin(), pages.end());
-    pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
-    const bool render = changes.resources_changed || !pages.empty();
-    if (reasons.empty() && options_.visual_check && render) {
-      const std::string_view signed_bytes = bytes_.substr(0, end);
-      // A change of the form's resources can alter every field's appearance:
-      // all pages then (an empty list).
-      VisualDiff diff = CompareRenderings(signed_bytes, bytes_, changes.new_widgets,
-                                          changes.resources_changed ? std::vector<int>{} : pages,
-                                          options_.max_visual_pages);
-      if (!diff.compared) {
-        // Too many pages, or a page that does not render: compare at least
-        // the pages of the new widgets (whatever their number), and do not
-        // call the rest checked.
-        if (changes.resources_changed && !pages.empty()) {
-          diff = CompareRenderings(signed_bytes, bytes_, changes.new_widgets, pages, static_cast<int>(pages.size()));
-        }
-        r.warnings.push_back("visual_check_skipped");
-        AddOnce(*doubts, "visual_check_incomplete");
-      }
-      if (!diff.changed_pages.empty()) reasons.push_back("visual_change");
-      if (!diff.overlay_pages.empty()) reasons.push_back("visual_overlay");
-      r.changed_pages = diff.changed_pages;
-      for (int p : diff.overlay_pages) {
-        if (std::find(r.changed_pages.begin(), r.changed_pages.end(), p) == r.changed_pages.end()) {
-          r.changed_pages.push_back(p);
-        }
-      }
-      std::sort(r.changed_pages.begin(), r.changed_pages.end());
-    }
+    chain.push_back({bytes_.size(), strict_.get()});
+    ChangeVerdict v = JudgeChanges(history_, chain, r.certification,
+                                   {options_.visual_check, options_.max_visual_pages, bytes_.substr(0, end), bytes_});
+    r.modification_level = v.level;
+    r.changed_pages = v.changed_pages;
+    for (const auto& w : v.warnings) r.warnings.push_back(w);
+    for (const auto& d : v.doubts) AddOnce(*doubts, d);
+    for (const auto& reason : v.reasons) AddOnce(reasons, reason);
     return reasons;
   }
 
@@ -473,7 +536,7 @@ class Verifier {
   bool trailing_data_ = false;
   RevocationData dss_;
   std::map<size_t, std::unique_ptr<QPDF>> revisions_;
-  std::map<size_t, RevisionChanges> changes_;
+  ChangeHistory history_;
 };
 
 }  // namespace

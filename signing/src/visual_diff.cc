@@ -55,8 +55,7 @@ bool Render(poppler::document& doc, int index, Pixels* out) {
 }  // namespace
 
 VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final_doc,
-                             const std::vector<WidgetRect>& new_widgets, const std::vector<int>& pages,
-                             int max_pages) {
+                             const std::vector<ChangedArea>& areas, const std::vector<int>& pages, int max_pages) {
   VisualDiff diff;
   auto before = Load(signed_rev);
   auto after = Load(final_doc);
@@ -75,11 +74,12 @@ VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final
       continue;
     }
     const int w = a.image.width(), h = a.image.height();
-    // Widget rectangles in pixels (unrotated pages; a rotated page gets no allowance).
+    // Area rectangles in pixels (unrotated pages; a rotated page gets no allowance).
     std::vector<std::array<int, 4>> rects;
+    std::vector<AreaKind> kinds;
     std::unique_ptr<poppler::page> page(after->create_page(i));
     const bool upright = page && page->orientation() == poppler::page::portrait;
-    for (const WidgetRect& r : new_widgets) {
+    for (const ChangedArea& r : areas) {
       if (r.page != i || !upright) continue;
       const double s = kDpi / 72.0;
       const double top = a.box.y() + a.box.height();
@@ -87,6 +87,7 @@ VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final
       auto clip = [](double v, int hi) { return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(hi))); };
       rects.push_back({clip(std::floor((r.x0 - a.box.x()) * s) - 1, w), clip(std::floor((top - r.y1) * s) - 1, h),
                        clip(std::ceil((r.x1 - a.box.x()) * s) + 1, w), clip(std::ceil((top - r.y0) * s) + 1, h)});
+      kinds.push_back(r.kind);
     }
     long changed = 0;
     std::vector<long> covered(rects.size(), 0), ink(rects.size(), 0), touched(rects.size(), 0);
@@ -123,8 +124,10 @@ VisualDiff CompareRenderings(std::string_view signed_rev, std::string_view final
           covered[k] >= kMinCoveredPixels || (covered[k] >= kMinChangedPixels && covered_px > kOverlayShare * area);
       const bool over_content = touched[k] >= kMinChangedPixels && ink_px > kContentShare * area;
       if (hides || over_content) {
-        diff.overlay_pages.push_back(i + 1);
-        break;
+        if (diff.overlay_pages.empty() || diff.overlay_pages.back() != i + 1) diff.overlay_pages.push_back(i + 1);
+        if (std::find(diff.overlay_kinds.begin(), diff.overlay_kinds.end(), kinds[k]) == diff.overlay_kinds.end()) {
+          diff.overlay_kinds.push_back(kinds[k]);
+        }
       }
     }
   }

@@ -54,11 +54,15 @@ SignatureReport FullSignature() {
   s.revision = 2;
   s.certification = 2;
   s.revocation = Revocation::kUnknown;
+  s.validation_time = "2025-08-02T10:15:03Z";
+  s.validation_time_source = ValidationTimeSource::kSignatureTimestamp;
+  s.ltv = true;
   s.name = "Heike Hofmann";
   s.reason = "Genehmigt";
   s.location = "Wiesbaden";
   s.contact_info = "poststelle@example.org";
   s.changed_pages = {1, 3};
+  s.modification_level = ModificationLevel::kFormFilling;
   s.warnings = {"weak_digest"};
   return s;
 }
@@ -209,6 +213,18 @@ TEST(JsonRoundTrip, GoverningLawAndTermMayBeAbsent) {
   EXPECT_FALSE(decoded->agreement.term);
 }
 
+TEST(JsonRoundTrip, ModificationLevelMayBeAbsent) {
+  // A signature stored before the member existed decodes as "not judged".
+  json j = OverTheWire(FullSignature());
+  j.erase("modification_level");
+  const Result<SignatureReport> decoded = SignatureReportFromJson(j);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_FALSE(decoded->modification_level);
+  const Result<SignatureReport> full = SignatureReportFromJson(OverTheWire(FullSignature()));
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  EXPECT_EQ(full->modification_level, ModificationLevel::kFormFilling);
+}
+
 TEST(JsonRejects, MalformedGoverningLawAndTerm) {
   json j = OverTheWire(FullRecord());
   j["agreement"]["governing_law"] = "New York";
@@ -249,6 +265,18 @@ TEST(JsonRoundTrip, SignatureReport) {
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
     EXPECT_EQ(ToJson(*decoded).dump(), ToJson(s).dump());
   }
+}
+
+// Records archived before validation_time, validation_time_source and ltv
+// existed still decode (as unset and false).
+TEST(JsonRoundTrip, SignatureReportWithoutTheLongTermValidationMembers) {
+  json j = ToJson(FullSignature());
+  for (const char* key : {"validation_time", "validation_time_source", "ltv"}) j.erase(key);
+  const Result<SignatureReport> decoded = SignatureReportFromJson(j);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_FALSE(decoded->validation_time);
+  EXPECT_FALSE(decoded->validation_time_source);
+  EXPECT_FALSE(decoded->ltv);
 }
 
 TEST(JsonRoundTrip, EveryErrorCode) {
@@ -308,6 +336,7 @@ TEST(Enums, ParseIsTheInverseOfName) {
   ExpectParseInvertsName(ParseSignatureType);
   ExpectParseInvertsName(ParseRevocation);
   ExpectParseInvertsName(ParseTimestampStatus);
+  ExpectParseInvertsName(ParseModificationLevel);
   ExpectParseInvertsName(ParseDocumentStatus);
   ExpectParseInvertsName(ParseDateKind);
   ExpectParseInvertsName(ParsePageTextSource);
@@ -321,7 +350,11 @@ void ExpectSpellingsOf(const json& openapi, const std::string& schema, const std
   SCOPED_TRACE(schema + "." + property);
   const json::json_pointer at("/components/schemas/" + schema + "/properties/" + property + "/enum");
   ASSERT_TRUE(openapi.contains(at));
-  std::vector<std::string> documented = openapi[at].get<std::vector<std::string>>();
+  // A nullable member lists null as well: not a spelling.
+  std::vector<std::string> documented;
+  for (const json& v : openapi[at]) {
+    if (!v.is_null()) documented.push_back(v.get<std::string>());
+  }
   std::vector<std::string> ours;
   for (const E e : EnumValues<E>::kAll) ours.emplace_back(Name(e));
   std::sort(documented.begin(), documented.end());
@@ -338,7 +371,9 @@ TEST(Enums, SpellingsAreThoseOfTheOpenApiDocument) {
   ExpectSpellingsOf<Trust>(openapi, "Signature", "trust");
   ExpectSpellingsOf<SignatureType>(openapi, "Signature", "type");
   ExpectSpellingsOf<Revocation>(openapi, "Signature", "revocation");
+  ExpectSpellingsOf<ValidationTimeSource>(openapi, "Signature", "validation_time_source");
   ExpectSpellingsOf<TimestampStatus>(openapi, "Timestamp", "status");
+  ExpectSpellingsOf<ModificationLevel>(openapi, "Signature", "modification_level");
   ExpectSpellingsOf<DocumentStatus>(openapi, "VerifyReport", "status");
   ExpectSpellingsOf<DateKind>(openapi, "DateItem", "kind");
   ExpectSpellingsOf<PageTextSource>(openapi, "PageInfo", "text_source");
@@ -352,6 +387,8 @@ TEST(Enums, WrittenAsTheirSpelling) {
   EXPECT_EQ(s["trust"], "untrusted");
   EXPECT_EQ(s["type"], "signature");
   EXPECT_EQ(s["revocation"], "unknown");
+  EXPECT_EQ(s["modification_level"], "form_filling");
+  EXPECT_EQ(ToJson(BareSignature())["modification_level"], nullptr);
   EXPECT_EQ(s["timestamp"]["status"], "untrusted");
   const json r = ToJson(FullRecord());
   EXPECT_EQ(r["document"]["text_source"], "mixed");
@@ -611,6 +648,8 @@ TEST(JsonRejects, UnknownEnumSpelling) {
       {[](json& j) { j["signatures"][0]["trust"] = "trusted "; }, {"$.signatures[0].trust", R"(got "trusted ")"}},
       {[](json& j) { j["signatures"][0]["type"] = "timestamp"; }, {"$.signatures[0].type", "\"document_timestamp\""}},
       {[](json& j) { j["signatures"][0]["revocation"] = "checked"; }, {"$.signatures[0].revocation", "\"checked\""}},
+      {[](json& j) { j["signatures"][0]["modification_level"] = "form-filling"; },
+       {"$.signatures[0].modification_level", "\"form_filling\""}},
       {[](json& j) { j["signatures"][0]["timestamp"]["status"] = "indeterminate"; },
        {"$.signatures[0].timestamp.status", "\"indeterminate\""}},
       {[](json& j) { j["agreement"]["dates"][0]["kind"] = "start"; }, {"$.agreement.dates[0].kind", "\"start\""}},

@@ -387,6 +387,142 @@ TEST(CliTest, VerifyExitsZeroForAValidSignature) {
   EXPECT_EQ(json::parse(c.Stdout(), nullptr, false)["status"], "valid") << c.Stdout();
 }
 
+// ---- verify as a gate: --require, --format (issue 12) ----------------------
+
+std::string Signatures(const std::string& name) { return std::string(PACTUM_CORPUS_DIR) + "/signatures/" + name; }
+
+// The exit status of `pactum verify FILE --require REQUIREMENT [more]`.
+int RequireExit(const std::string& file, const std::string& requirement, std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"verify", file, "--require", requirement};
+  args.insert(args.end(), more.begin(), more.end());
+  Child c(args);
+  const int status = c.Wait();
+  EXPECT_TRUE(c.Stderr().empty()) << c.Stderr();
+  EXPECT_FALSE(json::parse(c.Stdout(), nullptr, false).is_discarded()) << c.Stdout();
+  return status;
+}
+
+TEST(CliTest, RequireValidIsMetOnlyByAValidDocument) {
+  const std::vector<std::string> anchors = {"--trust-anchors", Signatures("trust-root-ca.pem")};
+  EXPECT_EQ(RequireExit(Signatures("valid_adbe_rsa2048_sha256.pdf"), "valid", anchors), 0);
+  // Without anchors the same signature is indeterminate.
+  EXPECT_EQ(RequireExit(Signatures("valid_adbe_rsa2048_sha256.pdf"), "valid"), 1);
+  EXPECT_EQ(RequireExit(Signatures("digest_mismatch.pdf"), "valid", anchors), 1);
+  EXPECT_EQ(RequireExit(Signatures("unsigned.pdf"), "valid", anchors), 1);
+}
+
+TEST(CliTest, RequireNotInvalidAcceptsIndeterminateButNotInvalidOrUnsigned) {
+  const std::vector<std::string> anchors = {"--trust-anchors", Signatures("trust-root-ca.pem")};
+  EXPECT_EQ(RequireExit(Signatures("valid_adbe_rsa2048_sha256.pdf"), "not-invalid", anchors), 0);
+  EXPECT_EQ(RequireExit(Signatures("valid_adbe_rsa2048_sha256.pdf"), "not-invalid"), 0);  // indeterminate
+  EXPECT_EQ(RequireExit(Signatures("digest_mismatch.pdf"), "not-invalid", anchors), 1);
+  EXPECT_EQ(RequireExit(Signatures("unsigned.pdf"), "not-invalid", anchors), 1);
+}
+
+TEST(CliTest, WithoutRequireAnInvalidDocumentStillExitsZero) {
+  Child c({"verify", Signatures("digest_mismatch.pdf")});
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+  EXPECT_EQ(json::parse(c.Stdout(), nullptr, false)["status"], "invalid") << c.Stdout();
+}
+
+TEST(CliTest, RequireOnAFileThatCannotBeVerifiedExitsTwoWithTheError) {
+  const std::string text = TempPath("gate.txt");
+  WriteFile(text, "plain text\n");
+  for (const char* requirement : {"valid", "not-invalid"}) {
+    Child not_pdf({"verify", text, "--require", requirement});
+    EXPECT_EQ(not_pdf.Wait(), 2);
+    EXPECT_TRUE(not_pdf.Stdout().empty()) << not_pdf.Stdout();
+    EXPECT_NE(not_pdf.Stderr().find("pactum: " + text + ": "), std::string::npos) << not_pdf.Stderr();
+    EXPECT_NE(not_pdf.Stderr().find("(unsupported_media_type)"), std::string::npos) << not_pdf.Stderr();
+    Child missing({"verify", TempPath("no-such.pdf"), "--require", requirement, "--format", "text"});
+    EXPECT_EQ(missing.Wait(), 2);
+    EXPECT_TRUE(missing.Stdout().empty()) << missing.Stdout();
+    EXPECT_NE(missing.Stderr().find("(not_found)"), std::string::npos) << missing.Stderr();
+  }
+  // A truncated PDF: a PDF header, nothing readable after it.
+  const std::string truncated = TempPath("gate-truncated.pdf");
+  WriteFile(truncated, ReadFile(Signatures("valid_adbe_rsa2048_sha256.pdf")).substr(0, 400));
+  Child broken({"verify", truncated, "--require", "not-invalid"});
+  EXPECT_EQ(broken.Wait(), 2) << broken.Stdout();
+  EXPECT_NE(broken.Stderr().find("(unprocessable)"), std::string::npos) << broken.Stderr();
+  ::unlink(text.c_str());
+  ::unlink(truncated.c_str());
+}
+
+TEST(CliTest, RequireTakesOnlyItsTwoValuesAndExcludesExitCode) {
+  Child bogus({"verify", Signatures("unsigned.pdf"), "--require", "trusted"});
+  EXPECT_EQ(bogus.Wait(), 64);
+  EXPECT_NE(bogus.Stderr().find("--require"), std::string::npos) << bogus.Stderr();
+  Child both({"verify", Signatures("unsigned.pdf"), "--require", "not-invalid", "--exit-code"});
+  EXPECT_EQ(both.Wait(), 64);
+  EXPECT_NE(both.Stderr().find("excludes"), std::string::npos) << both.Stderr();
+  Child format({"verify", Signatures("unsigned.pdf"), "--format", "yaml"});
+  EXPECT_EQ(format.Wait(), 64);
+}
+
+TEST(CliTest, VerifyHelpDocumentsTheGateAndTheFormats) {
+  Child c({"verify", "--help"});
+  EXPECT_EQ(c.Wait(), 0);
+  for (const char* word : {"--require", "valid|not-invalid", "--format", "json|text", "--exit-code is --require valid",
+                           "2 when the file could not be verified"}) {
+    EXPECT_NE(c.Stdout().find(word), std::string::npos) << word << " in:\n" << c.Stdout();
+  }
+}
+
+TEST(CliTest, TextReportOfAValidSignatureSaysWhoWhenAndWhy) {
+  const std::string file = Signatures("valid_adbe_rsa2048_sha256.pdf");
+  Child c({"verify", file, "--format", "text", "--trust-anchors", Signatures("trust-root-ca.pem"), "--require",
+           "valid"});
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+  const std::string out = c.Stdout();
+  EXPECT_TRUE(json::parse(out, nullptr, false).is_discarded()) << "text, not JSON";
+  for (const std::string& expected :
+       {"File: " + file, std::string("Document: VALID (1 signature, "), std::string("Every signature is valid."),
+        std::string("Signature 1 of 1: field \"Signature1\", approval signature"), std::string("Status:        VALID"),
+        std::string("Signer:        CN=Erika Mustermann (RSA-2048)"), std::string("Signing time:  20"),
+        std::string("as the signer states it"), std::string("not proven: the signature carries no time-stamp"),
+        std::string("Integrity:     ok (sha256): the signed bytes are unchanged"),
+        std::string("Trust:         trusted: the certificate chains to a configured trust anchor"),
+        std::string("Changes:       none: the signature covers the whole file"),
+        std::string("Why:           valid: the signed bytes are intact")}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << "'" << expected << "' in:\n" << out;
+  }
+  EXPECT_EQ(out.find("modification level"), std::string::npos) << "only when the report has it";
+}
+
+TEST(CliTest, TextReportOfAnInvalidSignatureExplainsItInSentences) {
+  Child c({"verify", Signatures("digest_mismatch.pdf"), "--format", "text", "--trust-anchors",
+           Signatures("trust-root-ca.pem"), "--require", "not-invalid"});
+  EXPECT_EQ(c.Wait(), 1) << c.Stderr();
+  const std::string out = c.Stdout();
+  for (const char* expected :
+       {"Document: INVALID", "Invalid because signature 1 is invalid.", "Status:        INVALID",
+        "Integrity:     failed", "Why:           invalid: the signature does not vouch for this file.",
+        "- The signed bytes differ from the bytes that were signed: the file was altered. [digest_mismatch]"}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << "'" << expected << "' in:\n" << out;
+  }
+}
+
+TEST(CliTest, TextReportWithoutAnchorsSaysWhyTheSignatureIsIndeterminate) {
+  Child c({"verify", Signatures("valid_cades_rsa2048_sha256.pdf"), "--format", "text"});
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+  const std::string out = c.Stdout();
+  for (const char* expected :
+       {"Document: INDETERMINATE", "No signature is invalid, but signature 1 cannot be confirmed as valid.",
+        "Trust:         not established", "indeterminate: the signature itself holds",
+        "- No trust anchors are configured (--trust-anchors), so no signer can be trusted. [no_trust_anchors]"}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << "'" << expected << "' in:\n" << out;
+  }
+}
+
+TEST(CliTest, TextReportOfAnUnsignedDocument) {
+  Child c({"verify", "-", "--format", "text"}, {}, Signatures("unsigned.pdf"));
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+  EXPECT_NE(c.Stdout().find("File: stdin\nDocument: UNSIGNED (0 signatures, 1 revision;"), std::string::npos)
+      << c.Stdout();
+  EXPECT_NE(c.Stdout().find("The document has no signatures."), std::string::npos) << c.Stdout();
+}
+
 TEST(CliTest, VerifyOfANonPdfExitsTwo) {
   const std::string path = TempPath("not.pdf");
   WriteFile(path, "plain text\n");

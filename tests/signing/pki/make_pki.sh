@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Generates the test PKI of the signing tests into OUTDIR with the openssl CLI.
 # Nothing it writes is committed. Idempotent: when OUTDIR already holds a PKI
-# made by this very script (same SHA-256, stamp file), it exits at once;
-# otherwise the PKI is built in a temporary directory beside OUTDIR and moved
-# into place, so readers never see half a PKI.
+# made by this very script (same SHA-256, stamp file) whose short-lived
+# certificates have a week left, it exits at once; otherwise the PKI is built
+# in a temporary directory beside OUTDIR and moved into place, so readers
+# never see half a PKI.
 #
 # Usage: make_pki.sh OUTDIR
 #
@@ -18,8 +19,13 @@
 #     S-chain.pem  S.pem followed by intermediate.pem
 #     S.p12        PKCS#12 with key, certificate and intermediate
 #     S.p12.pass   the PKCS#12 password (one line, no newline)
+#   ltv, ltv-revoked (the same files): short-lived signers (EC P-256), valid
+#     from a day before generation for 30 days, so that a clock moved a few
+#     years on (faketime) sees them expired; ltv-revoked is on the CRL
 #   intermediate.crl.pem intermediate.crl.der   the intermediate's CRL listing
-#                                               the revoked signer
+#                                               revoked and ltv-revoked
+#   root.crl.pem root.crl.der                   the root's CRL (revokes nothing;
+#                                               vouches for the intermediate)
 #   intermediate.index.txt                      the intermediate's `openssl ca`
 #                                               database (for `openssl ocsp -index`)
 #   untrusted-root.pem untrusted-root.key       a root nobody trusts
@@ -44,7 +50,8 @@ mkdir -p "$(dirname "$outdir")"
 outdir="$(cd "$(dirname "$outdir")" && pwd)/$(basename "$outdir")"
 stamp="$(sha256sum "$script" | cut -d' ' -f1)"
 
-if [[ -f "$outdir/stamp" && "$(cat "$outdir/stamp")" == "$stamp" ]]; then
+if [[ -f "$outdir/stamp" && "$(cat "$outdir/stamp")" == "$stamp" ]] &&
+  openssl x509 -checkend 604800 -noout -in "$outdir/ltv.pem" >/dev/null 2>&1; then
   exit 0
 fi
 
@@ -155,14 +162,21 @@ issue intermediate expired p256 "pactum signer expired" ext_signer 2020010100000
 issue intermediate notyet p256 "pactum signer not yet valid" ext_signer 20990101000000Z 20991231000000Z
 issue intermediate revoked p256 "pactum signer revoked" ext_signer
 issue intermediate tsa p256 "pactum test TSA" ext_tsa
-for s in rsa2048 rsapss p256 p384 expired notyet revoked; do
+short_start="$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)"
+short_end="$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)"
+issue intermediate ltv p256 "pactum signer short-lived" ext_signer "$short_start" "$short_end"
+issue intermediate ltv-revoked p256 "pactum signer short-lived revoked" ext_signer "$short_start" "$short_end"
+for s in rsa2048 rsapss p256 p384 expired notyet revoked ltv ltv-revoked; do
   bundle "$s" intermediate.pem
 done
 cat tsa.pem intermediate.pem > tsa-chain.pem
 
 openssl ca -batch -config ca-intermediate/ca.cnf -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
+openssl ca -batch -config ca-intermediate/ca.cnf -revoke ltv-revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca-intermediate/ca.cnf -gencrl -out intermediate.crl.pem 2>/dev/null
 openssl crl -in intermediate.crl.pem -outform DER -out intermediate.crl.der
+openssl ca -batch -config ca-root/ca.cnf -gencrl -out root.crl.pem 2>/dev/null
+openssl crl -in root.crl.pem -outform DER -out root.crl.der
 
 self_signed_root untrusted-root p256 "pactum untrusted root CA"
 issue untrusted-root untrusted p256 "pactum signer untrusted" ext_signer

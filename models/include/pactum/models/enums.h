@@ -87,20 +87,23 @@ constexpr std::optional<SignatureStatus> ParseSignatureStatus(std::string_view n
   return ParseName<SignatureStatus>(name);
 }
 
-// SignatureReport::integrity: whether the signature's mathematics hold.
-enum class Integrity { kOk, kFailed };
+// SignatureReport::integrity: whether the signature's mathematics hold;
+// kUnknown when they could not be checked (an algorithm or sub-filter
+// pactum does not implement), which never makes a signature invalid.
+enum class Integrity { kOk, kFailed, kUnknown };
 
 constexpr std::string_view Name(Integrity v) {
   switch (v) {
     case Integrity::kOk: return "ok";
     case Integrity::kFailed: return "failed";
+    case Integrity::kUnknown: return "unknown";
   }
   return {};
 }
 
 template <>
 struct EnumValues<Integrity> {
-  static constexpr std::array kAll = {Integrity::kOk, Integrity::kFailed};
+  static constexpr std::array kAll = {Integrity::kOk, Integrity::kFailed, Integrity::kUnknown};
 };
 static_assert(enums_internal::ListsEveryValue<Integrity>());
 
@@ -168,6 +171,62 @@ struct EnumValues<Revocation> {
 static_assert(enums_internal::ListsEveryValue<Revocation>());
 
 constexpr std::optional<Revocation> ParseRevocation(std::string_view name) { return ParseName<Revocation>(name); }
+
+// SignatureReport::modification_level: the most far-reaching kind of change
+// the revisions after a signature make, in this order: nothing that changes
+// the document's content; validation data (/DSS) and document timestamps;
+// further signatures (new or filled signature fields); form filling;
+// annotations; anything else.
+enum class ModificationLevel { kNone, kLtv, kSigning, kFormFilling, kAnnotations, kOther };
+
+constexpr std::string_view Name(ModificationLevel v) {
+  switch (v) {
+    case ModificationLevel::kNone: return "none";
+    case ModificationLevel::kLtv: return "ltv";
+    case ModificationLevel::kSigning: return "signing";
+    case ModificationLevel::kFormFilling: return "form_filling";
+    case ModificationLevel::kAnnotations: return "annotations";
+    case ModificationLevel::kOther: return "other";
+  }
+  return {};
+}
+
+template <>
+struct EnumValues<ModificationLevel> {
+  static constexpr std::array kAll = {ModificationLevel::kNone,        ModificationLevel::kLtv,
+                                      ModificationLevel::kSigning,     ModificationLevel::kFormFilling,
+                                      ModificationLevel::kAnnotations, ModificationLevel::kOther};
+};
+static_assert(enums_internal::ListsEveryValue<ModificationLevel>());
+
+constexpr std::optional<ModificationLevel> ParseModificationLevel(std::string_view name) {
+  return ParseName<ModificationLevel>(name);
+}
+
+// SignatureReport::validation_time_source: what proves the time the
+// signer's chain was validated at (the earliest proven existence of the
+// signature).
+enum class ValidationTimeSource { kSignatureTimestamp, kDocumentTimestamp, kCurrentTime };
+
+constexpr std::string_view Name(ValidationTimeSource v) {
+  switch (v) {
+    case ValidationTimeSource::kSignatureTimestamp: return "signature_timestamp";
+    case ValidationTimeSource::kDocumentTimestamp: return "document_timestamp";
+    case ValidationTimeSource::kCurrentTime: return "current_time";
+  }
+  return {};
+}
+
+template <>
+struct EnumValues<ValidationTimeSource> {
+  static constexpr std::array kAll = {ValidationTimeSource::kSignatureTimestamp,
+                                      ValidationTimeSource::kDocumentTimestamp, ValidationTimeSource::kCurrentTime};
+};
+static_assert(enums_internal::ListsEveryValue<ValidationTimeSource>());
+
+constexpr std::optional<ValidationTimeSource> ParseValidationTimeSource(std::string_view name) {
+  return ParseName<ValidationTimeSource>(name);
+}
 
 // TimestampSummary::status.
 enum class TimestampStatus { kValid, kInvalid, kUntrusted };
@@ -303,6 +362,8 @@ template <typename Json> void to_json(Json& j, Trust v) { j = std::string(Name(v
 template <typename Json> void to_json(Json& j, SignatureType v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, Revocation v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, TimestampStatus v) { j = std::string(Name(v)); }
+template <typename Json> void to_json(Json& j, ModificationLevel v) { j = std::string(Name(v)); }
+template <typename Json> void to_json(Json& j, ValidationTimeSource v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, DocumentStatus v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, DateKind v) { j = std::string(Name(v)); }
 template <typename Json> void to_json(Json& j, PageTextSource v) { j = std::string(Name(v)); }
@@ -314,6 +375,8 @@ template <typename Json> void from_json(const Json& j, Trust& v) = delete;
 template <typename Json> void from_json(const Json& j, SignatureType& v) = delete;
 template <typename Json> void from_json(const Json& j, Revocation& v) = delete;
 template <typename Json> void from_json(const Json& j, TimestampStatus& v) = delete;
+template <typename Json> void from_json(const Json& j, ModificationLevel& v) = delete;
+template <typename Json> void from_json(const Json& j, ValidationTimeSource& v) = delete;
 template <typename Json> void from_json(const Json& j, DocumentStatus& v) = delete;
 template <typename Json> void from_json(const Json& j, DateKind& v) = delete;
 template <typename Json> void from_json(const Json& j, PageTextSource& v) = delete;

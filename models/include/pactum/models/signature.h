@@ -45,8 +45,21 @@ struct SignatureReport {
   int revision = 0;                  // 1-based revision the signature ends; 0 when none
   std::optional<int> certification;  // DocMDP permission level /P (1, 2, 3) of a certifying signature
   Revocation revocation = Revocation::kNotChecked;
+  // The time the signer's chain and its revocation were validated at: the
+  // earliest time a valid timestamp proves the signature existed, else the
+  // current time; both unset when the cryptography was not checked.
+  std::optional<std::string> validation_time;  // RFC 3339
+  std::optional<ValidationTimeSource> validation_time_source;
+  // The document carries what validation at a later date needs: a valid
+  // timestamp proving the validation time and "good" revocation data for
+  // every certificate of the chain below the trust anchor.
+  bool ltv = false;
   std::optional<std::string> name, reason, location, contact_info;  // from the dictionary
   std::vector<int> changed_pages;    // 1-based pages whose rendering changed after signing
+  // What the revisions after the signed one change, at worst (enums.h);
+  // kNone when the signature covers the final revision; nullopt when the
+  // signed revision could not be determined (a broken /ByteRange).
+  std::optional<ModificationLevel> modification_level;
   std::vector<std::string> warnings; // e.g. "weak_digest"
 };
 

@@ -3,9 +3,9 @@
 // For every signature field (approval signatures, certification signatures
 // and document timestamps) the verifier checks the byte range, the CMS with
 // OpenSSL, the chain against the configured trust anchors, revocation data,
-// timestamps, and whether the document was changed after signing (object
-// level difference of the signed revision and the final file, DocMDP, and a
-// rendering comparison with Poppler). Thread-safe: calls share nothing but
+// timestamps, and whether the document was changed after signing (each
+// later revision compared with the one before it by meaning, against DocMDP,
+// and a rendering comparison with Poppler). Thread-safe: calls share nothing but
 // the immutable TrustContext.
 #pragma once
 
