@@ -746,6 +746,12 @@ void CheckSignedData(std::string_view der, const CryptoInput& input, const Trust
   AddArchivalMaterial(si, &material);
 
   std::vector<std::string_view> content = input.signed_data;
+  if (input.kind == CmsKind::kDetached && EContent(cms.get())) {
+    // adbe.pkcs7.detached and ETSI.CAdES.detached sign the byte ranges only:
+    // encapsulated content would be signed data the document does not show.
+    r->integrity_reasons.push_back("content_not_detached");
+    return;
+  }
   if (input.kind == CmsKind::kSha1) {
     // adbe.pkcs7.sha1: the signed content is SHA-1 of the ranges.
     const std::optional<std::string_view> econtent = EContent(cms.get());

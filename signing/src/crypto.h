@@ -104,6 +104,7 @@ struct TimestampResult {
 //   integrity (make the signature invalid):
 //     "cms_empty"             /Contents empty or all zero
 //     "cms_malformed"         not a parseable CMS SignedData / TimeStampToken
+//     "content_not_detached"  a detached /SubFilter whose CMS carries eContent
 //     "certificate_missing"   signer certificate not in the CMS
 //     "digest_mismatch"       message digest (or eContent / imprint) differs from the ranges
 //     "signature_mismatch"    signature over the signed attributes does not verify

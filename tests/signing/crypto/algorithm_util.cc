@@ -278,6 +278,17 @@ std::string BuildCms(const TestSigner& signer, const CmsSpec& spec, std::string_
   if (ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig.data(), static_cast<int>(sig.size())) != 1) {
     return fail("signature value");
   }
+  if (!spec.encapsulated.empty()) {
+    if (CMS_set_detached(cms.get(), 0) != 1) return fail("attach");
+    ASN1_OCTET_STRING** econtent = CMS_get0_content(cms.get());
+    if (econtent == nullptr) return fail("eContent");
+    if (*econtent == nullptr) *econtent = ASN1_OCTET_STRING_new();
+    (*econtent)->flags &= ~ASN1_STRING_FLAG_CONT;  // the bytes are here, not streamed
+    if (ASN1_OCTET_STRING_set(*econtent, reinterpret_cast<const unsigned char*>(spec.encapsulated.data()),
+                              static_cast<int>(spec.encapsulated.size())) != 1) {
+      return fail("eContent bytes");
+    }
+  }
   return Der(cms.get());
 }
 

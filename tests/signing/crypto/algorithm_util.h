@@ -51,9 +51,12 @@ struct CmsSpec {
   const EVP_MD* mgf1_md = nullptr;
   bool plain_ecdsa = false;       // write r || s instead of DER (BSI TR-03111)
   bool signed_attributes = true;  // false: the signature is over the content itself
+  // Non-empty: carried as the SignedData's eContent (not detached), while
+  // the messageDigest attribute still covers `content`.
+  std::string encapsulated;
 };
 
-// A detached CMS SignedData over `content` signed by `signer` as `spec`
+// A detached CMS SignedData (unless spec.encapsulated) over `content` signed by `signer` as `spec`
 // says, with the signer's certificate and the intermediate; "" (and a test
 // failure) when OpenSSL refuses.
 std::string BuildCms(const TestSigner& signer, const CmsSpec& spec, std::string_view content);

@@ -139,6 +139,21 @@ TEST(UnknownAlgorithm, IsIndeterminateWithIntegrityUnknown) {
   EXPECT_EQ(ToJson(r)["signatures"][0]["integrity"], "unknown");
 }
 
+TEST(DetachedSubFilter, EncapsulatedContentIsInvalid) {
+  // The messageDigest covers the byte ranges, so the mathematics hold; but a
+  // detached PDF signature that also carries content signs something the
+  // viewer does not show beside the document.
+  CmsSpec spec = Spec("2.16.840.1.101.3.4.2.1", EVP_sha256(), EVP_sha256(), "1.2.840.10045.4.3.2");
+  const std::string detached = SignedWith(SignerOf("p256"), spec);
+  EXPECT_EQ(MustVerify(detached, Trust()).status, DocumentStatus::kValid) << Reasons(MustVerify(detached, Trust()));
+  spec.encapsulated = "content the viewer never shows";
+  const VerifyReport r = MustVerify(SignedWith(SignerOf("p256"), spec), Trust());
+  EXPECT_EQ(r.status, DocumentStatus::kInvalid) << Reasons(r);
+  ASSERT_EQ(r.signatures.size(), 1u);
+  EXPECT_EQ(r.signatures[0].integrity, Integrity::kFailed);
+  EXPECT_EQ(r.signatures[0].reasons, std::vector<std::string>{"content_not_detached"});
+}
+
 // pactum's signer with ECDSA and Ed25519 keys given as PEM files (the form
 // of --sign-key / --sign-cert).
 class PemSigner : public ::testing::Test {
