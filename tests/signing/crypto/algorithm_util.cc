@@ -292,6 +292,15 @@ std::string BuildCms(const TestSigner& signer, const CmsSpec& spec, std::string_
   return Der(cms.get());
 }
 
+CmsSpec Spec(const char* digest_oid, const EVP_MD* message_md, const EVP_MD* sign_md, const char* signature_oid) {
+  CmsSpec s;
+  s.digest_oid = digest_oid;
+  s.message_md = message_md;
+  s.sign_md = sign_md;
+  s.signature_oid = signature_oid;
+  return s;
+}
+
 std::string ReorderSignedAttributes(const TestSigner& signer, const std::string& cms_der, const EVP_MD* md) {
   const std::optional<std::string> attrs = internal::RawSignedAttributes(cms_der);
   if (!attrs) {

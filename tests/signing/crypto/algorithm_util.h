@@ -56,6 +56,10 @@ struct CmsSpec {
   std::string encapsulated;
 };
 
+// A spec with these identifiers: the digest algorithm's OID, the digest of
+// the content, the hash signed with (null for EdDSA), the signature OID.
+CmsSpec Spec(const char* digest_oid, const EVP_MD* message_md, const EVP_MD* sign_md, const char* signature_oid);
+
 // A detached CMS SignedData (unless spec.encapsulated) over `content` signed by `signer` as `spec`
 // says, with the signer's certificate and the intermediate; "" (and a test
 // failure) when OpenSSL refuses.

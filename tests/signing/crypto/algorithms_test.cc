@@ -24,6 +24,7 @@ using testing::Has;
 using testing::InputFor;
 using testing::Join;
 using testing::SignerOf;
+using testing::Spec;
 
 const std::string kData = "%PDF-1.7 the bytes of the byte ranges, signed by every kind of key";
 
@@ -64,15 +65,6 @@ struct AlgorithmCase {
 };
 
 void PrintTo(const AlgorithmCase& c, std::ostream* os) { *os << c.name; }
-
-CmsSpec Spec(const char* digest_oid, const EVP_MD* message_md, const EVP_MD* sign_md, const char* signature_oid) {
-  CmsSpec s;
-  s.digest_oid = digest_oid;
-  s.message_md = message_md;
-  s.sign_md = sign_md;
-  s.signature_oid = signature_oid;
-  return s;
-}
 
 CmsSpec Pss(const char* digest_oid, const EVP_MD* md, const EVP_MD* mgf1, int salt) {
   CmsSpec s = Spec(digest_oid, md, md, "");

@@ -62,15 +62,6 @@ std::string Tampered(std::string pdf) {
   return pdf;
 }
 
-CmsSpec Spec(const char* digest_oid, const EVP_MD* md, const EVP_MD* sign_md, const char* signature_oid) {
-  CmsSpec s;
-  s.digest_oid = digest_oid;
-  s.message_md = md;
-  s.sign_md = sign_md;
-  s.signature_oid = signature_oid;
-  return s;
-}
-
 struct PdfCase {
   std::string name;
   std::string signer;
