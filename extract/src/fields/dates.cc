@@ -337,34 +337,40 @@ struct Hit {
 };
 
 // The occurrence of one of `phrases` inside lower[from, to) that ends last
-// (then the longest).
+// (then the longest). Only the window is searched; the boundary check still
+// sees the characters around it.
 std::optional<Hit> LastPhrase(std::string_view lower, const std::vector<std::string>& phrases, size_t from, size_t to) {
   std::optional<Hit> best;
   to = std::min(to, lower.size());
   if (from >= to) return best;
+  const std::string_view window = lower.substr(from, to - from);
   for (const auto& p : phrases) {
-    if (p.size() > to - from) continue;
-    for (size_t at = lower.rfind(p, to - p.size());; at = lower.rfind(p, at - 1)) {
-      if (at == kNpos || at < from) break;
-      if (BoundaryOk(lower, p, at)) {
-        const size_t end = at + p.size();
-        if (!best || end > best->end || (end == best->end && at < best->begin)) best = Hit{at, end};
+    for (size_t at = window.rfind(p); at != kNpos; at = at == 0 ? kNpos : window.rfind(p, at - 1)) {
+      if (BoundaryOk(lower, p, from + at)) {
+        const size_t begin = from + at, end = begin + p.size();
+        if (!best || end > best->end || (end == best->end && begin < best->begin)) best = Hit{begin, end};
         break;
       }
-      if (at == 0) break;
     }
   }
   return best;
 }
 
-// The first occurrence of one of `phrases` inside lower[from, to).
+// The first occurrence of one of `phrases` inside lower[from, to). Only the
+// window is searched, and once a phrase is found only up to where a later
+// phrase could still start at or before it.
 std::optional<Hit> FirstPhrase(std::string_view lower, const std::vector<std::string>& phrases, size_t from, size_t to) {
   std::optional<Hit> best;
   to = std::min(to, lower.size());
+  if (from >= to) return best;
   for (const auto& p : phrases) {
-    for (size_t at = lower.find(p, from); at != kNpos && at + p.size() <= to; at = lower.find(p, at + 1)) {
-      if (BoundaryOk(lower, p, at)) {
-        if (!best || at < best->begin || (at == best->begin && at + p.size() > best->end)) best = Hit{at, at + p.size()};
+    const size_t limit = best ? std::min(to, best->begin + p.size()) : to;
+    if (limit <= from) continue;
+    const std::string_view window = lower.substr(from, limit - from);
+    for (size_t at = window.find(p); at != kNpos; at = window.find(p, at + 1)) {
+      if (BoundaryOk(lower, p, from + at)) {
+        const size_t begin = from + at, end = begin + p.size();
+        if (!best || begin < best->begin || (begin == best->begin && end > best->end)) best = Hit{begin, end};
         break;
       }
     }
