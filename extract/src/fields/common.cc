@@ -16,21 +16,21 @@ std::string Trim(std::string_view s) {
 }
 
 std::string Lower(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0xC3 && i + 1 < s.size()) {
-      const unsigned char d = static_cast<unsigned char>(s[i + 1]);
+  // In place on a copy: A-Z as the "C" locale's tolower (the process never
+  // sets another), and the German capitals.
+  std::string out(s);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(out[i]);
+    if (c >= 'A' && c <= 'Z') {
+      out[i] = static_cast<char>(c + ('a' - 'A'));
+    } else if (c == 0xC3 && i + 1 < out.size()) {
+      const unsigned char d = static_cast<unsigned char>(out[i + 1]);
       // Ä Ö Ü (C3 84/96/9C) -> ä ö ü (C3 A4/B6/BC)
       if (d == 0x84 || d == 0x96 || d == 0x9C) {
-        out += static_cast<char>(c);
-        out += static_cast<char>(d + 0x20);
+        out[i + 1] = static_cast<char>(d + 0x20);
         ++i;
-        continue;
       }
     }
-    out += static_cast<char>(std::tolower(c));
   }
   return out;
 }
