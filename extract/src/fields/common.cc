@@ -145,6 +145,15 @@ std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line) {
   // A two-digit year, usual in a place-and-date line written by hand or
   // typed in a hurry ("Kassel, 12.03.26"); only there, after a place: in
   // running text "1.2.26" may be a version or a clause.
+  // The pattern ends in ".DD" and white space: lines that do not (after
+  // dropping trailing ASCII space and, as white space may be any Unicode
+  // space, every non-ASCII byte) are left without running it.
+  size_t n = line.size();
+  while (n > 0 && (std::isspace(static_cast<unsigned char>(line[n - 1])) || static_cast<unsigned char>(line[n - 1]) >= 0x80)) {
+    --n;
+  }
+  auto digit = [&](size_t i) { return line[i] >= '0' && line[i] <= '9'; };
+  if (n < 5 || !digit(n - 1) || !digit(n - 2) || line[n - 3] != '.') return std::nullopt;
   static const Regex short_year(R"(.*\D(([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2}))\s*)");
   Match m;
   if (!short_year.FullMatch(line, &m)) return std::nullopt;
