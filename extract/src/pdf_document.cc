@@ -82,11 +82,22 @@ class PdfDocument final : public Document {
  public:
   // `may_have_glyphless_fonts`: the raw bytes name a glyph-less font or hide
   // dictionaries in compressed object streams (see OnlyGlyphlessFonts).
-  PdfDocument(std::unique_ptr<poppler::document> doc, std::string_view bytes, const Limits& limits,
-              bool may_have_glyphless_fonts)
-      : doc_(std::move(doc)), bytes_(bytes), limits_(limits), may_have_glyphless_fonts_(may_have_glyphless_fonts) {}
+  // `bytes`: what Poppler reads, the caller's or `own` (WithoutOutputIntents).
+  PdfDocument(std::unique_ptr<poppler::document> doc, std::string_view bytes,
+              std::shared_ptr<const std::string> own, const Limits& limits, bool may_have_glyphless_fonts)
+      : doc_(std::move(doc)),
+        bytes_(bytes),
+        own_(std::move(own)),
+        limits_(limits),
+        may_have_glyphless_fonts_(may_have_glyphless_fonts) {}
 
-  Result<std::unique_ptr<Document>> Reopen() const override { return OpenPdfDocument(bytes_, limits_); }
+  // Opens `bytes` (already checked) with Poppler.
+  static Result<std::unique_ptr<Document>> Load(std::string_view bytes, std::shared_ptr<const std::string> own,
+                                                const Limits& limits, bool may_have_glyphless_fonts);
+
+  Result<std::unique_ptr<Document>> Reopen() const override {
+    return Load(bytes_, own_, limits_, may_have_glyphless_fonts_);
+  }
 
   MediaType media_type() const override { return MediaType::kPdf; }
   int page_count() const override { return doc_->pages(); }
@@ -191,16 +202,16 @@ class PdfDocument final : public Document {
   }
 
   std::unique_ptr<poppler::document> doc_;
-  std::string_view bytes_;  // the caller's, outliving this document
+  std::string_view bytes_;  // the caller's (outliving this document), or *own_
+  std::shared_ptr<const std::string> own_;
   Limits limits_;
   bool may_have_glyphless_fonts_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const Limits& limits) {
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) return Error::TooLarge("PDF larger than 2 GiB");
-  if (auto err = CheckDeclaredPdfObjects(bytes, limits.max_pdf_objects)) return *err;
+Result<std::unique_ptr<Document>> PdfDocument::Load(std::string_view bytes, std::shared_ptr<const std::string> own,
+                                                    const Limits& limits, bool may_have_glyphless_fonts) {
   KeepPopplerGlobals();
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
@@ -216,9 +227,22 @@ Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const 
     return Error::Unprocessable("the PDF has " + std::to_string(pages) + " pages, more than the limit of " +
                                 std::to_string(limits.max_pages));
   }
+  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), bytes, std::move(own), limits, may_have_glyphless_fonts));
+}
+
+Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const Limits& limits) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) return Error::TooLarge("PDF larger than 2 GiB");
+  if (auto err = CheckDeclaredPdfObjects(bytes, limits.max_pdf_objects)) return *err;
   const bool may_have_glyphless_fonts = bytes.find("GlyphLess") != std::string_view::npos ||
                                         bytes.find("/ObjStm") != std::string_view::npos;
-  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), bytes, limits, may_have_glyphless_fonts));
+  // Poppler reads a PDF/A's pages many times faster without its output
+  // intent (see WithoutOutputIntents).
+  std::shared_ptr<const std::string> own;
+  if (auto patched = WithoutOutputIntents(bytes); patched && patched->size() <= static_cast<size_t>(INT_MAX)) {
+    own = std::make_shared<const std::string>(std::move(*patched));
+  }
+  const std::string_view read = own ? std::string_view(*own) : bytes;
+  return PdfDocument::Load(read, std::move(own), limits, may_have_glyphless_fonts);
 }
 
 Result<std::unique_ptr<Document>> Document::Open(std::string_view bytes, MediaType type, const Limits& limits) {
