@@ -405,6 +405,18 @@ std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<s
   return LeftmostLongest(std::move(hits));
 }
 
+bool ContainsPhrase(std::string_view text, const PhraseSet& phrases) {
+  const PhraseSet::Tables& t = phrases.tables();
+  const std::string lower = fields::Lower(text);
+  int32_t state = 0;
+  for (size_t i = 0; i < lower.size(); ++i) {
+    state = t.Step(state, static_cast<unsigned char>(lower[i]));
+    const auto& n = t.nodes[static_cast<size_t>(state)];
+    if (n.out_end > n.out_begin || n.dict >= 0) return true;
+  }
+  return false;
+}
+
 bool HasWord(const PhraseSet& list, std::string_view word) {
   return list.tables().words.count(fields::Lower(word)) > 0;
 }

@@ -96,6 +96,10 @@ std::vector<PhraseHit> FindAllPhrases(std::string_view text, const PhraseSet& ph
 // German letters) as a whole.
 bool HasWord(const std::vector<std::string>& list, std::string_view word);
 bool HasWord(const PhraseSet& list, std::string_view word);
+// True when one of `phrases` occurs anywhere in `text`, compared
+// case-insensitively (ASCII and German letters), word boundaries or not: a
+// quick test before slower matching (a superset of exact-case occurrence).
+bool ContainsPhrase(std::string_view text, const PhraseSet& phrases);
 // True if `text` starts with one of `phrases` (case-insensitive, word boundary after).
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases);
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const PhraseSet& phrases);
