@@ -61,6 +61,44 @@ TEST(PhraseTest, WordBoundariesAndCase) {
   EXPECT_FALSE(StartsWithPhrase("us between", phrases));
 }
 
+// Typographic quotes, dashes and other punctuation bound a phrase as ASCII
+// punctuation does; letters of any script do not.
+TEST(PhraseTest, TypographicQuotesAndDashesAreWordBoundaries) {
+  const std::vector<std::string> list = {"agreement", "vertrag", "\xc3\xbc" "bergabe"};  // "übergabe"
+  const PhraseSet set(list);
+  const std::vector<std::string> bounded = {
+      "the \"Agreement\" means",                                // ASCII quotes, as before
+      "the \xe2\x80\x9c" "Agreement\xe2\x80\x9d means",       // “Agreement”
+      "the \xe2\x80\x98" "Agreement\xe2\x80\x99s terms",      // ‘Agreement’s
+      "dieser \xe2\x80\x9e" "Vertrag\xe2\x80\x9c gilt",       // „Vertrag“
+      "der \xc2\xbb" "Vertrag\xc2\xab gilt",                    // »Vertrag«
+      "\xe2\x80\x93" "Vertrag\xe2\x80\x94",                   // –Vertrag—
+      "\xc2\xa7" "Vertrag\xc2\xa0gilt",                         // §Vertrag, then a no-break space
+      "die \xe2\x80\x9e\xc3\x9c" "bergabe\xe2\x80\x9c",        // „Übergabe“: a phrase that starts with a non-ASCII letter
+  };
+  for (const auto& text : bounded) {
+    EXPECT_TRUE(FindPhrase(text, list)) << text;
+    EXPECT_TRUE(FindPhrase(text, set)) << text;
+    EXPECT_EQ(FindAllPhrases(text, list).size(), 1u) << text;
+    EXPECT_EQ(FindAllPhrases(text, set).size(), 1u) << text;
+  }
+  const std::vector<std::string> glued = {
+      "Mietvertrag",                          // a letter before
+      "Vertrags\xc3\xa4nderung",              // a non-ASCII letter after: "Vertragsänderung"
+      "\xc3\xa9" "agreement",                  // a non-ASCII letter before: "éagreement"
+      "Vertrag\xc3\xa9",                       // ... after
+      "Vertrag2",                             // a digit
+      "Ru\xcc\x88" "bergabe",                  // a combining mark before "bergabe" is no boundary either
+  };
+  for (const auto& text : glued) {
+    EXPECT_FALSE(FindPhrase(text, list)) << text;
+    EXPECT_FALSE(FindPhrase(text, set)) << text;
+  }
+  EXPECT_TRUE(StartsWithPhrase("Agreement\xe2\x80\x9d means", list));
+  EXPECT_TRUE(StartsWithPhrase("Vertrag\xe2\x80\x9c gilt", set));
+  EXPECT_FALSE(StartsWithPhrase("Vertrag\xc3\xa9 gilt", set));
+}
+
 bool SameHit(const std::optional<PhraseHit>& a, const std::optional<PhraseHit>& b) {
   if (a.has_value() != b.has_value()) return false;
   return !a || (a->begin == b->begin && a->end == b->end && a->phrase == b->phrase);

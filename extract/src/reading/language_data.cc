@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "fields/common.h"
+#include "utf8.h"
 
 namespace pactum::extract {
 namespace {
@@ -32,7 +33,43 @@ std::optional<std::pair<std::string, std::string>> LangAndTopic(std::string_view
   return std::pair{std::string(name.substr(0, slash)), std::string(name.substr(slash + 1))};
 }
 
-bool IsWordByte(unsigned char c) { return std::isalnum(c) != 0 || c >= 0x80; }
+// A letter, digit or combining mark (any script) is part of a word; spaces,
+// punctuation, quotes (also “ ” ‘ ’ „ « »), dashes and symbols are not.
+bool IsWordCodePoint(utf8proc_int32_t c) {
+  if (c < 0x80) return std::isalnum(static_cast<int>(c)) != 0;
+  switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Whether the character that starts at byte `at` of `s` is part of a word.
+// Broken UTF-8 counts as a word character.
+bool WordStartsAt(std::string_view s, size_t at) {
+  const unsigned char c = static_cast<unsigned char>(s[at]);
+  if (c < 0x80) return std::isalnum(c) != 0;
+  utf8proc_int32_t cp = 0;
+  const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + at),
+                                              static_cast<utf8proc_ssize_t>(s.size() - at), &cp);
+  return n <= 0 || IsWordCodePoint(cp);
+}
+
+// Whether the character that ends just before byte `end` of `s` is part of a
+// word. Broken UTF-8 counts as a word character.
+bool WordEndsAt(std::string_view s, size_t end) {
+  const unsigned char c = static_cast<unsigned char>(s[end - 1]);
+  if (c < 0x80) return std::isalnum(c) != 0;
+  size_t start = end - 1;
+  while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+  utf8proc_int32_t cp = 0;
+  const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + start),
+                                              static_cast<utf8proc_ssize_t>(end - start), &cp);
+  return n != static_cast<utf8proc_ssize_t>(end - start) || IsWordCodePoint(cp);
+}
 
 }  // namespace
 
@@ -309,10 +346,8 @@ void ForEachLowered(const std::vector<std::string>& phrases, Visit visit) {
 // only where the phrase itself starts / ends with a word character).
 bool WholeWordAt(std::string_view lower, size_t at, std::string_view p) {
   const size_t end = at + p.size();
-  const bool left_ok = at == 0 || !IsWordByte(static_cast<unsigned char>(p.front())) ||
-                       !IsWordByte(static_cast<unsigned char>(lower[at - 1]));
-  const bool right_ok = end == lower.size() || !IsWordByte(static_cast<unsigned char>(p.back())) ||
-                        !IsWordByte(static_cast<unsigned char>(lower[end]));
+  const bool left_ok = at == 0 || !WordStartsAt(p, 0) || !WordEndsAt(lower, at);
+  const bool right_ok = end == lower.size() || !WordEndsAt(p, p.size()) || !WordStartsAt(lower, end);
   return left_ok && right_ok;
 }
 
@@ -433,7 +468,8 @@ std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const PhraseSet
   const PhraseSet::Tables& t = phrases.tables();
   size_t lead = 0;
   while (lead < text.size() && text[lead] == ' ') ++lead;
-  const std::string lower = fields::Lower(text.substr(lead, std::min(text.size() - lead, t.longest + 1)));
+  // The line's first bytes: room for the longest phrase and the character after it.
+  const std::string lower = fields::Lower(text.substr(lead, std::min(text.size() - lead, t.longest + 4)));
   // Down the trie from the root: the deepest phrase node with a boundary after it.
   std::optional<PhraseHit> best;
   int32_t node = 0;
@@ -452,11 +488,11 @@ std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vect
   if (const PhraseSet* set = BuiltInSetOf(phrases)) return StartsWithPhrase(text, *set);
   size_t lead = 0;
   while (lead < text.size() && text[lead] == ' ') ++lead;
-  // Only the line's start is compared: its first (longest phrase + 1) bytes,
-  // lowered once, against each phrase in place.
+  // Only the line's start is compared: its first bytes (the longest phrase
+  // and the character after it), lowered once, against each phrase in place.
   size_t longest = 0;
   for (const auto& phrase : phrases) longest = std::max(longest, phrase.size());
-  const std::string lower = fields::Lower(text.substr(lead, std::min(text.size() - lead, longest + 1)));
+  const std::string lower = fields::Lower(text.substr(lead, std::min(text.size() - lead, longest + 4)));
   std::optional<PhraseHit> best;
   ForEachLowered(phrases, [&](const std::string& phrase, std::string_view p) {
     if (p.size() > lower.size() || lower.compare(0, p.size(), p) != 0 || !WholeWordAt(lower, 0, p)) return;

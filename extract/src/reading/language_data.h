@@ -83,8 +83,10 @@ class PhraseSet {
 };
 
 // The leftmost (then longest) phrase of `phrases` that occurs in `text` at
-// word boundaries (the characters around it are not letters or digits),
-// comparing case-insensitively (ASCII and German letters). nullopt if none.
+// word boundaries (the characters around it are not letters, digits or
+// combining marks of any script: spaces, punctuation, quotes such as
+// “ ” ‘ ’ „ « », dashes and symbols are boundaries), comparing
+// case-insensitively (ASCII and German letters). nullopt if none.
 std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std::string>& phrases,
                                     size_t from = 0);
 std::optional<PhraseHit> FindPhrase(std::string_view text, const PhraseSet& phrases, size_t from = 0);
