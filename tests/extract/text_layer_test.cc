@@ -426,5 +426,20 @@ TEST(TextLayerPdfTest, PictureOfTextUnderACaptionIsSeen) {
   EXPECT_EQ(CountUnreadGlyphs(*caption_layer, *caption_glance), 0);
 }
 
+// Words with letters, signs and quotes beyond ASCII come out as UTF-8 (the
+// text layer converts Poppler's UTF-16 itself).
+TEST(TextLayerPdfTest, NonAsciiWordsComeOutAsUtf8) {
+  // WinAnsi: \374 u-umlaut, \200 euro sign, \204 and \223 German quotes, \337 sharp s.
+  const std::string pdf = OnePagePdf("BT /F1 12 Tf 72 700 Td (Pr\374fung \200 5 \204Vertrag\223 Gr\337e) Tj ET\n");
+  auto doc = Document::Open(pdf, MediaType::kPdf, Limits{});
+  ASSERT_TRUE(doc.ok()) << doc.error().ToString();
+  auto layer = (*doc)->TextLayer(1);
+  ASSERT_TRUE(layer.ok());
+  std::vector<std::string> words;
+  for (const Word& w : layer->words) words.push_back(w.text);
+  EXPECT_EQ(words, (std::vector<std::string>{"Pr\xc3\xbc" "fung", "\xe2\x82\xac", "5",
+                                             "\xe2\x80\x9eVertrag\xe2\x80\x9c", "Gr\xc3\x9f" "e"}));
+}
+
 }  // namespace
 }  // namespace pactum::extract
