@@ -11,7 +11,9 @@
 // 4. Reading order: blocks are grouped into bands of vertically overlapping
 //    blocks; bands run top to bottom, blocks within a band left to right.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -342,6 +344,41 @@ struct LayerStats {
   size_t invisible_words = 0;
 };
 
+// What AddWord asks of a character, looked up in a table made once from the
+// same functions for ASCII (nearly all text), asked of utf8proc otherwise.
+struct CharFacts {
+  CharClass cls = CharClass::kUnknown;
+  bool vowel = false, upper = false, lower = false, currency = false;
+};
+
+CharFacts FactsOf(utf8proc_int32_t c) {
+  CharFacts f;
+  f.cls = Classify(c);
+  f.vowel = IsLatinVowel(c);
+  f.upper = utf8proc_isupper(c);
+  f.lower = utf8proc_islower(c);
+  f.currency = utf8proc_category(c) == UTF8PROC_CATEGORY_SC;
+  return f;
+}
+
+const CharFacts& AsciiFacts(utf8proc_int32_t c) {
+  static const std::array<CharFacts, 128> kTable = [] {
+    std::array<CharFacts, 128> t;
+    for (utf8proc_int32_t k = 0; k < 128; ++k) t[static_cast<size_t>(k)] = FactsOf(k);
+    return t;
+  }();
+  return kTable[static_cast<size_t>(c)];
+}
+
+bool IsAscii(utf8proc_int32_t c) { return c >= 0 && c < 128; }
+CharClass ClassOf(utf8proc_int32_t c) { return IsAscii(c) ? AsciiFacts(c).cls : Classify(c); }
+bool VowelOf(utf8proc_int32_t c) { return IsAscii(c) ? AsciiFacts(c).vowel : IsLatinVowel(c); }
+bool UpperOf(utf8proc_int32_t c) { return IsAscii(c) ? AsciiFacts(c).upper : utf8proc_isupper(c); }
+bool LowerOf(utf8proc_int32_t c) { return IsAscii(c) ? AsciiFacts(c).lower : utf8proc_islower(c); }
+bool CurrencyOf(utf8proc_int32_t c) {
+  return IsAscii(c) ? AsciiFacts(c).currency : utf8proc_category(c) == UTF8PROC_CATEGORY_SC;
+}
+
 // Adds one word to `s`. A word is odd when its core (from its first to its
 // last letter or digit) holds an unknown character, mixes letters of two
 // scripts, turns from lower to upper case twice ("McDonald", "iPhone" and
@@ -349,13 +386,14 @@ struct LayerStats {
 // numbers such as "AB12CD34" alternate four times), or carries a maths,
 // modifier or other symbol inside (currency signs, dashes, slashes, dots,
 // brackets and quotes are ordinary inside words: "US$5", "d/b/a", "2(b)").
-void AddWord(const std::string& text, LayerStats* s) {
-  std::vector<utf8proc_int32_t> cps;
-  std::vector<CharClass> cls;
+// `cps` and `cls` are scratch space, reused from word to word.
+void AddWord(const std::string& text, LayerStats* s, std::vector<utf8proc_int32_t>& cps, std::vector<CharClass>& cls) {
+  cps.clear();
+  cls.clear();
   size_t first = std::string::npos, last = 0;
   for (size_t i = 0; i < text.size();) {
     const utf8proc_int32_t c = utf8::Next(text, &i);
-    const CharClass k = Classify(c);
+    const CharClass k = ClassOf(c);
     switch (k) {
       case CharClass::kLetter:
       case CharClass::kMark: ++s->letters; break;
@@ -393,13 +431,13 @@ void AddWord(const std::string& text, LayerStats* s) {
         scripts |= ScriptOf(c);
         if (ScriptOf(c) == kLatin) {
           ++latin;
-          vowels += IsLatinVowel(c);
+          vowels += VowelOf(c);
         }
-        if (prev_lower && utf8proc_isupper(c)) ++case_turns;
-        prev_lower = utf8proc_islower(c) != 0;
+        if (prev_lower && UpperOf(c)) ++case_turns;
+        prev_lower = LowerOf(c);
         break;
       case CharClass::kDigit: has_digit = true; break;
-      case CharClass::kSymbol: odd |= utf8proc_category(c) != UTF8PROC_CATEGORY_SC; break;
+      case CharClass::kSymbol: odd |= !CurrencyOf(c); break;
       case CharClass::kUnknown: odd = true; break;
       default: break;
     }
@@ -420,9 +458,11 @@ void AddWord(const std::string& text, LayerStats* s) {
 
 LayerStats Measure(const PageText& page) {
   LayerStats s;
+  std::vector<utf8proc_int32_t> cps;
+  std::vector<CharClass> cls;
   for (const Word& w : page.words) {
     s.invisible_words += w.invisible;
-    AddWord(w.text, &s);
+    AddWord(w.text, &s, cps, cls);
   }
   std::sort(s.attached_set.begin(), s.attached_set.end());
   s.attached_set.erase(std::unique(s.attached_set.begin(), s.attached_set.end()), s.attached_set.end());
@@ -525,8 +565,12 @@ int CountUnreadGlyphs(const PageText& page, const PageImage& image) {
   const double max_w = kMaxMarkWidthInches * dpi_x;
   int marks = 0;
   std::vector<size_t> stack;
+  const std::uint8_t* const data = ink.data();
   for (size_t start = 0; start < w * h; ++start) {
-    if (!ink[start]) continue;
+    // To the next ink pixel (most of a glanced page is paper).
+    const void* next = std::memchr(data + start, 1, w * h - start);
+    if (next == nullptr) break;
+    start = static_cast<size_t>(static_cast<const std::uint8_t*>(next) - data);
     ink[start] = 0;
     stack.assign(1, start);
     size_t x_lo = w, x_hi = 0, y_lo = h, y_hi = 0;

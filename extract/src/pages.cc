@@ -10,7 +10,9 @@
 //               the text layer covers (CountUnreadGlyphs), as on a scanned
 //               page ("no-text-layer") or a table pasted as a picture under a
 //               typed caption ("too-little-text"); otherwise its text layer is
-//               all there is ("sparse-text-layer", "blank-page"). Image
+//               all there is ("sparse-text-layer", "blank-page"). A page
+//               that draws nothing but text and long thin rules
+//               (Document::DrawsOnlyText) needs no glance. Image
 //               documents have no text layer: every page is OCRed.
 // OCR of a page: render (Document::Render, ExtractOptions::render_dpi) ->
 // clean-up (ocr/leptonica_cleanup) -> engine (ocr/tesseract_engine) -> layout
@@ -90,6 +92,12 @@ struct Decision {
 // if it has one; one without is sent to OCR, whose rendering reports why.
 Decision DecideSparse(TextLayerQuality quality, const PageText& text, Document& doc) {
   const bool none = quality == TextLayerQuality::kNone;
+  // A page that draws nothing but its text (and long thin rules) shows
+  // nothing the text layer lacks: no glance needed.
+  if (doc.DrawsOnlyText(text.page)) {
+    spdlog::debug("page {}: draws only text, no glance", text.page);
+    return none ? Decision{false, true, "blank-page"} : Decision{false, false, "sparse-text-layer"};
+  }
   const double area_in2 = (text.width_pt / 72.0) * (text.height_pt / 72.0);
   int dpi = kGlanceDpi;
   if (area_in2 > 0) dpi = std::clamp(static_cast<int>(std::sqrt(kGlancePixels / area_in2)), 18, kGlanceDpi);

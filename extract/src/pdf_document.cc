@@ -4,8 +4,12 @@
 #include <poppler-image.h>
 #include <poppler-page-renderer.h>
 #include <poppler-page.h>
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFObjectHandle.hh>
+#include <qpdf/QPDFPageObjectHelper.hh>
 
 #include <climits>
+#include <cstdio>
 #include <cmath>
 #include <string>
 #include <tuple>
@@ -17,15 +21,316 @@
 namespace pactum::extract {
 namespace {
 
+// poppler::ustring::to_utf8() opens an iconv converter for every word (about
+// 40 % of the instructions of reading a page's words). The ustring of a
+// text_box comes from Poppler's own iconv conversion of UTF-8, so it is
+// well-formed UTF-16; converted here the same way, code unit by code unit. A
+// lone surrogate, which iconv refuses, ends the text there, as there.
+std::string Utf16ToUtf8(const poppler::ustring& u) {
+  std::string out;
+  out.reserve(u.size());
+  for (size_t i = 0; i < u.size(); ++i) {
+    char32_t c = u[i];
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      if (c >= 0xDC00 || i + 1 >= u.size() || u[i + 1] < 0xDC00 || u[i + 1] > 0xDFFF) break;
+      c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<char32_t>(u[i + 1]) - 0xDC00);
+      ++i;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// Poppler builds its global parameters (font and encoding tables) when the
+// first document is opened and drops them when the last one closes: for a
+// worker that reads one document at a time, on every document (3.6 M
+// instructions, and the caches built since). An empty document opened once
+// and kept for the life of the process keeps them.
+void KeepPopplerGlobals() {
+  static const std::string kBytes = [] {
+    std::string pdf = "%PDF-1.4\n";
+    const size_t catalog = pdf.size();
+    pdf += "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
+    const size_t pages = pdf.size();
+    pdf += "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n";
+    const size_t xref = pdf.size();
+    char entry[32];
+    pdf += "xref\n0 3\n0000000000 65535 f \n";
+    for (size_t offset : {catalog, pages}) {
+      std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", offset);
+      pdf += entry;
+    }
+    pdf += "trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    return pdf;
+  }();
+  static const std::unique_ptr<poppler::document> kKeeper(
+      poppler::document::load_from_raw_data(kBytes.data(), static_cast<int>(kBytes.size())));
+}
+
+// ---- What a page paints --------------------------------------------------------
+//
+// A content stream is read operator by operator (qpdf), with the graphics
+// state that places paths (cm, q, Q, w and an ExtGState's /LW). Marks that are
+// no text: shadings (sh), inline images (BI), XObjects other than forms (forms
+// are read the same way, through their /Matrix), and painted paths, except
+// long thin horizontal rules: at most 1.5 pt high and at least 2.2 inches
+// long on the page, which the glance at the page (CountUnreadGlyphs) never
+// counts, as a letter-sized mark is at least 0.04 inch high and at most
+// 2 inches wide.
+
+constexpr double kRuleMaxHeightPt = 1.5;
+constexpr double kRuleMinWidthPt = 2.2 * 72;
+
+struct Matrix {
+  double a = 1, b = 0, c = 0, d = 1, e = 0, f = 0;
+  // this, then `m` (PDF order: a point goes through this first).
+  Matrix Then(const Matrix& m) const {
+    return {a * m.a + b * m.c, a * m.b + b * m.d, c * m.a + d * m.c, c * m.b + d * m.d, e * m.a + f * m.c + m.e,
+            e * m.b + f * m.d + m.f};
+  }
+  std::pair<double, double> Apply(double x, double y) const { return {a * x + c * y + e, b * x + d * y + f}; }
+};
+
+bool HasType3Font(QPDFObjectHandle resources) {
+  if (!resources.isDictionary()) return false;
+  QPDFObjectHandle fonts = resources.getKey("/Font");
+  if (!fonts.isDictionary()) return false;
+  for (const std::string& key : fonts.getKeys()) {
+    QPDFObjectHandle font = fonts.getKey(key);
+    if (!font.isDictionary()) return true;  // unsure
+    QPDFObjectHandle subtype = font.getKey("/Subtype");
+    if (!subtype.isName() || subtype.getName() == "/Type3") return true;
+  }
+  return false;
+}
+
+class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
+ public:
+  PaintFinder(QPDFObjectHandle resources, const Matrix& ctm, int depth, std::set<QPDFObjGen>* forms)
+      : resources_(resources), depth_(depth), forms_(forms) {
+    state_.ctm = ctm;
+  }
+
+  bool paints() const { return paints_; }
+
+  void handleObject(QPDFObjectHandle obj) override {
+    if (obj.isInlineImage()) return Found();
+    if (!obj.isOperator()) {
+      operands_.push_back(obj);
+      return;
+    }
+    Operator(obj.getOperatorValue());
+    operands_.clear();
+  }
+  void handleEOF() override {}
+
+  // Whether the content of `stream` (with `resources`, drawn through `ctm`)
+  // paints only text and rules.
+  static bool OnlyText(QPDFObjectHandle stream, QPDFObjectHandle resources, const Matrix& ctm, int depth,
+                       std::set<QPDFObjGen>* forms) {
+    if (depth > 8 || HasType3Font(resources)) return false;
+    PaintFinder finder(resources, ctm, depth, forms);
+    QPDFObjectHandle::parseContentStream(stream, &finder);
+    return !finder.paints();
+  }
+
+ private:
+  struct State {
+    Matrix ctm;
+    double line_width = 1;
+  };
+
+  void Found() {
+    paints_ = true;
+    terminateParsing();
+  }
+
+  // The numeric operands, if there are exactly `n` of them.
+  bool Numbers(size_t n, double* out) {
+    if (operands_.size() != n) return false;
+    for (size_t k = 0; k < n; ++k) {
+      if (!operands_[k].isNumber()) return false;
+      out[k] = operands_[k].getNumericValue();
+    }
+    return true;
+  }
+
+  void Point(double x, double y) {
+    const auto [px, py] = state_.ctm.Apply(x, y);
+    if (!path_) {
+      path_ = true;
+      stroke_safe_ = true;
+      lines_in_subpath_ = 0;
+      x0_ = x1_ = px;
+      y0_ = y1_ = py;
+    } else {
+      x0_ = std::min(x0_, px), x1_ = std::max(x1_, px);
+      y0_ = std::min(y0_, py), y1_ = std::max(y1_, py);
+    }
+  }
+
+  // A painted path is harmless when it is a long thin horizontal rule.
+  void Paint(bool stroke) {
+    if (!path_) return;
+    double grow = 0;
+    if (stroke) {
+      // A join between two segments may reach out far beyond the line's
+      // width (a miter): only single segments and rectangles are rules.
+      if (!stroke_safe_) {
+        path_ = false;
+        return Found();
+      }
+      const Matrix& m = state_.ctm;
+      const double scale = std::abs(m.a) + std::abs(m.b) + std::abs(m.c) + std::abs(m.d);
+      grow = std::max(state_.line_width * scale / 2, 0.5);  // width 0: the thinnest line a device draws
+    }
+    const double h = y1_ - y0_ + 2 * grow, w = x1_ - x0_ + 2 * grow;
+    path_ = false;
+    if (!(h <= kRuleMaxHeightPt && w >= kRuleMinWidthPt)) Found();
+  }
+
+  void Operator(const std::string& op) {
+    double v[6];
+    if (op == "q") {
+      stack_.push_back(state_);
+    } else if (op == "Q") {
+      if (!stack_.empty()) {
+        state_ = stack_.back();
+        stack_.pop_back();
+      }
+    } else if (op == "cm") {
+      if (!Numbers(6, v)) return Found();
+      state_.ctm = Matrix{v[0], v[1], v[2], v[3], v[4], v[5]}.Then(state_.ctm);
+    } else if (op == "w") {
+      if (!Numbers(1, v)) return Found();
+      state_.line_width = v[0];
+    } else if (op == "gs") {
+      if (!SetGraphicsState()) return Found();
+    } else if (op == "m" || op == "l") {
+      if (!Numbers(2, v)) return Found();
+      Point(v[0], v[1]);
+      if (op == "m") lines_in_subpath_ = 0;
+      if (op == "l" && ++lines_in_subpath_ > 1) stroke_safe_ = false;
+    } else if (op == "c") {
+      if (!Numbers(6, v)) return Found();
+      for (int k = 0; k < 6; k += 2) Point(v[k], v[k + 1]);
+      stroke_safe_ = false;
+    } else if (op == "v" || op == "y") {
+      if (!Numbers(4, v)) return Found();
+      Point(v[0], v[1]);
+      Point(v[2], v[3]);
+      stroke_safe_ = false;
+    } else if (op == "h") {
+      if (lines_in_subpath_ > 0) stroke_safe_ = false;  // a closed line is two segments
+    } else if (op == "re") {
+      if (!Numbers(4, v)) return Found();
+      Point(v[0], v[1]);
+      Point(v[0] + v[2], v[1]);
+      Point(v[0], v[1] + v[3]);
+      Point(v[0] + v[2], v[1] + v[3]);
+    } else if (op == "n") {
+      path_ = false;
+    } else if (op == "S" || op == "s") {
+      Paint(/*stroke=*/true);
+    } else if (op == "f" || op == "F" || op == "f*") {
+      Paint(/*stroke=*/false);
+    } else if (op == "B" || op == "B*" || op == "b" || op == "b*") {
+      Paint(/*stroke=*/true);
+    } else if (op == "sh" || op == "BI" || op == "ID" || op == "EI") {
+      Found();
+    } else if (op == "Do") {
+      if (operands_.size() != 1 || !operands_[0].isName() || !FormDrawsOnlyText(operands_[0].getName())) Found();
+    }
+  }
+
+  // gs: only a line width is followed; a state that sets nothing else that
+  // matters here (soft masks and the like draw nothing by themselves).
+  bool SetGraphicsState() {
+    if (operands_.size() != 1 || !operands_[0].isName() || !resources_.isDictionary()) return false;
+    QPDFObjectHandle states = resources_.getKey("/ExtGState");
+    if (!states.isDictionary()) return false;
+    QPDFObjectHandle gs = states.getKey(operands_[0].getName());
+    if (!gs.isDictionary()) return false;
+    QPDFObjectHandle lw = gs.getKey("/LW");
+    if (lw.isNumber()) state_.line_width = lw.getNumericValue();
+    return true;
+  }
+
+  bool FormDrawsOnlyText(const std::string& name) {
+    if (!resources_.isDictionary()) return false;
+    QPDFObjectHandle xobjects = resources_.getKey("/XObject");
+    if (!xobjects.isDictionary()) return false;
+    QPDFObjectHandle form = xobjects.getKey(name);
+    if (!form.isStream()) return false;
+    QPDFObjectHandle dict = form.getDict();
+    QPDFObjectHandle subtype = dict.getKey("/Subtype");
+    if (!subtype.isName() || subtype.getName() != "/Form") return false;  // an image, or unknown
+    Matrix matrix;
+    if (QPDFObjectHandle m = dict.getKey("/Matrix"); m.isArray()) {
+      double v[6];
+      if (m.getArrayNItems() != 6) return false;
+      for (int k = 0; k < 6; ++k) {
+        QPDFObjectHandle item = m.getArrayItem(k);
+        if (!item.isNumber()) return false;
+        v[k] = item.getNumericValue();
+      }
+      matrix = Matrix{v[0], v[1], v[2], v[3], v[4], v[5]};
+    }
+    if (!forms_->insert(form.getObjGen()).second) return false;  // drawn before in this chain: unsure
+    QPDFObjectHandle own = dict.getKey("/Resources");
+    const bool only_text =
+        OnlyText(form, own.isDictionary() ? own : resources_, matrix.Then(state_.ctm), depth_ + 1, forms_);
+    forms_->erase(form.getObjGen());
+    return only_text;
+  }
+
+  QPDFObjectHandle resources_;
+  int depth_;
+  std::set<QPDFObjGen>* forms_;
+  std::vector<QPDFObjectHandle> operands_;
+  State state_;
+  std::vector<State> stack_;
+  bool path_ = false;
+  double x0_ = 0, y0_ = 0, x1_ = 0, y1_ = 0;  // the current path's box on the page
+  bool stroke_safe_ = true;                   // single segments and rectangles only
+  int lines_in_subpath_ = 0;
+  bool paints_ = false;
+};
+
 class PdfDocument final : public Document {
  public:
   // `may_have_glyphless_fonts`: the raw bytes name a glyph-less font or hide
   // dictionaries in compressed object streams (see OnlyGlyphlessFonts).
-  PdfDocument(std::unique_ptr<poppler::document> doc, std::string_view bytes, const Limits& limits,
-              bool may_have_glyphless_fonts)
-      : doc_(std::move(doc)), bytes_(bytes), limits_(limits), may_have_glyphless_fonts_(may_have_glyphless_fonts) {}
+  // `bytes`: what Poppler reads, the caller's or `own` (WithoutOutputIntents).
+  PdfDocument(std::unique_ptr<poppler::document> doc, std::string_view bytes,
+              std::shared_ptr<const std::string> own, const Limits& limits, bool may_have_glyphless_fonts)
+      : doc_(std::move(doc)),
+        bytes_(bytes),
+        own_(std::move(own)),
+        limits_(limits),
+        may_have_glyphless_fonts_(may_have_glyphless_fonts) {}
 
-  Result<std::unique_ptr<Document>> Reopen() const override { return OpenPdfDocument(bytes_, limits_); }
+  // Opens `bytes` (already checked) with Poppler.
+  static Result<std::unique_ptr<Document>> Load(std::string_view bytes, std::shared_ptr<const std::string> own,
+                                                const Limits& limits, bool may_have_glyphless_fonts);
+
+  Result<std::unique_ptr<Document>> Reopen() const override {
+    return Load(bytes_, own_, limits_, may_have_glyphless_fonts_);
+  }
 
   MediaType media_type() const override { return MediaType::kPdf; }
   int page_count() const override { return doc_->pages(); }
@@ -40,10 +345,7 @@ class PdfDocument final : public Document {
     out.source = TextSource::kPdfText;
     const bool invisible = may_have_glyphless_fonts_ && OnlyGlyphlessFonts(page_no);
     for (const poppler::text_box& tb : p.text_list()) {
-      const poppler::ustring u = tb.text();
-      const poppler::byte_array utf8 = u.to_utf8();
-      std::string text(utf8.begin(), utf8.end());
-      text = NormalizeWordText(text);
+      std::string text = NormalizeWordText(Utf16ToUtf8(tb.text()));
       if (text.empty()) continue;
       const poppler::rectf r = tb.bbox();
       Word w;
@@ -55,6 +357,46 @@ class PdfDocument final : public Document {
       out.words.push_back(std::move(w));
     }
     return out;
+  }
+
+  bool DrawsOnlyText(int page_no) override {
+    try {
+      if (!qpdf_) {
+        qpdf_ = std::make_unique<QPDF>();
+        qpdf_->setSuppressWarnings(true);
+        qpdf_->setAttemptRecovery(false);
+        qpdf_->processMemoryFile("upload", bytes_.data(), bytes_.size());
+      }
+      if (qpdf_->isEncrypted()) return false;
+      const std::vector<QPDFObjectHandle>& pages = qpdf_->getAllPages();
+      // Poppler and qpdf must agree on the pages.
+      if (static_cast<int>(pages.size()) != doc_->pages() || page_no < 1 || page_no > doc_->pages()) return false;
+      QPDFObjectHandle page = pages[static_cast<size_t>(page_no - 1)];
+      // An annotation with an appearance may draw anything.
+      QPDFObjectHandle annots = page.getKey("/Annots");
+      if (annots.isArray()) {
+        for (int k = 0; k < annots.getArrayNItems(); ++k) {
+          QPDFObjectHandle annot = annots.getArrayItem(k);
+          if (!annot.isDictionary() || annot.hasKey("/AP")) return false;
+        }
+      } else if (!annots.isNull()) {
+        return false;
+      }
+      QPDFPageObjectHelper helper(page);
+      // Rules are judged upright on the page as drawn.
+      if (QPDFObjectHandle rotate = helper.getAttribute("/Rotate", false);
+          !rotate.isNull() && !(rotate.isInteger() && rotate.getIntValue() % 360 == 0)) {
+        return false;
+      }
+      if (page.hasKey("/UserUnit")) return false;
+      QPDFObjectHandle resources = helper.getAttribute("/Resources", false);
+      if (HasType3Font(resources)) return false;
+      PaintFinder finder(resources, Matrix{}, 0, &forms_);
+      helper.parseContents(&finder);
+      return !finder.paints() && !qpdf_->anyWarnings();
+    } catch (const std::exception&) {
+      return false;
+    }
   }
 
   Result<PageImage> Render(int page_no, int dpi) override {
@@ -133,16 +475,19 @@ class PdfDocument final : public Document {
   }
 
   std::unique_ptr<poppler::document> doc_;
-  std::string_view bytes_;  // the caller's, outliving this document
+  std::unique_ptr<QPDF> qpdf_;  // for DrawsOnlyText, made on first use
+  std::set<QPDFObjGen> forms_;
+  std::string_view bytes_;  // the caller's (outliving this document), or *own_
+  std::shared_ptr<const std::string> own_;
   Limits limits_;
   bool may_have_glyphless_fonts_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const Limits& limits) {
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) return Error::TooLarge("PDF larger than 2 GiB");
-  if (auto err = CheckDeclaredPdfObjects(bytes, limits.max_pdf_objects)) return *err;
+Result<std::unique_ptr<Document>> PdfDocument::Load(std::string_view bytes, std::shared_ptr<const std::string> own,
+                                                    const Limits& limits, bool may_have_glyphless_fonts) {
+  KeepPopplerGlobals();
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
   if (!doc) {
@@ -157,9 +502,22 @@ Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const 
     return Error::Unprocessable("the PDF has " + std::to_string(pages) + " pages, more than the limit of " +
                                 std::to_string(limits.max_pages));
   }
+  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), bytes, std::move(own), limits, may_have_glyphless_fonts));
+}
+
+Result<std::unique_ptr<Document>> OpenPdfDocument(std::string_view bytes, const Limits& limits) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) return Error::TooLarge("PDF larger than 2 GiB");
+  if (auto err = CheckDeclaredPdfObjects(bytes, limits.max_pdf_objects)) return *err;
   const bool may_have_glyphless_fonts = bytes.find("GlyphLess") != std::string_view::npos ||
                                         bytes.find("/ObjStm") != std::string_view::npos;
-  return std::unique_ptr<Document>(new PdfDocument(std::move(doc), bytes, limits, may_have_glyphless_fonts));
+  // Poppler reads a PDF/A's pages many times faster without its output
+  // intent (see WithoutOutputIntents).
+  std::shared_ptr<const std::string> own;
+  if (auto patched = WithoutOutputIntents(bytes); patched && patched->size() <= static_cast<size_t>(INT_MAX)) {
+    own = std::make_shared<const std::string>(std::move(*patched));
+  }
+  const std::string_view read = own ? std::string_view(*own) : bytes;
+  return PdfDocument::Load(read, std::move(own), limits, may_have_glyphless_fonts);
 }
 
 Result<std::unique_ptr<Document>> Document::Open(std::string_view bytes, MediaType type, const Limits& limits) {

@@ -1,7 +1,12 @@
 #include "pactum/extract/pdf_objects.h"
 
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFObjectHandle.hh>
+
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
+#include <exception>
 #include <optional>
 #include <string>
 
@@ -92,6 +97,65 @@ std::optional<Error> CheckDeclaredPdfObjects(std::string_view pdf, long long max
                                 std::to_string(max_objects) + "; the file is damaged or made to exhaust memory");
   }
   return std::nullopt;
+}
+
+namespace {
+
+// The offset after the last "startxref" of the file: where its newest
+// cross-reference section starts.
+std::optional<long long> LastStartXref(std::string_view b) {
+  const size_t at = b.rfind("startxref");
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t pos = at + 9;
+  return ReadInt(b, pos);
+}
+
+}  // namespace
+
+std::optional<std::string> WithoutOutputIntents(std::string_view pdf) {
+  // The catalogue names its intents in the clear, or sits in an object stream.
+  if (pdf.find("/OutputIntents") == std::string_view::npos && pdf.find("/ObjStm") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::optional<long long> prev = LastStartXref(pdf);
+  if (!prev) return std::nullopt;
+  try {
+    QPDF q;
+    q.setSuppressWarnings(true);
+    q.setAttemptRecovery(false);
+    q.processMemoryFile("upload", pdf.data(), pdf.size());
+    if (q.isEncrypted()) return std::nullopt;
+    QPDFObjectHandle root = q.getRoot();
+    if (!root.isIndirect() || !root.isDictionary() || !root.hasKey("/OutputIntents")) return std::nullopt;
+    QPDFObjectHandle catalog = root.shallowCopy();
+    catalog.removeKey("/OutputIntents");
+    const std::string body = catalog.unparse();
+    QPDFObjectHandle trailer = q.getTrailer();
+    if (q.anyWarnings()) return std::nullopt;
+    const int num = root.getObjGen().getObj(), gen = root.getObjGen().getGen();
+    long long size = num + 1;
+    if (QPDFObjectHandle s = trailer.getKey("/Size"); s.isInteger()) size = std::max(size, s.getIntValue());
+
+    std::string out;
+    out.reserve(pdf.size() + body.size() + 256);
+    out.append(pdf);
+    if (out.back() != '\n' && out.back() != '\r') out += '\n';
+    const size_t obj_at = out.size();
+    out += std::to_string(num) + " " + std::to_string(gen) + " obj\n" + body + "\nendobj\n";
+    const size_t xref_at = out.size();
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "%010zu %05d n \n", obj_at, gen);
+    out += "xref\n" + std::to_string(num) + " 1\n" + entry;
+    out += "trailer\n<< /Size " + std::to_string(size) + " /Root " + std::to_string(num) + " " + std::to_string(gen) +
+           " R /Prev " + std::to_string(*prev);
+    for (const char* key : {"/Info", "/ID"}) {
+      if (trailer.hasKey(key)) out += std::string(" ") + key + " " + trailer.getKey(key).unparse();
+    }
+    out += " >>\nstartxref\n" + std::to_string(xref_at) + "\n%%EOF\n";
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;  // not ours to judge: Poppler opens the file as it is
+  }
 }
 
 }  // namespace pactum::extract

@@ -2,7 +2,9 @@
 // line by line.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
+#include <random>
 #include <set>
 
 #include "reading/language_data.h"
@@ -57,6 +59,137 @@ TEST(PhraseTest, WordBoundariesAndCase) {
   EXPECT_EQ(FindAllPhrases("Muster GmbH and Beispiel gmbh", phrases).size(), 2u);
   EXPECT_TRUE(StartsWithPhrase("  Between us", phrases));
   EXPECT_FALSE(StartsWithPhrase("us between", phrases));
+}
+
+// Typographic quotes, dashes and other punctuation bound a phrase as ASCII
+// punctuation does; letters of any script do not.
+TEST(PhraseTest, TypographicQuotesAndDashesAreWordBoundaries) {
+  const std::vector<std::string> list = {"agreement", "vertrag", "\xc3\xbc" "bergabe"};  // "übergabe"
+  const PhraseSet set(list);
+  const std::vector<std::string> bounded = {
+      "the \"Agreement\" means",                                // ASCII quotes, as before
+      "the \xe2\x80\x9c" "Agreement\xe2\x80\x9d means",       // “Agreement”
+      "the \xe2\x80\x98" "Agreement\xe2\x80\x99s terms",      // ‘Agreement’s
+      "dieser \xe2\x80\x9e" "Vertrag\xe2\x80\x9c gilt",       // „Vertrag“
+      "der \xc2\xbb" "Vertrag\xc2\xab gilt",                    // »Vertrag«
+      "\xe2\x80\x93" "Vertrag\xe2\x80\x94",                   // –Vertrag—
+      "\xc2\xa7" "Vertrag\xc2\xa0gilt",                         // §Vertrag, then a no-break space
+      "die \xe2\x80\x9e\xc3\x9c" "bergabe\xe2\x80\x9c",        // „Übergabe“: a phrase that starts with a non-ASCII letter
+  };
+  for (const auto& text : bounded) {
+    EXPECT_TRUE(FindPhrase(text, list)) << text;
+    EXPECT_TRUE(FindPhrase(text, set)) << text;
+    EXPECT_EQ(FindAllPhrases(text, list).size(), 1u) << text;
+    EXPECT_EQ(FindAllPhrases(text, set).size(), 1u) << text;
+  }
+  const std::vector<std::string> glued = {
+      "Mietvertrag",                          // a letter before
+      "Vertrags\xc3\xa4nderung",              // a non-ASCII letter after: "Vertragsänderung"
+      "\xc3\xa9" "agreement",                  // a non-ASCII letter before: "éagreement"
+      "Vertrag\xc3\xa9",                       // ... after
+      "Vertrag2",                             // a digit
+      "Ru\xcc\x88" "bergabe",                  // a combining mark before "bergabe" is no boundary either
+  };
+  for (const auto& text : glued) {
+    EXPECT_FALSE(FindPhrase(text, list)) << text;
+    EXPECT_FALSE(FindPhrase(text, set)) << text;
+  }
+  EXPECT_TRUE(StartsWithPhrase("Agreement\xe2\x80\x9d means", list));
+  EXPECT_TRUE(StartsWithPhrase("Vertrag\xe2\x80\x9c gilt", set));
+  EXPECT_FALSE(StartsWithPhrase("Vertrag\xc3\xa9 gilt", set));
+}
+
+bool SameHit(const std::optional<PhraseHit>& a, const std::optional<PhraseHit>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || (a->begin == b->begin && a->end == b->end && a->phrase == b->phrase);
+}
+
+bool SameHits(const std::vector<PhraseHit>& a, const std::vector<PhraseHit>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!SameHit(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+// Texts that put phrases of `list` next to each other, to words, to
+// punctuation and to the text's ends, in their own case, upper case and
+// glued into longer words.
+std::vector<std::string> TextsAround(const std::vector<std::string>& list, unsigned seed) {
+  std::mt19937 random(seed);
+  auto pick = [&](const std::vector<std::string>& from) { return from[random() % from.size()]; };
+  const std::vector<std::string> joints = {" ", ", ", "-", "x", "\xc3\xbc", "\xe2\x80\x9c", "(", ". ", "  "};
+  auto upper = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::vector<std::string> out;
+  for (const auto& p : list) {
+    out.push_back(p);
+    out.push_back("  " + upper(p) + " of");
+    out.push_back("a" + p + " " + p + "s");
+    out.push_back("the " + p + pick(joints) + p);
+  }
+  for (int n = 0; n < 40 && !list.empty(); ++n) {
+    std::string text;
+    const int parts = 1 + static_cast<int>(random() % 5);
+    for (int k = 0; k < parts; ++k) text += pick(joints) + (random() % 3 == 0 ? upper(pick(list)) : pick(list));
+    out.push_back(text);
+  }
+  return out;
+}
+
+// The prepared sets of the built-in lists (used whenever a built-in list is
+// passed) find what a walk over the list finds: the same phrase at the same
+// place, whatever the case, the neighbours and repeated phrases.
+TEST(PhraseTest, PreparedSetsMatchExactlyAsTheListWalk) {
+  const LanguageData& data = LanguageData::Get();
+  size_t lists = 0, texts = 0;
+  for (const auto& lang : data.languages()) {
+    for (const auto& key : data.keys(lang)) {
+      const std::vector<std::string>& built_in = data.List(lang, key);
+      if (built_in.empty()) continue;
+      ++lists;
+      const std::vector<std::string> copy = built_in;  // not built in: walked phrase by phrase
+      const PhraseSet own(copy);
+      for (const auto& text : TextsAround(built_in, static_cast<unsigned>(lists))) {
+        ++texts;
+        for (size_t from : {size_t{0}, size_t{1}, text.size() / 2}) {
+          EXPECT_TRUE(SameHit(FindPhrase(text, built_in, from), FindPhrase(text, copy, from))) << key << ": " << text;
+          EXPECT_TRUE(SameHit(FindPhrase(text, own, from), FindPhrase(text, copy, from))) << key << ": " << text;
+        }
+        EXPECT_TRUE(SameHits(FindAllPhrases(text, built_in), FindAllPhrases(text, copy))) << key << ": " << text;
+        EXPECT_TRUE(SameHit(StartsWithPhrase(text, built_in), StartsWithPhrase(text, copy))) << key << ": " << text;
+        EXPECT_TRUE(SameHit(StartsWithPhrase(text, own), StartsWithPhrase(text, copy))) << key << ": " << text;
+        EXPECT_EQ(HasWord(built_in, text), HasWord(copy, text)) << key << ": " << text;
+      }
+      for (const auto& p : built_in) {
+        EXPECT_TRUE(HasWord(built_in, p)) << key << ": " << p;
+        EXPECT_EQ(HasWord(built_in, p + "x"), HasWord(copy, p + "x")) << key << ": " << p;
+      }
+    }
+  }
+  EXPECT_GT(lists, 100u);
+  EXPECT_GT(texts, 5000u);
+}
+
+TEST(PhraseTest, SetsKeepTheFirstOfEqualPhrasesAndSkipEmptyOnes) {
+  const PhraseSet set(std::vector<std::string>{"", "Vertrag", "vertrag", "VERTRAG über", "über"});
+  auto hit = FindPhrase("Der VERTRAG.", set);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->phrase, "Vertrag");
+  EXPECT_EQ(hit->begin, 4u);
+  hit = FindPhrase("Der Vertrag \xc3\xbc" "ber", set);  // the longest at the same place
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->phrase, "VERTRAG \xc3\xbc" "ber");
+  const auto all = FindAllPhrases("vertrag VERTRAG \xc3\x9c" "BER", set);  // "ÜBER": lowered by the German rule
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].phrase, "Vertrag");
+  EXPECT_EQ(all[1].phrase, "VERTRAG \xc3\xbc" "ber");
+  EXPECT_FALSE(HasWord(set, ""));
+  EXPECT_TRUE(HasWord(set, "VERTRAG"));
+  EXPECT_FALSE(FindPhrase("", set));
+  EXPECT_FALSE(StartsWithPhrase("Vertragsstrafe", set));
 }
 
 std::vector<std::string> Texts(const Tokens& t) {

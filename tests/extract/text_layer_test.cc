@@ -426,5 +426,100 @@ TEST(TextLayerPdfTest, PictureOfTextUnderACaptionIsSeen) {
   EXPECT_EQ(CountUnreadGlyphs(*caption_layer, *caption_glance), 0);
 }
 
+// ---- What a page draws besides its text -----------------------------------------
+
+bool OnlyText(const std::string& pdf, int page = 1) {
+  auto doc = Document::Open(pdf, MediaType::kPdf, Limits{});
+  EXPECT_TRUE(doc.ok());
+  return doc.ok() && (*doc)->DrawsOnlyText(page);
+}
+
+const std::string kCaption = "BT /F1 12 Tf 72 740 Td (Schedule 2) Tj ET\n";
+
+TEST(DrawsOnlyTextTest, TextAndLongThinRulesOnly) {
+  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption)));
+  EXPECT_TRUE(OnlyText(OnePagePdf("")));
+  // Header rules: a stroked line and a filled hairline box, 2.2 inches and more.
+  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + ".5 w 72 730 m 540 730 l S\n72 60 468 0.8 re f\n")));
+  // Placed by the transformation matrix: 100 units at twice the size.
+  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + "q 2 0 0 2 72 700 cm 0.2 w 0 0 m 100 0 l S Q\n")));
+  // Clipping paths draw nothing.
+  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + "72 72 300 300 re W n\n")));
+}
+
+TEST(DrawsOnlyTextTest, AnythingElseIsAMark) {
+  const std::vector<std::string> marks = {
+      ".5 w 72 730 m 150 730 l S\n",              // a short rule: a letter-sized mark, maybe
+      "72 700 468 3 re f\n",                      // a thick bar
+      "100 100 10 10 re f\n",                     // a box
+      "72 700 m 300 700 l 540 701 l S\n",         // a polyline: its joins may reach out
+      "72 700 m 200 700 300 700 540 700 c S\n",    // a curve
+      "q 1 0 0 10 0 0 cm 0.5 w 72 70 m 540 70 l S Q\n",  // a rule made tall by the matrix
+  };
+  for (const auto& mark : marks) EXPECT_FALSE(OnlyText(OnePagePdf(kCaption + mark))) << mark;
+  // A line width of 0 is the thinnest line a device draws: a long one is a rule.
+  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + "0 w 72 700 m 540 700 l S\n")));
+}
+
+// A page whose XObjects, fonts, annotations or rotation could hide marks.
+std::string PageWith(const std::string& content, const std::string& page_extra, const std::string& resources_extra,
+                     const std::vector<std::string>& more_objects) {
+  std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> " + resources_extra +
+          " >> /Contents 5 0 R " + page_extra + " >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+  };
+  objects.insert(objects.end(), more_objects.begin(), more_objects.end());
+  return BuildPdf(objects);
+}
+
+std::string Stream(const std::string& dict, const std::string& data) {
+  return "<< " + dict + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
+}
+
+TEST(DrawsOnlyTextTest, FormsImagesFontsAnnotationsAndRotation) {
+  const std::string rule_form = Stream("/Type /XObject /Subtype /Form /BBox [0 0 300 10] /Matrix [2 0 0 2 72 700]",
+                                       "0.2 w 0 0 m 100 0 l S BT /F1 9 Tf 0 2 Td (x) Tj ET");
+  EXPECT_TRUE(OnlyText(PageWith(kCaption + "/X1 Do\n", "", "/XObject << /X1 6 0 R >>", {rule_form})));
+  const std::string box_form = Stream("/Type /XObject /Subtype /Form /BBox [0 0 300 300]", "10 10 20 20 re f");
+  EXPECT_FALSE(OnlyText(PageWith(kCaption + "/X1 Do\n", "", "/XObject << /X1 6 0 R >>", {box_form})));
+  const std::string image = Stream("/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+                                   "/BitsPerComponent 8", std::string(1, '\0'));
+  EXPECT_FALSE(OnlyText(PageWith(kCaption + "q 100 0 0 100 72 500 cm /Im1 Do Q\n", "", "/XObject << /Im1 6 0 R >>",
+                                 {image})));
+  EXPECT_FALSE(OnlyText(PageWith(kCaption + "BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI\n", "", "", {})));
+  EXPECT_FALSE(OnlyText(PageWith(kCaption + "/Sh1 sh\n", "", "", {})));
+  // A Type 3 font draws its glyphs with paths of its own.
+  EXPECT_FALSE(OnlyText(PageWith(kCaption, "", "/Font << /F1 4 0 R /F3 6 0 R >>",
+                                 {"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1 1] /FontMatrix [1 0 0 1 0 0] "
+                                  "/CharProcs << >> /Encoding << /Differences [] >> /FirstChar 0 /LastChar 0 "
+                                  "/Widths [0] >>"})));
+  // Links without appearance draw nothing; an annotation with one may draw anything.
+  EXPECT_TRUE(OnlyText(PageWith(kCaption, "/Annots [<< /Type /Annot /Subtype /Link /Rect [72 700 200 720] >>]", "", {})));
+  EXPECT_FALSE(OnlyText(PageWith(kCaption, "/Annots [<< /Type /Annot /Subtype /Stamp /Rect [72 700 200 720] "
+                                           "/AP << /N 6 0 R >> >>]", "",
+                                 {Stream("/Type /XObject /Subtype /Form /BBox [0 0 128 20]", "")})));
+  // Rules are judged on the page as drawn: a turned page is left to the glance.
+  EXPECT_FALSE(OnlyText(PageWith(kCaption + ".5 w 72 730 m 540 730 l S\n", "/Rotate 90", "", {})));
+}
+
+// Words with letters, signs and quotes beyond ASCII come out as UTF-8 (the
+// text layer converts Poppler's UTF-16 itself).
+TEST(TextLayerPdfTest, NonAsciiWordsComeOutAsUtf8) {
+  // WinAnsi: \374 u-umlaut, \200 euro sign, \204 and \223 German quotes, \337 sharp s.
+  const std::string pdf = OnePagePdf("BT /F1 12 Tf 72 700 Td (Pr\374fung \200 5 \204Vertrag\223 Gr\337e) Tj ET\n");
+  auto doc = Document::Open(pdf, MediaType::kPdf, Limits{});
+  ASSERT_TRUE(doc.ok()) << doc.error().ToString();
+  auto layer = (*doc)->TextLayer(1);
+  ASSERT_TRUE(layer.ok());
+  std::vector<std::string> words;
+  for (const Word& w : layer->words) words.push_back(w.text);
+  EXPECT_EQ(words, (std::vector<std::string>{"Pr\xc3\xbc" "fung", "\xe2\x82\xac", "5",
+                                             "\xe2\x80\x9eVertrag\xe2\x80\x9c", "Gr\xc3\x9f" "e"}));
+}
+
 }  // namespace
 }  // namespace pactum::extract

@@ -102,6 +102,9 @@ long long ToLong(std::string_view s) {
 NumberWords::NumberWords(const LanguageData& data) {
   for (const auto& [word, value] : data.TableOf("", "amounts.number_words")) words_.emplace_back(Lower(word), ToLong(value));
   std::sort(words_.begin(), words_.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  for (size_t k = 0; k < words_.size(); ++k) {
+    if (!words_[k].first.empty()) words_by_first_[static_cast<unsigned char>(words_[k].first[0])].push_back(k);
+  }
   for (const auto& w : data.List("", "amounts.number_connectors")) {
     if (!w.empty() && IsLetterByte(w[0])) connectors_.push_back(Lower(w));
   }
@@ -122,7 +125,8 @@ std::optional<std::vector<long long>> NumberWords::Split(std::string_view word) 
       }
     }
     if (found) continue;
-    for (const auto& [w, v] : words_) {
+    for (size_t k : words_by_first_[static_cast<unsigned char>(word[i])]) {
+      const auto& [w, v] = words_[k];
       if (word.substr(i, w.size()) == w) {
         parts.push_back(v);
         i += w.size();
@@ -274,6 +278,10 @@ class AmountGrammar {
     for (const auto& [token, iso] : exact_) exact_tokens_.push_back(token);
     for (const auto& [token, iso] : thousands_) exact_tokens_.push_back(token);
     for (const auto& [key, iso] : any_case_) any_case_tokens_.push_back(key);
+    std::vector<std::string> firsts = exact_tokens_;
+    for (const auto& t : any_case_tokens_) firsts.push_back(t.substr(0, t.find(' ')));
+    any_token_always_ = std::any_of(firsts.begin(), firsts.end(), [](const std::string& t) { return t.empty(); });
+    any_token_ = PhraseSet(std::move(firsts));
   }
 
   static std::string Key(std::string_view token) { return Lower(fields::CollapseSpaces(token)); }
@@ -314,6 +322,9 @@ class AmountGrammar {
 
   // Cheap test before the patterns: a currency token somewhere.
   bool MayHoldAmount(const std::string& text, const std::string& lower) const {
+    // One pass for all tokens, case-insensitively: lines with none of them
+    // (most) are done; the others are checked exactly below.
+    if (!any_token_always_ && !ContainsPhrase(text, any_token_)) return false;
     for (const auto& t : exact_tokens_) {
       if (text.find(t) != std::string::npos) return true;
     }
@@ -335,6 +346,8 @@ class AmountGrammar {
   std::map<std::string, char> decimal_marks_;
   fields::NumberWords numbers_;
   std::vector<std::string> exact_tokens_, any_case_tokens_;
+  PhraseSet any_token_{{}};  // exact_tokens_ and the first words of any_case_tokens_
+  bool any_token_always_ = false;  // one of them is empty: found in any text
   std::unique_ptr<fields::Regex> before_, after_;
 };
 

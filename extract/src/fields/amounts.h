@@ -2,6 +2,7 @@
 // and the date parser (years in words).
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,9 @@ class NumberWords {
 
   std::vector<std::pair<std::string, long long>> words_;  // longest first
   std::vector<std::string> connectors_;
+  // Indices into words_ by their first byte, in words_'s order: Split tries
+  // only the words that can start where it is.
+  std::array<std::vector<size_t>, 256> words_by_first_;
 };
 
 }  // namespace pactum::extract::fields

@@ -16,21 +16,21 @@ std::string Trim(std::string_view s) {
 }
 
 std::string Lower(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0xC3 && i + 1 < s.size()) {
-      const unsigned char d = static_cast<unsigned char>(s[i + 1]);
+  // In place on a copy: A-Z as the "C" locale's tolower (the process never
+  // sets another), and the German capitals.
+  std::string out(s);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(out[i]);
+    if (c >= 'A' && c <= 'Z') {
+      out[i] = static_cast<char>(c + ('a' - 'A'));
+    } else if (c == 0xC3 && i + 1 < out.size()) {
+      const unsigned char d = static_cast<unsigned char>(out[i + 1]);
       // Ä Ö Ü (C3 84/96/9C) -> ä ö ü (C3 A4/B6/BC)
       if (d == 0x84 || d == 0x96 || d == 0x9C) {
-        out += static_cast<char>(c);
-        out += static_cast<char>(d + 0x20);
+        out[i + 1] = static_cast<char>(d + 0x20);
         ++i;
-        continue;
       }
     }
-    out += static_cast<char>(std::tolower(c));
   }
   return out;
 }
@@ -145,6 +145,15 @@ std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line) {
   // A two-digit year, usual in a place-and-date line written by hand or
   // typed in a hurry ("Kassel, 12.03.26"); only there, after a place: in
   // running text "1.2.26" may be a version or a clause.
+  // The pattern ends in ".DD" and white space: lines that do not (after
+  // dropping trailing ASCII space and, as white space may be any Unicode
+  // space, every non-ASCII byte) are left without running it.
+  size_t n = line.size();
+  while (n > 0 && (std::isspace(static_cast<unsigned char>(line[n - 1])) || static_cast<unsigned char>(line[n - 1]) >= 0x80)) {
+    --n;
+  }
+  auto digit = [&](size_t i) { return line[i] >= '0' && line[i] <= '9'; };
+  if (n < 5 || !digit(n - 1) || !digit(n - 2) || line[n - 3] != '.') return std::nullopt;
   static const Regex short_year(R"(.*\D(([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2}))\s*)");
   Match m;
   if (!short_year.FullMatch(line, &m)) return std::nullopt;

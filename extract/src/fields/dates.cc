@@ -121,13 +121,17 @@ class DateGrammar {
       if (!ValidDate(y, mo, d)) return;
       found.push_back({m.position(0), m.end(0), y, mo, d, short_year});
     };
-    auto each = [&](const fields::Regex& re, const auto& read) {
-      if (!digits) return;
+    // Patterns that cannot match are not run: each needs its separator, the
+    // ones with a month name a month name.
+    const bool dot = text.find('.') != kNpos, dash = text.find('-') != kNpos, slash = text.find('/') != kNpos;
+    const bool month = MayNameAMonth(text);
+    auto each = [&](const fields::Regex& re, bool may_match, const auto& read) {
+      if (!digits || !may_match) return;
       for (const auto& m : re.FindAll(text)) read(m);
     };
-    each(*dot_, [&](const fields::Match& m) { add(m, ToInt(m.str(3)), ToInt(m.str(2)), ToInt(m.str(1)), false); });
-    each(*iso_, [&](const fields::Match& m) { add(m, ToInt(m.str(1)), ToInt(m.str(2)), ToInt(m.str(3)), false); });
-    each(*slash_, [&](const fields::Match& m) {
+    each(*dot_, dot, [&](const fields::Match& m) { add(m, ToInt(m.str(3)), ToInt(m.str(2)), ToInt(m.str(1)), false); });
+    each(*iso_, dash, [&](const fields::Match& m) { add(m, ToInt(m.str(1)), ToInt(m.str(2)), ToInt(m.str(3)), false); });
+    each(*slash_, dash || slash, [&](const fields::Match& m) {
       const std::string year = m.str(4);
       const bool short_year = year.size() == 2;
       if (short_year && !short_years) return;
@@ -139,13 +143,13 @@ class DateGrammar {
       if (month_first) std::swap(a, b);
       add(m, y, b, a, short_year);
     });
-    each(*dmy_, [&](const fields::Match& m) {
+    each(*dmy_, month, [&](const fields::Match& m) {
       add(m, ToInt(m.str(4)), Month(m.str(3)), m.matched(1) ? ToInt(m.str(1)) : DayWord(m.str(2)), false);
     });
-    each(*mdy_, [&](const fields::Match& m) { add(m, ToInt(m.str(3)), Month(m.str(1)), ToInt(m.str(2)), false); });
+    each(*mdy_, month, [&](const fields::Match& m) { add(m, ToInt(m.str(3)), Month(m.str(1)), ToInt(m.str(2)), false); });
     // The year in words: "am achtzehnten Mai neunzehnhundertneunzig".
     std::string lower;
-    for (const auto& m : dm_words_->FindAll(text)) {
+    for (const auto& m : month ? dm_words_->FindAll(text) : std::vector<fields::Match>{}) {
       if (lower.empty()) lower = Lower(text);
       const auto year = numbers_.Read(lower, m.end(0));
       if (!year || year->value < 1900 || year->value > 2200) continue;
@@ -187,6 +191,10 @@ class DateGrammar {
     for (const auto& [name, number] : data.TableOf("", "dates.months")) {
       months_[WordKey(name)] = ToInt(number);
       months.push_back(name);
+      const std::string first = Lower(name.substr(0, name.find(' ')));
+      if (std::find(month_first_words_.begin(), month_first_words_.end(), first) == month_first_words_.end()) {
+        month_first_words_.push_back(first);
+      }
     }
     for (const auto& [word, number] : data.TableOf("", "dates.day_words")) {
       day_words_[WordKey(word)] = ToInt(number);
@@ -227,6 +235,25 @@ class DateGrammar {
         "(?<![0-9./-])([0-9]{1,2})([/-])([0-9]{1,2})\\2([0-9]{4}|[0-9]{2})(?![0-9]|[/-][0-9]|[.,][0-9])");
   }
 
+  // False only when `text` holds no month name as the month patterns match
+  // it (case-insensitively): its lowered text lacks the first word of every
+  // month name. Text with other non-ASCII letters than those of Latin-1 is
+  // not judged (true), as a few letters elsewhere match ASCII ones without
+  // regard to case (U+212A KELVIN SIGN is a "k" to the patterns).
+  bool MayNameAMonth(std::string_view text) const {
+    for (size_t i = 0; i < text.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c < 0x80) continue;
+      if (c != 0xC3 || i + 1 >= text.size() || (static_cast<unsigned char>(text[i + 1]) & 0xC0) != 0x80) return true;
+      ++i;
+    }
+    const std::string lower = Lower(text);
+    for (const auto& word : month_first_words_) {
+      if (lower.find(word) != kNpos) return true;
+    }
+    return false;
+  }
+
   int Month(const std::string& name) const {
     std::string key = WordKey(name);
     if (!key.empty() && key.back() == '.') key.pop_back();
@@ -239,6 +266,7 @@ class DateGrammar {
   }
 
   std::map<std::string, int> months_, day_words_;
+  std::vector<std::string> month_first_words_;  // lowered, up to the first space
   fields::NumberWords numbers_;
   std::unique_ptr<fields::Regex> dmy_, mdy_, dot_, iso_, slash_, dm_words_;
 };
@@ -337,34 +365,40 @@ struct Hit {
 };
 
 // The occurrence of one of `phrases` inside lower[from, to) that ends last
-// (then the longest).
+// (then the longest). Only the window is searched; the boundary check still
+// sees the characters around it.
 std::optional<Hit> LastPhrase(std::string_view lower, const std::vector<std::string>& phrases, size_t from, size_t to) {
   std::optional<Hit> best;
   to = std::min(to, lower.size());
   if (from >= to) return best;
+  const std::string_view window = lower.substr(from, to - from);
   for (const auto& p : phrases) {
-    if (p.size() > to - from) continue;
-    for (size_t at = lower.rfind(p, to - p.size());; at = lower.rfind(p, at - 1)) {
-      if (at == kNpos || at < from) break;
-      if (BoundaryOk(lower, p, at)) {
-        const size_t end = at + p.size();
-        if (!best || end > best->end || (end == best->end && at < best->begin)) best = Hit{at, end};
+    for (size_t at = window.rfind(p); at != kNpos; at = at == 0 ? kNpos : window.rfind(p, at - 1)) {
+      if (BoundaryOk(lower, p, from + at)) {
+        const size_t begin = from + at, end = begin + p.size();
+        if (!best || end > best->end || (end == best->end && begin < best->begin)) best = Hit{begin, end};
         break;
       }
-      if (at == 0) break;
     }
   }
   return best;
 }
 
-// The first occurrence of one of `phrases` inside lower[from, to).
+// The first occurrence of one of `phrases` inside lower[from, to). Only the
+// window is searched, and once a phrase is found only up to where a later
+// phrase could still start at or before it.
 std::optional<Hit> FirstPhrase(std::string_view lower, const std::vector<std::string>& phrases, size_t from, size_t to) {
   std::optional<Hit> best;
   to = std::min(to, lower.size());
+  if (from >= to) return best;
   for (const auto& p : phrases) {
-    for (size_t at = lower.find(p, from); at != kNpos && at + p.size() <= to; at = lower.find(p, at + 1)) {
-      if (BoundaryOk(lower, p, at)) {
-        if (!best || at < best->begin || (at == best->begin && at + p.size() > best->end)) best = Hit{at, at + p.size()};
+    const size_t limit = best ? std::min(to, best->begin + p.size()) : to;
+    if (limit <= from) continue;
+    const std::string_view window = lower.substr(from, limit - from);
+    for (size_t at = window.find(p); at != kNpos; at = window.find(p, at + 1)) {
+      if (BoundaryOk(lower, p, from + at)) {
+        const size_t begin = from + at, end = begin + p.size();
+        if (!best || begin < best->begin || (begin == best->begin && end > best->end)) best = Hit{begin, end};
         break;
       }
     }

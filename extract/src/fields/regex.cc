@@ -32,36 +32,80 @@ size_t Match::length(int g) const {
 std::string Match::prefix() const { return std::string(subject_.substr(0, position(0))); }
 std::string Match::suffix() const { return std::string(subject_.substr(end(0))); }
 
-Regex::Regex(const std::string& pattern, int flags) {
-  // UCP: \d, \w, \s and [[:alpha:]] follow Unicode. MATCH_INVALID_UTF: text
-  // with broken UTF-8 (from a damaged text layer) is matched, not refused.
-  uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
-  if (flags & kIgnoreCase) options |= PCRE2_CASELESS;
+namespace {
+
+// pcre2_compile with the options, JIT-compiled where the platform has it
+// (pcre2_match falls back to the interpreter by itself when JIT compilation
+// is unavailable). REQUIRES: a valid pattern (else std::logic_error).
+pcre2_code* Compile(const std::string& pattern, uint32_t options) {
   int err = 0;
   PCRE2_SIZE offset = 0;
-  code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &err, &offset, nullptr);
-  if (!code_) {
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &err, &offset, nullptr);
+  if (!code) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(err, msg, sizeof msg);
     throw std::logic_error("bad pattern at " + std::to_string(offset) + ": " + reinterpret_cast<char*>(msg));
   }
-  // Machine-code matching where the platform has it; pcre2_match falls back
-  // to the interpreter by itself when JIT compilation is unavailable.
-  pcre2_jit_compile(Code(code_), PCRE2_JIT_COMPLETE);
+  pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+  return code;
 }
 
-Regex::~Regex() { pcre2_code_free(Code(code_)); }
+// Match data of this thread, reused from call to call (creating it cost a
+// heap allocation per match); grown when a pattern has more groups.
+pcre2_match_data* ThreadMatchData(size_t pairs) {
+  struct Holder {
+    pcre2_match_data* md = nullptr;
+    size_t pairs = 0;
+    ~Holder() { pcre2_match_data_free(md); }
+  };
+  thread_local Holder holder;
+  if (holder.pairs < pairs) {
+    pcre2_match_data_free(holder.md);
+    holder.pairs = std::max<size_t>(pairs, 16);
+    holder.md = pcre2_match_data_create(static_cast<uint32_t>(holder.pairs), nullptr);
+    if (!holder.md) holder.pairs = 0;
+  }
+  return holder.md;
+}
 
-bool Regex::Run(std::string_view text, size_t start, unsigned options, Match* m) const {
-  pcre2_match_data* md = pcre2_match_data_create_from_pattern(Code(code_), nullptr);
+}  // namespace
+
+Regex::Regex(const std::string& pattern, int flags) : pattern_(pattern) {
+  // UCP: \d, \w, \s and [[:alpha:]] follow Unicode. MATCH_INVALID_UTF: text
+  // with broken UTF-8 (from a damaged text layer) is matched, not refused.
+  options_ = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+  if (flags & kIgnoreCase) options_ |= PCRE2_CASELESS;
+  code_ = Compile(pattern_, options_);
+  uint32_t groups = 0;
+  pcre2_pattern_info(Code(code_), PCRE2_INFO_CAPTURECOUNT, &groups);
+  pairs_ = size_t{groups} + 1;
+}
+
+Regex::~Regex() {
+  pcre2_code_free(Code(code_));
+  pcre2_code_free(Code(anchored_.load()));
+}
+
+const void* Regex::Anchored() const {
+  if (void* code = anchored_.load(std::memory_order_acquire)) return code;
+  std::lock_guard<std::mutex> lock(anchored_mu_);
+  if (void* code = anchored_.load(std::memory_order_relaxed)) return code;
+  void* code = Compile(pattern_, options_ | PCRE2_ANCHORED | PCRE2_ENDANCHORED);
+  anchored_.store(code, std::memory_order_release);
+  return code;
+}
+
+bool Regex::Run(const void* code_in, std::string_view text, size_t start, unsigned options, Match* m) const {
+  const pcre2_code* code = static_cast<const pcre2_code*>(code_in);
+  pcre2_match_data* md = ThreadMatchData(pairs_);
   if (!md) return false;
-  int rc = pcre2_match(Code(code_), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, options, md,
-                       nullptr);
+  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, options, md, nullptr);
   // A resource limit of the JIT (its stack, on very long lines) is not "no
   // match": run the interpreter, which keeps its backtracking on the heap.
   if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
-    rc = pcre2_match(Code(code_), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start,
-                     options | PCRE2_NO_JIT, md, nullptr);
+    rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, options | PCRE2_NO_JIT, md,
+                     nullptr);
   }
   if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
     PCRE2_UCHAR msg[256];
@@ -69,29 +113,25 @@ bool Regex::Run(std::string_view text, size_t start, unsigned options, Match* m)
     spdlog::warn("pattern match failed on a {}-byte text: {}", text.size(), reinterpret_cast<char*>(msg));
   }
   if (rc > 0 && m) {
-    const uint32_t pairs = pcre2_get_ovector_count(md);
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
     m->subject_ = text;
-    m->offsets_.assign(ov, ov + 2 * pairs);
+    m->offsets_.assign(ov, ov + 2 * pairs_);
     for (auto& o : m->offsets_) {
       if (o == PCRE2_UNSET) o = kUnset;
     }
   }
-  pcre2_match_data_free(md);
   return rc > 0;
 }
 
-bool Regex::Search(std::string_view text, Match* m, size_t start) const { return Run(text, start, 0, m); }
+bool Regex::Search(std::string_view text, Match* m, size_t start) const { return Run(code_, text, start, 0, m); }
 
-bool Regex::FullMatch(std::string_view text, Match* m) const {
-  return Run(text, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, m);
-}
+bool Regex::FullMatch(std::string_view text, Match* m) const { return Run(Anchored(), text, 0, 0, m); }
 
 std::vector<Match> Regex::FindAll(std::string_view text) const {
   std::vector<Match> out;
   size_t start = 0;
   Match m;
-  while (start <= text.size() && Run(text, start, 0, &m)) {
+  while (start <= text.size() && Run(code_, text, start, 0, &m)) {
     const size_t next = m.end(0) > m.position(0) ? m.end(0) : m.end(0) + 1;
     out.push_back(m);
     start = next;

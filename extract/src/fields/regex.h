@@ -1,10 +1,13 @@
 // A small UTF-8 regular expression type over PCRE2 (Perl syntax, Unicode
 // character classes, heap-based matching: no recursion depth tied to the
-// input's length). Compiled patterns are immutable and may be shared by
-// threads; each call uses its own match data.
+// input's length). Compiled patterns may be shared by threads; each thread
+// reuses its own match data from call to call.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,8 +48,18 @@ class Regex {
   std::vector<Match> FindAll(std::string_view text) const;
 
  private:
-  bool Run(std::string_view text, size_t start, unsigned options, Match* m) const;
-  void* code_;  // pcre2_code_8
+  bool Run(const void* code, std::string_view text, size_t start, unsigned options, Match* m) const;
+  // The pattern compiled anchored at both ends, for FullMatch: PCRE2's JIT
+  // takes no anchoring options at match time (it would run the interpreter),
+  // only at compile time. Made on the first FullMatch.
+  const void* Anchored() const;
+
+  std::string pattern_;
+  uint32_t options_ = 0;
+  void* code_;                                  // pcre2_code_8
+  mutable std::atomic<void*> anchored_{nullptr};  // pcre2_code_8, or null until made
+  mutable std::mutex anchored_mu_;
+  size_t pairs_ = 1;                            // capture groups + 1
 };
 
 // Pattern text that matches `s` literally.

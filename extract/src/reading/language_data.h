@@ -12,6 +12,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,18 +63,47 @@ struct PhraseHit {
   size_t begin = 0, end = 0;
   std::string_view phrase;
 };
+
+// A list of phrases prepared for matching: lowered once, with one automaton
+// (Aho-Corasick) that finds every phrase of the list in a single pass over a
+// text, and a hash set of the phrases for whole-word lookups. The functions
+// below give the same results for a PhraseSet as for the list it was made
+// from; the built-in language data has one for every list, used whenever one
+// of its lists is passed. Immutable once made; copies share the tables.
+class PhraseSet {
+ public:
+  explicit PhraseSet(std::vector<std::string> phrases);
+  const std::vector<std::string>& phrases() const;
+
+  struct Tables;  // defined in language_data.cc
+  const Tables& tables() const { return *tables_; }
+
+ private:
+  std::shared_ptr<const Tables> tables_;
+};
+
 // The leftmost (then longest) phrase of `phrases` that occurs in `text` at
-// word boundaries (the characters around it are not letters or digits),
-// comparing case-insensitively (ASCII and German letters). nullopt if none.
+// word boundaries (the characters around it are not letters, digits or
+// combining marks of any script: spaces, punctuation, quotes such as
+// “ ” ‘ ’ „ « », dashes and symbols are boundaries), comparing
+// case-insensitively (ASCII and German letters). nullopt if none.
 std::optional<PhraseHit> FindPhrase(std::string_view text, const std::vector<std::string>& phrases,
                                     size_t from = 0);
+std::optional<PhraseHit> FindPhrase(std::string_view text, const PhraseSet& phrases, size_t from = 0);
 // Every phrase of `phrases` in `text`, left to right, not overlapping (at
 // each place the longest), matched as FindPhrase does.
 std::vector<PhraseHit> FindAllPhrases(std::string_view text, const std::vector<std::string>& phrases);
+std::vector<PhraseHit> FindAllPhrases(std::string_view text, const PhraseSet& phrases);
 // True when `word` is one of `list`, compared case-insensitively (ASCII and
 // German letters) as a whole.
 bool HasWord(const std::vector<std::string>& list, std::string_view word);
+bool HasWord(const PhraseSet& list, std::string_view word);
+// True when one of `phrases` occurs anywhere in `text`, compared
+// case-insensitively (ASCII and German letters), word boundaries or not: a
+// quick test before slower matching (a superset of exact-case occurrence).
+bool ContainsPhrase(std::string_view text, const PhraseSet& phrases);
 // True if `text` starts with one of `phrases` (case-insensitive, word boundary after).
 std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const std::vector<std::string>& phrases);
+std::optional<PhraseHit> StartsWithPhrase(std::string_view text, const PhraseSet& phrases);
 
 }  // namespace pactum::extract

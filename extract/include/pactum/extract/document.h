@@ -32,6 +32,13 @@ class Document {
   // `dpi` ignored). REQUIRES: 1 <= page <= page_count()
   virtual Result<PageImage> Render(int page, int dpi) = 0;
 
+  // True only when the page certainly puts nothing on paper but the glyphs
+  // of fonts that its text layer reads: no paths, images, shadings, Type 3
+  // glyphs or annotation appearances, also inside form XObjects. False when
+  // unsure (the default). The page stage then knows what a rendering would
+  // show without making one. REQUIRES: 1 <= page <= page_count()
+  virtual bool DrawsOnlyText(int /*page*/) { return false; }
+
   // An independent Document over the same bytes, so that another thread can
   // read pages at the same time (a Document itself is single-threaded).
   // Fails when the implementation cannot; callers then share this one.
