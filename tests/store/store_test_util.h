@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -48,7 +49,12 @@ inline std::string FixturePostgresUri() {
 inline std::string FreshStoreUri(const std::string& kind) {
   static std::atomic<int> counter{0};
   const std::string name = "pactum_t" + std::to_string(::getpid()) + "_" + std::to_string(counter.fetch_add(1));
-  if (kind == "sqlite") return "sqlite:" + ::testing::TempDir() + name + ".db";
+  if (kind == "sqlite") {
+    // A file left by an earlier run whose process had the same id is not fresh.
+    const std::string path = ::testing::TempDir() + name + ".db";
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
+    return "sqlite:" + path;
+  }
   const std::string base = FixturePostgresUri();
   if (base.empty()) return "";
   PGconn* c = PQconnectdb(base.c_str());
