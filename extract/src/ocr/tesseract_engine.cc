@@ -98,6 +98,14 @@ void DropScribbles(PageText* page) {
   });
 }
 
+// Tesseract keeps some parameters process-wide (debug_file among them), and
+// Init and SetVariable write them: engines of parallel page threads are
+// set up one at a time.
+std::mutex& InitMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
 class TesseractEngine final : public OcrEngine {
  public:
   explicit TesseractEngine(std::string languages) : languages_(std::move(languages)) {}
@@ -109,6 +117,7 @@ class TesseractEngine final : public OcrEngine {
   TesseractEngine& operator=(const TesseractEngine&) = delete;
 
   Result<bool> Init() {
+    const std::lock_guard<std::mutex> lock(InitMutex());
     if (api_.Init(nullptr, languages_.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
       return Error::BadRequest("OCR language(s) '" + languages_ +
                                "' are not installed; use installed Tesseract languages such as deu+eng");
@@ -127,6 +136,7 @@ class TesseractEngine final : public OcrEngine {
   int DetectOrientation(const PageImage& image) override {
     if (!osd_ready_) {
       osd_ready_ = true;
+      const std::lock_guard<std::mutex> lock(InitMutex());
       osd_ = std::make_unique<tesseract::TessBaseAPI>();
       if (osd_->Init(nullptr, "osd", tesseract::OEM_TESSERACT_ONLY) != 0) {
         spdlog::warn("orientation detection unavailable (osd.traineddata missing); pages are not turned");
