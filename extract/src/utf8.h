@@ -19,6 +19,20 @@ inline utf8proc_int32_t Next(std::string_view s, size_t* i) {
   return c;
 }
 
+// A letter, digit or combining mark (any script) is part of a word; spaces,
+// punctuation, quotes (also “ ” ‘ ’ „ « »), dashes and symbols are not.
+inline bool IsWordCodePoint(utf8proc_int32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
 inline void Append(utf8proc_int32_t c, std::string* out) {
   utf8proc_uint8_t buf[4];
   const utf8proc_ssize_t n = utf8proc_encode_char(c, buf);

@@ -8,17 +8,8 @@
 // EVP_DigestSign. The result is parsed again and verified before it is
 // returned.
 
-// Debian's libcpp-httplib is a shared library built with these options; the
-// header must see the same ones (they change class layouts).
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
+// The CPPHTTPLIB_* options Debian's shared libcpp-httplib was built with
+// come from its pkg-config target (signing/CMakeLists.txt).
 #include <httplib.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>

@@ -3,17 +3,8 @@
 // operator names a responder (SigningConfig::ocsp_url): nothing here runs
 // during verification.
 
-// Debian's libcpp-httplib is a shared library built with these options; the
-// header must see the same ones (they change class layouts).
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
+// The CPPHTTPLIB_* options Debian's shared libcpp-httplib was built with
+// come from its pkg-config target (signing/CMakeLists.txt).
 #include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>

@@ -307,22 +307,10 @@ namespace {
 
 bool IsWordByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80); }
 
-// A letter, digit or mark (any script); curly quotes and dashes are not.
-bool IsWordCodePoint(utf8proc_int32_t c) {
-  switch (utf8proc_category(c)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool WordAt(std::string_view s, size_t i) {
   if (i >= s.size()) return false;
   if (!(static_cast<unsigned char>(s[i]) & 0x80)) return IsWordByte(s[i]);
-  return IsWordCodePoint(utf8::Next(s, &i));
+  return utf8::IsWordCodePoint(utf8::Next(s, &i));
 }
 
 bool WordBefore(std::string_view s, size_t at) {

@@ -33,20 +33,6 @@ std::optional<std::pair<std::string, std::string>> LangAndTopic(std::string_view
   return std::pair{std::string(name.substr(0, slash)), std::string(name.substr(slash + 1))};
 }
 
-// A letter, digit or combining mark (any script) is part of a word; spaces,
-// punctuation, quotes (also “ ” ‘ ’ „ « »), dashes and symbols are not.
-bool IsWordCodePoint(utf8proc_int32_t c) {
-  if (c < 0x80) return std::isalnum(static_cast<int>(c)) != 0;
-  switch (utf8proc_category(c)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Whether the character that starts at byte `at` of `s` is part of a word.
 // Broken UTF-8 counts as a word character.
 bool WordStartsAt(std::string_view s, size_t at) {
@@ -55,7 +41,7 @@ bool WordStartsAt(std::string_view s, size_t at) {
   utf8proc_int32_t cp = 0;
   const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + at),
                                               static_cast<utf8proc_ssize_t>(s.size() - at), &cp);
-  return n <= 0 || IsWordCodePoint(cp);
+  return n <= 0 || utf8::IsWordCodePoint(cp);
 }
 
 // Whether the character that ends just before byte `end` of `s` is part of a
@@ -68,7 +54,7 @@ bool WordEndsAt(std::string_view s, size_t end) {
   utf8proc_int32_t cp = 0;
   const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + start),
                                               static_cast<utf8proc_ssize_t>(end - start), &cp);
-  return n != static_cast<utf8proc_ssize_t>(end - start) || IsWordCodePoint(cp);
+  return n != static_cast<utf8proc_ssize_t>(end - start) || utf8::IsWordCodePoint(cp);
 }
 
 }  // namespace
