@@ -211,6 +211,18 @@ bool ReadTlv(std::string_view* in, unsigned char* tag, std::string_view* content
   return true;
 }
 
+std::string UpperHex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 std::string DigestParts(const EVP_MD* md, const std::vector<std::string_view>& parts) {
   if (md == nullptr) return "";
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());

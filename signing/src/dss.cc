@@ -24,17 +24,6 @@ constexpr int kMaxChainLength = 8;
 constexpr size_t kMaxItemBytes = 4 << 20;
 constexpr size_t kMaxItems = 200;
 
-std::string UpperHex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 std::string Sha1(std::string_view bytes) {
   return internal::DigestParts(EVP_sha1(), {bytes});
 }
@@ -111,7 +100,7 @@ class Collector {
       CmsPtr cms = ParseSignedData(contents);
       if (!cms) continue;  // nothing to gather; the verifier will say what is wrong with it
       VriEntry entry;
-      entry.key = UpperHex(Sha1(contents));
+      entry.key = internal::UpperHex(Sha1(contents));
       X509* signer = SignerOf(cms.get());
       if (signer == nullptr) continue;
       const bool required =

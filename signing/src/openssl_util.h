@@ -112,6 +112,9 @@ bool ReadTlv(std::string_view* in, unsigned char* tag, std::string_view* content
 // Digest of the concatenation of `parts` with `md`; "" on failure.
 std::string DigestParts(const EVP_MD* md, const std::vector<std::string_view>& parts);
 
+// `bytes` as upper-case hex digits, as PDF hex strings and /VRI keys are written.
+std::string UpperHex(std::string_view bytes);
+
 // ---- Algorithms ------------------------------------------------------------------
 
 // A digest algorithm as a CMS AlgorithmIdentifier names it.

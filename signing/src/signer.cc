@@ -19,19 +19,6 @@
 namespace pactum::signing {
 namespace {
 
-constexpr char kHex[] = "0123456789ABCDEF";
-
-std::string Hex(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 // A PDF text string: literal when printable ASCII, else UTF-16BE with a BOM.
 std::string TextString(const std::string& utf8) {
   bool ascii = std::all_of(utf8.begin(), utf8.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
@@ -75,7 +62,7 @@ std::string TextString(const std::string& utf8) {
       unit(cp);
     }
   }
-  return "<" + Hex(utf16) + ">";
+  return "<" + internal::UpperHex(utf16) + ">";
 }
 
 // Text for a content stream in WinAnsi (Latin-1 subset), escaped.
@@ -197,7 +184,8 @@ class Update {
     RAND_bytes(fresh, sizeof fresh);
     std::string second(reinterpret_cast<char*>(fresh), sizeof fresh);
     if (first.empty()) first = second;
-    out += " /ID [<" + Hex(first) + "> <" + Hex(second) + ">] /Prev " + std::to_string(prev_);
+    out += " /ID [<" + internal::UpperHex(first) + "> <" + internal::UpperHex(second) + ">] /Prev " +
+           std::to_string(prev_);
     return out;
   }
 
@@ -506,7 +494,7 @@ class Signer : public Update {
     Result<std::string> cms = make(data);
     if (!cms.ok()) return cms.error();
     if (cms->size() > contents_bytes) return Error::Internal("the CMS is larger than its placeholder");
-    const std::string hex = Hex(*cms);
+    const std::string hex = internal::UpperHex(*cms);
     out.replace(contents_at + 1, hex.size(), hex);
     return out;
   }
