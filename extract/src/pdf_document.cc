@@ -9,11 +9,13 @@
 #include <qpdf/QPDFPageObjectHelper.hh>
 
 #include <climits>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "pactum/extract/document.h"
 #include "pactum/extract/pdf_objects.h"
@@ -58,27 +60,41 @@ std::string Utf16ToUtf8(const poppler::ustring& u) {
 // Poppler builds its global parameters (font and encoding tables) when the
 // first document is opened and drops them when the last one closes: for a
 // worker that reads one document at a time, on every document (3.6 M
-// instructions, and the caches built since). An empty document opened once
-// and kept for the life of the process keeps them.
+// instructions, and the caches built since). A one-page empty document opened
+// once and kept for the life of the process keeps them.
+//
+// Its page is also drawn once, here, under the static's initialisation lock:
+// Poppler makes its process-wide colour profiles (sRGB, XYZ) lazily, without
+// a lock, the first time any page is drawn; two page threads drawing their
+// first pages at once race there (one frees the profile the other just made).
 void KeepPopplerGlobals() {
   static const std::string kBytes = [] {
     std::string pdf = "%PDF-1.4\n";
-    const size_t catalog = pdf.size();
-    pdf += "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
-    const size_t pages = pdf.size();
-    pdf += "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n";
+    std::vector<size_t> offsets;
+    for (const char* object : {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"}) {
+      offsets.push_back(pdf.size());
+      pdf += std::to_string(offsets.size()) + " 0 obj\n" + object + "\nendobj\n";
+    }
     const size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(offsets.size() + 1) + "\n0000000000 65535 f \n";
     char entry[32];
-    pdf += "xref\n0 3\n0000000000 65535 f \n";
-    for (size_t offset : {catalog, pages}) {
+    for (size_t offset : offsets) {
       std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", offset);
       pdf += entry;
     }
-    pdf += "trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    pdf += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+           std::to_string(xref) + "\n%%EOF\n";
     return pdf;
   }();
-  static const std::unique_ptr<poppler::document> kKeeper(
-      poppler::document::load_from_raw_data(kBytes.data(), static_cast<int>(kBytes.size())));
+  static const std::unique_ptr<poppler::document> kKeeper = [] {
+    std::unique_ptr<poppler::document> doc(
+        poppler::document::load_from_raw_data(kBytes.data(), static_cast<int>(kBytes.size())));
+    if (doc && doc->pages() == 1) {
+      if (std::unique_ptr<poppler::page> page(doc->create_page(0)); page) (void)page->text_list();
+    }
+    return doc;
+  }();
 }
 
 // ---- What a page paints --------------------------------------------------------
