@@ -1,0 +1,157 @@
+// The job queue of the service (/v1/jobs), kept in the archive's database so
+// that jobs and their results survive a restart and any number of
+// `pactum serve` replicas sharing one PostgreSQL database share the queue.
+//
+// A job is submitted with its upload (kept once per distinct content, by
+// SHA-256, however many jobs or attempts read it), claimed by one replica
+// under a lease that the replica renews with heartbeats, and finished with
+// the HTTP answer the synchronous endpoint would have given. A replica that
+// dies stops renewing: once its lease has expired the job is queued again
+// (or failed, after `max_attempts` claims). Every claim carries a token;
+// heartbeats and Finish() are accepted only with the job's current token,
+// so a job is never finished twice, whatever replica wakes up late.
+//
+// Claims take the oldest queued job: on PostgreSQL with SELECT ... FOR
+// UPDATE SKIP LOCKED (claimants never wait for each other), on SQLite in
+// an immediate transaction. Durations are measured by the database's clock
+// (PostgreSQL's now()), so replicas' clocks need not agree.
+//
+// Every method may be called from many threads at once. Failures of the
+// database are Errors with code kOverloaded; nothing was half written.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pactum/models/status.h"
+
+namespace pactum::store {
+
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+
+// "queued", "running", "succeeded", "failed", "cancelled".
+std::string_view JobStateName(JobState state);
+std::optional<JobState> ParseJobState(std::string_view name);
+// Succeeded, failed or cancelled: the job will not change any more.
+bool IsFinal(JobState state);
+
+// What a client submits.
+struct NewJob {
+  std::string op;           // "extract", "verify" or "sign"
+  std::string params_json;  // the operation's parameters (a JSON object), as the service wrote them
+  std::string owner;        // the API key's label ("" without keys); only the owner sees the job
+  std::string callback_url;  // "" for none
+  std::string upload;       // the document's bytes
+  std::string media_type;   // of the upload, e.g. "application/pdf"
+  int max_attempts = 3;     // claims before a job whose replicas keep dying is failed
+};
+
+// The answer the synchronous endpoint would have given.
+struct JobResult {
+  int status = 200;
+  std::string content_type;  // e.g. "application/json"
+  std::string body;
+  std::string headers_json = "{}";  // further headers (a JSON object of strings), e.g. Content-Disposition
+};
+
+// A job as stored. Times are milliseconds since the Unix epoch (UTC).
+struct Job {
+  std::string id;  // 32 lowercase hex digits, random
+  std::string op;
+  std::string params_json;
+  std::string owner;
+  std::string callback_url;
+  std::string upload_id;  // the SHA-256 (hex) of the upload
+  std::string media_type;
+  JobState state = JobState::kQueued;
+  int attempts = 0;  // claims so far
+  int max_attempts = 3;
+  int pages_total = 0;  // 0 until known
+  int pages_done = 0;
+  bool cancel_requested = false;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> started_at;   // first claimed
+  std::optional<std::int64_t> finished_at;  // reached a final state
+  std::optional<std::string> error_json;    // failed/cancelled: {"code": ..., "message": ...}
+  bool has_result = false;                  // Answer() has one
+};
+
+// A claimed job and the token that proves the claim.
+struct Claim {
+  Job job;
+  std::string token;
+};
+
+// What a heartbeat learns.
+struct Heartbeat {
+  bool owned = true;             // false: the lease was lost (expired and taken); stop, finish nothing
+  bool cancel_requested = false;  // the client cancelled: stop and finish as cancelled
+};
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // Queues a job; the new job (state queued). kBadRequest when op or
+  // params_json is malformed, kOverloaded when the database fails.
+  virtual Result<Job> Submit(const NewJob& job) = 0;
+
+  // The job, or nullopt when there is none with that id.
+  virtual Result<std::optional<Job>> Get(std::string_view id) = 0;
+
+  // `owner`'s jobs, newest first, at most `limit` (1..100), optionally only
+  // those in `state`, continuing after the job with id `after` (a cursor of
+  // an earlier page) when set.
+  virtual Result<std::vector<Job>> List(std::string_view owner, std::optional<JobState> state, int limit,
+                                        std::optional<std::string> after) = 0;
+
+  // Cancels: a queued job at once (state cancelled); a running one is
+  // marked cancel_requested (its replica sees it at the next heartbeat and
+  // finishes it as cancelled). A final job is left as it is. The job after
+  // the change, or nullopt when there is none.
+  virtual Result<std::optional<Job>> Cancel(std::string_view id) = 0;
+
+  // Takes the oldest queued job for `replica` under a lease of `lease`
+  // from now. Before that, jobs whose lease has expired are queued again,
+  // or failed ({"code":"internal", ...} naming the attempts) once they
+  // had max_attempts claims. nullopt when nothing is queued.
+  virtual Result<std::optional<Claim>> ClaimNext(std::string_view replica, std::chrono::milliseconds lease) = 0;
+
+  // The bytes of an upload, or nullopt when they are gone.
+  virtual Result<std::optional<std::string>> Upload(std::string_view upload_id) = 0;
+
+  // Renews the lease of a claimed job to `lease` from now and records its
+  // progress (pages_total 0: unknown yet).
+  virtual Result<Heartbeat> Beat(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
+                                 int pages_total) = 0;
+
+  // Finishes a claimed job: kSucceeded or kFailed with `result` (the
+  // synchronous endpoint's answer; for kFailed its error body), or
+  // kCancelled; `error_json` for kFailed and kCancelled. Returns false (and
+  // changes nothing) when the claim is no longer the job's current one.
+  virtual Result<bool> Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
+                              const std::optional<std::string>& error_json) = 0;
+
+  // The answer of a finished job, or nullopt when there is none (not
+  // finished, cancelled, expired or no such job).
+  virtual Result<std::optional<JobResult>> Answer(std::string_view id) = 0;
+
+  // Deletes jobs that reached a final state more than `retention` ago,
+  // with their results and the uploads no job refers to any more. The
+  // number of jobs deleted.
+  virtual Result<int> Expire(std::chrono::milliseconds retention) = 0;
+
+  // Waits until a job may have been queued (by any replica: PostgreSQL
+  // LISTEN/NOTIFY; in-process on SQLite) or `timeout` passed. Spurious
+  // wake-ups are allowed: the caller tries ClaimNext().
+  virtual void WaitForWork(std::chrono::milliseconds timeout) = 0;
+
+  // Wakes every WaitForWork() of this process (shutdown).
+  virtual void Interrupt() = 0;
+};
+
+}  // namespace pactum::store
