@@ -389,6 +389,26 @@ void DefineServe(Cli* c, CliArgs* a) {
                     "postgresql://USER@HOST/DB (libpq URI; password from PGPASSWORD or ~/.pgpass), or none")
       ->envname("PACTUM_STORE")
       ->capture_default_str();
+  serve->add_option("--job-timeout-seconds", sv.server.jobs.timeout_seconds,
+                    "Time limit per job (POST /v1/jobs); an extraction keeps the pages read by then (partial)")
+      ->envname("PACTUM_JOB_TIMEOUT")
+      ->check(CLI::Range(1, 7 * 86400))
+      ->capture_default_str();
+  serve->add_option("--job-lease-seconds", sv.server.jobs.lease_seconds,
+                    "A replica that stops (crash, kill) loses its running jobs to the others after this")
+      ->envname("PACTUM_JOB_LEASE")
+      ->check(CLI::Range(2, 3600))
+      ->capture_default_str();
+  serve->add_option("--job-retention-hours", sv.server.jobs.retention_hours,
+                    "Finished jobs and their results are deleted after this")
+      ->envname("PACTUM_JOB_RETENTION_HOURS")
+      ->check(CLI::Range(1, 24 * 3650))
+      ->capture_default_str();
+  serve->add_option("--job-attempts", sv.server.jobs.attempts,
+                    "Claims of one job before it fails (replicas that died while running it)")
+      ->envname("PACTUM_JOB_ATTEMPTS")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   AddDocumentLimitOptions(serve, &sv.server.limits, &sv.server.max_stream_bytes, /*http=*/true);
   AddWorkerOptions(serve, &sv.server.worker);
   AddAccessOptions(serve, &sv.server.access);

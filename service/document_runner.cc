@@ -118,13 +118,17 @@ Result<DocumentOutput> DocumentRunner::Submit(std::string bytes, WorkerRequest r
   return std::move(*state->result);
 }
 
-Result<DocumentOutput> DocumentRunner::Run(std::string bytes, const DocumentRequest& request, WorkerFault fault) {
-  if (request.op == Operation::kSign && !options_.has_signing_key) {
+Result<extract::MediaType> DocumentRunner::Precheck(std::string_view bytes, Operation op) const {
+  if (op == Operation::kSign && !options_.has_signing_key) {
     return Error::BadRequest(
         "this service has no signing key; start it with --sign-p12 FILE (password in PACTUM_SIGN_P12_PASSWORD) "
         "or --sign-key FILE --sign-cert FILE");
   }
-  Result<extract::MediaType> type = AdmitUpload(bytes, request.op);
+  return AdmitUpload(bytes, op);
+}
+
+Result<DocumentOutput> DocumentRunner::Run(std::string bytes, const DocumentRequest& request, WorkerFault fault) {
+  Result<extract::MediaType> type = Precheck(bytes, request.op);
   if (!type.ok()) return type.error();
   WorkerRequest r;
   r.document = request;

@@ -60,6 +60,11 @@ class DocumentRunner {
   // for kSign. `fault` is the test seam of WorkerConfig::allow_faults.
   Result<DocumentOutput> Run(std::string bytes, const DocumentRequest& request, WorkerFault fault = WorkerFault::kNone);
 
+  // The cheap checks of Run(), without running anything: 400 for signing
+  // without a key or an empty document, 415 for bytes `op` does not take.
+  // The document's media type otherwise.
+  Result<extract::MediaType> Precheck(std::string_view bytes, Operation op) const;
+
  private:
   Result<DocumentOutput> Submit(std::string bytes, WorkerRequest request, JobClass job_class);
 

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -29,6 +32,9 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/documents", "GET, HEAD, POST"},
     {"/v1/documents/{id}", "GET, HEAD"},
     {"/v1/documents/{id}/file", "GET, HEAD"},
+    {"/v1/jobs", "GET, HEAD, POST"},
+    {"/v1/jobs/{id}", "DELETE, GET, HEAD"},
+    {"/v1/jobs/{id}/result", "GET, HEAD"},
     {"/healthz", "GET, HEAD"},
     {"/readyz", "GET, HEAD"},
     {"/metrics", "GET, HEAD"},
@@ -82,16 +88,24 @@ Result<ExtractParams> NeedsArchiveIfStoring(const RouteContext& ctx, Result<Extr
   return params;
 }
 
+// Runs one document through the worker processes; a job's run reports
+// progress and can be stopped (`hooks`, null for a synchronous request).
+Result<DocumentOutput> RunDocument(const RouteContext& ctx, std::string doc, const DocumentRequest& request,
+                                   WorkerFault fault, const JobHooks* hooks) {
+  (void)hooks;
+  return ctx.runner->Run(std::move(doc), request, fault);
+}
+
 // POST /v1/extract and /v1/documents: the record, kept in the archive first
 // when the parameters say so (*created: it was not there before).
-Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, const httplib::Request& req, std::string doc,
-                                        const ExtractParams& p, bool* created) {
+Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, WorkerFault fault, std::string doc,
+                                        const ExtractParams& p, bool* created, const JobHooks* hooks = nullptr) {
   DocumentRequest request;
   request.op = Operation::kExtract;
   request.extract = p;
   std::string original;
   if (p.store) original = doc;
-  Result<DocumentOutput> out = ctx.runner->Run(std::move(doc), request, FaultOf(ctx, req));
+  Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks);
   if (!out.ok()) return out.error();
   AgreementRecord record = std::get<AgreementRecord>(std::move(out).value());
   if (!p.store) return record;
@@ -104,7 +118,24 @@ Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, const httplib::
   return record;
 }
 
-QueryParams QueryOf(const httplib::Request& req) { return QueryParams(req.params.begin(), req.params.end()); }
+Result<VerifyReport> Verify(const RouteContext& ctx, WorkerFault fault, std::string doc,
+                            const JobHooks* hooks = nullptr) {
+  DocumentRequest request;
+  request.op = Operation::kVerify;
+  Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks);
+  if (!out.ok()) return out.error();
+  return std::get<VerifyReport>(std::move(out).value());
+}
+
+Result<SignedPdf> Sign(const RouteContext& ctx, WorkerFault fault, std::string doc, const SignParams& p,
+                       const JobHooks* hooks = nullptr) {
+  DocumentRequest request;
+  request.op = Operation::kSign;
+  request.sign = p;
+  Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks);
+  if (!out.ok()) return out.error();
+  return std::get<SignedPdf>(std::move(out).value());
+}
 
 void SetJson(httplib::Response* res, const nlohmann::ordered_json& j) {
   res->status = 200;
@@ -115,6 +146,18 @@ void SetJsonText(const std::string& json, httplib::Response* res) {
   res->status = 200;
   res->set_content(json, "application/json");
 }
+
+void RespondRecord(const AgreementRecord& record, httplib::Response* r) { SetJson(r, ToJson(record)); }
+
+void RespondReport(const VerifyReport& report, httplib::Response* r) { SetJson(r, ToJson(report)); }
+
+void RespondSigned(const SignedPdf& pdf, httplib::Response* r) {
+  r->status = 200;
+  r->set_content(pdf.bytes, "application/pdf");
+  r->set_header("Content-Disposition", "attachment; filename=\"signed.pdf\"");
+}
+
+QueryParams QueryOf(const httplib::Request& req) { return QueryParams(req.params.begin(), req.params.end()); }
 
 // 404 for an unknown path, 405 for a known one with another method.
 void NoSuchRoute(const httplib::Request& req, httplib::Response* res) {
@@ -137,6 +180,125 @@ void NoSuchRouteWithBody(const httplib::Request& req, httplib::Response& res, co
   CurrentRequestLogFacts().bytes_in = body.bytes_read;
   NoSuchRoute(req, &res);
   if (!body.complete) CloseConnectionAfter(&res);
+}
+
+bool HasParam(const QueryParams& query, std::string_view name) {
+  return std::any_of(query.begin(), query.end(), [name](const auto& kv) { return kv.first == name; });
+}
+
+// POST /v1/jobs: the operation, the callback and the operation's own
+// parameters, validated as its synchronous endpoint validates them.
+struct JobSubmission {
+  Operation op = Operation::kExtract;
+  std::string callback_url;
+  QueryParams params;
+};
+
+Error NoJobQueue() {
+  return Error::BadRequest("jobs are kept in the archive's database and this service runs without one; start it "
+                           "with --store sqlite:PATH or --store postgresql://...");
+}
+
+Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryParams& query) {
+  JobSubmission s;
+  std::optional<std::string> op, callback;
+  for (const auto& [name, value] : query) {
+    std::optional<std::string>* slot = name == "op" ? &op : name == "callback_url" ? &callback : nullptr;
+    if (slot == nullptr) {
+      s.params.emplace_back(name, value);
+      continue;
+    }
+    if (*slot) return Error::BadRequest(name + "= is given twice; give it once");
+    *slot = value;
+  }
+  if (!op) return Error::BadRequest("POST /v1/jobs needs op=extract, op=verify or op=sign");
+  const std::optional<Operation> parsed = ParseOperation(*op);
+  if (!parsed) return Error::BadRequest("op=" + Printable(*op) + " is not an operation; use extract, verify or sign");
+  s.op = *parsed;
+  switch (s.op) {
+    case Operation::kExtract: {
+      Result<ExtractParams> p = ParseExtractParams(s.params);
+      if (!p.ok()) return p.error();
+      break;
+    }
+    case Operation::kVerify:
+      if (auto err = RejectAnyParams(s.params, "POST /v1/jobs?op=verify")) return *err;
+      break;
+    case Operation::kSign: {
+      Result<SignParams> p = ParseSignParams(s.params);
+      if (!p.ok()) return p.error();
+      break;
+    }
+  }
+  if (ctx.store == nullptr) return NoJobQueue();
+  if (callback) {
+    if (!ctx.check_callback_url) {
+      return Error::BadRequest("this service sends no callbacks; its operator allows them with --callback-allow");
+    }
+    if (auto err = ctx.check_callback_url(*callback)) return *err;
+    s.callback_url = *callback;
+  }
+  return s;
+}
+
+// A job id as the store makes them: 32 lowercase hex digits.
+bool IsJobId(std::string_view id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+Error NoSuchJob(std::string_view id) {
+  return {ErrorCode::kNotFound, "no job " + Printable(id, 80) + "; see GET /v1/jobs for your jobs"};
+}
+
+// The job `id` of the requesting client (jobs of other API keys are not
+// found), or the error to answer.
+Result<store::Job> OwnJob(const RouteContext& ctx, const std::string& id) {
+  if (ctx.store == nullptr) return NoJobQueue();
+  if (!IsJobId(id)) return NoSuchJob(id);
+  Result<std::optional<store::Job>> job = ctx.store->jobs().Get(id);
+  if (!job.ok()) return job.error();
+  if (!*job || (*job)->owner != CurrentRequestLogFacts().client) return NoSuchJob(id);
+  return std::move(**job);
+}
+
+void SetJobJson(const store::Job& job, int status, httplib::Response* res) {
+  res->status = status;
+  res->set_content(JobJson(job), "application/json");
+}
+
+// The query of GET /v1/jobs: state, limit (1..100, default 20), cursor.
+struct JobListQuery {
+  std::optional<store::JobState> state;
+  int limit = 20;
+  std::optional<std::string> cursor;
+};
+
+Result<JobListQuery> ParseJobListQuery(const QueryParams& query) {
+  JobListQuery q;
+  std::set<std::string> seen;
+  for (const auto& [name, value] : query) {
+    if (!seen.insert(name).second) return Error::BadRequest(Printable(name) + "= is given twice; give it once");
+    if (name == "state") {
+      q.state = store::ParseJobState(value);
+      if (!q.state) {
+        return Error::BadRequest("state=" + Printable(value) +
+                                 " is not a job state; use queued, running, succeeded, failed or cancelled");
+      }
+    } else if (name == "limit") {
+      int n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 100) {
+        return Error::BadRequest("limit=" + Printable(value) + " is not a number from 1 to 100");
+      }
+      q.limit = n;
+    } else if (name == "cursor") {
+      if (!IsJobId(value)) return Error::BadRequest("cursor=" + Printable(value) + " is not a next_cursor of GET /v1/jobs");
+      q.cursor = value;
+    } else {
+      return Error::BadRequest("unknown parameter " + Printable(name) + " of GET /v1/jobs; use state, limit, cursor");
+    }
+  }
+  return q;
 }
 
 // A GET endpoint: no parameters, then `fill`.
@@ -177,6 +339,12 @@ void DocumentRoute(const RouteContext& ctx, const httplib::Request& req, httplib
     // that is not clean text is not kept.
     if (!p.file_name && !body.file_name.empty()) {
       if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) p.file_name = std::move(name).value();
+    }
+  } else if constexpr (std::is_same_v<Params, JobSubmission>) {
+    if (p.op == Operation::kExtract && !body.file_name.empty() && !HasParam(p.params, "filename")) {
+      if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) {
+        p.params.emplace_back("filename", std::move(name).value());
+      }
     }
   }
   auto result = run(std::move(document).value(), p);
@@ -249,7 +417,122 @@ Result<NoParams> ParseNoParams(const QueryParams& query, std::string_view endpoi
   return NoParams{};
 }
 
+void RegisterJobRoutes(httplib::Server* http, const RouteContext* ctx) {
+  http->Post("/v1/jobs", [ctx](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader) {
+    DocumentRoute(
+        *ctx, req, res, reader, ParseJobSubmission(*ctx, QueryOf(req)),
+        [ctx](std::string doc, const JobSubmission& s) -> Result<store::Job> {
+          Result<extract::MediaType> type = ctx->runner->Precheck(doc, s.op);
+          if (!type.ok()) return type.error();
+          nlohmann::json params = nlohmann::json::object();
+          for (const auto& [name, value] : s.params) params[name] = value;
+          store::NewJob job;
+          job.op = std::string(OperationName(s.op));
+          job.params_json = params.dump();
+          job.owner = CurrentRequestLogFacts().client;
+          job.callback_url = s.callback_url;
+          job.media_type = std::string(extract::MediaTypeName(*type));
+          job.upload = std::move(doc);
+          job.max_attempts = ctx->job_attempts;
+          return ctx->store->jobs().Submit(job);
+        },
+        [](const store::Job& job, httplib::Response* r) {
+          SetJobJson(job, 202, r);
+          r->set_header("Location", "/v1/jobs/" + job.id);
+        });
+  });
+  http->Get("/v1/jobs", [ctx](const httplib::Request& req, httplib::Response& res) {
+    Result<JobListQuery> q = ParseJobListQuery(QueryOf(req));
+    if (!q.ok()) return SetErrorResponse(q.error(), &res);
+    if (ctx->store == nullptr) return SetErrorResponse(NoJobQueue(), &res);
+    Result<std::vector<store::Job>> jobs =
+        ctx->store->jobs().List(CurrentRequestLogFacts().client, q->state, q->limit, q->cursor);
+    if (!jobs.ok()) return SetErrorResponse(jobs.error(), &res);
+    std::string body = "{\"jobs\":[";
+    for (std::size_t i = 0; i < jobs->size(); ++i) {
+      if (i > 0) body += ',';
+      body += JobJson((*jobs)[i]);
+    }
+    body += "],\"next_cursor\":";
+    body += static_cast<int>(jobs->size()) == q->limit ? "\"" + jobs->back().id + "\"}" : std::string("null}");
+    SetJsonText(body, &res);
+  });
+  http->Get("/v1/jobs/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res) {
+    if (auto err = RejectAnyParams(QueryOf(req), "GET /v1/jobs/{id}")) return SetErrorResponse(*err, &res);
+    Result<store::Job> job = OwnJob(*ctx, req.matches[1]);
+    if (!job.ok()) return SetErrorResponse(job.error(), &res);
+    SetJobJson(*job, 200, &res);
+  });
+  http->Delete("/v1/jobs/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res) {
+    if (auto err = RejectAnyParams(QueryOf(req), "DELETE /v1/jobs/{id}")) return SetErrorResponse(*err, &res);
+    Result<store::Job> job = OwnJob(*ctx, req.matches[1]);
+    if (!job.ok()) return SetErrorResponse(job.error(), &res);
+    Result<std::optional<store::Job>> after = ctx->store->jobs().Cancel(job->id);
+    if (!after.ok()) return SetErrorResponse(after.error(), &res);
+    if (!*after) return SetErrorResponse(NoSuchJob(job->id), &res);
+    SetJobJson(**after, 200, &res);
+  });
+  http->Get("/v1/jobs/([^/]+)/result", [ctx](const httplib::Request& req, httplib::Response& res) {
+    if (auto err = RejectAnyParams(QueryOf(req), "GET /v1/jobs/{id}/result")) return SetErrorResponse(*err, &res);
+    Result<store::Job> job = OwnJob(*ctx, req.matches[1]);
+    if (!job.ok()) return SetErrorResponse(job.error(), &res);
+    if (!store::IsFinal(job->state)) {
+      return SetErrorResponse(
+          {ErrorCode::kConflict, "job " + job->id + " is " + std::string(store::JobStateName(job->state)) +
+                                     "; poll GET /v1/jobs/" + job->id + " until its state is succeeded or failed"},
+          &res);
+    }
+    if (job->state == store::JobState::kCancelled) {
+      return SetErrorResponse({ErrorCode::kConflict, "job " + job->id + " was cancelled; it has no result"}, &res);
+    }
+    Result<std::optional<store::JobResult>> answer = ctx->store->jobs().Answer(job->id);
+    if (!answer.ok()) return SetErrorResponse(answer.error(), &res);
+    if (!*answer) return SetErrorResponse(NoSuchJob(job->id), &res);
+    const nlohmann::json headers = nlohmann::json::parse((*answer)->headers_json, nullptr, false);
+    if (headers.is_object()) {
+      for (const auto& [name, value] : headers.items()) {
+        if (value.is_string()) res.set_header(name, value.get<std::string>());
+      }
+    }
+    res.status = (*answer)->status;
+    res.set_content(std::move((*answer)->body), (*answer)->content_type);
+  });
+}
+
 }  // namespace
+
+void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes, const JobHooks& hooks,
+               httplib::Response* res) {
+  QueryParams query;
+  const nlohmann::json params = nlohmann::json::parse(job.params_json, nullptr, false);
+  if (params.is_object()) {
+    for (const auto& [name, value] : params.items()) {
+      if (value.is_string()) query.emplace_back(name, value.get<std::string>());
+    }
+  }
+  const std::optional<Operation> op = ParseOperation(job.op);
+  if (!op) return SetErrorResponse(Error::Internal("a job of unknown operation " + Printable(job.op)), res);
+  switch (*op) {
+    case Operation::kExtract: {
+      Result<ExtractParams> p = ParseExtractParams(query);
+      if (!p.ok()) return SetErrorResponse(p.error(), res);
+      if (p->store && ctx.store == nullptr) return SetErrorResponse(NoArchive(), res);
+      Result<AgreementRecord> r = ExtractAndStore(ctx, WorkerFault::kNone, std::move(bytes), *p, nullptr, &hooks);
+      return r.ok() ? RespondRecord(*r, res) : SetErrorResponse(r.error(), res);
+    }
+    case Operation::kVerify: {
+      Result<VerifyReport> r = Verify(ctx, WorkerFault::kNone, std::move(bytes), &hooks);
+      return r.ok() ? RespondReport(*r, res) : SetErrorResponse(r.error(), res);
+    }
+    case Operation::kSign: {
+      Result<SignParams> p = ParseSignParams(query);
+      if (!p.ok()) return SetErrorResponse(p.error(), res);
+      Result<SignedPdf> r = Sign(ctx, WorkerFault::kNone, std::move(bytes), *p, &hooks);
+      return r.ok() ? RespondSigned(*r, res) : SetErrorResponse(r.error(), res);
+    }
+  }
+}
 
 std::string RouteLabel(const std::string& path) {
   const RouteSpec* route = FindRoute(path);
@@ -262,9 +545,9 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseExtractParams(QueryOf(req))),
         [ctx, &req](std::string doc, const ExtractParams& p) {
-          return ExtractAndStore(*ctx, req, std::move(doc), p, nullptr);
+          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, nullptr);
         },
-        [](const AgreementRecord& record, httplib::Response* r) { SetJson(r, ToJson(record)); });
+        RespondRecord);
   });
   http->Post("/v1/documents", [ctx](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {
@@ -272,7 +555,7 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseStoreParams(QueryOf(req))),
         [ctx, &req, &created](std::string doc, const ExtractParams& p) {
-          return ExtractAndStore(*ctx, req, std::move(doc), p, &created);
+          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, &created);
         },
         [&created](const AgreementRecord& record, httplib::Response* r) {
           SetJson(r, ToJson(record));
@@ -286,32 +569,15 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
                                  const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, ParseNoParams(QueryOf(req), "POST /v1/verify"),
-        [ctx, &req](std::string doc, const NoParams&) -> Result<VerifyReport> {
-          DocumentRequest request;
-          request.op = Operation::kVerify;
-          Result<DocumentOutput> out = ctx->runner->Run(std::move(doc), request, FaultOf(*ctx, req));
-          if (!out.ok()) return out.error();
-          return std::get<VerifyReport>(std::move(out).value());
-        },
-        [](const VerifyReport& report, httplib::Response* r) { SetJson(r, ToJson(report)); });
+        [ctx, &req](std::string doc, const NoParams&) { return Verify(*ctx, FaultOf(*ctx, req), std::move(doc)); },
+        RespondReport);
   });
   http->Post("/v1/sign", [ctx](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) {
     DocumentRoute(
         *ctx, req, res, reader, ParseSignParams(QueryOf(req)),
-        [ctx, &req](std::string doc, const SignParams& p) -> Result<SignedPdf> {
-          DocumentRequest request;
-          request.op = Operation::kSign;
-          request.sign = p;
-          Result<DocumentOutput> out = ctx->runner->Run(std::move(doc), request, FaultOf(*ctx, req));
-          if (!out.ok()) return out.error();
-          return std::get<SignedPdf>(std::move(out).value());
-        },
-        [](const SignedPdf& pdf, httplib::Response* r) {
-          r->status = 200;
-          r->set_content(pdf.bytes, "application/pdf");
-          r->set_header("Content-Disposition", "attachment; filename=\"signed.pdf\"");
-        });
+        [ctx, &req](std::string doc, const SignParams& p) { return Sign(*ctx, FaultOf(*ctx, req), std::move(doc), p); },
+        RespondSigned);
   });
 
   http->Get("/v1/documents", [ctx](const httplib::Request& req, httplib::Response& res) {
@@ -351,6 +617,8 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
   };
   http->Get("/v1/documents/([^/]+)", StoredDocumentRoute(ctx, "GET /v1/documents/{id}", record));
   http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
+
+  RegisterJobRoutes(http, ctx);
 
   http->Get("/healthz", GetRoute("GET /healthz", [](httplib::Response* res) { SetJson(res, {{"status", "ok"}}); }));
 

@@ -19,6 +19,7 @@
 #include "document_runner.h"
 #include "http_errors.h"
 #include "http_guard.h"
+#include "job_runner.h"
 #include "logging.h"
 #include "metrics.h"
 #include "pactum/service/job_queue.h"
@@ -162,6 +163,7 @@ class Server::Impl {
   void Stop();
 
   Result<bool> StartWorkers();
+  void StartJobRunner();
   void DeclareMetrics();
   void Configure();
   // Authentication and rate limit of a request whose headers are in; false
@@ -187,6 +189,7 @@ class Server::Impl {
   std::unique_ptr<JobQueue> jobs_;
   std::unique_ptr<DocumentRunner> runner_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<JobRunner> job_runner_;
   RouteContext routes_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
@@ -483,6 +486,8 @@ Result<int> Server::Impl::Start() {
   routes_.store = store_.get();
   routes_.allow_faults = options_.TEST_allow_faults;
   routes_.upload.max_document_bytes = options_.max_upload_bytes;
+  routes_.job_attempts = options_.jobs.attempts;
+  routes_.job_timeout = std::chrono::seconds(options_.jobs.timeout_seconds);
   Configure();
 
   errno = 0;
@@ -498,6 +503,7 @@ Result<int> Server::Impl::Start() {
     return Error::Internal("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + why);
   }
   started_ = true;
+  if (store_) StartJobRunner();
   listener_ = std::thread([this] {
     if (!http_->listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
     listener_exited_ = true;
@@ -510,11 +516,28 @@ Result<int> Server::Impl::Start() {
   return port_;
 }
 
+void Server::Impl::StartJobRunner() {
+  JobRunnerOptions jo;
+  jo.concurrency = options_.workers;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
+  jo.replica = std::string(host) + ":" + std::to_string(getpid());
+  jo.lease = std::chrono::seconds(options_.jobs.lease_seconds);
+  jo.heartbeat = jo.lease / 3;
+  jo.retention = std::chrono::hours(options_.jobs.retention_hours);
+  jo.execute = [this](const store::Job& job, std::string bytes, const JobHooks& hooks, httplib::Response* res) {
+    AnswerJob(routes_, job, std::move(bytes), hooks, res);
+  };
+  job_runner_ = std::make_unique<JobRunner>(&store_->jobs(), std::move(jo));
+  job_runner_->Start();
+}
+
 void Server::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   http_->stop();  // closes the listening socket; in-flight requests finish
   if (listener_.joinable()) listener_.join();
+  if (job_runner_) job_runner_->Stop();  // running jobs are given back to the queue
   jobs_->Shutdown();  // jobs whose requests timed out run to their end here
   workers_->Shutdown();
 }

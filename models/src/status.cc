@@ -8,6 +8,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnauthorized: return "unauthorized";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
+    case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kRangeNotSatisfiable: return "range_not_satisfiable";
     case ErrorCode::kTooLarge: return "too_large";
     case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
@@ -32,6 +33,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthorized: return 401;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kConflict: return 409;
     case ErrorCode::kRangeNotSatisfiable: return 416;
     case ErrorCode::kTooLarge: return 413;
     case ErrorCode::kUnsupportedMediaType: return 415;

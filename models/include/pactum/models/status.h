@@ -24,6 +24,7 @@ enum class ErrorCode {
   kUnauthorized,          // 401 unauthorized
   kNotFound,              // 404 not_found
   kMethodNotAllowed,      // 405 method_not_allowed (with Allow)
+  kConflict,              // 409 conflict: not in a state that allows it (a job's result before it finished)
   kTooLarge,              // 413 too_large
   kUnsupportedMediaType,  // 415 unsupported_media_type
   kRangeNotSatisfiable,   // 416 range_not_satisfiable
@@ -34,9 +35,9 @@ enum class ErrorCode {
 };
 
 // Every ErrorCode, in declaration order.
-inline constexpr std::array<ErrorCode, 11> kErrorCodes = {
+inline constexpr std::array<ErrorCode, 12> kErrorCodes = {
     ErrorCode::kBadRequest,    ErrorCode::kUnauthorized,         ErrorCode::kNotFound,
-    ErrorCode::kMethodNotAllowed, ErrorCode::kTooLarge,          ErrorCode::kUnsupportedMediaType,
+    ErrorCode::kMethodNotAllowed, ErrorCode::kConflict,          ErrorCode::kTooLarge,          ErrorCode::kUnsupportedMediaType,
     ErrorCode::kRangeNotSatisfiable, ErrorCode::kUnprocessable,  ErrorCode::kOverloaded,
     ErrorCode::kTimeout,       ErrorCode::kInternal};
 static_assert(kErrorCodes.size() == static_cast<std::size_t>(ErrorCode::kInternal) + 1,

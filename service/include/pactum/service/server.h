@@ -78,6 +78,20 @@ struct AccessOptions {
   std::chrono::milliseconds head_timeout = std::chrono::seconds(10);
 };
 
+// Jobs (POST /v1/jobs), kept in the archive's database: none without one.
+struct JobOptions {
+  // Time one job may take from its claim to its answer; an extraction
+  // keeps the pages read by then (partial: true).
+  int timeout_seconds = 3600;
+  // A replica that stops renewing its jobs' leases (it died) loses them to
+  // the other replicas after this; they renew every third of it.
+  int lease_seconds = 30;
+  // Finished jobs and their results are deleted after this.
+  int retention_hours = 168;
+  // Claims of one job before it fails (replicas that died while running it).
+  int attempts = 3;
+};
+
 struct ServerOptions {
   // Listen address. Port 0 binds a free port; Server::port() tells which.
   std::string host = "127.0.0.1";
@@ -128,6 +142,7 @@ struct ServerOptions {
   // "sqlite:PATH", "postgresql://..." or empty for none. Opened (and
   // created) by Start(); a store that cannot be opened fails Start().
   std::string store_uri;
+  JobOptions jobs;
 
   // Test seam: requests may carry "X-Pactum-Test-Fault: crash|hang|oom|cpu"
   // and the worker commits that fault. Never set in production.

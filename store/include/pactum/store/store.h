@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pactum/models/status.h"
+#include "pactum/store/jobs.h"
 
 namespace pactum::store {
 
@@ -86,6 +87,9 @@ class Store {
 
   // The store's URI without any password, for logs.
   virtual std::string Describe() const = 0;
+
+  // The job queue kept in the same database (jobs.h).
+  virtual JobStore& jobs() = 0;
 };
 
 // Case- and accent-insensitive form of `text` the queries compare
