@@ -1,0 +1,364 @@
+// The jobs API end to end: real `pactum serve` processes on loopback, their
+// job queue in a real SQLite file or on the fixture's PostgreSQL server,
+// real documents of the dev corpus. A replica is killed with SIGKILL in the
+// middle of a job; every job must still finish exactly once, with the answer
+// of the synchronous endpoint.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "child_process.h"
+#include "store_test_util.h"
+#include "test_util.h"
+
+namespace pactum::service {
+namespace {
+
+using json = nlohmann::json;
+using testutil::Child;
+using testutil::CorpusPath;
+using testutil::IsError;
+using testutil::ReadFile;
+using testutil::TempPath;
+using testutil::WaitUntil;
+using testutil::WriteFile;
+
+// A `pactum serve` replica with one worker on `store`.
+class Replica {
+ public:
+  Replica(const std::string& store, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"serve", "--port", "0", "--workers", "1", "--store", store,
+                                     "--job-lease-seconds", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    child_ = std::make_unique<Child>(args);
+    port_ = child_->AwaitListeningPort();
+    EXPECT_GT(port_, 0) << child_->Stderr();
+  }
+
+  std::unique_ptr<httplib::Client> Client(const std::string& key = "") const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    c->set_read_timeout(120);
+    if (!key.empty()) c->set_bearer_token_auth(key);
+    return c;
+  }
+  Child& process() { return *child_; }
+  int port() const { return port_; }
+
+ private:
+  std::unique_ptr<Child> child_;
+  int port_ = -1;
+};
+
+// POST /v1/jobs?QUERY with `bytes`; the job object of the 202.
+json Submit(httplib::Client& c, const std::string& query, const std::string& bytes) {
+  auto r = c.Post(("/v1/jobs?" + query).c_str(), bytes, "application/octet-stream");
+  EXPECT_TRUE(r) << httplib::to_string(r.error());
+  if (!r) return json();
+  EXPECT_EQ(r->status, 202) << r->body;
+  const json job = json::parse(r->body, nullptr, false);
+  EXPECT_EQ(r->get_header_value("Location"), "/v1/jobs/" + job.value("id", std::string()));
+  return job;
+}
+
+json GetJob(httplib::Client& c, const std::string& id) {
+  auto r = c.Get(("/v1/jobs/" + id).c_str());
+  if (!r || r->status != 200) return json();
+  return json::parse(r->body, nullptr, false);
+}
+
+// Polls the job until `pred` holds (or `limit` passes); its last state.
+json AwaitJob(httplib::Client& c, const std::string& id, const std::function<bool(const json&)>& pred,
+              std::chrono::milliseconds limit = std::chrono::seconds(90)) {
+  json job;
+  WaitUntil(
+      [&] {
+        job = GetJob(c, id);
+        return job.is_object() && pred(job);
+      },
+      limit);
+  return job;
+}
+
+bool Final(const json& job) {
+  const std::string s = job.value("state", "");
+  return s == "succeeded" || s == "failed" || s == "cancelled";
+}
+
+std::string SqliteStore() { return storetest::FreshStoreUri("sqlite"); }
+
+TEST(JobsApiTest, AnExtractionJobAnswersWhatTheSynchronousCallAnswers) {
+  Replica replica(SqliteStore());
+  auto c = replica.Client();
+  const std::string pdf = ReadFile(CorpusPath("a01-born-digital.pdf"));
+  const json submitted = Submit(*c, "op=extract&ocr=auto", pdf);
+  ASSERT_TRUE(submitted.is_object());
+  EXPECT_EQ(submitted["op"], "extract");
+  EXPECT_TRUE(submitted["state"] == "queued" || submitted["state"] == "running") << submitted.dump();
+  EXPECT_EQ(submitted["id"].get<std::string>().size(), 32u);
+  EXPECT_TRUE(submitted["result_url"].is_null());
+
+  const json done = AwaitJob(*c, submitted["id"], Final);
+  ASSERT_EQ(done.value("state", ""), "succeeded") << done.dump();
+  EXPECT_EQ(done["result_url"], "/v1/jobs/" + submitted["id"].get<std::string>() + "/result");
+  EXPECT_EQ(done["attempts"], 1);
+  EXPECT_FALSE(done["started_at"].is_null());
+  EXPECT_FALSE(done["finished_at"].is_null());
+  EXPECT_TRUE(done["error"].is_null());
+  EXPECT_EQ(done["pages_done"], done["pages_total"]);
+
+  auto result = c->Get(done["result_url"].get<std::string>().c_str());
+  ASSERT_TRUE(result);
+  auto sync = c->Post("/v1/extract?ocr=auto", pdf, "application/pdf");
+  ASSERT_TRUE(sync);
+  EXPECT_EQ(result->status, sync->status);
+  EXPECT_EQ(result->get_header_value("Content-Type"), sync->get_header_value("Content-Type"));
+  EXPECT_EQ(json::parse(result->body), json::parse(sync->body));
+}
+
+TEST(JobsApiTest, VerifyAndFailedJobsKeepTheSynchronousAnswer) {
+  Replica replica(SqliteStore());
+  auto c = replica.Client();
+  // A PDF without signatures: the report of /v1/verify.
+  const std::string pdf = ReadFile(CorpusPath("seed-born-digital.pdf"));
+  const json verify = AwaitJob(*c, Submit(*c, "op=verify", pdf)["id"], Final);
+  ASSERT_EQ(verify.value("state", ""), "succeeded") << verify.dump();
+  auto result = c->Get(("/v1/jobs/" + verify["id"].get<std::string>() + "/result").c_str());
+  auto sync = c->Post("/v1/verify", pdf, "application/pdf");
+  ASSERT_TRUE(result && sync);
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(json::parse(result->body), json::parse(sync->body));
+
+  // A truncated PDF: the job fails with the 422 the endpoint gives.
+  const std::string broken = pdf.substr(0, 400);
+  const json failed = AwaitJob(*c, Submit(*c, "op=extract", broken)["id"], Final);
+  ASSERT_EQ(failed.value("state", ""), "failed") << failed.dump();
+  EXPECT_EQ(failed["error"]["code"], "unprocessable");
+  auto answer = c->Get(("/v1/jobs/" + failed["id"].get<std::string>() + "/result").c_str());
+  EXPECT_TRUE(IsError(answer, 422, "unprocessable"));
+}
+
+TEST(JobsApiTest, BadSubmissionsAreRefusedAtOnce) {
+  Replica replica(SqliteStore());
+  auto c = replica.Client();
+  const std::string pdf = ReadFile(CorpusPath("seed-born-digital.pdf"));
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs", pdf, "application/pdf"), 400, "bad_request"));                 // no op
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=shred", pdf, "application/pdf"), 400, "bad_request"));       // unknown op
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=extract&op=verify", pdf, "application/pdf"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=extract&ocr=sometimes", pdf, "application/pdf"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=extract&colour=red", pdf, "application/pdf"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=verify&ocr=never", pdf, "application/pdf"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=extract", "", "application/pdf"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=extract", "just some text", "text/plain"), 415, "unsupported_media_type"));
+  // No signing key configured.
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=sign", pdf, "application/pdf"), 400, "bad_request"));
+  // No --callback-allow: no callbacks.
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=extract&callback_url=http%3A%2F%2F127.0.0.1%3A9%2Fhook", pdf,
+                              "application/pdf"),
+                      400, "bad_request"));
+  // None of them became a job.
+  auto list = c->Get("/v1/jobs");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(json::parse(list->body)["jobs"].size(), 0u) << list->body;
+
+  const std::string unknown(32, 'a');
+  EXPECT_TRUE(IsError(c->Get(("/v1/jobs/" + unknown).c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Get(("/v1/jobs/" + unknown + "/result").c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Delete(("/v1/jobs/" + unknown).c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Get("/v1/jobs/not-a-job-id"), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Get("/v1/jobs?state=sleeping"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Get("/v1/jobs?limit=0"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Put("/v1/jobs", "", "text/plain"), 405, "method_not_allowed"));
+  // The service is still there.
+  auto health = c->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST(JobsApiTest, WithoutAnArchiveJobsAreRefused) {
+  Replica replica("none");
+  auto c = replica.Client();
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=extract", ReadFile(CorpusPath("seed-born-digital.pdf")), "application/pdf"),
+                      400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Get("/v1/jobs"), 400, "bad_request"));
+}
+
+TEST(JobsApiTest, CancellingARunningScanStopsItAndItHasNoResult) {
+  Replica replica(SqliteStore());
+  auto c = replica.Client();
+  const json job = Submit(*c, "op=extract&ocr=always", ReadFile(CorpusPath("seed-scan-300-gray.pdf")));
+  const std::string id = job["id"];
+  const json running = AwaitJob(*c, id, [](const json& j) { return j["state"] == "running"; });
+  ASSERT_EQ(running.value("state", ""), "running") << running.dump();
+  // Before the end there is no result.
+  EXPECT_TRUE(IsError(c->Get(("/v1/jobs/" + id + "/result").c_str()), 409, "conflict"));
+
+  auto del = c->Delete(("/v1/jobs/" + id).c_str());
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200) << del->body;
+  const auto t0 = std::chrono::steady_clock::now();
+  const json cancelled = AwaitJob(*c, id, Final, std::chrono::seconds(20));
+  EXPECT_EQ(cancelled.value("state", ""), "cancelled") << cancelled.dump();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_TRUE(IsError(c->Get(("/v1/jobs/" + id + "/result").c_str()), 409, "conflict"));
+
+  // A queued job is cancelled at once; the replica goes on with the next.
+  const json next = AwaitJob(*c, Submit(*c, "op=extract", ReadFile(CorpusPath("a05-born-digital.pdf")))["id"], Final);
+  EXPECT_EQ(next.value("state", ""), "succeeded") << next.dump();
+  EXPECT_NE(replica.process().Stderr().find("job " + id + " cancelled by its client"), std::string::npos);
+}
+
+TEST(JobsApiTest, ListShowsOnlyTheKeysOwnJobsFilteredAndInPages) {
+  const std::string keys = TempPath("keys");
+  WriteFile(keys, storetest::Sha256Hex("key-of-alice") + " alice\n" + storetest::Sha256Hex("key-of-bob") + " bob\n");
+  Replica replica(SqliteStore(), {"--api-keys", keys});
+  auto alice = replica.Client("key-of-alice");
+  auto bob = replica.Client("key-of-bob");
+  std::vector<std::string> ids;
+  for (const char* name : {"a01-born-digital.pdf", "a05-born-digital.pdf", "b01-born-digital.pdf"}) {
+    ids.push_back(Submit(*alice, "op=verify", ReadFile(CorpusPath(name)))["id"]);
+  }
+  for (const auto& id : ids) AwaitJob(*alice, id, Final);
+  // Bob sees none of them.
+  EXPECT_TRUE(IsError(bob->Get(("/v1/jobs/" + ids[0]).c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(bob->Delete(("/v1/jobs/" + ids[0]).c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(bob->Get(("/v1/jobs/" + ids[0] + "/result").c_str()), 404, "not_found"));
+  auto bobs = bob->Get("/v1/jobs");
+  ASSERT_TRUE(bobs);
+  EXPECT_EQ(json::parse(bobs->body)["jobs"].size(), 0u);
+  // Alice pages through hers, newest first.
+  auto page1 = alice->Get("/v1/jobs?state=succeeded&limit=2");
+  ASSERT_TRUE(page1);
+  const json p1 = json::parse(page1->body);
+  ASSERT_EQ(p1["jobs"].size(), 2u) << page1->body;
+  EXPECT_EQ(p1["jobs"][0]["id"], ids[2]);
+  EXPECT_EQ(p1["jobs"][1]["id"], ids[1]);
+  ASSERT_TRUE(p1["next_cursor"].is_string());
+  auto page2 = alice->Get(("/v1/jobs?state=succeeded&limit=2&cursor=" + p1["next_cursor"].get<std::string>()).c_str());
+  ASSERT_TRUE(page2);
+  const json p2 = json::parse(page2->body);
+  ASSERT_EQ(p2["jobs"].size(), 1u) << page2->body;
+  EXPECT_EQ(p2["jobs"][0]["id"], ids[0]);
+  EXPECT_TRUE(p2["next_cursor"].is_null());
+  auto running = alice->Get("/v1/jobs?state=running");
+  ASSERT_TRUE(running);
+  EXPECT_EQ(json::parse(running->body)["jobs"].size(), 0u);
+  // Without a key: 401 as everywhere.
+  EXPECT_TRUE(IsError(replica.Client()->Get("/v1/jobs"), 401, "unauthorized"));
+}
+
+// The ids of the jobs a replica's log says it started and finished.
+std::set<std::string> LoggedJobs(const std::string& log, const std::string& what) {
+  std::set<std::string> ids;
+  const std::regex re("job ([0-9a-f]{32}) " + what);
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator(); ++it) {
+    ids.insert((*it)[1]);
+  }
+  return ids;
+}
+
+int CountFinished(const std::string& log, const std::string& id) {
+  int n = 0;
+  for (std::size_t at = log.find("job " + id + " finished on"); at != std::string::npos;
+       at = log.find("job " + id + " finished on", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// A replica killed in the middle of a job: after its lease runs out, the job
+// is taken again and finishes with the synchronous answer. `store` is shared.
+void RunJobsThroughAKilledReplica(const std::string& store, int replicas, int jobs) {
+  std::vector<std::unique_ptr<Replica>> fleet;
+  for (int i = 0; i < replicas; ++i) fleet.push_back(std::make_unique<Replica>(store));
+  auto c = fleet.back()->Client();
+
+  // One scan first (slow: OCR), then born-digital agreements.
+  const std::vector<std::string> names = {"a01-born-digital.pdf", "a05-born-digital.pdf", "b01-born-digital.pdf",
+                                          "c01-born-digital.pdf", "seed-born-digital.pdf"};
+  std::vector<std::pair<std::string, std::string>> submitted;  // id, file
+  submitted.emplace_back(Submit(*c, "op=extract&ocr=auto", ReadFile(CorpusPath("b02-scan-300-gray.pdf")))["id"],
+                         "b02-scan-300-gray.pdf");
+  // The replica that took the scan is killed as soon as it started it.
+  const std::string scan = submitted[0].first;
+  int victim = -1;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        for (int i = 0; i < replicas; ++i) {
+          if (LoggedJobs(fleet[i]->process().Stderr(), "\\(extract\\) started").count(scan)) victim = i;
+        }
+        return victim >= 0;
+      },
+      std::chrono::seconds(30)));
+  auto survivor = fleet[(victim + 1) % replicas]->Client();
+  for (int i = 1; i < jobs; ++i) {
+    const std::string& name = names[static_cast<std::size_t>(i) % names.size()];
+    submitted.emplace_back(Submit(*survivor, "op=extract", ReadFile(CorpusPath(name)))["id"], name);
+  }
+  fleet[victim]->process().Signal(SIGKILL);
+  fleet[victim]->process().Wait();
+
+  std::map<std::string, json> sync;  // file -> the synchronous record
+  for (const auto& [id, name] : submitted) {
+    const json job = AwaitJob(*survivor, id, Final, std::chrono::seconds(120));
+    ASSERT_EQ(job.value("state", ""), "succeeded") << name << ": " << job.dump();
+    if (id == scan) EXPECT_GE(job["attempts"].get<int>(), 2) << job.dump();
+    auto result = survivor->Get(("/v1/jobs/" + id + "/result").c_str());
+    ASSERT_TRUE(result);
+    ASSERT_EQ(result->status, 200) << result->body;
+    if (!sync.count(name)) {
+      auto r = survivor->Post("/v1/extract", ReadFile(CorpusPath(name)), "application/pdf");
+      ASSERT_TRUE(r);
+      sync[name] = json::parse(r->body);
+    }
+    EXPECT_EQ(json::parse(result->body), sync[name]) << name;
+  }
+  // Exactly once: one "finished" line per job over all the replicas' logs.
+  for (const auto& [id, name] : submitted) {
+    int finished = 0;
+    for (auto& r : fleet) finished += CountFinished(r->process().Stderr(), id);
+    EXPECT_EQ(finished, 1) << id << " (" << name << ")";
+  }
+  // The jobs were shared: more than one replica finished some.
+  int working = 0;
+  for (int i = 0; i < replicas; ++i) {
+    if (!LoggedJobs(fleet[i]->process().Stderr(), "finished on").empty()) ++working;
+  }
+  if (replicas > 2) EXPECT_GE(working, 2);
+}
+
+TEST(JobsApiTest, AJobOfAKilledReplicaIsTakenAgainAfterARestart) {
+  // One replica on SQLite: killed mid-job, a new one on the same file
+  // finishes the job.
+  const std::string store = SqliteStore();
+  std::string id;
+  {
+    Replica first(store);
+    auto c = first.Client();
+    id = Submit(*c, "op=extract&ocr=always", ReadFile(CorpusPath("b02-scan-300-gray.pdf")))["id"];
+    ASSERT_EQ(AwaitJob(*c, id, [](const json& j) { return j["state"] == "running"; }).value("state", ""), "running");
+    first.process().Signal(SIGKILL);
+    first.process().Wait();
+  }
+  Replica second(store);
+  auto c = second.Client();
+  const json job = AwaitJob(*c, id, Final, std::chrono::seconds(120));
+  EXPECT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  EXPECT_EQ(job["attempts"], 2);
+}
+
+TEST(JobsReplicasTest, TwentyJobsOnThreeReplicasSurviveAKilledOneAndFinishExactlyOnce) {
+  const std::string store = storetest::FreshStoreUri("postgresql");
+  ASSERT_FALSE(store.empty());
+  RunJobsThroughAKilledReplica(store, 3, 20);
+}
+
+}  // namespace
+}  // namespace pactum::service
