@@ -9,6 +9,7 @@
 #include "pactum/service/job_queue.h"
 #include "pactum/store/store.h"
 #include "upload.h"
+#include "webhook.h"
 #include "worker_pool.h"
 
 namespace pactum::service {
@@ -20,6 +21,12 @@ struct RouteContext {
   const WorkerPool* workers = nullptr;  // /readyz: is any worker alive
   const Metrics* metrics = nullptr;
   store::Store* store = nullptr;  // the archive; null: store=true and /v1/documents answer 400
+  // Callbacks (webhook.h): the policy a submitted callback_url is checked
+  // against (CallbackPolicy::Check: its Error is the answer), never null
+  // once the server started; the sender of finished jobs' callbacks, null
+  // when the operator allows none (the policy is then empty).
+  const CallbackPolicy* callback_policy = nullptr;
+  CallbackSender* callbacks = nullptr;
   UploadLimits upload;
   bool allow_faults = false;  // ServerOptions::TEST_allow_faults
 };
