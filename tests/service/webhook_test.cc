@@ -19,7 +19,11 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <regex>
+
 #include "metrics.h"
+#include "openapi.h"
 #include "test_util.h"
 #include "webhook.h"
 
@@ -713,6 +717,41 @@ TEST_F(WebhookTest, StopCutsOffAnAttemptInFlight) {
 }
 
 // ---- the server ---------------------------------------------------------------------
+
+// The OpenAPI document describes the headers the sender writes, by the
+// patterns a client's validator would apply to them.
+TEST_F(WebhookTest, OpenApiDescribesTheCallbackAsSent) {
+  const nlohmann::json doc = nlohmann::json::parse(OpenApiJson());
+  const nlohmann::json& param = doc["components"]["parameters"]["CallbackUrl"];
+  EXPECT_EQ(param["name"], "callback_url");
+  EXPECT_EQ(param["in"], "query");
+  const nlohmann::json& op = doc["components"]["callbacks"]["JobFinished"]["{$request.query.callback_url}"]["post"];
+  ASSERT_TRUE(op.is_object());
+  std::map<std::string, std::string> patterns;
+  std::string event;
+  for (const nlohmann::json& p : op["parameters"]) {
+    if (p["schema"].contains("pattern")) patterns[p["name"]] = p["schema"]["pattern"];
+    if (p["name"] == "Pactum-Event") event = p["schema"]["enum"].at(0);
+  }
+  Receiver receiver(Always(200));
+  Metrics metrics;
+  auto sender = MakeSender(FastOptions({"127.0.0.1"}), &metrics, "key");
+  ASSERT_TRUE(sender->Enqueue(Url(receiver.port()), "{}").ok());
+  ASSERT_TRUE(WaitUntil([&] { return Outcomes(metrics, "delivered") == 1; }));
+  const Receiver::Request r = receiver.requests().at(0);
+  for (const char* name : {"Pactum-Delivery", "Pactum-Signature", "User-Agent"}) {
+    ASSERT_EQ(patterns.count(name), 1u) << name;
+    const std::string value = r.headers.find(name)->second;
+    EXPECT_TRUE(std::regex_search(value, std::regex(patterns[name]))) << name << ": " << value;
+  }
+  EXPECT_EQ(event, r.headers.find("Pactum-Event")->second);
+  // The URL pattern takes what the policy takes, and not what it refuses first.
+  const std::regex url_pattern(param["schema"]["pattern"].get<std::string>());
+  EXPECT_TRUE(std::regex_search(param["schema"]["example"].get<std::string>(), url_pattern));
+  EXPECT_TRUE(std::regex_search(Url(receiver.port()), url_pattern));
+  EXPECT_FALSE(std::regex_search(std::string("http://user@127.0.0.1/"), url_pattern));
+  EXPECT_FALSE(std::regex_search(std::string("ftp://127.0.0.1/"), url_pattern));
+}
 
 TEST_F(WebhookTest, ServerStartFailsOnABadSecretFile) {
   const std::string empty = TempPath("empty-secret");
