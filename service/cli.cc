@@ -206,6 +206,25 @@ void AddAccessOptions(CLI::App* serve, AccessOptions* a) {
   serve->add_option("--tls-key", a->tls_key_file, "PEM private key of --tls-cert")->envname("PACTUM_TLS_KEY");
 }
 
+// Callbacks of finished jobs (ServerOptions::callbacks, webhook.h).
+void AddCallbackOptions(CLI::App* serve, CallbackOptions* c) {
+  serve->add_option("--callback-allow", c->allow,
+                    "Where job callbacks may go: host names (hooks.example.org), suffix wildcards (*.example.org), "
+                    "IP addresses or CIDR ranges (repeatable, or comma-separated). Loopback, private, link-local "
+                    "and other special addresses only through an IP or CIDR entry. Unset: no callbacks (a "
+                    "callback_url is refused with 400)")
+      ->envname("PACTUM_CALLBACK_ALLOW")
+      ->delimiter(',')
+      ->type_name("ENTRY");
+  serve->add_option("--callback-secret-file", c->secret_file,
+                    "File whose first line is the HMAC-SHA256 key of the Pactum-Signature header of callbacks; "
+                    "unset: callbacks are unsigned")
+      ->envname("PACTUM_CALLBACK_SECRET_FILE");
+  serve->add_option("--callback-ca-file", c->ca_file,
+                    "PEM CA certificates that https callback receivers are verified against (default: the system's)")
+      ->envname("PACTUM_CALLBACK_CA_FILE");
+}
+
 // What extract, verify and sign share: limits, caps, input size, log level.
 // The time limit is read into *timeout_seconds (Limits keeps milliseconds).
 void AddDocumentOptions(CLI::App* app, cli::DocumentArgs* d, int* timeout_seconds) {
@@ -412,6 +431,7 @@ void DefineServe(Cli* c, CliArgs* a) {
   AddDocumentLimitOptions(serve, &sv.server.limits, &sv.server.max_stream_bytes, /*http=*/true);
   AddWorkerOptions(serve, &sv.server.worker);
   AddAccessOptions(serve, &sv.server.access);
+  AddCallbackOptions(serve, &sv.server.callbacks);
   serve->add_flag("--TEST-allow-faults", sv.server.TEST_allow_faults,
                   "Tests only: honour the X-Pactum-Test-Fault request header")
       ->group("");

@@ -232,10 +232,9 @@ Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryPar
   }
   if (ctx.store == nullptr) return NoJobQueue();
   if (callback) {
-    if (!ctx.check_callback_url) {
-      return Error::BadRequest("this service sends no callbacks; its operator allows them with --callback-allow");
-    }
-    if (auto err = ctx.check_callback_url(*callback)) return *err;
+    if (ctx.callback_policy == nullptr) return Error::Internal("no callback policy; this is a bug");
+    Result<CallbackTarget> target = ctx.callback_policy->Check(*callback);
+    if (!target.ok()) return target.error();
     s.callback_url = *callback;
   }
   return s;

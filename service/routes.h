@@ -10,6 +10,7 @@
 #include "pactum/service/job_queue.h"
 #include "pactum/store/store.h"
 #include "upload.h"
+#include "webhook.h"
 #include "worker_pool.h"
 
 namespace pactum::service {
@@ -21,9 +22,12 @@ struct RouteContext {
   const WorkerPool* workers = nullptr;  // /readyz: is any worker alive
   const Metrics* metrics = nullptr;
   store::Store* store = nullptr;  // the archive; null: store=true and /v1/documents answer 400
-  // Checks a job's callback_url against the operator's allow list: an
-  // Error (400) to refuse it. Null: the service sends no callbacks.
-  std::function<std::optional<Error>(const std::string& url)> check_callback_url;
+  // Callbacks (webhook.h): the policy a submitted callback_url is checked
+  // against (CallbackPolicy::Check: its Error is the answer), never null
+  // once the server started; the sender of finished jobs' callbacks, null
+  // when the operator allows none (the policy is then empty).
+  const CallbackPolicy* callback_policy = nullptr;
+  CallbackSender* callbacks = nullptr;
   int job_attempts = 3;  // claims of a job before it fails (replicas that died on it)
   std::chrono::milliseconds job_timeout{std::chrono::hours(1)};  // per job
   UploadLimits upload;

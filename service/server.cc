@@ -27,6 +27,7 @@
 #include "rate_limit.h"
 #include "routes.h"
 #include "upload.h"
+#include "webhook.h"
 #include "worker_pool.h"
 
 namespace pactum::service {
@@ -190,6 +191,13 @@ class Server::Impl {
   std::unique_ptr<DocumentRunner> runner_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<JobRunner> job_runner_;
+  // Callbacks of finished jobs: the operator's policy (empty without
+  // --callback-allow) and the sender (null then). The jobs code checks a
+  // submitted callback_url with routes_.callback_policy and hands finished
+  // jobs to routes_.callbacks->Enqueue(); Stop() stops the sender after the
+  // job queue, so that jobs finishing during shutdown still enqueue theirs.
+  CallbackPolicy callback_policy_;
+  std::unique_ptr<CallbackSender> callbacks_;
   RouteContext routes_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
@@ -382,6 +390,8 @@ void Server::Impl::DeclareMetrics() {
                             [this] { return jobs_ ? jobs_->GetStats().queued : 0; });
   metrics_.AddGaugeCallback("pactum_documents_in_progress", "Documents being processed by workers",
                             [this] { return jobs_ ? jobs_->GetStats().running : 0; });
+  metrics_.AddGaugeCallback("pactum_callbacks_pending", "Callbacks waiting for an attempt or a retry, or being sent",
+                            [this] { return callbacks_ ? static_cast<double>(callbacks_->Pending()) : 0.0; });
   metrics_.AddGaugeCallback("pactum_workers", "Worker processes alive",
                             [this] { return workers_ ? static_cast<double>(workers_->Alive()) : 0.0; });
 }
@@ -458,6 +468,11 @@ Result<int> Server::Impl::Start() {
     http_ = std::make_unique<GuardedServer>(head);
   }
 
+  Result<std::unique_ptr<CallbackSender>> callbacks = StartCallbackSender(options_.callbacks, &metrics_);
+  if (!callbacks.ok()) return callbacks.error();
+  callbacks_ = std::move(*callbacks);
+  if (callbacks_) callback_policy_ = callbacks_->policy();
+
   if (!options_.store_uri.empty()) {
     Result<std::unique_ptr<store::Store>> store = store::Store::Open(options_.store_uri);
     if (!store.ok()) return store.error();
@@ -484,6 +499,8 @@ Result<int> Server::Impl::Start() {
   routes_.workers = workers_.get();
   routes_.metrics = &metrics_;
   routes_.store = store_.get();
+  routes_.callback_policy = &callback_policy_;
+  routes_.callbacks = callbacks_.get();
   routes_.allow_faults = options_.TEST_allow_faults;
   routes_.upload.max_document_bytes = options_.max_upload_bytes;
   routes_.job_attempts = options_.jobs.attempts;
@@ -499,6 +516,7 @@ Result<int> Server::Impl::Start() {
   if (port_ < 0) {
     const std::string why = errno != 0 ? std::strerror(errno) : "address not available";
     jobs_->Shutdown();
+    if (callbacks_) callbacks_->Stop();
     workers_->Shutdown();
     return Error::Internal("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + why);
   }
@@ -528,6 +546,15 @@ void Server::Impl::StartJobRunner() {
   jo.execute = [this](const store::Job& job, std::string bytes, const JobHooks& hooks, httplib::Response* res) {
     AnswerJob(routes_, job, std::move(bytes), hooks, res);
   };
+  jo.on_finished = [this](const store::Job& job) {
+    if (job.callback_url.empty()) return;
+    if (!callbacks_) {
+      spdlog::warn("job {} has a callback_url but callbacks are no longer allowed (--callback-allow); not sent", job.id);
+      return;
+    }
+    Result<std::string> delivery = callbacks_->Enqueue(job.callback_url, JobJson(job));
+    if (!delivery.ok()) spdlog::warn("job {}: its callback was not queued: {}", job.id, delivery.error().message);
+  };
   job_runner_ = std::make_unique<JobRunner>(&store_->jobs(), std::move(jo));
   job_runner_->Start();
 }
@@ -539,6 +566,7 @@ void Server::Impl::Stop() {
   if (listener_.joinable()) listener_.join();
   if (job_runner_) job_runner_->Stop();  // running jobs are given back to the queue
   jobs_->Shutdown();  // jobs whose requests timed out run to their end here
+  if (callbacks_) callbacks_->Stop();  // after the jobs: those finishing above still enqueue theirs
   workers_->Shutdown();
 }
 

@@ -18,6 +18,7 @@
 #include "cli/module.h"
 #include "logging.h"
 #include "pactum/service/server.h"
+#include "webhook.h"
 
 namespace pactum::service::cli {
 namespace {
@@ -42,6 +43,12 @@ int RunServe(ServeArgs args) {
     return kExitUsage;
   }
   options.tsa_url = args.keys.tsa_url;
+  // A malformed allow-list entry is a usage error; the secret and CA files
+  // are read by Start() (a bad file: exit 2, as for the other files).
+  if (Result<CallbackPolicy> callbacks = CallbackPolicy::Parse(options.callbacks.allow); !callbacks.ok()) {
+    spdlog::critical("{}", callbacks.error().message);
+    return kExitUsage;
+  }
   options.max_upload_bytes = static_cast<std::size_t>(args.max_upload_bytes);
   options.timeout = std::chrono::seconds(args.timeout_seconds);
   options.access.head_timeout = std::chrono::seconds(args.header_timeout_seconds);

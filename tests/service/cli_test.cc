@@ -533,6 +533,41 @@ TEST(CliTest, ServeRefusesAnInvalidPortAsAUsageError) {
   EXPECT_NE(c.Stderr().find("--port"), std::string::npos) << c.Stderr();
 }
 
+TEST(CliTest, ServeRefusesABadCallbackSecretFile) {
+  const std::string missing = TempPath("missing-secret");
+  Child c({"serve", "--port", "0", "--workers", "1", "--callback-allow", "127.0.0.1", "--callback-secret-file",
+           missing});
+  EXPECT_EQ(c.Wait(), 2);
+  EXPECT_NE(c.Stderr().find("cannot read the callback secret file " + missing), std::string::npos) << c.Stderr();
+  // The same from the environment, with an empty file.
+  const std::string empty = TempPath("empty-secret");
+  WriteFile(empty, "\n");
+  Child e({"serve", "--port", "0", "--workers", "1"},
+          {{"PACTUM_CALLBACK_ALLOW", "127.0.0.1"}, {"PACTUM_CALLBACK_SECRET_FILE", empty}});
+  EXPECT_EQ(e.Wait(), 2);
+  EXPECT_NE(e.Stderr().find("the callback secret file " + empty + " is empty"), std::string::npos) << e.Stderr();
+}
+
+TEST(CliTest, ServeRefusesAMalformedCallbackAllowEntryAsAUsageError) {
+  Child c({"serve", "--port", "0", "--callback-allow", "hooks.example.org,10.0.0.1/8"});
+  EXPECT_EQ(c.Wait(), 64);
+  EXPECT_NE(c.Stderr().find("--callback-allow entry '10.0.0.1/8' has bits set after its prefix; did you mean "
+                            "10.0.0.0/8?"),
+            std::string::npos)
+      << c.Stderr();
+}
+
+TEST(CliTest, ServeWarnsThatCallbacksWithoutASecretGoUnsigned) {
+  Child c({"serve", "--port", "0", "--workers", "1"}, {{"PACTUM_CALLBACK_ALLOW", "127.0.0.1,*.example.org"}});
+  ASSERT_GT(c.AwaitListeningPort(), 0) << c.Stderr();
+  EXPECT_NE(c.Stderr().find("callbacks: 2 allow-list entries, unsigned"), std::string::npos) << c.Stderr();
+  EXPECT_NE(c.Stderr().find("without --callback-secret-file: they are sent unsigned"), std::string::npos)
+      << c.Stderr();
+  c.Signal(SIGTERM);
+  ASSERT_TRUE(c.WaitFor(std::chrono::seconds(15)));
+  EXPECT_EQ(c.Wait(), 0) << c.Stderr();
+}
+
 TEST(CliTest, HealthSaysReadyForARunningService) {
   Child serve({"serve", "--port", "0", "--workers", "1"});
   const int port = serve.AwaitListeningPort();

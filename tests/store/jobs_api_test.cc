@@ -5,9 +5,13 @@
 // of the synchronous endpoint.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <chrono>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -252,6 +256,68 @@ TEST(JobsApiTest, ListShowsOnlyTheKeysOwnJobsFilteredAndInPages) {
   EXPECT_EQ(json::parse(running->body)["jobs"].size(), 0u);
   // Without a key: 401 as everywhere.
   EXPECT_TRUE(IsError(replica.Client()->Get("/v1/jobs"), 401, "unauthorized"));
+}
+
+// HMAC-SHA256 of "<t>.<body>" under `secret`, lowercase hex.
+std::string Hmac(const std::string& secret, const std::string& t, const std::string& body) {
+  const std::string msg = t + "." + body;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+       msg.size(), mac, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[mac[i] >> 4];
+    hex += kHex[mac[i] & 15];
+  }
+  return hex;
+}
+
+TEST(JobsApiTest, AFinishedJobIsPostedToItsCallbackSignedAndRetriedAfterA500) {
+  // A receiver on loopback that fails the first delivery.
+  httplib::Server receiver;
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> deliveries;  // signature header, body
+  receiver.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    deliveries.emplace_back(req.get_header_value("Pactum-Signature"), req.body);
+    res.status = deliveries.size() == 1 ? 500 : 204;
+  });
+  const int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { receiver.listen_after_bind(); });
+
+  const std::string secret_file = TempPath("callback-secret");
+  WriteFile(secret_file, "s3cret-of-the-operator\n");
+  Replica replica(SqliteStore(), {"--callback-allow", "127.0.0.1", "--callback-secret-file", secret_file});
+  auto c = replica.Client();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  const json job = Submit(*c, "op=verify&callback_url=" + httplib::detail::encode_url(url),
+                          ReadFile(CorpusPath("seed-born-digital.pdf")));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return deliveries.size() >= 2;
+      },
+      std::chrono::seconds(30)));
+  receiver.stop();
+  serving.join();
+  std::lock_guard<std::mutex> lock(mu);
+  for (const auto& [signature, body] : deliveries) {
+    const json posted = json::parse(body);
+    EXPECT_EQ(posted["id"], job["id"]);
+    EXPECT_EQ(posted["state"], "succeeded");
+    EXPECT_EQ(posted["result_url"], "/v1/jobs/" + job["id"].get<std::string>() + "/result");
+    // t=<unix seconds>,v1=<HMAC-SHA256 of "t.body">
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(signature, m, std::regex("t=(\\d+),v1=([0-9a-f]{64})"))) << signature;
+    EXPECT_EQ(m[2].str(), Hmac("s3cret-of-the-operator", m[1].str(), body));
+    EXPECT_NE(m[2].str(), Hmac("another-secret", m[1].str(), body));
+  }
+  // A callback to an address the operator did not allow is refused at once.
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=verify&callback_url=http%3A%2F%2F10.1.2.3%2Fhook",
+                              ReadFile(CorpusPath("seed-born-digital.pdf")), "application/pdf"),
+                      400, "bad_request"));
 }
 
 // The ids of the jobs a replica's log says it started and finished.

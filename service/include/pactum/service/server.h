@@ -33,6 +33,7 @@
 
 #include "pactum/extract/options.h"
 #include "pactum/models/status.h"
+#include "pactum/service/callbacks.h"
 #include "pactum/signing/keys.h"
 
 namespace pactum::service {
@@ -143,6 +144,12 @@ struct ServerOptions {
   // created) by Start(); a store that cannot be opened fails Start().
   std::string store_uri;
   JobOptions jobs;
+
+  // Callbacks of finished jobs (callbacks.h): where they may go, the key
+  // they are signed with, retries. Checked by Start(): a bad allow-list
+  // entry, secret file or CA file fails it. Without an allow list no
+  // callback is sent and a callback_url is refused (400).
+  CallbackOptions callbacks;
 
   // Test seam: requests may carry "X-Pactum-Test-Fault: crash|hang|oom|cpu"
   // and the worker commits that fault. Never set in production.
