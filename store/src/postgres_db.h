@@ -15,6 +15,7 @@
 
 #include "pactum/models/mutex.h"
 #include "pactum/models/status.h"
+#include "pactum/store/jobs.h"
 
 namespace pactum::store {
 
@@ -107,5 +108,11 @@ class ConnectionPool {
   std::vector<PGconn*> idle_ PACTUM_GUARDED_BY(mu_);
   int open_ PACTUM_GUARDED_BY(mu_);
 };
+
+// The job queue's tables and indexes (postgres_jobs.cc), created on open.
+extern const char kPostgresJobSchema[];
+
+// The job queue kept in `pool`'s database; `pool` outlives it.
+std::unique_ptr<JobStore> MakePostgresJobs(ConnectionPool* pool);
 
 }  // namespace pactum::store

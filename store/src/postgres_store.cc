@@ -32,19 +32,22 @@ CREATE TABLE IF NOT EXISTS originals (
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(std::string conninfo, PGconn* first) : pool_(std::move(conninfo), first) {}
+  PostgresStore(std::string conninfo, PGconn* first)
+      : pool_(std::move(conninfo), first), jobs_(MakePostgresJobs(&pool_)) {}
 
   Result<bool> Put(const Entry& entry) override;
   Result<std::optional<std::string>> Record(std::string_view id) override;
   Result<std::optional<Original>> File(std::string_view id) override;
   Result<Page> Find(const Query& query) override;
   std::string Describe() const override { return pool_.Describe(); }
+  JobStore& jobs() override { return *jobs_; }
 
  private:
   using Lease = ConnectionPool::Lease;
   Error Failed(const char* what, PGconn* c) const { return pool_.Failed("the archive", what, c); }
 
   ConnectionPool pool_;
+  const std::unique_ptr<JobStore> jobs_;  // uses pool_
 };
 
 Result<bool> PostgresStore::Put(const Entry& entry) {
@@ -136,9 +139,11 @@ Result<std::unique_ptr<Store>> OpenPostgres(const std::string& conninfo) {
   };
   if (PQstatus(conn) != CONNECTION_OK) return fail("");
   // Several pactum processes may start at once: the schema is created under
-  // a transaction-scoped advisory lock.
+  // a transaction-scoped advisory lock. The job tables are created in
+  // archives of schema 1 too (written before the job queue): older pactums
+  // ignore them, so the version stays.
   const ResultPtr r(PQexec(conn, (std::string("BEGIN; SELECT pg_advisory_xact_lock(7239017); SET LOCAL client_min_messages = warning;") +
-                                  kSchema + "COMMIT;").c_str()),
+                                  kSchema + kPostgresJobSchema + "COMMIT;").c_str()),
                     &PQclear);
   if (!Succeeded(r)) return fail("");
   const ResultPtr v(PQexec(conn, "SELECT coalesce(max(version), 0) FROM pactum_schema"), &PQclear);

@@ -5,12 +5,14 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "pactum/models/mutex.h"
 #include "pactum/models/status.h"
+#include "pactum/store/jobs.h"
 
 namespace pactum::store {
 
@@ -94,5 +96,11 @@ class SqliteConnection {
   sqlite3* const db_;
   const std::string path_;
 };
+
+// The job queue's tables and indexes (sqlite_jobs.cc), created on open.
+extern const char kSqliteJobSchema[];
+
+// The job queue kept in `conn`'s file; `conn` outlives it.
+std::unique_ptr<JobStore> MakeSqliteJobs(SqliteConnection* conn);
 
 }  // namespace pactum::store

@@ -33,13 +33,14 @@ CREATE TABLE IF NOT EXISTS originals (
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, std::string path) : conn_(db, std::move(path)) {}
+  SqliteStore(sqlite3* db, std::string path) : conn_(db, std::move(path)), jobs_(MakeSqliteJobs(&conn_)) {}
 
   Result<bool> Put(const Entry& entry) override;
   Result<std::optional<std::string>> Record(std::string_view id) override;
   Result<std::optional<Original>> File(std::string_view id) override;
   Result<Page> Find(const Query& query) override;
   std::string Describe() const override { return conn_.Describe(); }
+  JobStore& jobs() override { return *jobs_; }
 
  private:
   // Put's statements, in its transaction.
@@ -47,6 +48,7 @@ class SqliteStore final : public Store {
   Error Failed(const char* what) PACTUM_REQUIRES(conn_.mu) { return conn_.Failed("the archive", what); }
 
   SqliteConnection conn_;
+  const std::unique_ptr<JobStore> jobs_;  // uses conn_
 };
 
 Result<bool> SqliteStore::Put(const Entry& entry) {
@@ -169,8 +171,10 @@ Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
     return fail("it was written by a newer pactum (schema " + std::to_string(version) + ", this one knows " +
                 std::to_string(kSchemaVersion) + ")");
   }
+  // The job tables are created in archives of schema 1 too (written before
+  // the job queue): older pactums ignore them, so the version stays.
   if (!exec("PRAGMA journal_mode = WAL") || !exec("PRAGMA synchronous = FULL") || !exec(kSchema) ||
-      !exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str())) {
+      !exec(kSqliteJobSchema) || !exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str())) {
     return fail(sqlite3_errmsg(db));
   }
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(db, path));
