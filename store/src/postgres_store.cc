@@ -1,22 +1,16 @@
-// The archive on PostgreSQL (libpq): a few connections kept open and lent to
-// one call at a time; a connection that broke is reset on its next use.
+// The archive on PostgreSQL (libpq), over a small pool of connections
+// (postgres_db.h).
 #include <libpq-fe.h>
 
 #include <charconv>
-#include <climits>
-#include <condition_variable>
-#include <deque>
 #include <cstdint>
-#include <mutex>
-#include <vector>
 
 #include "backends.h"
 #include "index.h"
+#include "postgres_db.h"
 
 namespace pactum::store {
 namespace {
-
-constexpr int kConnections = 4;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS pactum_schema (version INTEGER NOT NULL);
@@ -36,172 +30,30 @@ CREATE TABLE IF NOT EXISTS originals (
   bytes BYTEA NOT NULL);
 )sql";
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-// Parameters of one statement: text values, NULL, or binary bytes that are
-// only referenced (the caller keeps them alive until Exec returns).
-class Params {
- public:
-  void Text(std::string v) {
-    owned_.push_back(std::move(v));
-    Add(owned_.back(), 0, false);
-  }
-  void Binary(std::string_view v) { Add(v, 1, false); }
-  void Null() { Add({}, 0, true); }
-
-  ResultPtr Exec(PGconn* conn, const std::string& sql) const {
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    for (std::size_t i = 0; i < values_.size(); ++i) {
-      // libpq takes lengths as int: a larger value cannot be sent (the
-      // caller sees a failed statement).
-      if (values_[i].size() > static_cast<std::size_t>(INT_MAX)) return ResultPtr(nullptr, &PQclear);
-      values.push_back(null_[i] ? nullptr : values_[i].data());
-      lengths.push_back(static_cast<int>(values_[i].size()));
-    }
-    return ResultPtr(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                  lengths.data(), formats_.data(), /*resultFormat=*/1),
-                     &PQclear);
-  }
-
- private:
-  void Add(std::string_view v, int format, bool null) {
-    values_.push_back(v);
-    formats_.push_back(format);
-    null_.push_back(null);
-  }
-  std::deque<std::string> owned_;  // stable addresses
-  std::vector<std::string_view> values_;
-  std::vector<int> formats_;
-  std::vector<bool> null_;
-};
-
-// A connection to `conninfo` (a libpq URI or key=value string) that gives up
-// connecting after 10 s unless the URI sets its own connect_timeout.
-PGconn* Connect(const std::string& conninfo) {
-  const char* keys[] = {"connect_timeout", "dbname", nullptr};
-  const char* values[] = {"10", conninfo.c_str(), nullptr};
-  return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-}
-
-bool Succeeded(const ResultPtr& r) {
-  const ExecStatusType s = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-}
-
-std::string Value(const ResultPtr& r, int row, int col) {
-  return std::string(PQgetvalue(r.get(), row, col), static_cast<std::size_t>(PQgetlength(r.get(), row, col)));
-}
-
-// A big-endian 8-byte integer of a binary result.
-std::int64_t Int64(const ResultPtr& r, int row, int col) {
-  const std::string v = Value(r, row, col);
-  std::uint64_t x = 0;
-  for (const char c : v) x = (x << 8) | static_cast<unsigned char>(c);
-  return static_cast<std::int64_t>(x);
-}
-
-// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db".
-std::string WithoutPassword(std::string uri) {
-  // user:password@ in the authority.
-  const auto scheme = uri.find("://");
-  const auto at = uri.find('@');
-  if (scheme != std::string::npos && at != std::string::npos) {
-    const auto colon = uri.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at) uri = uri.substr(0, colon + 1) + "***" + uri.substr(at);
-  }
-  // password=... as a URI parameter (?password=, &password=) or a
-  // key=value connection string (password=... or password = '...').
-  for (std::size_t from = 0;;) {
-    const auto key = uri.find("password", from);
-    if (key == std::string::npos) break;
-    from = key + 8;
-    const bool starts_key = key == 0 || uri[key - 1] == '?' || uri[key - 1] == '&' || uri[key - 1] == ' ';
-    std::size_t eq = key + 8;
-    while (eq < uri.size() && uri[eq] == ' ') ++eq;
-    if (!starts_key || eq >= uri.size() || uri[eq] != '=') continue;
-    std::size_t value = eq + 1;
-    while (value < uri.size() && uri[value] == ' ') ++value;
-    std::size_t end = value;
-    if (end < uri.size() && uri[end] == '\'') {
-      end = uri.find('\'', end + 1);
-      end = end == std::string::npos ? uri.size() : end + 1;
-    } else {
-      while (end < uri.size() && uri[end] != '&' && uri[end] != ' ') ++end;
-    }
-    uri.replace(value, end - value, "***");
-    from = value + 3;
-  }
-  return uri;
-}
-
 class PostgresStore final : public Store {
  public:
-  PostgresStore(std::string conninfo, std::vector<PGconn*> idle)
-      : conninfo_(std::move(conninfo)), idle_(std::move(idle)), open_(static_cast<int>(idle_.size())) {}
-  ~PostgresStore() override {
-    for (PGconn* c : idle_) PQfinish(c);
-  }
+  PostgresStore(std::string conninfo, PGconn* first)
+      : pool_(std::move(conninfo), first), jobs_(MakePostgresJobs(&pool_)) {}
 
   Result<bool> Put(const Entry& entry) override;
   Result<std::optional<std::string>> Record(std::string_view id) override;
   Result<std::optional<Original>> File(std::string_view id) override;
   Result<Page> Find(const Query& query) override;
-  std::string Describe() const override { return WithoutPassword(conninfo_); }
+  std::string Describe() const override { return pool_.Describe(); }
+  JobStore& jobs() override { return *jobs_; }
 
  private:
-  // A connection lent to one call; returned to the pool on destruction.
-  class Lease {
-   public:
-    explicit Lease(PostgresStore* store) : store_(store), conn_(store->Take()) {}
-    ~Lease() { store_->Give(conn_); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    PGconn* get() const { return conn_; }
+  using Lease = ConnectionPool::Lease;
+  Error Failed(const char* what, PGconn* c) const { return pool_.Failed("the archive", what, c); }
 
-   private:
-    PostgresStore* store_;
-    PGconn* conn_;
-  };
-
-  PGconn* Take() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !idle_.empty() || open_ < kConnections; });
-    if (idle_.empty()) {
-      ++open_;
-      lock.unlock();
-      return Connect(conninfo_);
-    }
-    PGconn* c = idle_.back();
-    idle_.pop_back();
-    lock.unlock();
-    if (PQstatus(c) != CONNECTION_OK) PQreset(c);
-    return c;
-  }
-  void Give(PGconn* c) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(c);
-    }
-    cv_.notify_one();
-  }
-  Error Failed(const char* what, PGconn* c) const {
-    std::string why = c ? PQerrorMessage(c) : "no connection";
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    return Error::Overloaded("the archive (" + Describe() + ") failed to " + what + ": " + why + "; retry later");
-  }
-
-  const std::string conninfo_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<PGconn*> idle_;
-  int open_;
+  ConnectionPool pool_;
+  const std::unique_ptr<JobStore> jobs_;  // uses pool_
 };
 
 Result<bool> PostgresStore::Put(const Entry& entry) {
   Result<IndexedEntry> index = IndexEntry(entry);
   if (!index.ok()) return index.error();
-  Lease conn(this);
+  Lease conn(&pool_);
   Params p;
   p.Text(index->id);
   p.Text(index->media_type);
@@ -227,7 +79,7 @@ RETURNING (xmax = 0)::integer)sql");
 }
 
 Result<std::optional<std::string>> PostgresStore::Record(std::string_view id) {
-  Lease conn(this);
+  Lease conn(&pool_);
   Params p;
   p.Text(std::string(id));
   const ResultPtr r = p.Exec(conn.get(), "SELECT record FROM documents WHERE id = $1");
@@ -237,7 +89,7 @@ Result<std::optional<std::string>> PostgresStore::Record(std::string_view id) {
 }
 
 Result<std::optional<Original>> PostgresStore::File(std::string_view id) {
-  Lease conn(this);
+  Lease conn(&pool_);
   Params p;
   p.Text(std::string(id));
   const ResultPtr r = p.Exec(
@@ -265,7 +117,7 @@ Result<Page> PostgresStore::Find(const Query& query) {
     p.Text(w);
   }
   sql += " ORDER BY seq DESC LIMIT " + std::to_string(query.limit + 1);
-  Lease conn(this);
+  Lease conn(&pool_);
   const ResultPtr r = p.Exec(conn.get(), sql);
   if (!Succeeded(r)) return Failed("search", conn.get());
   Page page;
@@ -287,9 +139,11 @@ Result<std::unique_ptr<Store>> OpenPostgres(const std::string& conninfo) {
   };
   if (PQstatus(conn) != CONNECTION_OK) return fail("");
   // Several pactum processes may start at once: the schema is created under
-  // a transaction-scoped advisory lock.
+  // a transaction-scoped advisory lock. The job tables are created in
+  // archives of schema 1 too (written before the job queue): older pactums
+  // ignore them, so the version stays.
   const ResultPtr r(PQexec(conn, (std::string("BEGIN; SELECT pg_advisory_xact_lock(7239017); SET LOCAL client_min_messages = warning;") +
-                                  kSchema + "COMMIT;").c_str()),
+                                  kSchema + kPostgresJobSchema + "COMMIT;").c_str()),
                     &PQclear);
   if (!Succeeded(r)) return fail("");
   const ResultPtr v(PQexec(conn, "SELECT coalesce(max(version), 0) FROM pactum_schema"), &PQclear);
@@ -307,7 +161,7 @@ Result<std::unique_ptr<Store>> OpenPostgres(const std::string& conninfo) {
                       &PQclear);
     if (!Succeeded(w)) return fail("");
   }
-  return std::unique_ptr<Store>(std::make_unique<PostgresStore>(conninfo, std::vector<PGconn*>{conn}));
+  return std::unique_ptr<Store>(std::make_unique<PostgresStore>(conninfo, conn));
 }
 
 }  // namespace pactum::store

@@ -5,6 +5,7 @@
 #                                 write its URI to STATE_DIR/uri
 #   postgres.sh stop STATE_DIR    stop it and remove its data
 # As root the server runs as the postgres user (it refuses to run as root).
+# It runs with fsync off (throw-away data) unless PACTUM_PG_FSYNC=on.
 set -euo pipefail
 cmd=$1 state=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -24,7 +25,7 @@ start)
   as_owner "$bin/initdb" -D "$data/db" -U pactum --auth=trust -E UTF8 --locale=C.UTF-8 >"$data/initdb.log" 2>&1 ||
     { cat "$data/initdb.log" >&2; exit 1; }
   as_owner "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off" start >/dev/null ||
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=${PACTUM_PG_FSYNC:-off}" start >/dev/null ||
     { cat "$data/server.log" >&2; exit 1; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U pactum pactum_test
   echo "postgresql://pactum@127.0.0.1:$port/pactum_test" > "$state/uri"

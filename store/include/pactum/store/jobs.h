@@ -14,7 +14,12 @@
 // Claims take the oldest queued job: on PostgreSQL with SELECT ... FOR
 // UPDATE SKIP LOCKED (claimants never wait for each other), on SQLite in
 // an immediate transaction. Durations are measured by the database's clock
-// (PostgreSQL's now()), so replicas' clocks need not agree.
+// (PostgreSQL's now()), so replicas' clocks need not agree; on SQLite,
+// whose processes share one machine, by the system clock.
+//
+// Tables (both back ends): jobs (one row per job, its result included) and
+// uploads (id = SHA-256 hex of the bytes). They are created on open, also
+// in an archive that has only documents and originals.
 //
 // Every method may be called from many threads at once. Failures of the
 // database are Errors with code kOverloaded; nothing was half written.
@@ -96,8 +101,10 @@ class JobStore {
  public:
   virtual ~JobStore() = default;
 
-  // Queues a job; the new job (state queued). kBadRequest when op or
-  // params_json is malformed, kOverloaded when the database fails.
+  // Queues a job; the new job (state queued), announced to every
+  // WaitForWork(). kBadRequest when op is not a lowercase word
+  // ([a-z0-9_-], 1 to 64 characters), params_json not a JSON object, or
+  // max_attempts outside 1..100; kOverloaded when the database fails.
   virtual Result<Job> Submit(const NewJob& job) = 0;
 
   // The job, or nullopt when there is none with that id.
@@ -105,34 +112,48 @@ class JobStore {
 
   // `owner`'s jobs, newest first, at most `limit` (1..100), optionally only
   // those in `state`, continuing after the job with id `after` (a cursor of
-  // an earlier page) when set.
+  // an earlier page: the last job's id) when set. kBadRequest when `limit`
+  // is outside 1..100 or `after` names no job of `owner` (any more: it may
+  // have expired).
   virtual Result<std::vector<Job>> List(std::string_view owner, std::optional<JobState> state, int limit,
                                         std::optional<std::string> after) = 0;
 
-  // Cancels: a queued job at once (state cancelled); a running one is
-  // marked cancel_requested (its replica sees it at the next heartbeat and
-  // finishes it as cancelled). A final job is left as it is. The job after
-  // the change, or nullopt when there is none.
+  // Cancels: a queued job at once (state cancelled, finished, no
+  // error_json); a running one is marked cancel_requested (its replica sees
+  // it at the next heartbeat and finishes it as cancelled; if that replica
+  // died, the job is cancelled when its lease expires instead of being
+  // queued again). A final job is left as it is. The job after the change,
+  // or nullopt when there is none.
   virtual Result<std::optional<Job>> Cancel(std::string_view id) = 0;
 
-  // Takes the oldest queued job for `replica` under a lease of `lease`
-  // from now. Before that, jobs whose lease has expired are queued again,
-  // or failed ({"code":"internal", ...} naming the attempts) once they
-  // had max_attempts claims. nullopt when nothing is queued.
+  // Takes the oldest queued job (in the order of submission) for `replica`
+  // under a lease of `lease` from now: state running, attempts + 1, a new
+  // token. Before that, jobs whose lease has expired are queued again (and
+  // announced to WaitForWork()), failed ({"code":"internal", ...} naming the
+  // attempts) once they had max_attempts claims, or cancelled when their
+  // cancellation was requested. nullopt when nothing is queued. On
+  // PostgreSQL the jobs this call queued again are only claimed by a later
+  // call (the statement sees the queue as it was when it started).
   virtual Result<std::optional<Claim>> ClaimNext(std::string_view replica, std::chrono::milliseconds lease) = 0;
 
   // The bytes of an upload, or nullopt when they are gone.
   virtual Result<std::optional<std::string>> Upload(std::string_view upload_id) = 0;
 
   // Renews the lease of a claimed job to `lease` from now and records its
-  // progress (pages_total 0: unknown yet).
+  // progress (pages_total 0: unknown yet). Only while the claim is the
+  // job's current one and the job runs (also after its lease expired, as
+  // long as no claimant has queued it again); otherwise owned is false and
+  // nothing changes.
   virtual Result<Heartbeat> Beat(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
                                  int pages_total) = 0;
 
   // Finishes a claimed job: kSucceeded or kFailed with `result` (the
   // synchronous endpoint's answer; for kFailed its error body), or
   // kCancelled; `error_json` for kFailed and kCancelled. Returns false (and
-  // changes nothing) when the claim is no longer the job's current one.
+  // changes nothing) when the claim is no longer the job's current one or
+  // the job no longer runs, so a second Finish() of one claim is false.
+  // kBadRequest when `state` is not final or kSucceeded comes without a
+  // result.
   virtual Result<bool> Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
                               const std::optional<std::string>& error_json) = 0;
 
@@ -140,17 +161,26 @@ class JobStore {
   // finished, cancelled, expired or no such job).
   virtual Result<std::optional<JobResult>> Answer(std::string_view id) = 0;
 
-  // Deletes jobs that reached a final state more than `retention` ago,
-  // with their results and the uploads no job refers to any more. The
-  // number of jobs deleted.
+  // Deletes jobs that reached a final state `retention` or longer ago,
+  // with their results, and the uploads no job refers to any more (on
+  // PostgreSQL it holds back Submit()s meanwhile, so that no new job
+  // refers to an upload it deletes). The number of jobs deleted.
   virtual Result<int> Expire(std::chrono::milliseconds retention) = 0;
 
   // Waits until a job may have been queued (by any replica: PostgreSQL
   // LISTEN/NOTIFY; in-process on SQLite) or `timeout` passed. Spurious
-  // wake-ups are allowed: the caller tries ClaimNext().
+  // wake-ups are allowed: the caller tries ClaimNext(). No announcement
+  // is lost between a ClaimNext() that found nothing and this call:
+  // on PostgreSQL a dedicated connection listens from the first call on,
+  // and that first call (and the first after the listening connection was
+  // lost) returns as soon as it listens; on SQLite the call returns at once
+  // while a job is queued or a lease has expired.
   virtual void WaitForWork(std::chrono::milliseconds timeout) = 0;
 
-  // Wakes every WaitForWork() of this process (shutdown).
+  // Wakes every WaitForWork() of this process, and makes every later one
+  // return at once (shutdown: a runner that checks its stop flag just
+  // before waiting is not held up for a whole timeout). REQUIRES: no call
+  // of this JobStore runs when the Store is destroyed.
   virtual void Interrupt() = 0;
 };
 

@@ -1,5 +1,6 @@
 // The archive: agreement records and the original bytes they were read from,
-// kept across restarts (shared/spec/API.md, /v1/documents).
+// kept across restarts (shared/spec/API.md, /v1/documents); and, in the
+// same database, the queue of asynchronous jobs (jobs.h, /v1/jobs).
 //
 // A Store is opened from a URI: "sqlite:PATH" (an embedded SQLite file, the
 // default) or "postgresql://..." / "postgres://..." (a libpq connection
@@ -88,7 +89,8 @@ class Store {
   // The store's URI without any password, for logs.
   virtual std::string Describe() const = 0;
 
-  // The job queue kept in the same database (jobs.h).
+  // The job queue kept in the same database (jobs.h). It lives as long as
+  // the Store.
   virtual JobStore& jobs() = 0;
 };
 

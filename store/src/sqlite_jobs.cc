@@ -1,0 +1,421 @@
+// The job queue in the archive's SQLite file, on the archive's connection.
+// Every change runs in a BEGIN IMMEDIATE transaction, which also orders it
+// against another process writing the same file (up to the busy timeout).
+// Times are milliseconds of the system clock. WaitForWork() waits on a
+// condition variable that this process's Submit(), Cancel() and re-queues
+// signal; a job queued by another process is found at the latest when the
+// wait times out.
+#include <chrono>
+#include <cstdint>
+
+#include "jobs_internal.h"
+#include "pactum/models/digest.h"
+#include "sqlite_db.h"
+
+namespace pactum::store {
+
+const char kSqliteJobSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS uploads (
+  id TEXT PRIMARY KEY,
+  bytes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  op TEXT NOT NULL,
+  params_json TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  callback_url TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  lease_token TEXT,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  pages_total INTEGER NOT NULL DEFAULT 0,
+  pages_done INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  error_json TEXT,
+  result_status INTEGER,
+  result_content_type TEXT,
+  result_headers_json TEXT,
+  result_body BLOB);
+CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE state = 'running';
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
+CREATE INDEX IF NOT EXISTS jobs_upload ON jobs (upload_id);
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+)sql";
+
+namespace {
+
+constexpr std::string_view kSubject = "the job queue";
+
+// JobColumn order; the result body comes last in the table so that rows
+// are read without it.
+#define PACTUM_JOB_COLUMNS                                                                                    \
+  "id, op, params_json, owner, callback_url, upload_id, media_type, state, attempts, max_attempts, "          \
+  "pages_total, pages_done, cancel_requested, created_at, started_at, finished_at, error_json, "              \
+  "result_status IS NOT NULL"
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class SqliteJobs final : public JobStore {
+ public:
+  explicit SqliteJobs(SqliteConnection* conn) : conn_(conn) {}
+
+  Result<Job> Submit(const NewJob& job) override;
+  Result<std::optional<Job>> Get(std::string_view id) override;
+  Result<std::vector<Job>> List(std::string_view owner, std::optional<JobState> state, int limit,
+                                std::optional<std::string> after) override;
+  Result<std::optional<Job>> Cancel(std::string_view id) override;
+  Result<std::optional<Claim>> ClaimNext(std::string_view replica, std::chrono::milliseconds lease) override;
+  Result<std::optional<std::string>> Upload(std::string_view upload_id) override;
+  Result<Heartbeat> Beat(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
+                         int pages_total) override;
+  Result<bool> Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
+                      const std::optional<std::string>& error_json) override;
+  Result<std::optional<JobResult>> Answer(std::string_view id) override;
+  Result<int> Expire(std::chrono::milliseconds retention) override;
+  void WaitForWork(std::chrono::milliseconds timeout) override PACTUM_EXCLUDES(wait_mu_);
+  void Interrupt() override PACTUM_EXCLUDES(wait_mu_);
+
+ private:
+  Error Failed(std::string_view what) PACTUM_REQUIRES(conn_->mu) { return conn_->Failed(kSubject, what); }
+  // Steps `s` to its end; the jobs of its rows, or nullopt when it failed.
+  static std::optional<std::vector<Job>> Jobs(Statement& s);
+  // The first job `s` gives, if any.
+  Result<std::optional<Job>> OneJob(Statement& s, std::string_view what) PACTUM_REQUIRES(conn_->mu);
+
+  // The transactions' statements.
+  Result<Job> Insert(const NewJob& job, const std::string& id) PACTUM_REQUIRES(conn_->mu);
+  Result<std::optional<Job>> MarkCancelled(std::string_view id) PACTUM_REQUIRES(conn_->mu);
+  Result<std::optional<Claim>> Take(std::string_view replica, std::chrono::milliseconds lease, std::string token,
+                                    bool* requeued) PACTUM_REQUIRES(conn_->mu);
+  Result<int> Delete(std::chrono::milliseconds retention) PACTUM_REQUIRES(conn_->mu);
+
+  // Whether a job is queued or a lease has expired (false when the
+  // database cannot tell).
+  bool WorkWaiting() PACTUM_EXCLUDES(conn_->mu);
+  // Wakes this process's WaitForWork()s: a job may be queued.
+  void Announce() PACTUM_EXCLUDES(wait_mu_);
+
+  SqliteConnection* const conn_;
+  Mutex wait_mu_;
+  CondVar wait_cv_;
+  std::uint64_t announced_ PACTUM_GUARDED_BY(wait_mu_) = 0;
+  bool interrupted_ PACTUM_GUARDED_BY(wait_mu_) = false;
+};
+
+std::optional<std::vector<Job>> SqliteJobs::Jobs(Statement& s) {
+  std::vector<Job> jobs;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) jobs.push_back(ReadJob(s));
+  if (rc != SQLITE_DONE) return std::nullopt;
+  return jobs;
+}
+
+Result<std::optional<Job>> SqliteJobs::OneJob(Statement& s, std::string_view what) {
+  std::optional<std::vector<Job>> jobs = Jobs(s);
+  if (!jobs) return Failed(what);
+  if (jobs->empty()) return std::optional<Job>();
+  return std::optional<Job>(std::move(jobs->front()));
+}
+
+Result<Job> SqliteJobs::Submit(const NewJob& job) {
+  if (std::optional<Error> e = CheckNewJob(job)) return *e;
+  Result<std::string> id = RandomHex128();
+  if (!id.ok()) return id.error();
+  Result<Job> queued = Error::Internal("");
+  {
+    MutexLock lock(&conn_->mu);
+    if (std::optional<Error> e = conn_->Begin(kSubject, "queue the job")) return *e;
+    queued = conn_->End(Insert(job, *id), kSubject, "queue the job");
+  }
+  if (queued.ok()) Announce();
+  return queued;
+}
+
+Result<Job> SqliteJobs::Insert(const NewJob& job, const std::string& id) {
+  const std::string upload_id = Sha256Hex(job.upload);
+  Statement upload(conn_->db(), "INSERT INTO uploads (id, bytes) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING");
+  Statement insert(conn_->db(),
+                   "INSERT INTO jobs (id, op, params_json, owner, callback_url, upload_id, media_type, state, "
+                   "max_attempts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9) "
+                   "RETURNING " PACTUM_JOB_COLUMNS);
+  if (!upload.ok() || !insert.ok()) return Failed("queue the job");
+  upload.Bind(1, upload_id);
+  upload.BindBlob(2, job.upload);
+  if (sqlite3_step(upload.get()) != SQLITE_DONE) return Failed("keep the upload");
+  insert.Bind(1, id);
+  insert.Bind(2, job.op);
+  insert.Bind(3, job.params_json);
+  insert.Bind(4, job.owner);
+  insert.Bind(5, job.callback_url);
+  insert.Bind(6, upload_id);
+  insert.Bind(7, job.media_type);
+  insert.Bind(8, static_cast<std::int64_t>(job.max_attempts));
+  insert.Bind(9, NowMs());
+  Result<std::optional<Job>> inserted = OneJob(insert, "queue the job");
+  if (!inserted.ok()) return inserted.error();
+  if (!inserted->has_value()) return Failed("queue the job");
+  return std::move(**inserted);
+}
+
+Result<std::optional<Job>> SqliteJobs::Get(std::string_view id) {
+  MutexLock lock(&conn_->mu);
+  Statement s(conn_->db(), "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE id = ?1");
+  if (!s.ok()) return Failed("read a job");
+  s.Bind(1, id);
+  return OneJob(s, "read a job");
+}
+
+Result<std::vector<Job>> SqliteJobs::List(std::string_view owner, std::optional<JobState> state, int limit,
+                                          std::optional<std::string> after) {
+  if (std::optional<Error> e = CheckListLimit(limit)) return *e;
+  MutexLock lock(&conn_->mu);
+  std::int64_t before = INT64_MAX;
+  if (after) {
+    Statement cursor(conn_->db(), "SELECT seq FROM jobs WHERE id = ?1 AND owner = ?2");
+    if (!cursor.ok()) return Failed("list jobs");
+    cursor.Bind(1, *after);
+    cursor.Bind(2, owner);
+    const int rc = sqlite3_step(cursor.get());
+    if (rc == SQLITE_DONE) return UnknownCursor(*after);
+    if (rc != SQLITE_ROW) return Failed("list jobs");
+    before = cursor.Int(0);
+  }
+  Statement s(conn_->db(), state ? "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE owner = ?1 AND seq < ?2 "
+                                   "AND state = ?4 ORDER BY seq DESC LIMIT ?3"
+                                 : "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE owner = ?1 AND seq < ?2 "
+                                   "ORDER BY seq DESC LIMIT ?3");
+  if (!s.ok()) return Failed("list jobs");
+  s.Bind(1, owner);
+  s.Bind(2, before);
+  s.Bind(3, static_cast<std::int64_t>(limit));
+  if (state) s.Bind(4, JobStateName(*state));
+  std::optional<std::vector<Job>> jobs = Jobs(s);
+  if (!jobs) return Failed("list jobs");
+  return std::move(*jobs);
+}
+
+Result<std::optional<Job>> SqliteJobs::Cancel(std::string_view id) {
+  Result<std::optional<Job>> job = Error::Internal("");
+  {
+    MutexLock lock(&conn_->mu);
+    if (std::optional<Error> e = conn_->Begin(kSubject, "cancel the job")) return *e;
+    job = conn_->End(MarkCancelled(id), kSubject, "cancel the job");
+  }
+  if (job.ok()) Announce();
+  return job;
+}
+
+Result<std::optional<Job>> SqliteJobs::MarkCancelled(std::string_view id) {
+  Statement mark(conn_->db(),
+                 "UPDATE jobs SET cancel_requested = 1, "
+                 "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
+                 "finished_at = CASE state WHEN 'queued' THEN ?2 ELSE finished_at END "
+                 "WHERE id = ?1 AND state IN ('queued', 'running')");
+  Statement read(conn_->db(), "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE id = ?1");
+  if (!mark.ok() || !read.ok()) return Failed("cancel the job");
+  mark.Bind(1, id);
+  mark.Bind(2, NowMs());
+  if (sqlite3_step(mark.get()) != SQLITE_DONE) return Failed("cancel the job");
+  read.Bind(1, id);
+  return OneJob(read, "cancel the job");
+}
+
+Result<std::optional<Claim>> SqliteJobs::ClaimNext(std::string_view replica, std::chrono::milliseconds lease) {
+  Result<std::string> token = RandomHex128();
+  if (!token.ok()) return token.error();
+  bool requeued = false;
+  Result<std::optional<Claim>> claim = Error::Internal("");
+  {
+    MutexLock lock(&conn_->mu);
+    if (std::optional<Error> e = conn_->Begin(kSubject, "claim a job")) return *e;
+    claim = conn_->End(Take(replica, lease, std::move(*token), &requeued), kSubject, "claim a job");
+  }
+  if (claim.ok() && requeued) Announce();
+  return claim;
+}
+
+Result<std::optional<Claim>> SqliteJobs::Take(std::string_view replica, std::chrono::milliseconds lease,
+                                              std::string token, bool* requeued) {
+  const std::int64_t now = NowMs();
+  static const std::string kRequeue =
+      "UPDATE jobs SET "
+      "state = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempts >= max_attempts THEN 'failed' "
+      "ELSE 'queued' END, "
+      "finished_at = CASE WHEN cancel_requested OR attempts >= max_attempts THEN ?1 END, "
+      "error_json = CASE WHEN cancel_requested THEN NULL WHEN attempts >= max_attempts THEN " +
+      std::string(kInterruptedErrorSql) +
+      " END, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL "
+      "WHERE state = 'running' AND lease_expires_at < ?1 RETURNING state = 'queued'";
+  Statement expired(conn_->db(), kRequeue.c_str());
+  Statement take(conn_->db(),
+                 "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = ?1, lease_owner = ?2, "
+                 "lease_expires_at = ?3, started_at = COALESCE(started_at, ?4) "
+                 "WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT 1) "
+                 "RETURNING " PACTUM_JOB_COLUMNS);
+  if (!expired.ok() || !take.ok()) return Failed("claim a job");
+  expired.Bind(1, now);
+  int rc;
+  while ((rc = sqlite3_step(expired.get())) == SQLITE_ROW) *requeued = *requeued || expired.Int(0) != 0;
+  if (rc != SQLITE_DONE) return Failed("queue expired jobs again");
+  take.Bind(1, token);
+  take.Bind(2, replica);
+  take.Bind(3, now + lease.count());
+  take.Bind(4, now);
+  Result<std::optional<Job>> job = OneJob(take, "claim a job");
+  if (!job.ok()) return job.error();
+  if (!job->has_value()) return std::optional<Claim>();
+  return std::optional<Claim>(Claim{std::move(**job), std::move(token)});
+}
+
+Result<std::optional<std::string>> SqliteJobs::Upload(std::string_view upload_id) {
+  MutexLock lock(&conn_->mu);
+  Statement s(conn_->db(), "SELECT bytes FROM uploads WHERE id = ?1");
+  if (!s.ok()) return Failed("read an upload");
+  s.Bind(1, upload_id);
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Failed("read an upload");
+  return std::optional<std::string>(s.Column(0));
+}
+
+Result<Heartbeat> SqliteJobs::Beat(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
+                                   int pages_total) {
+  MutexLock lock(&conn_->mu);
+  Statement s(conn_->db(),
+              "UPDATE jobs SET lease_expires_at = ?3, pages_done = ?4, pages_total = ?5 "
+              "WHERE id = ?1 AND lease_token = ?2 AND state = 'running' RETURNING cancel_requested");
+  if (!s.ok()) return Failed("renew a lease");
+  s.Bind(1, claim.job.id);
+  s.Bind(2, claim.token);
+  s.Bind(3, NowMs() + lease.count());
+  s.Bind(4, static_cast<std::int64_t>(pages_done));
+  s.Bind(5, static_cast<std::int64_t>(pages_total));
+  Heartbeat beat;
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) {
+    beat.cancel_requested = s.Int(0) != 0;
+    if (sqlite3_step(s.get()) == SQLITE_DONE) return beat;
+  } else if (rc == SQLITE_DONE) {
+    beat.owned = false;
+    return beat;
+  }
+  return Failed("renew a lease");
+}
+
+Result<bool> SqliteJobs::Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
+                                const std::optional<std::string>& error_json) {
+  if (std::optional<Error> e = CheckFinish(state, result)) return *e;
+  MutexLock lock(&conn_->mu);
+  Statement s(conn_->db(),
+              "UPDATE jobs SET state = ?3, finished_at = ?4, lease_token = NULL, lease_owner = NULL, "
+              "lease_expires_at = NULL, error_json = ?5, result_status = ?6, result_content_type = ?7, "
+              "result_headers_json = ?8, result_body = ?9 "
+              "WHERE id = ?1 AND lease_token = ?2 AND state = 'running'");
+  if (!s.ok()) return Failed("finish a job");
+  s.Bind(1, claim.job.id);
+  s.Bind(2, claim.token);
+  s.Bind(3, JobStateName(state));
+  s.Bind(4, NowMs());
+  if (error_json) s.Bind(5, *error_json); else s.BindNull(5);
+  if (result) {
+    s.Bind(6, static_cast<std::int64_t>(result->status));
+    s.Bind(7, result->content_type);
+    s.Bind(8, result->headers_json);
+    s.BindBlob(9, result->body);
+  }  // unbound parameters are NULL
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return Failed("finish a job");
+  return sqlite3_changes(conn_->db()) == 1;
+}
+
+Result<std::optional<JobResult>> SqliteJobs::Answer(std::string_view id) {
+  MutexLock lock(&conn_->mu);
+  Statement s(conn_->db(),
+              "SELECT result_status, result_content_type, result_headers_json, result_body FROM jobs "
+              "WHERE id = ?1 AND result_status IS NOT NULL AND state IN ('succeeded', 'failed')");
+  if (!s.ok()) return Failed("read a job's result");
+  s.Bind(1, id);
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<JobResult>();
+  if (rc != SQLITE_ROW) return Failed("read a job's result");
+  return std::optional<JobResult>(JobResult{static_cast<int>(s.Int(0)), s.Column(1), s.Column(3), s.Column(2)});
+}
+
+Result<int> SqliteJobs::Expire(std::chrono::milliseconds retention) {
+  MutexLock lock(&conn_->mu);
+  if (std::optional<Error> e = conn_->Begin(kSubject, "expire jobs")) return *e;
+  return conn_->End(Delete(retention), kSubject, "expire jobs");
+}
+
+Result<int> SqliteJobs::Delete(std::chrono::milliseconds retention) {
+  Statement jobs(conn_->db(),
+                 "DELETE FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at <= ?1");
+  Statement uploads(conn_->db(),
+                    "DELETE FROM uploads WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.upload_id = uploads.id)");
+  if (!jobs.ok() || !uploads.ok()) return Failed("expire jobs");
+  jobs.Bind(1, NowMs() - retention.count());
+  if (sqlite3_step(jobs.get()) != SQLITE_DONE) return Failed("expire jobs");
+  const int deleted = sqlite3_changes(conn_->db());
+  if (sqlite3_step(uploads.get()) != SQLITE_DONE) return Failed("delete unused uploads");
+  return deleted;
+}
+
+bool SqliteJobs::WorkWaiting() {
+  MutexLock lock(&conn_->mu);
+  Statement s(conn_->db(),
+              "SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued') OR "
+              "EXISTS (SELECT 1 FROM jobs WHERE state = 'running' AND lease_expires_at < ?1)");
+  if (!s.ok()) return false;
+  s.Bind(1, NowMs());
+  return sqlite3_step(s.get()) == SQLITE_ROW && s.Int(0) != 0;
+}
+
+void SqliteJobs::WaitForWork(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::uint64_t seen;
+  {
+    MutexLock lock(&wait_mu_);
+    if (interrupted_) return;
+    seen = announced_;
+  }
+  // A job queued before `seen` was read is found here; one queued after
+  // changes announced_.
+  if (WorkWaiting()) return;
+  MutexLock lock(&wait_mu_);
+  while (!interrupted_ && announced_ == seen) {
+    if (!wait_cv_.WaitUntil(&wait_mu_, deadline)) break;
+  }
+}
+
+void SqliteJobs::Announce() {
+  {
+    MutexLock lock(&wait_mu_);
+    ++announced_;
+  }
+  wait_cv_.SignalAll();
+}
+
+void SqliteJobs::Interrupt() {
+  {
+    MutexLock lock(&wait_mu_);
+    interrupted_ = true;
+  }
+  wait_cv_.SignalAll();
+}
+
+}  // namespace
+
+std::unique_ptr<JobStore> MakeSqliteJobs(SqliteConnection* conn) { return std::make_unique<SqliteJobs>(conn); }
+
+}  // namespace pactum::store
