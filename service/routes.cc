@@ -463,7 +463,14 @@ void RegisterJobRoutes(httplib::Server* http, const RouteContext* ctx) {
     if (!job.ok()) return SetErrorResponse(job.error(), &res);
     SetJobJson(*job, 200, &res);
   });
-  http->Delete("/v1/jobs/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res) {
+  // With a content reader, as the catch-all for DELETE has one (the library
+  // tries those first); a body is read and dropped.
+  http->Delete("/v1/jobs/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) {
+    BodyReadInfo body;
+    DiscardBody(req, reader, &body);
+    CurrentRequestLogFacts().bytes_in = body.bytes_read;
+    if (!body.complete) CloseConnectionAfter(&res);
     if (auto err = RejectAnyParams(QueryOf(req), "DELETE /v1/jobs/{id}")) return SetErrorResponse(*err, &res);
     Result<store::Job> job = OwnJob(*ctx, req.matches[1]);
     if (!job.ok()) return SetErrorResponse(job.error(), &res);
