@@ -55,17 +55,21 @@ pactum_install_deps() {
   fi
 }
 
-# Installs the npm tools of the tests (tests/openapi: redocly's CLI for
-# openapi.lint, pinned by its package-lock.json) when node_modules is missing
-# or older than the lock file. Needs node and npm (scripts/packages.txt).
+# Installs the npm tools of the tests, each directory pinned by its
+# package-lock.json, when node_modules is missing or older than the lock
+# file: tests/openapi (redocly's CLI for openapi.lint) and tests/deploy (the
+# Kubernetes and Compose validators of deploy.kubernetes_manifests and
+# deploy.compose). Needs node and npm (scripts/packages.txt).
 pactum_install_npm_tools() {
-  local dir=$PACTUM_ROOT/tests/openapi
-  if [ -f "$dir/node_modules/.package-lock.json" ] &&
-     [ ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    return 0
-  fi
-  echo "installing npm tools: $dir (npm ci)" >&2
-  npm ci --no-audit --no-fund --prefix "$dir"
+  local dir
+  for dir in "$PACTUM_ROOT/tests/openapi" "$PACTUM_ROOT/tests/deploy"; do
+    if [ -f "$dir/node_modules/.package-lock.json" ] &&
+       [ ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      continue
+    fi
+    echo "installing npm tools: $dir (npm ci)" >&2
+    npm ci --no-audit --no-fund --prefix "$dir"
+  done
 }
 
 # Configures and builds into $1 (default build/) in Release; extra args go to cmake.
