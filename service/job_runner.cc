@@ -166,10 +166,16 @@ void JobRunner::Run(store::Claim claim) {
     spdlog::warn("job {} dropped on {}: its lease was lost to another replica", job.id, options_.replica);
     return;
   }
-  if (stopping_.load() && !active->cancel.load()) {
-    // Given back: another replica (or this one after a restart) takes it
-    // when the lease runs out.
-    spdlog::info("job {} given back at shutdown", job.id);
+  if (stopping_.load() && !active->cancel.load() && res.status >= 400) {
+    // Stopped by the shutdown (or failed while it began): given back, for
+    // another replica or this one after a restart.
+    Result<bool> released = jobs_->Release(active->claim);
+    if (!released.ok()) {
+      spdlog::warn("job {} not given back at shutdown ({}); it is taken again when its lease runs out", job.id,
+                   released.error().message);
+    } else {
+      spdlog::info("job {} given back at shutdown", job.id);
+    }
     return;
   }
   Result<bool> finished = false;

@@ -101,6 +101,7 @@ class PostgresJobs final : public JobStore {
                          int pages_total) override;
   Result<bool> Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
                       const std::optional<std::string>& error_json) override;
+  Result<bool> Release(const Claim& claim) override;
   Result<std::optional<JobResult>> Answer(std::string_view id) override;
   Result<int> Expire(std::chrono::milliseconds retention) override;
   void WaitForWork(std::chrono::milliseconds timeout) override PACTUM_EXCLUDES(wait_mu_);
@@ -333,6 +334,20 @@ Result<bool> PostgresJobs::Finish(const Claim& claim, JobState state, const std:
                              "WHERE id = $1 AND lease_token = $2 AND state = 'running'");
   if (!Succeeded(r)) return Failed("finish a job", conn.get());
   return std::string_view(PQcmdTuples(r.get())) == "1";
+}
+
+Result<bool> PostgresJobs::Release(const Claim& claim) {
+  Params p;
+  p.Text(claim.job.id);
+  p.Text(claim.token);
+  Lease conn(pool_);
+  const ResultPtr r = p.Exec(conn.get(),
+                             "WITH released AS (UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts - 1, 0), "
+                             "lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL "
+                             "WHERE id = $1 AND lease_token = $2 AND state = 'running' RETURNING id) "
+                             "SELECT pg_notify('pactum_jobs', '') FROM released");
+  if (!Succeeded(r)) return Failed("give a job back", conn.get());
+  return PQntuples(r.get()) == 1;
 }
 
 Result<std::optional<JobResult>> PostgresJobs::Answer(std::string_view id) {

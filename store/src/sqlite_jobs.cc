@@ -82,6 +82,7 @@ class SqliteJobs final : public JobStore {
                          int pages_total) override;
   Result<bool> Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
                       const std::optional<std::string>& error_json) override;
+  Result<bool> Release(const Claim& claim) override;
   Result<std::optional<JobResult>> Answer(std::string_view id) override;
   Result<int> Expire(std::chrono::milliseconds retention) override;
   void WaitForWork(std::chrono::milliseconds timeout) override PACTUM_EXCLUDES(wait_mu_);
@@ -337,6 +338,23 @@ Result<bool> SqliteJobs::Finish(const Claim& claim, JobState state, const std::o
   }  // unbound parameters are NULL
   if (sqlite3_step(s.get()) != SQLITE_DONE) return Failed("finish a job");
   return sqlite3_changes(conn_->db()) == 1;
+}
+
+Result<bool> SqliteJobs::Release(const Claim& claim) {
+  bool released = false;
+  {
+    MutexLock lock(&conn_->mu);
+    Statement s(conn_->db(),
+                "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), lease_token = NULL, "
+                "lease_owner = NULL, lease_expires_at = NULL WHERE id = ?1 AND lease_token = ?2 AND state = 'running'");
+    if (!s.ok()) return Failed("give a job back");
+    s.Bind(1, claim.job.id);
+    s.Bind(2, claim.token);
+    if (sqlite3_step(s.get()) != SQLITE_DONE) return Failed("give a job back");
+    released = sqlite3_changes(conn_->db()) == 1;
+  }
+  if (released) Announce();
+  return released;
 }
 
 Result<std::optional<JobResult>> SqliteJobs::Answer(std::string_view id) {

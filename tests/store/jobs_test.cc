@@ -271,6 +271,26 @@ TEST_P(JobsTest, ClaimsTakeTheOldestQueuedJobAndNothingWhenEmpty) {
   EXPECT_FALSE(Claim1(jobs(), "r1"));
 }
 
+TEST_P(JobsTest, AReleasedJobIsQueuedAgainAtOnceWithoutCountingTheAttempt) {
+  const std::string id = Submit(MakeJob("alice", "released")).id;
+  std::optional<Claim> first = Claim1(jobs(), "stopping-replica");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->job.id, id);
+  Result<bool> released = jobs().Release(*first);
+  ASSERT_TRUE(released.ok()) << released.error().message;
+  EXPECT_TRUE(*released);
+  EXPECT_EQ(MustGet(id).state, JobState::kQueued);
+  EXPECT_EQ(MustGet(id).attempts, 0);
+  // Its claim is spent: releasing or finishing with it again does nothing.
+  EXPECT_FALSE(*jobs().Release(*first));
+  std::optional<Claim> second = Claim1(jobs(), "other-replica");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->job.id, id);
+  EXPECT_EQ(second->job.attempts, 1);
+  EXPECT_FALSE(*jobs().Finish(*first, JobState::kCancelled, std::nullopt, std::nullopt));
+  EXPECT_EQ(MustGet(id).state, JobState::kRunning);
+}
+
 // Replicas (Store objects, each with its own connections) and threads claim
 // at once: every job is claimed exactly once.
 TEST_P(JobsTest, ConcurrentClaimantsTakeEachJobExactlyOnce) {

@@ -157,6 +157,12 @@ class JobStore {
   virtual Result<bool> Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
                               const std::optional<std::string>& error_json) = 0;
 
+  // Gives a claimed job back unfinished (its replica is shutting down): it
+  // is queued again at once, for any replica, and this claim does not count
+  // as an attempt. Returns false (and changes nothing) when the claim is no
+  // longer the job's current one.
+  virtual Result<bool> Release(const Claim& claim) = 0;
+
   // The answer of a finished job, or nullopt when there is none (not
   // finished, cancelled, expired or no such job).
   virtual Result<std::optional<JobResult>> Answer(std::string_view id) = 0;
