@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,20 @@ struct DocumentRunnerOptions {
 // could hide one. Everything else is quick. A wrong guess costs only order.
 JobClass ExtractionClass(std::string_view bytes, extract::MediaType type, const ExtractParams& params);
 
+// What a job asks of DocumentRunner::Run beyond what a request does.
+struct DocumentRunOptions {
+  // Progress and cancellation (worker_pool.h). on_progress is called on the
+  // job queue's thread that runs the document; `cancelled` there and on the
+  // thread that called Run (so it must be thread-safe and cheap: a flag).
+  // A document cancelled while it waits in the queue is never started.
+  // Neither is called once Run has returned.
+  RunControl control;
+  // The time limit of this document instead of DocumentRunnerOptions::
+  // timeout. Longer than that, it also raises the worker's CPU cap in the
+  // same proportion (WorkerRequest::cpu_seconds).
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
 class DocumentRunner {
  public:
   // `jobs` is not owned and must outlive the runner.
@@ -58,7 +73,14 @@ class DocumentRunner {
   // Otherwise the typed output of the pipeline (pipeline.h): an
   // AgreementRecord for kExtract, a VerifyReport for kVerify, a SignedPdf
   // for kSign. `fault` is the test seam of WorkerConfig::allow_faults.
+  // A synchronous request: an extraction over the time limit (504) is told
+  // to come back as a job (POST /v1/jobs?op=extract).
   Result<DocumentOutput> Run(std::string bytes, const DocumentRequest& request, WorkerFault fault = WorkerFault::kNone);
+
+  // The same for a job: with `options`' progress, cancellation (then
+  // Error::Cancelled(), IsCancelled) and time limit, and without the hint.
+  Result<DocumentOutput> Run(std::string bytes, const DocumentRequest& request, const DocumentRunOptions& options,
+                             WorkerFault fault = WorkerFault::kNone);
 
   // The cheap checks of Run(), without running anything: 400 for signing
   // without a key or an empty document, 415 for bytes `op` does not take.
@@ -66,7 +88,10 @@ class DocumentRunner {
   Result<extract::MediaType> Precheck(std::string_view bytes, Operation op) const;
 
  private:
-  Result<DocumentOutput> Submit(std::string bytes, WorkerRequest request, JobClass job_class);
+  Result<DocumentOutput> Start(std::string bytes, const DocumentRequest& request, const DocumentRunOptions& options,
+                               WorkerFault fault);
+  Result<DocumentOutput> Submit(std::string bytes, WorkerRequest request, JobClass job_class,
+                                const DocumentRunOptions& options);
 
   JobQueue* jobs_;
   DocumentRunnerOptions options_;

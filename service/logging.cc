@@ -7,6 +7,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "pactum/models/mutex.h"
+
 namespace pactum::service {
 namespace {
 
@@ -42,6 +44,11 @@ std::atomic<bool> g_budget_active{false};
 std::atomic<long long> g_lines_left{0};
 std::atomic<long long> g_lines_dropped{0};
 
+// SetStderrOverlay's overlay.
+Mutex g_overlay_mu;
+StderrOverlay* g_overlay PACTUM_GUARDED_BY(g_overlay_mu) = nullptr;
+std::atomic<bool> g_overlay_set{false};  // g_overlay != nullptr, read without the lock
+
 // The default logger's sink: stderr, unless a document's budget is spent.
 class BudgetedStderrSink final : public spdlog::sinks::sink {
  public:
@@ -49,6 +56,16 @@ class BudgetedStderrSink final : public spdlog::sinks::sink {
     if (g_budget_active.load(std::memory_order_relaxed) && g_lines_left.fetch_sub(1, std::memory_order_relaxed) <= 0) {
       g_lines_dropped.fetch_add(1, std::memory_order_relaxed);
       return;
+    }
+    if (g_overlay_set.load()) {
+      MutexLock lock(&g_overlay_mu);
+      if (g_overlay != nullptr) {
+        g_overlay->WriteAbove([&] {
+          inner_.log(msg);
+          inner_.flush();
+        });
+        return;
+      }
     }
     inner_.log(msg);
   }
@@ -125,6 +142,12 @@ DocumentLogBudget::~DocumentLogBudget() {
   g_budget_active = false;
   const long long dropped = g_lines_dropped.exchange(0);
   if (dropped > 0) spdlog::warn("{} further log lines of this document were dropped (limit per document)", dropped);
+}
+
+void SetStderrOverlay(StderrOverlay* overlay) {
+  MutexLock lock(&g_overlay_mu);
+  g_overlay = overlay;
+  g_overlay_set.store(overlay != nullptr);
 }
 
 void RoutePopplerMessagesToLog() { poppler::set_debug_error_function(&PopplerToLog, nullptr); }

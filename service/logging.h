@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,21 @@ class DocumentLogBudget {
   DocumentLogBudget(const DocumentLogBudget&) = delete;
   DocumentLogBudget& operator=(const DocumentLogBudget&) = delete;
 };
+
+// Something kept on the last line of stderr, such as the command line's
+// progress bar, that log lines must not run into.
+class StderrOverlay {
+ public:
+  virtual ~StderrOverlay() = default;
+  // Takes the line away, calls `write` (which writes whole lines to
+  // stderr), and puts the line back below them.
+  virtual void WriteAbove(const std::function<void()>& write) = 0;
+};
+
+// While set, every line of the default logger is written through
+// `overlay`->WriteAbove. nullptr: none. The caller keeps `overlay` alive
+// until it has set nullptr again (which waits for a line being written).
+void SetStderrOverlay(StderrOverlay* overlay);
 
 // `s` escaped for the inside of a JSON string (quotes, backslashes, control
 // characters); other bytes are kept as they are.

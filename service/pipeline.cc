@@ -54,7 +54,7 @@ void CapWarnings(int max, std::vector<Warning>* warnings) {
 
 Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType type, const DocumentRequest& request,
                                     const Engines& engines, const Limits& limits, Deadline deadline,
-                                    WorkStats* stats) {
+                                    WorkStats* stats, const ProcessControl& control) {
   extract::ExtractOptions eo;
   eo.ocr = request.extract.ocr;
   eo.lang = request.extract.lang;
@@ -63,6 +63,9 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   eo.limits = limits.document;
   eo.limits.deadline = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
   if (eo.limits.deadline.count() <= 0) return Error::Timeout("the time limit per document passed");
+  eo.partial_at_deadline = request.partial_at_deadline;
+  eo.on_page_done = control.on_page_done;
+  eo.cancel = control.cancel;
   Result<AgreementRecord> record = extract::Extract(bytes, eo);
   if (!record.ok()) return record.error();
   if (type == extract::MediaType::kPdf) {
@@ -77,6 +80,8 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
     if (p.text_source == PageTextSource::kOcr) stats->pages_ocr++;
   }
   if (type == extract::MediaType::kPdf) stats->pages_rendered = stats->pages_ocr;
+  // Pages left out of a partial record were not read.
+  stats->pages -= static_cast<int>(record->missing_pages.size());
   CountSignatures(record->signatures, stats);
   return DocumentOutput(std::move(record).value());
 }
@@ -183,7 +188,8 @@ std::optional<Error> Guard(std::string_view bytes, extract::MediaType type, cons
 }
 
 Result<DocumentOutput> Process(std::string_view bytes, const DocumentRequest& request, const Engines& engines,
-                               const Limits& limits, Deadline deadline, WorkStats* stats) {
+                               const Limits& limits, Deadline deadline, WorkStats* stats,
+                               const ProcessControl& control) {
   WorkStats ignored;
   if (stats == nullptr) stats = &ignored;
   Result<extract::MediaType> type = Admit(bytes, request.op);
@@ -191,7 +197,7 @@ Result<DocumentOutput> Process(std::string_view bytes, const DocumentRequest& re
   if (auto err = Guard(bytes, *type, limits, deadline)) return *err;
   if (Clock::now() >= deadline) return Error::Timeout("the time limit per document passed");
   switch (request.op) {
-    case Operation::kExtract: return ExtractStage(bytes, *type, request, engines, limits, deadline, stats);
+    case Operation::kExtract: return ExtractStage(bytes, *type, request, engines, limits, deadline, stats, control);
     case Operation::kVerify: return VerifyStage(bytes, engines, stats);
     case Operation::kSign: return SignStage(bytes, request, engines, deadline);
   }

@@ -17,8 +17,10 @@
 // once gives each its own Engines (OCR engines are not shared).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -81,6 +83,11 @@ struct DocumentRequest {
   Operation op = Operation::kExtract;
   ExtractParams extract;  // op == kExtract
   SignParams sign;        // op == kSign
+  // op == kExtract: at the deadline, answer the record of the pages read so
+  // far (partial: true, missing_pages) instead of kTimeout
+  // (extract::ExtractOptions::partial_at_deadline). For jobs; synchronous
+  // requests leave it off.
+  bool partial_at_deadline = false;
 };
 
 // The bytes of a signed PDF (the output of kSign).
@@ -123,11 +130,23 @@ Result<extract::MediaType> Admit(std::string_view bytes, Operation op);
 // bytes, declared image pixels. nullopt when within `limits`.
 std::optional<Error> Guard(std::string_view bytes, extract::MediaType type, const Limits& limits, Deadline deadline);
 
+// What the caller of Process() may watch and stop; each part optional.
+struct ProcessControl {
+  // kExtract: called as each page has been read (pages read, page count),
+  // from the page threads, one call at a time, pages_done rising
+  // (extract::ExtractOptions::on_page_done). Must be quick, must not throw.
+  std::function<void(int pages_done, int pages_total)> on_page_done;
+  // kExtract: once *cancel is true the extraction stops (between pages, and
+  // within the OCR of a page) with Error::Cancelled(). Not owned.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
 // The whole pipeline for `request.op`. Errors carry the contract's codes;
 // nothing is thrown but std::bad_alloc (the caller decides what a process
 // that ran out of memory does next). `stats` may be null.
 Result<DocumentOutput> Process(std::string_view bytes, const DocumentRequest& request, const Engines& engines,
-                               const Limits& limits, Deadline deadline, WorkStats* stats);
+                               const Limits& limits, Deadline deadline, WorkStats* stats,
+                               const ProcessControl& control = {});
 
 // Fills record->signatures with the verification of a PDF's signatures (the
 // objects of /v1/verify). A signature layer that cannot be read does not

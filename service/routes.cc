@@ -90,10 +90,17 @@ Result<ExtractParams> NeedsArchiveIfStoring(const RouteContext& ctx, Result<Extr
 
 // Runs one document through the worker processes; a job's run reports
 // progress and can be stopped (`hooks`, null for a synchronous request).
-Result<DocumentOutput> RunDocument(const RouteContext& ctx, std::string doc, const DocumentRequest& request,
+Result<DocumentOutput> RunDocument(const RouteContext& ctx, std::string doc, DocumentRequest request,
                                    WorkerFault fault, const JobHooks* hooks) {
-  (void)hooks;
-  return ctx.runner->Run(std::move(doc), request, fault);
+  if (hooks == nullptr) return ctx.runner->Run(std::move(doc), request, fault);
+  // A job: its progress, its cancellation, its own time limit; an
+  // extraction that reaches it keeps the pages read.
+  DocumentRunOptions options;
+  options.control.on_progress = hooks->on_progress;
+  options.control.cancelled = hooks->stop;
+  options.timeout = ctx.job_timeout;
+  request.partial_at_deadline = request.op == Operation::kExtract;
+  return ctx.runner->Run(std::move(doc), request, options, fault);
 }
 
 // POST /v1/extract and /v1/documents: the record, kept in the archive first

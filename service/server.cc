@@ -382,8 +382,7 @@ void Server::Impl::DeclareMetrics() {
                                 "Pages of processed documents: all, rendered to pixels, read with OCR");
   signatures_ = &metrics_.AddCounter("pactum_signatures_verified_total", "Signatures verified, by status");
   restarts_ = &metrics_.AddCounter("pactum_worker_restarts_total", "Worker processes replaced, by cause");
-  for (WorkerExit c : {WorkerExit::kCrash, WorkerExit::kTimeout, WorkerExit::kMemory, WorkerExit::kCpu,
-                       WorkerExit::kRecycle}) {
+  for (WorkerExit c : kWorkerExits) {
     restarts_->Add({{"cause", WorkerExitName(c)}});  // every cause shown, at 0
   }
   metrics_.AddGaugeCallback("pactum_queue_depth", "Admitted documents waiting for a worker",

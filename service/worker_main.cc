@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <thread>
 #include <vector>
@@ -62,6 +63,16 @@ std::optional<Error> CommitFault(WorkerFault fault, const Worker& w) {
   return std::nullopt;
 }
 
+// Sends a progress message to the parent (WorkerRequest::progress). Called
+// from the page threads one at a time; the lock keeps the frames whole
+// regardless. A failed write is not the document's failure: the reply
+// that follows finds the channel broken, or the parent has gone.
+void SendProgress(int pages_done, int pages_total, Deadline deadline) {
+  static std::mutex mu;
+  const std::lock_guard<std::mutex> lock(mu);
+  WriteMessage(kWorkerChannelFd, EncodeProgress(WorkerProgress{pages_done, pages_total}), "", deadline);
+}
+
 WorkerReply Handle(const Worker& w, const WorkerRequest& req, const std::string& doc) {
   WorkerReply reply;
   try {
@@ -71,7 +82,11 @@ WorkerReply Handle(const Worker& w, const WorkerRequest& req, const std::string&
     }
     const Deadline deadline = Clock::now() + req.time_left;
     DocumentLogBudget budget(w.config.limits.max_log_lines);
-    reply.output = Process(doc, req.document, w.engines, w.config.limits, deadline, &reply.stats);
+    ProcessControl control;
+    if (req.progress) {
+      control.on_page_done = [deadline](int done, int total) { SendProgress(done, total, deadline); };
+    }
+    reply.output = Process(doc, req.document, w.engines, w.config.limits, deadline, &reply.stats, control);
   } catch (const std::bad_alloc&) {
     reply = WorkerReply{};
     reply.output = OutOfMemory(w.config.limits);
@@ -134,7 +149,7 @@ int RunWorker() {
     if (!req.ok()) {
       reply.output = req.error();
     } else {
-      ArmCpuLimit(w.config.limits.cpu_seconds);
+      ArmCpuLimit(req->cpu_seconds > 0 ? req->cpu_seconds : w.config.limits.cpu_seconds);
       CurrentRequestLogFacts().request_id = req->request_id;
       reply = Handle(w, *req, body);
       CurrentRequestLogFacts().request_id.clear();

@@ -34,6 +34,7 @@ const char* WorkerExitName(WorkerExit cause) {
     case WorkerExit::kMemory: return "memory";
     case WorkerExit::kCpu: return "cpu";
     case WorkerExit::kRecycle: return "recycle";
+    case WorkerExit::kCancel: return "cancel";
   }
   return "crash";
 }
@@ -237,48 +238,58 @@ int WorkerPool::Alive() const {
   return alive;
 }
 
-WorkerReply WorkerPool::Run(const WorkerRequest& request, const std::string& document, Deadline deadline) {
+WorkerReply WorkerPool::Run(const WorkerRequest& request, const std::string& document, Deadline deadline,
+                            const RunControl& control) {
   // A worker that died while idle has not seen the document: the document
   // goes to another one. Only a worker that took the request and then died
   // is the document's fault.
   for (int attempt = 0;; ++attempt) {
     bool lost_before_start = false;
-    WorkerReply reply = RunOnce(request, document, deadline, &lost_before_start);
+    WorkerReply reply = RunOnce(request, document, deadline, control, &lost_before_start);
     if (!lost_before_start || attempt >= 2) return reply;
   }
 }
 
 WorkerReply WorkerPool::RunOnce(const WorkerRequest& request, const std::string& document, Deadline deadline,
-                                bool* lost_before_start) {
+                                const RunControl& control, bool* lost_before_start) {
   if (Clock::now() >= deadline) {
     WorkerReply r;
     r.output = Error::Timeout("the time limit per document passed before a worker was free");
     return r;
   }
   std::unique_ptr<Process> p;
-  {
-    MutexLock lock(&mu_);
-    for (;;) {
-      while (!shutting_down_ && idle_.empty() && idle_cv_.WaitUntil(&mu_, deadline)) {
-      }
-      if (shutting_down_ || idle_.empty()) {
-        WorkerReply r;
-        r.output = Error::Overloaded("no worker process is available; retry after the time in Retry-After");
-        return r;
-      }
-      p = std::move(idle_.back());
-      idle_.pop_back();
-      if (!p->Exited()) break;
-      spdlog::warn("worker {} exited while idle (status {}); replacing it", p->pid, p->wait_status);
-      if (options_.on_replace) options_.on_replace(WorkerExit::kCrash);
-      to_replace_.push_back(std::move(p));
-      supervisor_cv_.Signal();
+  for (;;) {
+    if (control.cancelled && control.cancelled()) {
+      WorkerReply r;
+      r.output = Error::Cancelled();
+      return r;
     }
-    busy_pids_.push_back(p->pid);
+    // Waits in slices of kCancelPoll when there is a cancellation to poll
+    // (outside the lock: it is the caller's code).
+    const Deadline slice = control.cancelled ? std::min(deadline, Clock::now() + kCancelPoll) : deadline;
+    MutexLock lock(&mu_);
+    while (!shutting_down_ && idle_.empty() && idle_cv_.WaitUntil(&mu_, slice)) {
+    }
+    if (!shutting_down_ && idle_.empty() && Clock::now() < deadline) continue;  // poll the cancellation
+    if (shutting_down_ || idle_.empty()) {
+      WorkerReply r;
+      r.output = Error::Overloaded("no worker process is available; retry after the time in Retry-After");
+      return r;
+    }
+    p = std::move(idle_.back());
+    idle_.pop_back();
+    if (!p->Exited()) {
+      busy_pids_.push_back(p->pid);
+      break;
+    }
+    spdlog::warn("worker {} exited while idle (status {}); replacing it", p->pid, p->wait_status);
+    if (options_.on_replace) options_.on_replace(WorkerExit::kCrash);
+    to_replace_.push_back(std::move(p));
+    supervisor_cv_.Signal();
   }
   const pid_t pid = p->pid;
   try {
-    return Exchange(std::move(p), request, document, deadline, lost_before_start);
+    return Exchange(std::move(p), request, document, deadline, control, lost_before_start);
   } catch (const std::exception& e) {
     // Exchange hands the process back itself; an exception there is a bug
     // of ours, never the document's. The request fails, the slot survives.
@@ -290,7 +301,7 @@ WorkerReply WorkerPool::RunOnce(const WorkerRequest& request, const std::string&
 }
 
 WorkerReply WorkerPool::Exchange(std::unique_ptr<Process> p, const WorkerRequest& request, const std::string& document,
-                                 Deadline deadline, bool* lost_before_start) {
+                                 Deadline deadline, const RunControl& control, bool* lost_before_start) {
   const pid_t pid = p->pid;
   // Hands the process back: idle again, or to the supervisor. Every path
   // below ends here, an exception included (the guard).
@@ -317,6 +328,7 @@ WorkerReply WorkerPool::Exchange(std::unique_ptr<Process> p, const WorkerRequest
 
   WorkerRequest req = request;
   req.time_left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+  req.progress = static_cast<bool>(control.on_progress);
   const Deadline hard = deadline + options_.grace;
   std::string header, body;
   std::optional<WireError> err = WriteMessage(p->fd, EncodeRequest(req), document, hard);
@@ -330,9 +342,46 @@ WorkerReply WorkerPool::Exchange(std::unique_ptr<Process> p, const WorkerRequest
     done(std::move(p), WorkerExit::kCrash);
     return lost;
   }
-  if (!err) err = ReadMessage(p->fd, &header, &body, hard);
-
   WorkerReply reply;
+  // Progress messages (when asked for), then the reply; the cancellation
+  // is polled while waiting for each.
+  int pages_done = 0, pages_total = 0;
+  bool cancelled = false;
+  while (!err) {
+    while (control.cancelled && !(cancelled = control.cancelled())) {
+      err = WaitReadable(p->fd, std::min(hard, Clock::now() + kCancelPoll));
+      if (err != WireError::kTimeout || Clock::now() >= hard) break;
+      err.reset();
+    }
+    if (cancelled || err) break;
+    err = ReadMessage(p->fd, &header, &body, hard);
+    if (err) break;
+    Result<std::optional<WorkerProgress>> progress =
+        DecodeProgress(header, body, options_.config.limits.document.max_pages);
+    if (progress.ok() && !*progress) break;  // the reply
+    if (progress.ok() && (!req.progress || (*progress)->pages_done <= pages_done ||
+                          (pages_total != 0 && (*progress)->pages_total != pages_total))) {
+      progress = Error::Internal("progress message out of order on the worker channel");
+    }
+    if (!progress.ok()) {
+      spdlog::error("worker {}: {}", pid, progress.error().message);
+      reply.output = progress.error();
+      done(std::move(p), WorkerExit::kCrash);
+      return reply;
+    }
+    pages_done = (*progress)->pages_done;
+    pages_total = (*progress)->pages_total;
+    control.on_progress(pages_done, pages_total);
+  }
+
+  if (cancelled) {
+    p->Kill();
+    spdlog::info("worker {} killed: its document was cancelled", pid);
+    reply.output = Error::Cancelled();
+    done(std::move(p), WorkerExit::kCancel);
+    return reply;
+  }
+
   if (!err) {
     Result<WorkerReply> decoded = DecodeReply(header, std::move(body), request.document.op);
     if (!decoded.ok()) {
@@ -368,9 +417,9 @@ WorkerReply WorkerPool::Exchange(std::unique_ptr<Process> p, const WorkerRequest
   const int st = p->wait_status;
   if (WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU) {
     spdlog::warn("worker {} stopped at its CPU limit", pid);
-    reply.output = Error::Timeout("processing used more than the CPU limit of " +
-                                std::to_string(options_.config.limits.cpu_seconds) +
-                                " s per document; the worker was stopped");
+    const int cpu_seconds = request.cpu_seconds > 0 ? request.cpu_seconds : options_.config.limits.cpu_seconds;
+    reply.output = Error::Timeout("processing used more than the CPU limit of " + std::to_string(cpu_seconds) +
+                                  " s per document; the worker was stopped");
     done(std::move(p), WorkerExit::kCpu);
     return reply;
   }

@@ -30,11 +30,34 @@
 
 namespace pactum::service {
 
-// Why a worker process was replaced.
-enum class WorkerExit { kCrash, kTimeout, kMemory, kCpu, kRecycle };
+// Why a worker process was replaced. kCancel: killed because its caller
+// cancelled the document (a job).
+enum class WorkerExit { kCrash, kTimeout, kMemory, kCpu, kRecycle, kCancel };
 
-// "crash", "timeout", "memory", "cpu", "recycle" (metrics label values).
+// "crash", "timeout", "memory", "cpu", "recycle", "cancel" (metrics label
+// values).
 const char* WorkerExitName(WorkerExit cause);
+
+// Every WorkerExit, in declaration order.
+inline constexpr WorkerExit kWorkerExits[] = {WorkerExit::kCrash, WorkerExit::kTimeout, WorkerExit::kMemory,
+                                              WorkerExit::kCpu,   WorkerExit::kRecycle, WorkerExit::kCancel};
+
+// What the caller of WorkerPool::Run may watch and stop; each part
+// optional. Both are called on the thread that called Run().
+struct RunControl {
+  // Called with each progress message of the worker (kExtract: pages read
+  // so far, page count), in order, pages_done rising, before Run returns.
+  // Set, it makes the worker send them (WorkerRequest::progress). Must not
+  // throw.
+  std::function<void(int pages_done, int pages_total)> on_progress;
+  // Polled at least every kCancelPoll while the document waits for a worker
+  // and while it runs; once it returns true the worker is killed at once
+  // (and replaced, cause kCancel) and Run returns Error::Cancelled().
+  std::function<bool()> cancelled;
+};
+
+// The longest time between two polls of RunControl::cancelled.
+inline constexpr std::chrono::milliseconds kCancelPoll{100};
 
 struct WorkerPoolOptions {
   std::string binary;        // the pactum executable, started as `BINARY worker`
@@ -63,10 +86,15 @@ class WorkerPool {
   // Runs `request` on `document` in a worker. The worker's reply, or: 422
   // when the worker crashed or hit its memory cap, 504 when it overran
   // `deadline` (+ grace; it is killed) or its CPU cap, 503 when no worker
-  // could be started.
-  WorkerReply Run(const WorkerRequest& request, const std::string& document, Deadline deadline) PACTUM_EXCLUDES(mu_);
+  // could be started, Error::Cancelled() when `control` cancelled it. Each
+  // call has its own deadline (a job's may be longer than a request's; its
+  // CPU cap is WorkerRequest::cpu_seconds).
+  WorkerReply Run(const WorkerRequest& request, const std::string& document, Deadline deadline,
+                  const RunControl& control = {}) PACTUM_EXCLUDES(mu_);
 
   int size() const;
+  // The CPU seconds a document may use by default (WorkerConfig::limits).
+  int cpu_seconds() const { return options_.config.limits.cpu_seconds; }
   // Worker processes alive now (busy ones, and idle ones that have not
   // exited); what /readyz and the metrics report.
   int Alive() const PACTUM_EXCLUDES(mu_);
@@ -87,11 +115,11 @@ class WorkerPool {
   // One attempt of Run(); *lost_before_start when the worker it took was
   // gone before it read the request (the document is not at fault).
   WorkerReply RunOnce(const WorkerRequest& request, const std::string& document, Deadline deadline,
-                      bool* lost_before_start);
+                      const RunControl& control, bool* lost_before_start);
   // The request/reply exchange with the busy worker `p`, which it hands
   // back (idle, or to be replaced) on every path.
   WorkerReply Exchange(std::unique_ptr<Process> p, const WorkerRequest& request, const std::string& document,
-                       Deadline deadline, bool* lost_before_start);
+                       Deadline deadline, const RunControl& control, bool* lost_before_start);
   void Replace(std::unique_ptr<Process> old, WorkerExit cause) PACTUM_EXCLUDES(mu_);
 
   const WorkerPoolOptions options_;

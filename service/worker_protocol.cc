@@ -151,6 +151,8 @@ std::optional<WorkerFault> ParseWorkerFault(const std::string& name) {
   return std::nullopt;
 }
 
+std::optional<WireError> WaitReadable(int fd, Deadline deadline) { return WaitFor(fd, POLLIN, deadline); }
+
 std::optional<WireError> WriteMessage(int fd, const std::string& header, const std::string& body, Deadline deadline) {
   if (auto err = WriteFrame(fd, header, deadline)) return err;
   return WriteFrame(fd, body, deadline);
@@ -216,10 +218,14 @@ std::string EncodeRequest(const WorkerRequest& r) {
             {"time_left_ms", r.time_left.count()},
             {"fault", FaultName(r.fault)},
             {"request_id", r.request_id}};
+  // Members of jobs, written only when set.
+  if (r.progress) j["progress"] = true;
+  if (r.cpu_seconds > 0) j["cpu_seconds"] = r.cpu_seconds;
   if (d.op == Operation::kExtract) {
     j["ocr"] = OcrModeName(d.extract.ocr);
     j["lang"] = d.extract.lang;
     if (d.extract.file_name) j["file_name"] = *d.extract.file_name;
+    if (d.partial_at_deadline) j["partial_at_deadline"] = true;
   }
   if (d.op == Operation::kSign) {
     j["reason"] = d.sign.reason;
@@ -247,12 +253,18 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
     r.request_id = j.at("request_id").get<std::string>();
     const std::string fault = j.at("fault").get<std::string>();
     r.fault = fault == "none" ? WorkerFault::kNone : ParseWorkerFault(fault).value_or(WorkerFault::kNone);
+    if (j.contains("progress")) r.progress = j.at("progress").get<bool>();
+    if (j.contains("cpu_seconds")) {
+      r.cpu_seconds = j.at("cpu_seconds").get<int>();
+      if (r.cpu_seconds <= 0) return Error::Internal("bad cpu_seconds on the worker channel");
+    }
     if (d.op == Operation::kExtract) {
       if (!extract::ParseOcrMode(j.at("ocr").get<std::string>(), &d.extract.ocr)) {
         return Error::Internal("bad ocr mode on the worker channel");
       }
       d.extract.lang = j.at("lang").get<std::string>();
       if (j.contains("file_name")) d.extract.file_name = j.at("file_name").get<std::string>();
+      if (j.contains("partial_at_deadline")) d.partial_at_deadline = j.at("partial_at_deadline").get<bool>();
     }
     if (d.op == Operation::kSign) {
       d.sign.reason = j.at("reason").get<std::string>();
@@ -322,6 +334,29 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Ope
     }
     return r;
   });
+}
+
+std::string EncodeProgress(const WorkerProgress& p) {
+  return DumpJson(json{{"progress", {{"pages_done", p.pages_done}, {"pages_total", p.pages_total}}}});
+}
+
+Result<std::optional<WorkerProgress>> DecodeProgress(const std::string& header, const std::string& body,
+                                                     int max_pages) {
+  using Out = std::optional<WorkerProgress>;
+  const json j = json::parse(header, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("progress")) return Out();  // a reply (DecodeReply checks it)
+  const json& p = j.at("progress");
+  if (j.size() != 1 || !p.is_object() || p.size() != 2 || !p.contains("pages_done") || !p.contains("pages_total") ||
+      !p.at("pages_done").is_number_integer() || !p.at("pages_total").is_number_integer() || !body.empty()) {
+    return Error::Internal("malformed progress message on the worker channel");
+  }
+  const long long done = p.at("pages_done").get<long long>();
+  const long long total = p.at("pages_total").get<long long>();
+  if (done < 1 || done > total || total > max_pages) {
+    return Error::Internal("progress out of range on the worker channel: page " + std::to_string(done) + " of " +
+                           std::to_string(total));
+  }
+  return Out(WorkerProgress{static_cast<int>(done), static_cast<int>(total)});
 }
 
 }  // namespace pactum::service

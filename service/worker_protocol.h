@@ -6,7 +6,9 @@
 //
 //   parent -> worker   WorkerConfig once, then one WorkerRequest per document
 //   worker -> parent   a "ready" reply once (or the configuration's error),
-//                      then one WorkerReply per request
+//                      then per request: WorkerProgress messages while it
+//                      works (only when the request asks for them), then
+//                      one WorkerReply
 //
 // A worker handles one document at a time. The parent never trusts a reply
 // beyond its framing: sizes are capped and the JSON is validated.
@@ -52,6 +54,19 @@ struct WorkerRequest {
   std::chrono::milliseconds time_left{0};
   WorkerFault fault = WorkerFault::kNone;
   std::string request_id;  // for the worker's log lines
+  // Send WorkerProgress messages while working (kExtract: one per page read).
+  bool progress = false;
+  // CPU seconds for this document instead of WorkerConfig::limits'
+  // cpu_seconds (a job with a longer deadline); 0: the configured cap.
+  int cpu_seconds = 0;
+};
+
+// Progress of the document in hand: pages read so far, of the page count.
+// On the wire a header {"progress":{"pages_done":K,"pages_total":N}} and an
+// empty body.
+struct WorkerProgress {
+  int pages_done = 0;
+  int pages_total = 0;
 };
 
 // A worker's answer: the typed output of the operation, or the error of
@@ -85,5 +100,17 @@ Result<WorkerRequest> DecodeRequest(const std::string& header);
 void EncodeReply(const WorkerReply& reply, std::string* header, std::string* body);
 // The reply of a request for `op`; kInternal when anything is malformed.
 Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Operation op);
+// The header of a progress message (its body is empty).
+std::string EncodeProgress(const WorkerProgress& progress);
+// A progress message, or nullopt when the header is not one (no member
+// "progress": a reply). kInternal when it is malformed: members beyond
+// "progress", or beyond pages_done and pages_total within it, values not
+// integers with 1 <= pages_done <= pages_total <= max_pages, a body.
+Result<std::optional<WorkerProgress>> DecodeProgress(const std::string& header, const std::string& body,
+                                                     int max_pages);
+
+// Waits until `fd` has bytes to read (or is closed: the read then says so);
+// kTimeout past `deadline`.
+std::optional<WireError> WaitReadable(int fd, Deadline deadline);
 
 }  // namespace pactum::service

@@ -25,7 +25,11 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   if (options.limits.deadline.count() > 0 && !options.not_after) {
     options.not_after = std::chrono::steady_clock::now() + options.limits.deadline;
   }
+  if (options.partial_at_deadline && options.not_after && !options.pages_not_after) {
+    options.pages_not_after = std::chrono::steady_clock::now() + PagesDeadline(options.limits.deadline);
+  }
   auto expired = [&] { return options.not_after && std::chrono::steady_clock::now() > *options.not_after; };
+  auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
   const Error timeout = Error::Timeout("the document took longer than the time limit of " +
                                       std::to_string(options.limits.deadline.count()) + " ms to process");
 
@@ -44,11 +48,16 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   auto doc = Document::Open(bytes, type, options.limits);
   if (!doc.ok()) return doc.error();
 
-  // 3. Pages: text layer or OCR, per page; layout.
+  // 3. Pages: text layer or OCR, per page; layout. A partial extraction
+  // may leave pages out (missing_pages).
+  if (cancelled()) return Error::Cancelled();
   if (expired()) return timeout;
   auto pages = ReadPages(**doc, options);
   if (!pages.ok()) return pages.error();
-  if (expired()) return timeout;
+  if (cancelled()) return Error::Cancelled();
+  // A partial extraction answers with the pages it has, even when a page in
+  // flight (its rendering cannot be interrupted) outlasted the reserve.
+  if (expired() && !options.partial_at_deadline) return timeout;
 
   AgreementRecord record;
   record.id = Sha256Hex(bytes);
@@ -67,9 +76,11 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   if (conf_n > 0) record.document.ocr_mean_confidence = conf_sum / conf_n;
   record.document.page_info = pages->page_info;
   record.warnings = pages->warnings;
+  record.partial = !pages->missing_pages.empty();
+  record.missing_pages = pages->missing_pages;
 
   // 4. Fields.
-  if (expired()) return timeout;
+  if (expired() && !options.partial_at_deadline) return timeout;
   const DocumentText text = DocumentText::FromPages(pages->pages);
   const std::string lang = ExtractFields(text, &record.agreement);
   if (!lang.empty()) record.document.language = lang;

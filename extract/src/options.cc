@@ -37,6 +37,12 @@ Result<std::string> CanonicalLanguages(std::string_view list) {
   return out;
 }
 
+std::chrono::milliseconds PagesDeadline(std::chrono::milliseconds deadline) {
+  using std::chrono::milliseconds;
+  const milliseconds reserve = std::min(std::max(milliseconds(2000), deadline / 10), deadline / 2);
+  return deadline - reserve;
+}
+
 bool ParseOcrMode(std::string_view s, OcrMode* out) {
   if (s == "auto") *out = OcrMode::kAuto;
   else if (s == "always") *out = OcrMode::kAlways;

@@ -176,7 +176,8 @@ class PageRunner {
         is_image_(doc.media_type() != MediaType::kPdf),
         texts_(static_cast<size_t>(n_)),
         infos_(static_cast<size_t>(n_)),
-        start_(Clock::now()) {}
+        start_(Clock::now()),
+        pages_not_after_(PagesNotAfter()) {}
 
   Result<PagesResult> Run(int workers) {
     std::vector<std::thread> threads;
@@ -194,8 +195,17 @@ class PageRunner {
     PagesResult out;
     out.pages.reserve(static_cast<size_t>(n_));
     for (int i = 0; i < n_; ++i) {
+      // Only a partial extraction leaves pages unread (else error_ is set).
+      if (!texts_[static_cast<size_t>(i)]) {
+        out.missing_pages.push_back(i + 1);
+        continue;
+      }
       out.pages.push_back(std::move(*texts_[static_cast<size_t>(i)]));
       out.page_info.push_back(std::move(infos_[static_cast<size_t>(i)]));
+    }
+    if (!out.missing_pages.empty()) {
+      spdlog::warn("pages: {} of {} pages not read by the page stage's deadline; the record is partial",
+                   out.missing_pages.size(), n_);
     }
     std::sort(warnings_.begin(), warnings_.end(),
               [](const Warning& a, const Warning& b) { return a.page.value_or(0) < b.page.value_or(0); });
@@ -212,6 +222,18 @@ class PageRunner {
     return options_.limits.deadline.count() > 0 && now - start_ > options_.limits.deadline;
   }
 
+  // Partial extraction: the page stage's own deadline (PagesDeadline).
+  std::optional<Clock::time_point> PagesNotAfter() const {
+    if (!options_.partial_at_deadline) return std::nullopt;
+    if (options_.pages_not_after) return options_.pages_not_after;
+    if (options_.limits.deadline.count() <= 0) return std::nullopt;
+    return start_ + PagesDeadline(options_.limits.deadline);
+  }
+
+  bool PagesExpired() const { return pages_not_after_ && Clock::now() > *pages_not_after_; }
+
+  bool Cancelled() const { return options_.cancel != nullptr && options_.cancel->load(); }
+
   // `own_document`: this worker reads from its own reopened copy of the
   // document, so that rendering runs in parallel; else (or when reopening
   // fails) it shares the caller's document under doc_mu_.
@@ -225,6 +247,13 @@ class PageRunner {
       }
       for (;;) {
         if (failed_.load()) break;
+        if (Cancelled()) {
+          Fail(Error::Cancelled());
+          break;
+        }
+        // A partial extraction past the page stage's deadline starts no
+        // page; those left are missing from the record.
+        if (PagesExpired()) break;
         const int page = next_.fetch_add(1);
         if (page > n_) break;
         if (Expired()) {
@@ -234,17 +263,39 @@ class PageRunner {
           break;
         }
         auto r = DoPage(page, own.get(), &engine);
-        if (!r.ok()) {
-          Fail(r.error());
-          break;
+        if (r.ok()) {
+          PageDone();
+          continue;
         }
+        if (Cancelled()) {
+          Fail(Error::Cancelled());
+        } else if (r.error().code == ErrorCode::kTimeout && PagesExpired()) {
+          // Its OCR stopped at the page stage's deadline: the page is left
+          // out of a partial record.
+          spdlog::info("page {}/{}: abandoned at the page stage's deadline", page, n_);
+          continue;
+        } else {
+          Fail(r.error());
+        }
+        break;
       }
     } catch (const std::bad_alloc&) {
       Fail(Error::Unprocessable("out of memory while reading the pages; the document is too large"));
     } catch (const std::exception& e) {
       Fail(Error::Internal(std::string("page stage: ") + e.what()));
     }
-    if (engine) pool_.Release(options_.lang, std::move(engine));
+    if (engine) {
+      engine->SetCancel(nullptr);
+      pool_.Release(options_.lang, std::move(engine));
+    }
+  }
+
+  // Counts a page read and tells the caller (ExtractOptions::on_page_done),
+  // one call at a time.
+  void PageDone() {
+    std::lock_guard<std::mutex> lock(progress_mu_);
+    ++pages_done_;
+    if (options_.on_page_done) options_.on_page_done(pages_done_, n_);
   }
 
   Result<bool> DoPage(int page, Document* own, std::shared_ptr<OcrEngine>* engine) {
@@ -288,8 +339,14 @@ class PageRunner {
         if (!e.ok()) return e.error();
         *engine = std::move(*e);
       }
+      // Rendering cannot be interrupted: past the page stage's deadline
+      // (partial extraction) the page is given up before its clean-up.
+      if (PagesExpired()) return Error::Timeout("the page stage's deadline passed before page " +
+                                                std::to_string(page) + " was recognised");
       const auto t0 = Clock::now();
-      (*engine)->SetDeadline(options_.not_after);
+      // A partial extraction stops OCR at the page stage's deadline.
+      (*engine)->SetDeadline(pages_not_after_ ? pages_not_after_ : options_.not_after);
+      (*engine)->SetCancel(options_.cancel);
       auto ocr = OcrPage(std::move(*image), **engine);
       if (!ocr.ok()) return ocr.error();
       text = std::move(*ocr);
@@ -331,10 +388,13 @@ class PageRunner {
   std::vector<std::optional<PageText>> texts_;  // each slot written by one worker
   std::vector<PageInfo> infos_;
   const Clock::time_point start_;
+  const std::optional<Clock::time_point> pages_not_after_;  // partial extraction only
   std::atomic<int> next_{1};
   std::atomic<bool> failed_{false};
   std::mutex doc_mu_;
   std::mutex result_mu_;
+  std::mutex progress_mu_;
+  int pages_done_ = 0;  // guarded by progress_mu_
   std::optional<Error> error_;
   std::vector<Warning> warnings_;
 };

@@ -117,11 +117,17 @@ json ToJson(const AgreementRecord& r) {
   }
   json signatures = json::array();
   for (const auto& sig : r.signatures) signatures.push_back(ToJson(sig));
-  return {{"id", r.id},
-          {"document", doc},
-          {"agreement", ToJson(r.agreement)},
-          {"signatures", signatures},
-          {"warnings", warnings}};
+  json out = {{"id", r.id}};
+  // Extension members of the contract's record: only in a partial record.
+  if (r.partial) {
+    out["partial"] = true;
+    out["missing_pages"] = r.missing_pages;
+  }
+  out["document"] = std::move(doc);
+  out["agreement"] = ToJson(r.agreement);
+  out["signatures"] = std::move(signatures);
+  out["warnings"] = std::move(warnings);
+  return out;
 }
 
 json ToJson(const SignatureReport& s) {
@@ -631,11 +637,32 @@ bool Decode(Decoder& d, const json& v, const Path& at, SignatureReport* out) {
   return true;
 }
 
+// partial and missing_pages: both absent (a complete record), or partial
+// true with the pages not read, ascending, each within the document's pages.
+bool DecodePartial(Decoder& d, Object& o, const json& v, const Path& at, AgreementRecord* out) {
+  out->partial = false;
+  out->missing_pages.clear();
+  const bool has_partial = v.contains("partial"), has_missing = v.contains("missing_pages");
+  if (!has_partial && !has_missing) return true;
+  if (has_partial != has_missing) {
+    return d.Fail(at.Member(has_partial ? "missing_pages" : "partial"), "required member missing");
+  }
+  if (!o.Bool("partial", &out->partial)) return false;
+  if (!out->partial) return d.Fail(at.Member("partial"), "expected true (the member is left out otherwise)");
+  const auto page = [&](const json& n, const Path& p) {
+    const int min = out->missing_pages.empty() ? 1 : out->missing_pages.back() + 1;
+    return d.Int(n, p, min, out->document.pages, &out->missing_pages.emplace_back());
+  };
+  if (!o.Array("missing_pages", page)) return false;
+  if (out->missing_pages.empty()) return d.Fail(at.Member("missing_pages"), "expected at least one page");
+  return true;
+}
+
 bool Decode(Decoder& d, const json& v, const Path& at, AgreementRecord* out) {
-  Object o(d, v, at, {"id", "document", "agreement", "signatures", "warnings"});
+  Object o(d, v, at, {"id", "partial", "missing_pages", "document", "agreement", "signatures", "warnings"});
   return o.ok() && o.String("id", &out->id) && Member(d, o, "document", &out->document) &&
-         Member(d, o, "agreement", &out->agreement) && List(d, o, "signatures", &out->signatures) &&
-         List(d, o, "warnings", &out->warnings);
+         DecodePartial(d, o, v, at, out) && Member(d, o, "agreement", &out->agreement) &&
+         List(d, o, "signatures", &out->signatures) && List(d, o, "warnings", &out->warnings);
 }
 
 bool Decode(Decoder& d, const json& v, const Path& at, VerifyReport* out) {

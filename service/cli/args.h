@@ -50,6 +50,9 @@ struct DocumentArgs {
   std::string ocr = "auto";
   std::string lang = "deu+eng";
   int jobs = 1;  // documents at once in batch mode; 0: one per hardware thread
+  // One document: a progress bar on stderr while its pages are read, when
+  // stderr is a terminal (cli/progress_bar.h); --no-progress: never.
+  bool progress = true;
   // verify: the requirement the document's status must meet for exit
   // kExitOk, else kExitNotMet: "" none (a printed report exits kExitOk
   // whatever its status: the acceptance harnesses of the contract read any

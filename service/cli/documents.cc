@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,7 @@
 
 #include "cli/keys.h"
 #include "cli/module.h"
+#include "cli/progress_bar.h"
 #include "cli/verify_text.h"
 #include "logging.h"
 #include "pactum/extract/options.h"
@@ -80,12 +82,14 @@ void OnTimeLimit(int) {
 // Memory cap (RLIMIT_AS), CPU cap (RLIMIT_CPU: SIGXCPU) and, a grace period
 // past the time limit, a wall-clock stop (SIGALRM), as a worker of the
 // service has them; each cap that stops the process says so and exits 2.
-void ArmCaps(const std::string& path, const Limits& limits) {
+// `erase_line`: the messages first erase a progress bar.
+void ArmCaps(const std::string& path, const Limits& limits, bool erase_line) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(limits.timeout).count();
-  g_cpu_message = "pactum: " + Display(path) + ": the document needed more than " +
+  const std::string start = erase_line ? "\r\x1b[K" : "";
+  g_cpu_message = start + "pactum: " + Display(path) + ": the document needed more than " +
                   std::to_string(limits.cpu_seconds) + " s of CPU time and was stopped; --cpu-seconds allows more (" +
                   std::string(ErrorCodeName(ErrorCode::kTimeout)) + ")\n";
-  g_time_message = "pactum: " + Display(path) + ": the document took longer than " + std::to_string(seconds) +
+  g_time_message = start + "pactum: " + Display(path) + ": the document took longer than " + std::to_string(seconds) +
                    " s and was stopped; --timeout-seconds allows more (" +
                    std::string(ErrorCodeName(ErrorCode::kTimeout)) + ")\n";
   struct sigaction sa{};
@@ -198,13 +202,20 @@ int RunOne(const DocumentArgs& args, Operation op, const Engines& engines, const
   DocumentRequest request = RequestFor(args, op, path);
   request.sign = sign;
   const Limits& limits = args.limits;
-  ArmCaps(path, limits);
+  const bool show_progress = op == Operation::kExtract && args.progress && ProgressBar::Wanted(STDERR_FILENO);
+  ArmCaps(path, limits, show_progress);
   const Deadline deadline = Clock::now() + limits.timeout;
   Result<DocumentOutput> output = Error::Internal("not run");
   {
     DocumentLogBudget budget(limits.max_log_lines);
+    std::optional<ProgressBar> bar;
+    ProcessControl control;
+    if (show_progress) {
+      bar.emplace(STDERR_FILENO, FileNameOf(path).value_or(Display(path)));
+      control.on_page_done = [&bar](int done, int total) { bar->Update(done, total); };
+    }
     try {
-      output = Process(*bytes, request, engines, limits, deadline, nullptr);
+      output = Process(*bytes, request, engines, limits, deadline, nullptr, control);
     } catch (const std::bad_alloc&) {
       output = OutOfMemory(limits);
     }

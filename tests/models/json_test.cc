@@ -447,6 +447,72 @@ TEST(JsonFileName, NullOrAbsentDecodesAsUnset) {
   EXPECT_FALSE(decoded->document.file_name);
 }
 
+// ---- A partial record -------------------------------------------------------
+
+TEST(JsonPartial, WrittenRightAfterIdOnlyWhenPartial) {
+  AgreementRecord record = FullRecord();
+  std::vector<std::string> keys;
+  const json complete = ToJson(record);
+  for (auto it = complete.begin(); it != complete.end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"id", "document", "agreement", "signatures", "warnings"}));
+  record.partial = true;
+  record.missing_pages = {3, 4};
+  const json partial = ToJson(record);
+  keys.clear();
+  for (auto it = partial.begin(); it != partial.end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"id", "partial", "missing_pages", "document", "agreement", "signatures",
+                                            "warnings"}));
+  EXPECT_EQ(partial["partial"], true);
+  EXPECT_EQ(partial["missing_pages"], json::array({3, 4}));
+  // Everything else as in the complete record.
+  json rest = partial;
+  rest.erase("partial");
+  rest.erase("missing_pages");
+  EXPECT_EQ(rest.dump(), complete.dump());
+}
+
+TEST(JsonPartial, RoundTrip) {
+  AgreementRecord record = FullRecord();
+  record.partial = true;
+  record.missing_pages = {1, 4};
+  const Result<AgreementRecord> decoded = AgreementRecordFromJson(OverTheWire(record));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_TRUE(decoded->partial);
+  EXPECT_EQ(decoded->missing_pages, (std::vector<int>{1, 4}));
+  EXPECT_EQ(ToJson(*decoded).dump(), ToJson(record).dump());
+  const Result<AgreementRecord> complete = AgreementRecordFromJson(OverTheWire(FullRecord()));
+  ASSERT_TRUE(complete.ok()) << complete.error().message;
+  EXPECT_FALSE(complete->partial);
+  EXPECT_TRUE(complete->missing_pages.empty());
+}
+
+TEST(JsonPartial, RejectsWhatToJsonNeverWrites) {
+  AgreementRecord record = FullRecord();  // 4 pages
+  record.partial = true;
+  record.missing_pages = {2, 3};
+  json j = OverTheWire(record);
+  j.erase("missing_pages");
+  ExpectRejected(AgreementRecordFromJson(j), {"$.missing_pages", "missing"});
+  j = OverTheWire(record);
+  j.erase("partial");
+  ExpectRejected(AgreementRecordFromJson(j), {"$.partial", "missing"});
+  j = OverTheWire(record);
+  j["partial"] = false;
+  ExpectRejected(AgreementRecordFromJson(j), {"$.partial", "expected true"});
+  j = OverTheWire(record);
+  j["missing_pages"] = json::array();
+  ExpectRejected(AgreementRecordFromJson(j), {"$.missing_pages", "at least one page"});
+  j = OverTheWire(record);
+  j["missing_pages"] = {3, 2};
+  ExpectRejected(AgreementRecordFromJson(j), {"$.missing_pages[1]", "expected an integer in [4, 4]"});
+  j = OverTheWire(record);
+  j["missing_pages"] = {3, 5};
+  ExpectRejected(AgreementRecordFromJson(j), {"$.missing_pages[1]", "expected an integer in [4, 4]"});
+  j = OverTheWire(record);
+  j["missing_pages"] = {0};
+  ExpectRejected(AgreementRecordFromJson(j), {"$.missing_pages[0]", "expected an integer in [1, 4]"});
+}
+
 // ---- Rejections -------------------------------------------------------------
 
 TEST(JsonRejects, MissingMember) {

@@ -2,8 +2,14 @@
 // turned and skewed scans, OCR of German text with boxes in page points.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <numbers>
+#include <thread>
+#include <vector>
 
 #include "ocr/pix.h"
 #include "ocr_test_util.h"
@@ -11,6 +17,7 @@
 #include "pactum/extract/extractor.h"
 #include "pactum/extract/ocr_engine.h"
 #include "pactum/extract/pages.h"
+#include "pactum/models/json.h"
 
 namespace pactum::extract {
 namespace {
@@ -272,6 +279,228 @@ TEST(PagesTest, DeadlineStopsRecognitionOfAPage) {
   ASSERT_TRUE(again.ok()) << again.error().ToString();
   EXPECT_EQ(again->document.text_source, DocumentTextSource::kOcr);
   EXPECT_FALSE(again->agreement.parties.empty());
+}
+
+
+// ---- Progress, cancellation and partial results of the page stage ---------
+
+// The calls of ExtractOptions::on_page_done, and whether two ever overlapped.
+struct ProgressLog {
+  std::mutex mu;
+  std::vector<std::pair<int, int>> calls;
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlapped{false};
+
+  std::function<void(int, int)> Callback() {
+    return [this](int done, int total) {
+      if (inside.fetch_add(1) != 0) overlapped = true;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        calls.emplace_back(done, total);
+      }
+      inside.fetch_sub(1);
+    };
+  }
+};
+
+TEST(PagesProgressTest, EveryPageIsReportedOnceInOrderUpToNOfN) {
+  const std::string pdf = ReadFile(CorpusFile("seed-born-digital.pdf"));
+  for (int threads : {1, 3}) {
+    ProgressLog log;
+    ExtractOptions options;
+    options.max_ocr_threads = threads;
+    options.on_page_done = log.Callback();
+    auto record = Extract(pdf, options);
+    ASSERT_TRUE(record.ok()) << record.error().ToString();
+    const int n = record->document.pages;
+    ASSERT_EQ(n, 4);
+    std::vector<std::pair<int, int>> want;
+    for (int k = 1; k <= n; ++k) want.emplace_back(k, n);
+    EXPECT_EQ(log.calls, want) << threads << " thread(s)";
+    EXPECT_FALSE(log.overlapped);
+    EXPECT_FALSE(record->partial);
+    EXPECT_TRUE(record->missing_pages.empty());
+  }
+}
+
+TEST(PagesCancelTest, CancelledBeforeThePagesReadsNone) {
+  const std::string pdf = ReadFile(CorpusFile("seed-born-digital.pdf"));
+  std::atomic<bool> cancel{true};
+  ProgressLog log;
+  ExtractOptions options;
+  options.cancel = &cancel;
+  options.on_page_done = log.Callback();
+  auto r = Extract(pdf, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(IsCancelled(r.error())) << r.error().ToString();
+  EXPECT_TRUE(log.calls.empty());
+  // A timeout is not a cancellation.
+  EXPECT_FALSE(IsCancelled(Error::Timeout("late")));
+}
+
+TEST(PagesCancelTest, CancelBetweenPagesStartsNoFurtherPage) {
+  const std::string pdf = ReadFile(CorpusFile("seed-born-digital.pdf"));
+  std::atomic<bool> cancel{false};
+  int calls = 0;
+  ExtractOptions options;
+  options.max_ocr_threads = 1;
+  options.cancel = &cancel;
+  options.on_page_done = [&](int done, int) {
+    ++calls;
+    if (done == 2) cancel = true;
+  };
+  auto doc = Document::Open(pdf, MediaType::kPdf, options.limits);
+  ASSERT_TRUE(doc.ok());
+  auto r = ReadPages(**doc, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(IsCancelled(r.error())) << r.error().ToString();
+  EXPECT_EQ(calls, 2);
+}
+
+// Cancelled while a scanned page is being recognised: the page loop returns
+// soon after, well before the page would have been read.
+TEST(PagesCancelTest, CancelStopsTheOcrOfAPageInFlight) {
+  const std::string pdf = ReadFile(CorpusFile("seed-scan-300-gray.pdf"));
+  auto pool = CreateOcrEnginePool(1);
+  std::atomic<bool> cancel{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  int done_pages = 0;
+  ExtractOptions options;
+  options.max_ocr_threads = 1;
+  options.ocr_engines = pool.get();
+  options.cancel = &cancel;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point first_page;
+  options.on_page_done = [&](int done, int) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (done == 1) first_page = std::chrono::steady_clock::now();
+    done_pages = done;
+    cv.notify_all();
+  };
+  // Page 2 takes as long as page 1 did; cancel it a third of the way in.
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread canceller([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done_pages >= 1; });
+    const auto page_time = first_page - t0;
+    lock.unlock();
+    std::this_thread::sleep_until(first_page + page_time / 3);
+    cancelled_at = std::chrono::steady_clock::now();
+    cancel = true;
+  });
+  auto doc = Document::Open(pdf, MediaType::kPdf, options.limits);
+  ASSERT_TRUE(doc.ok());
+  auto r = ReadPages(**doc, options);
+  const auto returned = std::chrono::steady_clock::now();
+  canceller.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(IsCancelled(r.error())) << r.error().ToString();
+  EXPECT_EQ(done_pages, 1);
+  const double page_s = std::chrono::duration<double>(first_page - t0).count();
+  const double stop_s = std::chrono::duration<double>(returned - cancelled_at).count();
+  std::printf("[ cancel ] first page %.2f s, stopped %.3f s after the cancellation\n", page_s, stop_s);
+  EXPECT_LT(stop_s, std::max(1.0, page_s / 2));
+  // The engine goes back to the pool and reads the next document.
+  ExtractOptions again;
+  again.ocr_engines = pool.get();
+  again.max_ocr_threads = 1;
+  EXPECT_TRUE(Extract(ReadFile(CorpusFile("b03-jpeg.jpg")), again).ok());
+}
+
+TEST(PagesPartialTest, FieldsComeFromThePagesReadBeforeThePagesDeadline) {
+  if (!HaveTools()) GTEST_SKIP() << "pdfseparate/pdfunite not installed";
+  const std::string pdf = ReadFile(CorpusFile("seed-born-digital.pdf"));
+  const std::chrono::milliseconds deadline(4000);
+  ASSERT_EQ(PagesDeadline(deadline), std::chrono::milliseconds(2000));
+  ExtractOptions options;
+  options.max_ocr_threads = 1;
+  options.partial_at_deadline = true;
+  options.limits.deadline = deadline;
+  const auto t0 = std::chrono::steady_clock::now();
+  // Page 2 is the last one read before the page stage's deadline passes.
+  options.on_page_done = [&](int done, int) {
+    if (done == 2) std::this_thread::sleep_until(t0 + PagesDeadline(deadline) + std::chrono::milliseconds(50));
+  };
+  auto record = Extract(pdf, options);
+  ASSERT_TRUE(record.ok()) << record.error().ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, deadline);
+  EXPECT_TRUE(record->partial);
+  EXPECT_EQ(record->missing_pages, (std::vector<int>{3, 4}));
+  EXPECT_EQ(record->document.pages, 4);
+  ASSERT_EQ(record->document.page_info.size(), 2u);
+  EXPECT_EQ(record->document.page_info[0].page, 1);
+  EXPECT_EQ(record->document.page_info[1].page, 2);
+  const auto json = ToJson(*record);
+  EXPECT_EQ(json["partial"], true);
+  EXPECT_EQ(json["missing_pages"], nlohmann::ordered_json::array({3, 4}));
+
+  // The fields are those of a document of just the pages read.
+  testing::TempDir dir;
+  auto first_two = Extract(JoinPages(dir, {{"seed-born-digital.pdf", 1}, {"seed-born-digital.pdf", 2}}), {});
+  ASSERT_TRUE(first_two.ok()) << first_two.error().ToString();
+  EXPECT_FALSE(first_two->agreement.parties.empty());
+  EXPECT_EQ(ToJson(record->agreement).dump(), ToJson(first_two->agreement).dump());
+
+  // Without the option the same wait costs nothing: every page is read.
+  options.partial_at_deadline = false;
+  auto full = Extract(pdf, options);
+  ASSERT_TRUE(full.ok()) << full.error().ToString();
+  EXPECT_FALSE(full->partial);
+  EXPECT_EQ(full->document.page_info.size(), 4u);
+  EXPECT_FALSE(ToJson(*full).contains("partial"));
+  EXPECT_FALSE(ToJson(*full).contains("missing_pages"));
+}
+
+// A scanned page in flight when the page stage's deadline passes is
+// abandoned: the record leaves it out although it would have been read well
+// before the hard deadline.
+TEST(PagesPartialTest, APageInFlightAtThePagesDeadlineIsLeftOut) {
+  const std::string pdf = ReadFile(CorpusFile("seed-scan-300-gray.pdf"));
+  auto pool = CreateOcrEnginePool(1);
+  ExtractOptions options;
+  options.max_ocr_threads = 1;
+  options.ocr_engines = pool.get();
+  // How long the first page takes here, with the engine made: the extraction
+  // is cancelled once it has been read.
+  std::atomic<bool> cancel{false};
+  auto t0 = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration page{};
+  options.cancel = &cancel;
+  options.on_page_done = [&](int, int) {
+    page = std::chrono::steady_clock::now() - t0;
+    cancel = true;
+  };
+  ASSERT_TRUE(IsCancelled(Extract(pdf, options).error()));
+  options.cancel = nullptr;
+  options.on_page_done = nullptr;
+
+  // The page stage ends half way through page 1, which would be read long
+  // before the hard deadline.
+  const auto pages_time = page / 2;
+  options.partial_at_deadline = true;
+  options.limits.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(page * 2) + std::chrono::seconds(2);
+  t0 = std::chrono::steady_clock::now();
+  options.pages_not_after = t0 + pages_time;
+  auto record = Extract(pdf, options);
+  ASSERT_TRUE(record.ok()) << record.error().ToString();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  std::printf("[ partial ] first page %.2f s; page stage %.2f s: %zu of 4 pages read in %.2f s\n",
+              std::chrono::duration<double>(page).count(), std::chrono::duration<double>(pages_time).count(),
+              record->document.page_info.size(), std::chrono::duration<double>(took).count());
+  EXPECT_TRUE(record->partial);
+  EXPECT_TRUE(record->document.page_info.empty());
+  EXPECT_EQ(record->missing_pages, (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_TRUE(record->agreement.parties.empty());
+
+  // Without the option: the timeout of before.
+  options.partial_at_deadline = false;
+  options.pages_not_after.reset();
+  options.limits.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(pages_time);
+  auto timeout = Extract(pdf, options);
+  ASSERT_FALSE(timeout.ok());
+  EXPECT_EQ(timeout.error().code, ErrorCode::kTimeout);
+  EXPECT_FALSE(IsCancelled(timeout.error()));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -15,7 +17,9 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <sstream>
@@ -212,6 +216,121 @@ TEST(CliTest, BatchOfGoodFilesExitsZero) {
   EXPECT_EQ(c.Wait(), 0) << c.Stderr();
   EXPECT_EQ(JsonLines(c.Stdout()).size(), 2u);
   EXPECT_NE(c.Stderr().find("pactum: 2 files: 2 extracted in "), std::string::npos) << c.Stderr();
+}
+
+// ---- the progress bar ------------------------------------------------------
+
+// What a run of the pactum binary showed on a terminal: stdin and stderr on
+// a pseudo-terminal of 100 columns, stdout to a file.
+struct TerminalRun {
+  int exit = -1;
+  std::string terminal;  // every byte written to the terminal
+  std::string out;       // stdout
+};
+
+TerminalRun RunOnATerminal(const std::vector<std::string>& args) {
+  TerminalRun run;
+  const std::string out_path = TempPath("tty-stdout");
+  std::vector<std::string> argv_s = {PACTUM_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s = {"TERM=xterm"};
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv = *e;
+    if (kv.rfind("PACTUM_", 0) != 0 && kv.rfind("TERM=", 0) != 0) env_s.push_back(kv);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  winsize ws{};
+  ws.ws_col = 100;
+  ws.ws_row = 30;
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, &ws);
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0) ::_exit(127);
+    ::execve(PACTUM_BINARY, argv.data(), envp.data());
+    ::_exit(127);
+  }
+  EXPECT_GT(pid, 0) << "forkpty: " << std::strerror(errno);
+  if (pid <= 0) return run;
+  // Until the child has exited and the terminal is closed (EIO), at most 2 min.
+  const auto until = Clock::now() + std::chrono::minutes(2);
+  char buf[4096];
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count());
+    const int ready = ::poll(&p, 1, std::max(0, left));
+    if (ready == 0) {
+      ADD_FAILURE() << "the command did not finish";
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    if (ready < 0 && errno == EINTR) continue;
+    const ssize_t n = ::read(master, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    run.terminal.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  run.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = ReadFile(out_path);
+  ::unlink(out_path.c_str());
+  return run;
+}
+
+TEST(CliTest, ExtractShowsAProgressBarOnATerminalAndLogLinesAboveIt) {
+  const TerminalRun run =
+      RunOnATerminal({"extract", CorpusPath("seed-scan-300-gray.pdf"), "--log-level", "info"});
+  ASSERT_EQ(run.exit, 0) << run.terminal;
+  const json j = json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << run.out;
+  EXPECT_EQ(j["document"]["pages"], 4);
+  // Each page's count, the percentage, the elapsed time and the file.
+  for (int k = 1; k <= 4; ++k) {
+    EXPECT_NE(run.terminal.find("page " + std::to_string(k) + " of 4 ["), std::string::npos) << k << run.terminal;
+  }
+  EXPECT_TRUE(std::regex_search(run.terminal, std::regex(R"(page 4 of 4 \[=+\] 100%  \d+:\d\d  seed-scan-300-gray\.pdf)")))
+      << run.terminal;
+  // Erased at the end: the last bytes take the line back.
+  ASSERT_GE(run.terminal.size(), 4u);
+  EXPECT_EQ(run.terminal.substr(run.terminal.size() - 4), "\r\x1b[K");
+  // Every log line is whole, on a line of its own: whatever the bar drew
+  // before it on that line was erased first.
+  int page_lines = 0;
+  std::istringstream in(run.terminal);
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t at = line.find("{\"time\"");
+    if (at == std::string::npos) continue;
+    const std::string before = line.substr(0, at);
+    EXPECT_TRUE(before.empty() || (before.size() >= 4 && before.substr(before.size() - 4) == "\r\x1b[K"))
+        << "garbled: " << line;
+    std::string text = line.substr(at);
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    const json entry = json::parse(text, nullptr, false);
+    ASSERT_FALSE(entry.is_discarded()) << "garbled: " << line;
+    if (entry.value("message", "").rfind("page ", 0) == 0) ++page_lines;
+  }
+  EXPECT_EQ(page_lines, 4) << run.terminal;
+}
+
+TEST(CliTest, NoProgressBarWhenStderrIsNotATerminalOrWithNoProgress) {
+  // A scan takes seconds: long enough for a bar to be drawn.
+  Child piped({"extract", CorpusPath("b02-scan-300-gray.pdf")});
+  ASSERT_EQ(piped.Wait(), 0) << piped.Stderr();
+  EXPECT_TRUE(piped.Stderr().empty()) << piped.Stderr();
+  EXPECT_FALSE(json::parse(piped.Stdout(), nullptr, false).is_discarded());
+
+  const TerminalRun quiet = RunOnATerminal({"extract", "--no-progress", CorpusPath("b02-scan-300-gray.pdf")});
+  ASSERT_EQ(quiet.exit, 0) << quiet.terminal;
+  EXPECT_TRUE(quiet.terminal.empty()) << quiet.terminal;
+  EXPECT_EQ(json::parse(quiet.out, nullptr, false)["document"]["pages"], 1);
 }
 
 TEST(CliTest, ExtractReadsStdinForADash) {

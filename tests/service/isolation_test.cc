@@ -131,14 +131,7 @@ class IsolationTest : public testutil::ServerFixture {
 
   // The pool is back to `n` live workers, none of them in `gone`.
   bool PoolRefilled(std::size_t n, const std::vector<int>& gone = {}) {
-    return WaitUntil([&] {
-      const std::vector<int> pids = server_->WorkerPids();
-      if (pids.size() != n) return false;
-      for (int p : gone) {
-        if (std::find(pids.begin(), pids.end(), p) != pids.end()) return false;
-      }
-      return true;
-    });
+    return testutil::WaitForWorkers<int>([&] { return server_->WorkerPids(); }, n, gone);
   }
 
 };

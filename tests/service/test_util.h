@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -104,6 +105,20 @@ inline bool WaitUntil(const std::function<bool()>& cond, std::chrono::millisecon
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+// Waits until `pids()` lists `n` worker processes, none of them in `gone`
+// (a pool that replaced the workers it lost).
+template <typename Pid>
+bool WaitForWorkers(const std::function<std::vector<Pid>()>& pids, std::size_t n, const std::vector<Pid>& gone) {
+  return WaitUntil([&] {
+    const std::vector<Pid> now = pids();
+    if (now.size() != n) return false;
+    for (Pid p : gone) {
+      if (std::find(now.begin(), now.end(), p) != now.end()) return false;
+    }
+    return true;
+  });
 }
 
 // Jobs that block until the test opens the gate: a deterministic way to keep

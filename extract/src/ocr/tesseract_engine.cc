@@ -166,6 +166,7 @@ class TesseractEngine final : public OcrEngine {
   }
 
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> not_after) override { not_after_ = not_after; }
+  void SetCancel(const std::atomic<bool>* cancel) override { cancel_ = cancel; }
 
   Result<PageText> Recognize(const PageImage& image) override {
     LimitOpenMpOnThisThread();
@@ -176,7 +177,16 @@ class TesseractEngine final : public OcrEngine {
     // Tesseract checks the monitor's end time between words and stops there.
     tesseract::ETEXT_DESC monitor;
     if (not_after_) monitor.end_time = *not_after_;
+    // Tesseract asks between words whether to go on.
+    if (cancel_ != nullptr) {
+      monitor.cancel = [](void* flag, int /*words*/) { return static_cast<const std::atomic<bool>*>(flag)->load(); };
+      monitor.cancel_this = const_cast<std::atomic<bool>*>(cancel_);
+    }
     const int rc = api_.Recognize(&monitor);
+    if (cancel_ != nullptr && cancel_->load()) {
+      api_.Clear();
+      return Error::Cancelled();
+    }
     if (not_after_ && monitor.deadline_exceeded()) {
       api_.Clear();
       return Error::Timeout("OCR of a page went past the document's time limit");
@@ -217,6 +227,7 @@ class TesseractEngine final : public OcrEngine {
  private:
   std::string languages_;
   std::optional<std::chrono::steady_clock::time_point> not_after_;
+  const std::atomic<bool>* cancel_ = nullptr;
   tesseract::TessBaseAPI api_;
   bool osd_ready_ = false;
   std::unique_ptr<tesseract::TessBaseAPI> osd_;

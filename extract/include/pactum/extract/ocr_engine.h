@@ -1,6 +1,7 @@
 // OCR: a page image in, words with boxes (PDF points) and confidences out.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -29,6 +30,10 @@ class OcrEngine {
   // Recognition stops at `not_after` (Recognize then fails with kTimeout);
   // nullopt: no limit. Applies to the following Recognize calls.
   virtual void SetDeadline(std::optional<std::chrono::steady_clock::time_point> not_after) { (void)not_after; }
+  // Recognition stops soon after *cancel becomes true (Recognize then fails
+  // with Error::Cancelled()); null: never. Not owned: must outlive the
+  // following Recognize calls, or be replaced first.
+  virtual void SetCancel(const std::atomic<bool>* cancel) { (void)cancel; }
 };
 
 // Creates a Tesseract engine for `languages` (e.g. "deu+eng").

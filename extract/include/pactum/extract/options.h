@@ -2,8 +2,10 @@
 // default; the service may tighten them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,7 +53,43 @@ struct ExtractOptions {
   // Reused OCR engines (one per worker thread). Not owned; may be null, in
   // which case the extraction creates engines for its own use.
   OcrEnginePool* ocr_engines = nullptr;
+
+  // Progress: called each time a page has been read (text layer or OCR),
+  // with the pages read so far and the document's page count. Called from
+  // the page threads, one call at a time (never two at once), pages_done
+  // rising by one from call to call, so that the last call of a complete
+  // extraction is (n, n). Must be quick and must not throw. Empty: none.
+  std::function<void(int pages_done, int pages_total)> on_page_done;
+
+  // Cancellation: once *cancel is true, no further page is started, the OCR
+  // of pages in flight stops within a few words, and the extraction fails
+  // with Error::Cancelled() (IsCancelled). Checked before each stage and
+  // each page. Not owned, must outlive the call; null: none.
+  const std::atomic<bool>* cancel = nullptr;
+
+  // Partial results at the deadline (needs limits.deadline). The page stage
+  // then has its own, earlier deadline, PagesDeadline(limits.deadline) from
+  // the start: when it passes, no page is started any more, the OCR of
+  // pages in flight stops (their text is dropped), and the fields are read
+  // from the pages read so far; the record says partial: true and lists the
+  // pages not read in missing_pages. The rest of the time is for the fields
+  // stage and the answer. A page whose rendering (which cannot be
+  // interrupted) outlasts that reserve delays the answer, never loses it:
+  // a partial extraction does not fail with kTimeout after its page stage
+  // (a caller with a hard limit, such as the worker pool, enforces its
+  // own). Off: past the deadline the extraction fails with kTimeout, as it
+  // always did.
+  bool partial_at_deadline = false;
+  // The page stage's deadline when partial_at_deadline: unset, Extract()
+  // sets it from PagesDeadline() (ReadPages called alone: from its start).
+  std::optional<std::chrono::steady_clock::time_point> pages_not_after;
 };
+
+// The time the page stage of a partial extraction gets out of a deadline of
+// `deadline`: what is left after keeping back max(2 s, 10 %) for the fields
+// stage and the answer, that reserve at most half of `deadline`. 120 s give
+// the pages 108 s, 10 s give them 8 s, 3 s give them 1.5 s.
+std::chrono::milliseconds PagesDeadline(std::chrono::milliseconds deadline);
 
 // Parses "auto" / "always" / "never". Returns false on anything else.
 bool ParseOcrMode(std::string_view s, OcrMode* out);

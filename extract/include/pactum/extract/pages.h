@@ -12,11 +12,18 @@
 namespace pactum::extract {
 
 struct PagesResult {
-  std::vector<PageText> pages;       // one per page, in page order, layout built
-  std::vector<PageInfo> page_info;   // the decision per page, for the record
+  std::vector<PageText> pages;       // one per page read, in page order, layout built
+  std::vector<PageInfo> page_info;   // the decision per page read, for the record
   std::vector<Warning> warnings;
+  // Pages not read (1-based, ascending): only a partial extraction
+  // (ExtractOptions::partial_at_deadline) leaves any out; empty otherwise.
+  std::vector<int> missing_pages;
 };
 
+// Reads every page (or, partial_at_deadline, those read by the page stage's
+// deadline), reporting progress and stopping on cancellation as `options`
+// say. Errors: the first page's error; kTimeout past the deadline (not
+// partial); Error::Cancelled().
 Result<PagesResult> ReadPages(Document& doc, const ExtractOptions& options);
 
 }  // namespace pactum::extract

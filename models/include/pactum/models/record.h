@@ -122,6 +122,12 @@ struct Warning {
 
 struct AgreementRecord {
   std::string id;                     // sha256 of the uploaded bytes, lowercase hex
+  // A partial record (a job's extraction that reached its deadline with
+  // partial results on): the fields come from the pages read, and
+  // missing_pages (1-based, ascending, not empty) lists the others. In JSON
+  // both members are written only when partial is true.
+  bool partial = false;
+  std::vector<int> missing_pages;
   DocumentInfo document;
   Agreement agreement;
   std::vector<SignatureReport> signatures;  // empty for unsigned PDFs and images

@@ -62,9 +62,23 @@ struct Error {
   static Error Timeout(std::string m) { return {ErrorCode::kTimeout, std::move(m)}; }
   static Error Overloaded(std::string m) { return {ErrorCode::kOverloaded, std::move(m)}; }
   static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+  // Work stopped because its caller asked (a job was cancelled): not an
+  // error of the contract, so it has no code of its own. Its code is
+  // kTimeout (what a client would see should one ever be answered) and its
+  // message kCancelledMessage; only IsCancelled() tells it from a timeout.
+  static Error Cancelled();
 
   std::string ToString() const;
 };
+
+// The message of Error::Cancelled(); nothing else uses it.
+inline constexpr std::string_view kCancelledMessage = "cancelled: the work was stopped at its caller's request";
+
+inline Error Error::Cancelled() { return {ErrorCode::kTimeout, std::string(kCancelledMessage)}; }
+
+// True for Error::Cancelled() (also after a round trip through JSON), false
+// for every other error, timeouts included.
+inline bool IsCancelled(const Error& e) { return e.code == ErrorCode::kTimeout && e.message == kCancelledMessage; }
 
 // Either a value or an Error (std::expected is C++23; GCC 12 lacks it).
 //
