@@ -96,11 +96,7 @@ json VerifyAt(const std::string& pdf, std::chrono::sys_seconds when) {
 }
 
 // The certificate of the PKI file `name`.
-internal::X509Ptr Cert(const std::string& name) {
-  const std::string pem = ReadFile(Pki(name));
-  internal::BioPtr bio = internal::MemoryBio(pem);
-  return internal::X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-}
+internal::X509Ptr Cert(const std::string& name) { return ReadPemCert(Pki(name)); }
 
 std::chrono::sys_seconds NotAfter(const std::string& cert) {
   internal::X509Ptr x = Cert(cert);
@@ -117,9 +113,7 @@ std::chrono::sys_seconds FiveYearsOn() { return Now() + hours(24 * 365 * 5); }
 std::string CrlRevoking(const std::string& cert, std::chrono::sys_seconds revoked) {
   internal::X509Ptr x = Cert(cert);
   internal::X509Ptr issuer = Cert("intermediate.pem");
-  const std::string key_pem = ReadFile(Pki("intermediate.key"));
-  internal::BioPtr kbio = internal::MemoryBio(key_pem);
-  internal::EvpPkeyPtr key(PEM_read_bio_PrivateKey(kbio.get(), nullptr, nullptr, nullptr));
+  internal::EvpPkeyPtr key = ReadPemKey(Pki("intermediate.key"));
   EXPECT_TRUE(x && issuer && key);
   const auto asn1 = [](std::chrono::sys_seconds t) {
     return internal::OpenSslPtr<ASN1_TIME, ASN1_TIME_free>(
