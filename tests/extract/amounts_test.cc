@@ -13,20 +13,14 @@
 namespace pactum::extract {
 namespace {
 
+using testing::Amounts;
 using testing::L;
-
-DocumentText Doc(const std::vector<L>& lines) { return testing::DocWith(lines, 4.0); }
 
 using P = std::pair<std::string, std::string>;
 
-std::vector<P> Amounts(const std::string& s) {
-  std::vector<P> out;
-  for (const auto& a : FindAmounts(s)) out.emplace_back(a.value, a.currency);
-  return out;
-}
-
+// Lines 4 pt wide per byte.
 std::vector<P> ExtractedAmounts(const std::vector<L>& lines) {
-  const DocumentText doc = Doc(lines);
+  const DocumentText doc = testing::DocWith(lines, 4.0);
   const Reading reading = Reading::Of(doc);
   Agreement a;
   ExtractAmounts(reading, &a);

@@ -14,33 +14,13 @@
 namespace pactum::extract {
 namespace {
 
+using testing::Dates;
 using testing::L;
-
-DocumentText Doc(const std::vector<L>& lines) { return testing::DocWith(lines, 4.0); }
 
 using K = std::pair<std::string, DateKind>;
 
-std::vector<K> DateKinds(const std::vector<L>& lines) {
-  const DocumentText doc = Doc(lines);
-  const Reading reading = Reading::Of(doc);
-  Agreement a;
-  ExtractDates(reading, &a);
-  std::vector<K> out;
-  for (const auto& d : a.dates) out.emplace_back(d.date, d.kind);
-  return out;
-}
-
-std::vector<std::string> Dates(const std::string& s) {
-  std::vector<std::string> out;
-  for (const auto& d : FindDates(s)) out.push_back(d.iso);
-  return out;
-}
-
-std::vector<std::string> Dates(const std::string& s, DateOrder order, bool short_years = false) {
-  std::vector<std::string> out;
-  for (const auto& d : FindDates(s, order, short_years)) out.push_back(d.iso);
-  return out;
-}
+// The dates of `lines` (4 pt wide per byte) and their kinds.
+std::vector<K> DateKinds(const std::vector<L>& lines) { return testing::DateKindsIn(testing::DocWith(lines, 4.0)); }
 
 using S = std::vector<std::string>;
 

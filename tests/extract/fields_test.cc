@@ -27,11 +27,8 @@ struct Read {
   Reading reading;
 };
 
-std::vector<std::pair<std::string, std::string>> Amounts(const std::string& s) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& a : FindAmounts(s)) out.emplace_back(a.value, a.currency);
-  return out;
-}
+using testing::Amounts;
+using testing::Dates;
 
 using P = std::pair<std::string, std::string>;
 using K = std::pair<std::string, DateKind>;  // a date and its kind
@@ -57,12 +54,6 @@ TEST(AmountsTest, NumbersWithoutCurrencyAreNotAmounts) {
   EXPECT_TRUE(Amounts("im Jahr 2025 werden 12 Projekte").empty());
   EXPECT_TRUE(Amounts("§ 4 Abs. 2 und 3.000 Teilnehmende").empty());
   EXPECT_TRUE(Amounts("Article 3 – Funding").empty());
-}
-
-std::vector<std::string> Dates(const std::string& s) {
-  std::vector<std::string> out;
-  for (const auto& d : FindDates(s)) out.push_back(d.iso);
-  return out;
 }
 
 TEST(DatesTest, NumericAndSpelledOut) {
@@ -99,61 +90,56 @@ TEST(DatesTest, RejectsImpossibleDatesAndBareYears) {
   EXPECT_TRUE(Dates("Version 1.2.2025x").empty() || Dates("Version 1.2.2025x").size() == 1);
 }
 
-std::vector<K> DateKinds(const std::vector<L>& lines) {
-  Agreement a;
-  ExtractDates(Read(lines), &a);
-  std::vector<K> out;
-  for (const auto& d : a.dates) out.emplace_back(d.date, d.kind);
-  return out;
-}
+// The dates of `lines` (as Doc lays them out) and their kinds.
+std::vector<K> DatesAndKinds(const std::vector<L>& lines) { return testing::DateKindsIn(Doc(lines)); }
 
 TEST(DatesTest, KindsFromWording) {
-  EXPECT_EQ(DateKinds({{1, 50, 100, "Der Vertrag tritt am 1. April 2024 in Kraft und endet mit Ablauf des 31. März 2027."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "Der Vertrag tritt am 1. April 2024 in Kraft und endet mit Ablauf des 31. März 2027."}}),
             (std::vector<K>{{"2024-04-01", DateKind::kEffective}, {"2027-03-31", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "Die Laufzeit beginnt am 1.1.2024 und endet am 31.12.2025."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "Die Laufzeit beginnt am 1.1.2024 und endet am 31.12.2025."}}),
             (std::vector<K>{{"2024-01-01", DateKind::kEffective}, {"2025-12-31", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "Förderzeitraum vom 1. Januar 2024 bis 31. Dezember 2025"}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "Förderzeitraum vom 1. Januar 2024 bis 31. Dezember 2025"}}),
             (std::vector<K>{{"2024-01-01", DateKind::kEffective}, {"2025-12-31", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "Der Verwendungsnachweis ist spätestens bis zum 30.6.2026 vorzulegen."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "Der Verwendungsnachweis ist spätestens bis zum 30.6.2026 vorzulegen."}}),
             (std::vector<K>{{"2026-06-30", DateKind::kDeadline}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "The project runs from 1 January 2024 to 31 December 2025."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "The project runs from 1 January 2024 to 31 December 2025."}}),
             (std::vector<K>{{"2024-01-01", DateKind::kEffective}, {"2025-12-31", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "The Grantee shall submit a final report no later than May 31, 2029."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "The Grantee shall submit a final report no later than May 31, 2029."}}),
             (std::vector<K>{{"2029-05-31", DateKind::kDeadline}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "auf Grundlage des Antrags vom 20. Juni 2023."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "auf Grundlage des Antrags vom 20. Juni 2023."}}),
             (std::vector<K>{{"2023-06-20", DateKind::kOther}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "The Agreement starts on 1 April 2026 and ends on 31 March 2028."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "The Agreement starts on 1 April 2026 and ends on 31 March 2028."}}),
             (std::vector<K>{{"2026-04-01", DateKind::kEffective}, {"2028-03-31", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "A term commencing on 1 May 2026 and ending on 30 April 2031."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "A term commencing on 1 May 2026 and ending on 30 April 2031."}}),
             (std::vector<K>{{"2026-05-01", DateKind::kEffective}, {"2031-04-30", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "The Contractor delivers the final report by 31 January 2027."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "The Contractor delivers the final report by 31 January 2027."}}),
             (std::vector<K>{{"2027-01-31", DateKind::kDeadline}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "The first instalment is due by 15 June 2026."}}),
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "The first instalment is due by 15 June 2026."}}),
             (std::vector<K>{{"2026-06-15", DateKind::kDeadline}}));
 }
 
 TEST(DatesTest, SignatureLines) {
-  EXPECT_EQ(DateKinds({{4, 70, 600, "Wiesbaden, den 2.8.2025"}, {4, 300, 600, "Bad Homburg, den 13.10.2025"}}),
+  EXPECT_EQ(DatesAndKinds({{4, 70, 600, "Wiesbaden, den 2.8.2025"}, {4, 300, 600, "Bad Homburg, den 13.10.2025"}}),
             (std::vector<K>{{"2025-08-02", DateKind::kSignature}, {"2025-10-13", DateKind::kSignature}}));
-  EXPECT_EQ(DateKinds({{1, 70, 600, "Signed in Brussels on 14 January 2026"}}),
+  EXPECT_EQ(DatesAndKinds({{1, 70, 600, "Signed in Brussels on 14 January 2026"}}),
             (std::vector<K>{{"2026-01-14", DateKind::kSignature}}));
-  EXPECT_EQ(DateKinds({{1, 70, 600, "Frankfurt am Main, 4. März 2024"}}),
+  EXPECT_EQ(DatesAndKinds({{1, 70, 600, "Frankfurt am Main, 4. März 2024"}}),
             (std::vector<K>{{"2024-03-04", DateKind::kSignature}}));
   // A two-digit year only on a place-and-date line, never in running text.
-  EXPECT_EQ(DateKinds({{1, 70, 600, "Kassel, 12.03.26"}}), (std::vector<K>{{"2026-03-12", DateKind::kSignature}}));
-  EXPECT_TRUE(DateKinds({{1, 70, 600, "siehe Ziffer 1.2.26 der Richtlinie"}}).empty());
-  EXPECT_TRUE(DateKinds({{1, 70, 600, "Kassel, 31.02.26"}}).empty());
+  EXPECT_EQ(DatesAndKinds({{1, 70, 600, "Kassel, 12.03.26"}}), (std::vector<K>{{"2026-03-12", DateKind::kSignature}}));
+  EXPECT_TRUE(DatesAndKinds({{1, 70, 600, "siehe Ziffer 1.2.26 der Richtlinie"}}).empty());
+  EXPECT_TRUE(DatesAndKinds({{1, 70, 600, "Kassel, 31.02.26"}}).empty());
 }
 
 TEST(DatesTest, ADateBrokenAcrossTwoLinesOfABlockIsRead) {
-  EXPECT_EQ(DateKinds({{1, 50, 100, "This Agreement shall continue until 28th February", 0},
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "This Agreement shall continue until 28th February", 0},
                        {1, 50, 113, "2027 unless terminated earlier.", 0}}),
             (std::vector<K>{{"2027-02-28", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{1, 50, 100, "Der Vertrag endet mit Ablauf des 31. März", 0},
+  EXPECT_EQ(DatesAndKinds({{1, 50, 100, "Der Vertrag endet mit Ablauf des 31. März", 0},
                        {1, 50, 113, "2028. Eine Verlängerung ist möglich.", 0}}),
             (std::vector<K>{{"2028-03-31", DateKind::kExpiry}}));
   // Lines of different blocks are not joined.
-  EXPECT_TRUE(DateKinds({{1, 50, 100, "Anlage 3 vom 28. Februar"}, {1, 300, 100, "2027"}}).empty());
+  EXPECT_TRUE(DatesAndKinds({{1, 50, 100, "Anlage 3 vom 28. Februar"}, {1, 300, 100, "2027"}}).empty());
 }
 
 std::vector<std::string> PartyNames(const std::vector<L>& lines, std::vector<std::string>* shorts = nullptr) {
@@ -502,9 +488,9 @@ TEST(ProjectsTest, ListWithoutBulletsAndItemsWhoseBulletWasLost) {
 }
 
 TEST(DatesTest, AnnotatedRangesAndLabelledSignatureDates) {
-  EXPECT_EQ(DateKinds({{1, 79, 408, "The term runs from January 1, 2024 (effective date) to December 31, 2025 (expiry"}}),
+  EXPECT_EQ(DatesAndKinds({{1, 79, 408, "The term runs from January 1, 2024 (effective date) to December 31, 2025 (expiry"}}),
             (std::vector<K>{{"2024-01-01", DateKind::kEffective}, {"2025-12-31", DateKind::kExpiry}}));
-  EXPECT_EQ(DateKinds({{2, 84, 134, "Name: Mark Ellison"}, {2, 84, 163, "Place: Stockholm"}, {2, 84, 177, "Date: 4 November 2023"}}),
+  EXPECT_EQ(DatesAndKinds({{2, 84, 134, "Name: Mark Ellison"}, {2, 84, 163, "Place: Stockholm"}, {2, 84, 177, "Date: 4 November 2023"}}),
             (std::vector<K>{{"2023-11-04", DateKind::kSignature}}));
 }
 

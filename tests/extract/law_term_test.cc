@@ -15,15 +15,15 @@
 namespace pactum::extract {
 namespace {
 
-// A short agreement: a title, the parties, then `clauses`, one line each,
-// on page 1 (or as given).
-struct L {
+// A clause of one line, on page 1 (or as given).
+struct Clause {
   int page;
   std::string text;
 };
 
-DocumentText Doc(const std::vector<L>& clauses, bool german = false) {
-  std::vector<L> lines;
+// A short agreement: a title, the parties, then `clauses`, one line each.
+DocumentText AgreementOf(const std::vector<Clause>& clauses, bool german = false) {
+  std::vector<Clause> lines;
   if (german) {
     lines = {{1, "KOOPERATIONSVERTRAG"}, {1, "zwischen der Stadt Kassel und der Universität Kassel"},
              {1, "§ 1 Gegenstand"}, {1, "Die Parteien arbeiten bei der Forschung und der Lehre zusammen."}};
@@ -53,28 +53,28 @@ DocumentText Doc(const std::vector<L>& clauses, bool german = false) {
   return d;
 }
 
-std::optional<GoverningLaw> Law(const std::vector<L>& clauses, bool german = false) {
-  const DocumentText doc = Doc(clauses, german);
+std::optional<GoverningLaw> Law(const std::vector<Clause>& clauses, bool german = false) {
+  const DocumentText doc = AgreementOf(clauses, german);
   const Reading reading = Reading::Of(doc);
   pactum::Agreement a;
   ExtractGoverningLaw(reading, &a);
   return a.governing_law;
 }
 
-std::string Place(const std::vector<L>& clauses, bool german = false) {
+std::string Place(const std::vector<Clause>& clauses, bool german = false) {
   const auto law = Law(clauses, german);
   return law ? law->jurisdiction : "-";
 }
 
-std::optional<Term> TermOf(const std::vector<L>& clauses, bool german = false) {
-  const DocumentText doc = Doc(clauses, german);
+std::optional<Term> TermOf(const std::vector<Clause>& clauses, bool german = false) {
+  const DocumentText doc = AgreementOf(clauses, german);
   const Reading reading = Reading::Of(doc);
   pactum::Agreement a;
   ExtractTerm(reading, &a);
   return a.term;
 }
 
-std::string Duration(const std::vector<L>& clauses, bool german = false) {
+std::string Duration(const std::vector<Clause>& clauses, bool german = false) {
   const auto term = TermOf(clauses, german);
   return term ? term->duration : "-";
 }
@@ -286,7 +286,7 @@ TEST(TermTest, NoClauseIsNull) {
 // Text without sentence ends (a table, a list) is read in bounded pieces: the
 // work stays linear and a clause in it is still found.
 TEST(LawAndTermTest, LongTextWithoutSentenceEndsStaysBounded) {
-  std::vector<L> lines;
+  std::vector<Clause> lines;
   for (int i = 0; i < 3000; ++i) {
     lines.push_back({1 + i / 50, "the term of this agreement and the laws of one two three a b c d e f g h i j k"});
   }

@@ -210,7 +210,8 @@ TEST(TokensTest, AbbreviationsKeepTheirPeriodQuotesStandAlone) {
 
 using testing::L;
 
-DocumentText Doc(const std::vector<L>& lines) { return testing::DocWith(lines, 5.5); }
+// Lines 5.5 pt wide per byte.
+DocumentText ReadingDoc(const std::vector<L>& lines) { return testing::DocWith(lines, 5.5); }
 
 std::vector<Zone> Zones(const Reading& r) {
   std::vector<Zone> out;
@@ -238,7 +239,7 @@ TEST(ZonesTest, AnAgreementReadsInItsOrder) {
       {3, 60, 90, "Licensed software: the program and its documentation as delivered."},
       {3, 290, 800, "3"},
   };
-  const DocumentText doc = Doc(lines);
+  const DocumentText doc = ReadingDoc(lines);
   const Reading r = Reading::Of(doc);
   EXPECT_EQ(r.language(), "en");
   using Z = Zone;
@@ -259,7 +260,7 @@ TEST(ZonesTest, RunningHeadersAreFurnitureWhereverTheyRepeat) {
                            words[(page * 3 + k) % 8] + " und " + words[k] + " ab."});
     }
   }
-  const DocumentText doc = Doc(lines);
+  const DocumentText doc = ReadingDoc(lines);
   const Reading r = Reading::Of(doc);
   EXPECT_EQ(r.language(), "de");
   for (size_t i = 0; i < r.size(); ++i) {
@@ -304,7 +305,8 @@ TEST(ZonesTest, AGermanTreatyReadsInItsOrder) {
 }
 
 TEST(ZonesTest, GermanCompoundsNameAKindOfAgreement) {
-  const DocumentText doc = Doc({{1, 200, 50, "F\xc3\x96RDERVERTRAG"}, {1, 60, 90, "zwischen dem Land und der Stadt"}});
+  const DocumentText doc =
+      ReadingDoc({{1, 200, 50, "F\xc3\x96RDERVERTRAG"}, {1, 60, 90, "zwischen dem Land und der Stadt"}});
   const Reading r = Reading::Of(doc);
   EXPECT_FALSE(r.Designations("Der F\xc3\xb6rdervertrag gilt.").empty());
   EXPECT_TRUE(r.Designations("Der Vertragspartner haftet.").empty());

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -40,6 +39,7 @@ using json = nlohmann::json;
 using testutil::Child;
 using testutil::BuildPdf;
 using testutil::CorpusPath;
+using testutil::FlateBomb;
 using testutil::ReadFile;
 using testutil::TempPath;
 using testutil::WaitUntil;
@@ -47,21 +47,6 @@ using testutil::WriteFile;
 
 using Clock = std::chrono::steady_clock;
 
-// A PDF whose one FlateDecode stream inflates to `inflated` zero bytes: a
-// decompression bomb for --max-stream-bytes below that.
-std::string FlateBomb(std::size_t inflated) {
-  const std::string zeros(inflated, '\0');
-  uLongf size = compressBound(static_cast<uLong>(zeros.size()));
-  std::string packed(size, '\0');
-  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(packed.data()), &size, reinterpret_cast<const Bytef*>(zeros.data()),
-                      static_cast<uLong>(zeros.size()), 9),
-            Z_OK);
-  packed.resize(size);
-  return BuildPdf({"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                   "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-                   "<< /Length " + std::to_string(packed.size()) + " /Filter /FlateDecode >>\nstream\n" + packed +
-                       "\nendstream"});
-}
 
 // A fresh directory in the test temp directory.
 std::string TempDir(const std::string& name) {

@@ -18,20 +18,13 @@
 #include "pactum/service/server.h"
 #include "test_util.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define PACTUM_TEST_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define PACTUM_TEST_UNDER_ASAN 1
-#endif
-#endif
-
 namespace pactum::service {
 namespace {
 
 using json = nlohmann::json;
 using testutil::BuildPdf;
 using testutil::CorpusPath;
+using testutil::FlateBomb;
 using testutil::IsError;
 using testutil::SeedPdf;
 using testutil::ReadFile;
@@ -184,9 +177,7 @@ TEST_F(IsolationTest, HangingWorkerIsKilledAtTheDeadlineAnd504) {
 }
 
 TEST_F(IsolationTest, WorkerOverItsMemoryCapIs422) {
-#ifdef PACTUM_TEST_UNDER_ASAN
-  GTEST_SKIP() << "a sanitizer's shadow memory rules out an address-space cap";
-#endif
+  if (testutil::kUnderSanitizer) GTEST_SKIP() << "a sanitizer's shadow memory rules out an address-space cap";
   ServerOptions o;
   o.workers = 1;
   o.worker.memory_bytes = std::uint64_t{1} << 30;
@@ -351,31 +342,7 @@ TEST_F(IsolationTest, DecodedStreamLimitAtTheEdge) {
 
 TEST_F(IsolationTest, DecompressionBombIs422Quickly) {
   // 1 GiB of one byte inflates from about 1 MiB.
-  std::string z;
-  {
-    z_stream zs{};
-    deflateInit(&zs, 9);
-    const std::string chunk(1 << 20, 'x');
-    std::string out(1 << 16, '\0');
-    for (int i = 0; i < 1024; ++i) {
-      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
-      zs.avail_in = static_cast<uInt>(chunk.size());
-      const int flush = i == 1023 ? Z_FINISH : Z_NO_FLUSH;
-      do {
-        zs.next_out = reinterpret_cast<Bytef*>(out.data());
-        zs.avail_out = static_cast<uInt>(out.size());
-        deflate(&zs, flush);
-        z.append(out.data(), out.size() - zs.avail_out);
-      } while (zs.avail_out == 0);
-    }
-    deflateEnd(&zs);
-  }
-  const std::string pdf = BuildPdf({
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-      "<< /Length " + std::to_string(z.size()) + " /Filter /FlateDecode >>\nstream\n" + z + "\nendstream",
-  });
+  const std::string pdf = FlateBomb(std::size_t{1} << 30, 'x');
   Start({});
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_TRUE(IsError(Post("/v1/extract", pdf), 422, "unprocessable"));

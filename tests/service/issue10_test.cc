@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +21,7 @@ namespace {
 
 using json = nlohmann::json;
 using testutil::BuildPdf;
+using testutil::FlateBomb;
 using testutil::IsError;
 using testutil::SeedPdf;
 using testutil::TempPath;
@@ -335,34 +335,6 @@ TEST_F(Issue10Test, ConflictingFramingIs400) {
               "5\r\n%PDF-\r\n0\r\n\r\n");
     EXPECT_EQ(StatusOf(conn.ReadAll()), 400);
   }
-}
-
-// A PDF whose one content stream inflates to `inflated` bytes of zeros.
-std::string FlateBomb(std::size_t inflated) {
-  std::string z;
-  z_stream zs{};
-  deflateInit(&zs, 9);
-  const std::string chunk(1 << 20, '\0');
-  std::string out(1 << 16, '\0');
-  const std::size_t chunks = inflated >> 20;
-  for (std::size_t i = 0; i < chunks; ++i) {
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
-    zs.avail_in = static_cast<uInt>(chunk.size());
-    const int flush = i + 1 == chunks ? Z_FINISH : Z_NO_FLUSH;
-    do {
-      zs.next_out = reinterpret_cast<Bytef*>(out.data());
-      zs.avail_out = static_cast<uInt>(out.size());
-      deflate(&zs, flush);
-      z.append(out.data(), out.size() - zs.avail_out);
-    } while (zs.avail_out == 0);
-  }
-  deflateEnd(&zs);
-  return BuildPdf({
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-      "<< /Length " + std::to_string(z.size()) + " /Filter /FlateDecode >>\nstream\n" + z + "\nendstream",
-  });
 }
 
 // 5. Decompression bombs passed the guard on /v1/sign and /v1/verify.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <zlib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -69,6 +70,37 @@ inline std::string TempPath(const std::string& name) {
 inline const std::string& SeedPdf() {
   static const std::string bytes = ReadFile(CorpusPath("seed-born-digital.pdf"));
   return bytes;
+}
+
+// A one-page PDF whose one FlateDecode content stream inflates to
+// `inflated` bytes of `byte`: a decompression bomb (about 1000:1). Deflated
+// 1 MiB at a time, so the inflated bytes are never held in memory.
+// REQUIRES: `inflated` is a positive multiple of 1 MiB.
+inline std::string FlateBomb(std::size_t inflated, char byte = '\0') {
+  std::string z;
+  z_stream zs{};
+  deflateInit(&zs, 9);
+  const std::string chunk(std::size_t{1} << 20, byte);
+  std::string out(std::size_t{1} << 16, '\0');
+  const std::size_t chunks = inflated >> 20;
+  for (std::size_t i = 0; i < chunks; ++i) {
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
+    zs.avail_in = static_cast<uInt>(chunk.size());
+    const int flush = i + 1 == chunks ? Z_FINISH : Z_NO_FLUSH;
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(out.data());
+      zs.avail_out = static_cast<uInt>(out.size());
+      deflate(&zs, flush);
+      z.append(out.data(), out.size() - zs.avail_out);
+    } while (zs.avail_out == 0);
+  }
+  deflateEnd(&zs);
+  return BuildPdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+      "<< /Length " + std::to_string(z.size()) + " /Filter /FlateDecode >>\nstream\n" + z + "\nendstream",
+  });
 }
 
 // The result is the contract's error: `status`, JSON body with `code` and a

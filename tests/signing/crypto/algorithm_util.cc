@@ -26,18 +26,6 @@ namespace {
 using internal::EvpPkeyPtr;
 using internal::X509Ptr;
 
-EvpPkeyPtr ReadPemKey(const std::string& path) {
-  const std::string pem = ReadFileOrDie(path);
-  internal::BioPtr bio = internal::MemoryBio(pem);
-  return EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-}
-
-X509Ptr ReadPemCert(const std::string& path) {
-  const std::string pem = ReadFileOrDie(path);
-  internal::BioPtr bio = internal::MemoryBio(pem);
-  return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-}
-
 EvpPkeyPtr DsaKey(int bits) {
   internal::OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free> pctx(EVP_PKEY_CTX_new_from_name(nullptr, "DSA", nullptr));
   EVP_PKEY* params = nullptr;

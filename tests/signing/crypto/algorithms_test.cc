@@ -26,7 +26,7 @@ using testing::Join;
 using testing::SignerOf;
 using testing::Spec;
 
-const std::string kData = "%PDF-1.7 the bytes of the byte ranges, signed by every kind of key";
+const std::string kAlgorithmsData = "%PDF-1.7 the bytes of the byte ranges, signed by every kind of key";
 
 // OIDs, spelled once.
 constexpr const char* kSha1 = "1.3.14.3.2.26";
@@ -134,9 +134,9 @@ class AlgorithmTest : public ::testing::TestWithParam<AlgorithmCase> {};
 
 TEST_P(AlgorithmTest, VerifiesAndIsTrusted) {
   const AlgorithmCase& c = GetParam();
-  const std::string cms = BuildCms(SignerOf(c.signer), c.spec, kData);
+  const std::string cms = BuildCms(SignerOf(c.signer), c.spec, kAlgorithmsData);
   ASSERT_FALSE(cms.empty());
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(cms, kAlgorithmsData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
   EXPECT_EQ(r.digest_algorithm, c.digest_algorithm);
@@ -148,9 +148,9 @@ TEST_P(AlgorithmTest, VerifiesAndIsTrusted) {
 
 TEST_P(AlgorithmTest, OneChangedByteOfTheDataIsAMismatch) {
   const AlgorithmCase& c = GetParam();
-  const std::string cms = BuildCms(SignerOf(c.signer), c.spec, kData);
+  const std::string cms = BuildCms(SignerOf(c.signer), c.spec, kAlgorithmsData);
   ASSERT_FALSE(cms.empty());
-  std::string tampered = kData;
+  std::string tampered = kAlgorithmsData;
   tampered[5] ^= 0x01;
   const CryptoResult r = CheckSignature(InputFor(cms, tampered), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
@@ -162,7 +162,7 @@ TEST_P(AlgorithmTest, OneChangedByteOfTheDataIsAMismatch) {
 
 TEST_P(AlgorithmTest, OneChangedByteOfTheSignatureIsASignatureMismatch) {
   const AlgorithmCase& c = GetParam();
-  internal::CmsPtr cms = testing::Parse(BuildCms(SignerOf(c.signer), c.spec, kData));
+  internal::CmsPtr cms = testing::Parse(BuildCms(SignerOf(c.signer), c.spec, kAlgorithmsData));
   ASSERT_TRUE(cms);
   CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0);
   ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);
@@ -170,7 +170,7 @@ TEST_P(AlgorithmTest, OneChangedByteOfTheSignatureIsASignatureMismatch) {
                     static_cast<size_t>(ASN1_STRING_length(sig)));
   value[value.size() / 2] ^= 0x10;
   ASSERT_EQ(ASN1_STRING_set(sig, value.data(), static_cast<int>(value.size())), 1);
-  const CryptoResult r = CheckSignature(InputFor(testing::Der(cms.get()), kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(testing::Der(cms.get()), kAlgorithmsData), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"signature_mismatch"});
 }
@@ -180,8 +180,8 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, AlgorithmTest, ::testing::ValuesIn(Cases())
 
 TEST(Algorithms, Sha1IsCheckedAndWarnedAbout) {
   const std::string cms =
-      BuildCms(SignerOf("p256"), Spec(kSha1, EVP_sha1(), EVP_sha1(), kEcdsaWithSha1), kData);
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+      BuildCms(SignerOf("p256"), Spec(kSha1, EVP_sha1(), EVP_sha1(), kEcdsaWithSha1), kAlgorithmsData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kAlgorithmsData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_EQ(r.digest_algorithm, "sha1");
   EXPECT_EQ(r.warnings, std::vector<std::string>{"weak_digest"});
@@ -190,8 +190,9 @@ TEST(Algorithms, Sha1IsCheckedAndWarnedAbout) {
 // What pactum does not implement is unsupported_algorithm and nothing else:
 // no mismatch is claimed for bytes it could not check.
 TEST(Algorithms, AnUnknownSignatureOidIsUnsupported) {
-  const std::string cms = BuildCms(SignerOf("p256"), Spec(kSha256, EVP_sha256(), EVP_sha256(), kUnknownSignature), kData);
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const std::string cms =
+      BuildCms(SignerOf("p256"), Spec(kSha256, EVP_sha256(), EVP_sha256(), kUnknownSignature), kAlgorithmsData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kAlgorithmsData), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"unsupported_algorithm"});
   EXPECT_EQ(r.signature_algorithm, "");
@@ -199,8 +200,9 @@ TEST(Algorithms, AnUnknownSignatureOidIsUnsupported) {
 }
 
 TEST(Algorithms, Md5IsUnsupported) {
-  const std::string cms = BuildCms(SignerOf("rsa2048"), Spec(kMd5, EVP_md5(), EVP_sha256(), kSha256WithRsa), kData);
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const std::string cms =
+      BuildCms(SignerOf("rsa2048"), Spec(kMd5, EVP_md5(), EVP_sha256(), kSha256WithRsa), kAlgorithmsData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kAlgorithmsData), *testing::RootTrust());
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"unsupported_algorithm"});
   EXPECT_EQ(r.digest_algorithm, "");
 }
@@ -209,7 +211,8 @@ TEST(Algorithms, AnAbsurdShakeLengthIsUnsupported) {
   CmsSpec s = Spec(kShake256Len, EVP_shake256(), nullptr, kEd448);
   s.message_xof_bytes = 64;
   s.digest_bits_parameter = 1 << 20;
-  const CryptoResult r = CheckSignature(InputFor(BuildCms(SignerOf("ed448"), s, kData), kData), *testing::RootTrust());
+  const std::string cms = BuildCms(SignerOf("ed448"), s, kAlgorithmsData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kAlgorithmsData), *testing::RootTrust());
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"unsupported_algorithm"});
 }
 
@@ -217,7 +220,8 @@ TEST(Algorithms, AnAbsurdShakeLengthIsUnsupported) {
 TEST(Algorithms, Ed448WithAShorterShakeOutputIsADigestMismatch) {
   CmsSpec s = Spec(kShake256, EVP_shake256(), nullptr, kEd448);
   s.message_xof_bytes = 32;  // id-shake256 means 512 bits
-  const CryptoResult r = CheckSignature(InputFor(BuildCms(SignerOf("ed448"), s, kData), kData), *testing::RootTrust());
+  const std::string cms = BuildCms(SignerOf("ed448"), s, kAlgorithmsData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kAlgorithmsData), *testing::RootTrust());
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"digest_mismatch"});
 }
 
@@ -225,11 +229,11 @@ TEST(Algorithms, Ed448WithAShorterShakeOutputIsADigestMismatch) {
 // cannot verify: the signature is not the certificate holder's.
 TEST(Algorithms, AnIdentifierForAnotherKeyTypeIsASignatureMismatch) {
   const std::string cms =
-      BuildCms(SignerOf("rsa2048"), Spec(kSha256, EVP_sha256(), EVP_sha256(), kEcdsaWithSha256), kData);
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+      BuildCms(SignerOf("rsa2048"), Spec(kSha256, EVP_sha256(), EVP_sha256(), kEcdsaWithSha256), kAlgorithmsData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kAlgorithmsData), *testing::RootTrust());
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"signature_mismatch"});
-  const std::string ed = BuildCms(SignerOf("ed25519"), Spec(kSha512, EVP_sha512(), nullptr, kEd448), kData);
-  EXPECT_EQ(CheckSignature(InputFor(ed, kData), *testing::RootTrust()).integrity_reasons,
+  const std::string ed = BuildCms(SignerOf("ed25519"), Spec(kSha512, EVP_sha512(), nullptr, kEd448), kAlgorithmsData);
+  EXPECT_EQ(CheckSignature(InputFor(ed, kAlgorithmsData), *testing::RootTrust()).integrity_reasons,
             std::vector<std::string>{"signature_mismatch"});
 }
 
@@ -237,13 +241,13 @@ TEST(Algorithms, AnIdentifierForAnotherKeyTypeIsASignatureMismatch) {
 // sign) them in another order. Both encodings of the same attributes verify.
 TEST(Algorithms, SignedAttributesSignedAsSentInNonDerOrderVerify) {
   const testing::TestSigner& signer = SignerOf("rsa2048");
-  const std::string cms = BuildCms(signer, Spec(kSha256, EVP_sha256(), EVP_sha256(), kSha256WithRsa), kData);
+  const std::string cms = BuildCms(signer, Spec(kSha256, EVP_sha256(), EVP_sha256(), kSha256WithRsa), kAlgorithmsData);
   const std::string reordered = testing::ReorderSignedAttributes(signer, cms, EVP_sha256());
   ASSERT_FALSE(reordered.empty());
   ASSERT_NE(reordered, cms);
-  CryptoResult r = CheckSignature(InputFor(reordered, kData), *testing::RootTrust());
+  CryptoResult r = CheckSignature(InputFor(reordered, kAlgorithmsData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
-  std::string tampered = kData;
+  std::string tampered = kAlgorithmsData;
   tampered.back() ^= 0x01;
   r = CheckSignature(InputFor(reordered, tampered), *testing::RootTrust());
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"digest_mismatch"});

@@ -1,6 +1,7 @@
 #include "crypto_test_util.h"
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -45,6 +46,18 @@ void WriteFileOrDie(const std::string& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary);
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
   if (!out) ADD_FAILURE() << "cannot write " << path;
+}
+
+internal::EvpPkeyPtr ReadPemKey(const std::string& path) {
+  const std::string pem = ReadFileOrDie(path);
+  internal::BioPtr bio = internal::MemoryBio(pem);
+  return internal::EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+}
+
+internal::X509Ptr ReadPemCert(const std::string& path) {
+  const std::string pem = ReadFileOrDie(path);
+  internal::BioPtr bio = internal::MemoryBio(pem);
+  return internal::X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
 namespace {

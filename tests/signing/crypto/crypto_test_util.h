@@ -23,6 +23,11 @@ std::string PkiFile(const std::string& name);
 std::string ReadFileOrDie(const std::string& path);
 void WriteFileOrDie(const std::string& path, std::string_view data);
 
+// The first private key / certificate of the PEM file at `path` (null when
+// there is none).
+internal::EvpPkeyPtr ReadPemKey(const std::string& path);
+internal::X509Ptr ReadPemCert(const std::string& path);
+
 // A signer of the PKI ("rsa2048", "p256", ...) from its PKCS#12 file, or
 // from its PEM key and chain.
 std::shared_ptr<const SigningKey> LoadP12(const std::string& name, const std::string& digest = "sha256");

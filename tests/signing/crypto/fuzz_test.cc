@@ -18,7 +18,7 @@ namespace {
 
 using testing::InputFor;
 
-const std::string kData = "fuzzed signature over these bytes";
+const std::string kFuzzData = "fuzzed signature over these bytes";
 
 // One mutation of `in`: bit flips, truncation, DER length edits, byte
 // insertion/removal, chunk duplication.
@@ -78,7 +78,7 @@ std::string Mutate(const std::string& in, std::mt19937& rng) {
 std::string Sha1NoAttributesCms() {
   const std::string pki = testing::PkiDir();
   const std::string dir = testing::TempDir();
-  testing::WriteFileOrDie(dir + "/data", kData);
+  testing::WriteFileOrDie(dir + "/data", kFuzzData);
   // adbe.pkcs7.sha1 style: eContent = SHA-1 of the data, no signed attributes.
   const std::string cmd = "openssl dgst -sha1 -binary '" + dir + "/data' > '" + dir + "/hash' && " +
                           "openssl cms -sign -binary -nodetach -noattr -outform DER -in '" + dir +
@@ -98,8 +98,8 @@ TEST(Fuzz, MutatedCmsNeverCrashes) {
   ASSERT_TRUE(tsa);
   TimestampAuthority authority;
   authority.url = tsa->url();
-  seeds.emplace_back(testing::SignOrFail(*p256, kData, &authority), CmsKind::kDetached);
-  seeds.emplace_back(testing::SignOrFail(*rsa, kData), CmsKind::kDetached);
+  seeds.emplace_back(testing::SignOrFail(*p256, kFuzzData, &authority), CmsKind::kDetached);
+  seeds.emplace_back(testing::SignOrFail(*rsa, kFuzzData), CmsKind::kDetached);
   seeds.emplace_back(Sha1NoAttributesCms(), CmsKind::kSha1);
   {
     // The timestamp token of the first seed, as a document timestamp.
@@ -129,7 +129,7 @@ TEST(Fuzz, MutatedCmsNeverCrashes) {
     std::string blob = Mutate(seed, rng);
     if (rng() % 4 == 0) blob = Mutate(blob, rng);
     const CmsKind kind = rng() % 5 == 0 ? kinds[rng() % 3] : seed_kind;
-    const CryptoResult r = CheckSignature(InputFor(blob, kData, kind), *trust);
+    const CryptoResult r = CheckSignature(InputFor(blob, kFuzzData, kind), *trust);
     // Every failure names a reason; success has none.
     EXPECT_EQ(r.integrity_ok, r.integrity_reasons.empty()) << "round " << i;
     if (r.integrity_ok) ++valid;

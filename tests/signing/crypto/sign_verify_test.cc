@@ -19,14 +19,9 @@ using testing::InputFor;
 using testing::Join;
 using testing::Parse;
 using testing::PkiFile;
+using testing::ReadPemKey;
 
-const std::string kData = "%PDF-1.7 pretend these are the bytes of two byte ranges";
-
-internal::EvpPkeyPtr ReadKey(const std::string& path) {
-  const std::string pem = testing::ReadFileOrDie(path);
-  internal::BioPtr bio = internal::MemoryBio(pem);
-  return internal::EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-}
+const std::string kSignVerifyData = "%PDF-1.7 pretend these are the bytes of two byte ranges";
 
 std::vector<internal::X509Ptr> ReadCerts(const std::string& path) {
   const std::string pem = testing::ReadFileOrDie(path);
@@ -40,7 +35,7 @@ std::vector<internal::X509Ptr> ReadCerts(const std::string& path) {
 // A SignedData made directly with OpenSSL's CMS_sign (signer from the PKI).
 std::string OpenSslSign(const std::string& signer, const EVP_MD* md, unsigned int flags,
                         const std::string& content) {
-  internal::EvpPkeyPtr key = ReadKey(PkiFile(signer + ".key"));
+  internal::EvpPkeyPtr key = ReadPemKey(PkiFile(signer + ".key"));
   std::vector<internal::X509Ptr> chain = ReadCerts(PkiFile(signer + "-chain.pem"));
   EXPECT_TRUE(key && chain.size() == 2);
   if (!key || chain.size() != 2) return "";
@@ -68,11 +63,11 @@ TEST_P(SignVerifyTest, RoundTripIsValidAndTrusted) {
   ASSERT_TRUE(key);
   EXPECT_EQ(key->certificate().common_name,
             c.name == "rsapss" ? "pactum signer rsa-pss" : "pactum signer " + c.name);
-  const std::string cms = testing::SignOrFail(*key, kData);
+  const std::string cms = testing::SignOrFail(*key, kSignVerifyData);
   ASSERT_FALSE(cms.empty());
   EXPECT_LE(cms.size(), key->MaxCmsSize(false));
 
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
   EXPECT_EQ(r.digest_algorithm, "sha256");
@@ -100,8 +95,8 @@ TEST_P(SignVerifyTest, RoundTripIsValidAndTrusted) {
 TEST_P(SignVerifyTest, FlippedDataByteIsDigestMismatch) {
   auto key = testing::LoadP12(GetParam().name);
   ASSERT_TRUE(key);
-  const std::string cms = testing::SignOrFail(*key, kData);
-  std::string tampered = kData;
+  const std::string cms = testing::SignOrFail(*key, kSignVerifyData);
+  std::string tampered = kSignVerifyData;
   tampered[10] ^= 0x01;
   const CryptoResult r = CheckSignature(InputFor(cms, tampered), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
@@ -122,8 +117,8 @@ TEST(SignVerify, OtherDigests) {
   for (const std::string digest : {"sha384", "sha512"}) {
     auto key = testing::LoadP12("p256", digest);
     ASSERT_TRUE(key);
-    const std::string cms = testing::SignOrFail(*key, kData);
-    const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+    const std::string cms = testing::SignOrFail(*key, kSignVerifyData);
+    const CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData), *testing::RootTrust());
     EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
     EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
     EXPECT_EQ(r.digest_algorithm, digest);
@@ -144,9 +139,9 @@ TEST(SignVerify, SeveralRangesAreConcatenated) {
 TEST(SignVerify, ZeroPaddingAfterTheDerIsIgnored) {
   auto key = testing::LoadP12("rsa2048");
   ASSERT_TRUE(key);
-  std::string contents = testing::SignOrFail(*key, kData);
+  std::string contents = testing::SignOrFail(*key, kSignVerifyData);
   contents.append(20000, '\0');
-  const CryptoResult r = CheckSignature(InputFor(contents, kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(contents, kSignVerifyData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
 }
@@ -157,14 +152,14 @@ TEST(SignVerify, SignatureByAnotherKeyIsSignatureMismatch) {
   for (const std::string& signer : {std::string("p256"), std::string("rsa2048")}) {
     auto key = testing::LoadP12(signer);
     ASSERT_TRUE(key);
-    internal::CmsPtr cms = Parse(testing::SignOrFail(*key, kData));
+    internal::CmsPtr cms = Parse(testing::SignOrFail(*key, kSignVerifyData));
     ASSERT_TRUE(cms);
     CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0);
     const std::string tbs = internal::SignedAttributesDer(si);
     ASSERT_FALSE(tbs.empty());
     // Another key of the same type: revoked.key is P-256; make a fresh RSA key.
     internal::EvpPkeyPtr other =
-        signer == "p256" ? ReadKey(PkiFile("revoked.key")) : internal::EvpPkeyPtr(EVP_RSA_gen(2048));
+        signer == "p256" ? ReadPemKey(PkiFile("revoked.key")) : internal::EvpPkeyPtr(EVP_RSA_gen(2048));
     ASSERT_TRUE(other);
     internal::EvpMdCtxPtr mctx(EVP_MD_CTX_new());
     ASSERT_EQ(EVP_DigestSignInit(mctx.get(), nullptr, EVP_sha256(), nullptr, other.get()), 1);
@@ -176,7 +171,7 @@ TEST(SignVerify, SignatureByAnotherKeyIsSignatureMismatch) {
     ASSERT_EQ(ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig.data(), static_cast<int>(len)), 1);
     const std::string forged = Der(cms.get());
 
-    const CryptoResult r = CheckSignature(InputFor(forged, kData), *testing::RootTrust());
+    const CryptoResult r = CheckSignature(InputFor(forged, kSignVerifyData), *testing::RootTrust());
     EXPECT_FALSE(r.integrity_ok) << signer;
     EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"signature_mismatch"}) << signer;
     EXPECT_TRUE(r.signer.has_value());
@@ -184,27 +179,27 @@ TEST(SignVerify, SignatureByAnotherKeyIsSignatureMismatch) {
 }
 
 TEST(SignVerify, NoSignedAttributes) {
-  const std::string cms = OpenSslSign("p256", EVP_sha256(), CMS_DETACHED | CMS_BINARY | CMS_NOATTR, kData);
+  const std::string cms = OpenSslSign("p256", EVP_sha256(), CMS_DETACHED | CMS_BINARY | CMS_NOATTR, kSignVerifyData);
   ASSERT_FALSE(cms.empty());
-  CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
   EXPECT_EQ(r.signature_algorithm, "ecdsa");
 
-  std::string tampered = kData;
+  std::string tampered = kSignVerifyData;
   tampered[0] ^= 0x20;
   r = CheckSignature(InputFor(cms, tampered), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
   EXPECT_TRUE(Has(r.integrity_reasons, "signature_mismatch")) << Join(r.integrity_reasons);
 
-  const std::string rsa = OpenSslSign("rsa2048", EVP_sha256(), CMS_DETACHED | CMS_BINARY | CMS_NOATTR, kData);
-  r = CheckSignature(InputFor(rsa, kData), *testing::RootTrust());
+  const std::string rsa = OpenSslSign("rsa2048", EVP_sha256(), CMS_DETACHED | CMS_BINARY | CMS_NOATTR, kSignVerifyData);
+  r = CheckSignature(InputFor(rsa, kSignVerifyData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
 }
 
 TEST(SignVerify, OpenSslDefaultSignerWithSigningTime) {
-  const std::string cms = OpenSslSign("rsa2048", EVP_sha256(), CMS_DETACHED | CMS_BINARY, kData);
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const std::string cms = OpenSslSign("rsa2048", EVP_sha256(), CMS_DETACHED | CMS_BINARY, kSignVerifyData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
   ASSERT_TRUE(r.signing_time.has_value());
@@ -212,30 +207,30 @@ TEST(SignVerify, OpenSslDefaultSignerWithSigningTime) {
 }
 
 TEST(SignVerify, Sha1IsAWeakDigestButVerifies) {
-  const std::string cms = OpenSslSign("rsa2048", EVP_sha1(), CMS_DETACHED | CMS_BINARY, kData);
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const std::string cms = OpenSslSign("rsa2048", EVP_sha1(), CMS_DETACHED | CMS_BINARY, kSignVerifyData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_EQ(r.digest_algorithm, "sha1");
   EXPECT_TRUE(Has(r.warnings, "weak_digest"));
 }
 
 TEST(SignVerify, Md5IsUnsupported) {
-  const std::string cms = OpenSslSign("rsa2048", EVP_md5(), CMS_DETACHED | CMS_BINARY, kData);
+  const std::string cms = OpenSslSign("rsa2048", EVP_md5(), CMS_DETACHED | CMS_BINARY, kSignVerifyData);
   ASSERT_FALSE(cms.empty());
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"unsupported_algorithm"});
 }
 
 TEST(SignVerify, AdbePkcs7Sha1) {
-  const std::string sha1 = internal::DigestParts(EVP_sha1(), {kData});
+  const std::string sha1 = internal::DigestParts(EVP_sha1(), {kSignVerifyData});
   const std::string cms = OpenSslSign("p256", EVP_sha256(), CMS_BINARY, sha1);
-  CryptoResult r = CheckSignature(InputFor(cms, kData, CmsKind::kSha1), *testing::RootTrust());
+  CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData, CmsKind::kSha1), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
   EXPECT_TRUE(Has(r.warnings, "weak_digest"));
 
-  std::string tampered = kData;
+  std::string tampered = kSignVerifyData;
   tampered.back() ^= 0x01;
   r = CheckSignature(InputFor(cms, tampered, CmsKind::kSha1), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
@@ -243,20 +238,20 @@ TEST(SignVerify, AdbePkcs7Sha1) {
 
   // A detached CMS is no adbe.pkcs7.sha1 signature.
   auto key = testing::LoadP12("p256");
-  r = CheckSignature(InputFor(testing::SignOrFail(*key, kData), kData, CmsKind::kSha1),
+  r = CheckSignature(InputFor(testing::SignOrFail(*key, kSignVerifyData), kSignVerifyData, CmsKind::kSha1),
                      *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
   EXPECT_TRUE(Has(r.integrity_reasons, "cms_malformed"));
 }
 
 TEST(SignVerify, MissingSignerCertificate) {
-  const std::string cms = OpenSslSign("p256", EVP_sha256(), CMS_DETACHED | CMS_BINARY | CMS_NOCERTS, kData);
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+  const std::string cms = OpenSslSign("p256", EVP_sha256(), CMS_DETACHED | CMS_BINARY | CMS_NOCERTS, kSignVerifyData);
+  const CryptoResult r = CheckSignature(InputFor(cms, kSignVerifyData), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
   EXPECT_TRUE(Has(r.integrity_reasons, "certificate_missing")) << Join(r.integrity_reasons);
 
   // The document's DSS may carry it.
-  CryptoInput input = InputFor(cms, kData);
+  CryptoInput input = InputFor(cms, kSignVerifyData);
   std::vector<internal::X509Ptr> chain = ReadCerts(PkiFile("p256-chain.pem"));
   input.dss.certs.push_back(internal::CertDer(chain[0].get()));
   const CryptoResult with_dss = CheckSignature(input, *testing::RootTrust());
@@ -267,7 +262,7 @@ TEST(SignVerify, MissingSignerCertificate) {
 TEST(SignVerify, BrokenContents) {
   auto key = testing::LoadP12("p256");
   ASSERT_TRUE(key);
-  const std::string cms = testing::SignOrFail(*key, kData);
+  const std::string cms = testing::SignOrFail(*key, kSignVerifyData);
   const auto trust = testing::RootTrust();
   struct Case {
     std::string contents;
@@ -284,11 +279,11 @@ TEST(SignVerify, BrokenContents) {
       {std::string(1 << 20, 'A'), "cms_malformed"},
   };
   for (const Case& c : cases) {
-    const CryptoResult r = CheckSignature(InputFor(c.contents, kData), *trust);
+    const CryptoResult r = CheckSignature(InputFor(c.contents, kSignVerifyData), *trust);
     EXPECT_FALSE(r.integrity_ok) << c.reason;
     EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{c.reason}) << Join(r.integrity_reasons);
     EXPECT_FALSE(r.trusted);
-    const CryptoResult t = CheckSignature(InputFor(c.contents, kData, CmsKind::kTimestampToken), *trust);
+    const CryptoResult t = CheckSignature(InputFor(c.contents, kSignVerifyData, CmsKind::kTimestampToken), *trust);
     EXPECT_FALSE(t.integrity_ok);
   }
 }

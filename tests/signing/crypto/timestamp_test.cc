@@ -19,7 +19,7 @@ using testing::InputFor;
 using testing::Join;
 using testing::PkiFile;
 
-const std::string kData = "the byte ranges of a PDF being signed with a timestamp";
+const std::string kTimestampData = "the byte ranges of a PDF being signed with a timestamp";
 const std::string kTsaSubject = "CN=pactum test TSA,O=pactum tests,C=DE";
 
 // A document timestamp token over `data` from `openssl ts -reply`.
@@ -60,12 +60,12 @@ TEST_F(TimestampTest, SignatureTimestampIsVerified) {
     auto key = testing::LoadP12(signer);
     ASSERT_TRUE(key);
     const TimestampAuthority tsa = Tsa();
-    const std::string cms = testing::SignOrFail(*key, kData, &tsa);
+    const std::string cms = testing::SignOrFail(*key, kTimestampData, &tsa);
     ASSERT_FALSE(cms.empty());
     EXPECT_LE(cms.size(), key->MaxCmsSize(true));
     EXPECT_GT(cms.size(), key->MaxCmsSize(false) / 2);
 
-    const CryptoResult r = CheckSignature(InputFor(cms, kData), *testing::RootTrust());
+    const CryptoResult r = CheckSignature(InputFor(cms, kTimestampData), *testing::RootTrust());
     EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
     EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
     ASSERT_TRUE(r.timestamp.has_value());
@@ -81,13 +81,13 @@ TEST_F(TimestampTest, UntrustedTsaMakesTheSignatureIndeterminate) {
   ASSERT_NE(tsa_, nullptr);
   auto key = testing::LoadP12("untrusted");
   const TimestampAuthority tsa = Tsa();
-  const std::string cms = testing::SignOrFail(*key, kData, &tsa);
+  const std::string cms = testing::SignOrFail(*key, kTimestampData, &tsa);
   // Only the untrusted root as anchor: the signer chains, the TSA does not.
   TrustConfig config;
   config.anchor_files = {PkiFile("untrusted-root.pem")};
   auto trust = TrustContext::Load(config);
   ASSERT_TRUE(trust.ok());
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), **trust);
+  const CryptoResult r = CheckSignature(InputFor(cms, kTimestampData), **trust);
   EXPECT_TRUE(r.integrity_ok);
   ASSERT_TRUE(r.timestamp.has_value());
   EXPECT_TRUE(r.timestamp->integrity_ok);
@@ -100,7 +100,7 @@ TEST_F(TimestampTest, TimestampOverSomethingElseIsInvalid) {
   ASSERT_NE(tsa_, nullptr);
   auto key = testing::LoadP12("p256");
   const TimestampAuthority tsa = Tsa();
-  const std::string der = testing::SignOrFail(*key, kData, &tsa);
+  const std::string der = testing::SignOrFail(*key, kTimestampData, &tsa);
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   internal::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
   ASSERT_TRUE(cms);
@@ -117,7 +117,7 @@ TEST_F(TimestampTest, TimestampOverSomethingElseIsInvalid) {
   const std::string swapped(reinterpret_cast<const char*>(out), static_cast<size_t>(len));
   OPENSSL_free(out);
 
-  const CryptoResult r = CheckSignature(InputFor(swapped, kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(swapped, kTimestampData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << "the unsigned attribute is outside the signature";
   ASSERT_TRUE(r.timestamp.has_value());
   EXPECT_FALSE(r.timestamp->integrity_ok);
@@ -127,10 +127,10 @@ TEST_F(TimestampTest, TimestampOverSomethingElseIsInvalid) {
 }
 
 TEST_F(TimestampTest, DocumentTimestamp) {
-  const std::string token = DocumentTimestamp(kData);
+  const std::string token = DocumentTimestamp(kTimestampData);
   ASSERT_FALSE(token.empty());
   std::string padded = token + std::string(4096, '\0');
-  CryptoResult r = CheckSignature(InputFor(padded, kData, CmsKind::kTimestampToken), *testing::RootTrust());
+  CryptoResult r = CheckSignature(InputFor(padded, kTimestampData, CmsKind::kTimestampToken), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
   ASSERT_TRUE(r.timestamp.has_value());
@@ -139,7 +139,7 @@ TEST_F(TimestampTest, DocumentTimestamp) {
   ASSERT_TRUE(r.signer.has_value());
   EXPECT_EQ(r.signer->common_name, "pactum test TSA");
 
-  std::string tampered = kData;
+  std::string tampered = kTimestampData;
   tampered[3] ^= 0x04;
   r = CheckSignature(InputFor(token, tampered, CmsKind::kTimestampToken), *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
@@ -147,14 +147,14 @@ TEST_F(TimestampTest, DocumentTimestamp) {
   ASSERT_TRUE(r.timestamp.has_value());
   EXPECT_TRUE(Has(r.timestamp->reasons, "timestamp_imprint_mismatch"));
 
-  r = CheckSignature(InputFor(token, kData, CmsKind::kTimestampToken), *TrustContext::Empty());
+  r = CheckSignature(InputFor(token, kTimestampData, CmsKind::kTimestampToken), *TrustContext::Empty());
   EXPECT_TRUE(r.integrity_ok);
   EXPECT_FALSE(r.trusted);
   EXPECT_TRUE(Has(r.trust_reasons, "no_trust_anchors"));
 
   // A plain CMS signature is no TimeStampToken.
   auto key = testing::LoadP12("p256");
-  r = CheckSignature(InputFor(testing::SignOrFail(*key, kData), kData, CmsKind::kTimestampToken),
+  r = CheckSignature(InputFor(testing::SignOrFail(*key, kTimestampData), kTimestampData, CmsKind::kTimestampToken),
                      *testing::RootTrust());
   EXPECT_FALSE(r.integrity_ok);
   EXPECT_EQ(r.integrity_reasons, std::vector<std::string>{"cms_malformed"});
@@ -165,7 +165,7 @@ Result<std::string> SignWithTsa(const std::string& url, std::chrono::seconds tim
   TimestampAuthority tsa;
   tsa.url = url;
   tsa.timeout = timeout;
-  return CreateCades(*key, {kData}, &tsa);
+  return CreateCades(*key, {kTimestampData}, &tsa);
 }
 
 TEST(TsaFailures, ErrorStatusesAreInternal) {

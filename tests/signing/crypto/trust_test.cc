@@ -19,26 +19,16 @@ using testing::InputFor;
 using testing::Join;
 using testing::Parse;
 using testing::PkiFile;
+using testing::ReadPemCert;
+using testing::ReadPemKey;
 
-const std::string kData = "bytes covered by the signature";
+const std::string kTrustData = "bytes covered by the signature";
 
 CryptoResult SignAndCheck(const std::string& signer, const TrustContext& trust) {
   auto key = testing::LoadP12(signer);
   if (!key) return {};
-  const std::string cms = testing::SignOrFail(*key, kData);
-  return CheckSignature(InputFor(cms, kData), trust);
-}
-
-internal::X509Ptr ReadCert(const std::string& path) {
-  const std::string pem = testing::ReadFileOrDie(path);
-  internal::BioPtr bio = internal::MemoryBio(pem);
-  return internal::X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-}
-
-internal::EvpPkeyPtr ReadKey(const std::string& path) {
-  const std::string pem = testing::ReadFileOrDie(path);
-  internal::BioPtr bio = internal::MemoryBio(pem);
-  return internal::EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  const std::string cms = testing::SignOrFail(*key, kTrustData);
+  return CheckSignature(InputFor(cms, kTrustData), trust);
 }
 
 std::string CrlDer(X509_CRL* crl) {
@@ -52,8 +42,8 @@ std::string CrlDer(X509_CRL* crl) {
 // An empty CRL in the intermediate's name, valid [now+from, now+to], signed
 // with `key_file`.
 std::string MakeCrl(const std::string& key_file, std::chrono::hours from, std::chrono::hours to) {
-  internal::X509Ptr issuer = ReadCert(PkiFile("intermediate.pem"));
-  internal::EvpPkeyPtr key = ReadKey(PkiFile(key_file));
+  internal::X509Ptr issuer = ReadPemCert(PkiFile("intermediate.pem"));
+  internal::EvpPkeyPtr key = ReadPemKey(PkiFile(key_file));
   internal::X509CrlPtr crl(X509_CRL_new());
   const time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   internal::OpenSslPtr<ASN1_TIME, ASN1_TIME_free> last(
@@ -76,8 +66,8 @@ TEST(Trust, ExpiredSigner) {
 
   // A claimed time inside the validity does not help without a timestamp.
   auto key = testing::LoadP12("expired");
-  const std::string cms = testing::SignOrFail(*key, kData);
-  CryptoInput input = InputFor(cms, kData);
+  const std::string cms = testing::SignOrFail(*key, kTrustData);
+  CryptoInput input = InputFor(cms, kTrustData);
   input.claimed_time = std::chrono::sys_days{std::chrono::year{2020} / 6 / 1};
   const CryptoResult claimed = CheckSignature(input, *testing::RootTrust());
   EXPECT_TRUE(claimed.integrity_ok);
@@ -115,15 +105,15 @@ TEST(Trust, IntermediateFromConfigWhenTheCmsLacksIt) {
   config.cert_file = PkiFile("p256.pem");
   auto leaf_only = SigningKey::Load(config);
   ASSERT_TRUE(leaf_only.ok());
-  const std::string cms = testing::SignOrFail(**leaf_only, kData);
-  EXPECT_EQ(CheckSignature(InputFor(cms, kData), *testing::RootTrust()).trust_reasons,
+  const std::string cms = testing::SignOrFail(**leaf_only, kTrustData);
+  EXPECT_EQ(CheckSignature(InputFor(cms, kTrustData), *testing::RootTrust()).trust_reasons,
             std::vector<std::string>{"untrusted_chain"});
   TrustConfig tc;
   tc.anchor_files = {PkiFile("root.pem")};
   tc.intermediate_files = {PkiFile("intermediate.pem")};
   auto trust = TrustContext::Load(tc);
   ASSERT_TRUE(trust.ok());
-  const CryptoResult r = CheckSignature(InputFor(cms, kData), **trust);
+  const CryptoResult r = CheckSignature(InputFor(cms, kTrustData), **trust);
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
 }
 
@@ -148,21 +138,21 @@ TEST(Trust, RevokedByConfiguredCrl) {
 
 TEST(Trust, RevokedByCrlInTheCms) {
   auto key = testing::LoadP12("revoked");
-  internal::CmsPtr cms = Parse(testing::SignOrFail(*key, kData));
+  internal::CmsPtr cms = Parse(testing::SignOrFail(*key, kTrustData));
   ASSERT_TRUE(cms);
   const std::string crl_der = testing::ReadFileOrDie(PkiFile("intermediate.crl.der"));
   internal::X509CrlPtr crl = internal::ParseCrl(crl_der);
   ASSERT_TRUE(crl);
   ASSERT_EQ(CMS_add1_crl(cms.get(), crl.get()), 1);
-  const CryptoResult r = CheckSignature(InputFor(Der(cms.get()), kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(Der(cms.get()), kTrustData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_EQ(r.trust_reasons, std::vector<std::string>{"certificate_revoked"});
 }
 
 TEST(Trust, RevokedByCrlInTheDss) {
   auto key = testing::LoadP12("revoked");
-  const std::string cms = testing::SignOrFail(*key, kData);
-  CryptoInput input = InputFor(cms, kData);
+  const std::string cms = testing::SignOrFail(*key, kTrustData);
+  CryptoInput input = InputFor(cms, kTrustData);
   input.dss.crls.push_back(testing::ReadFileOrDie(PkiFile("intermediate.crl.der")));
   input.dss.crls.push_back("not a CRL");
   const CryptoResult r = CheckSignature(input, *testing::RootTrust());
@@ -173,7 +163,7 @@ TEST(Trust, RevokedByCrlInTheDss) {
 // it and sign again with the signer's key.
 TEST(Trust, RevokedByRevocationInfoArchival) {
   auto key = testing::LoadP12("revoked");
-  internal::CmsPtr cms = Parse(testing::SignOrFail(*key, kData));
+  internal::CmsPtr cms = Parse(testing::SignOrFail(*key, kTrustData));
   ASSERT_TRUE(cms);
   CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0);
   const std::string crl = testing::ReadFileOrDie(PkiFile("intermediate.crl.der"));
@@ -193,7 +183,7 @@ TEST(Trust, RevokedByRevocationInfoArchival) {
                                         static_cast<int>(archival.size())),
             1);
   const std::string tbs = internal::SignedAttributesDer(si);
-  internal::EvpPkeyPtr pkey = ReadKey(PkiFile("revoked.key"));
+  internal::EvpPkeyPtr pkey = ReadPemKey(PkiFile("revoked.key"));
   internal::EvpMdCtxPtr mctx(EVP_MD_CTX_new());
   ASSERT_EQ(EVP_DigestSignInit(mctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()), 1);
   size_t len = 0;
@@ -203,14 +193,14 @@ TEST(Trust, RevokedByRevocationInfoArchival) {
   ASSERT_EQ(EVP_DigestSign(mctx.get(), sig.data(), &len, p, tbs.size()), 1);
   ASSERT_EQ(ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig.data(), static_cast<int>(len)), 1);
 
-  const CryptoResult r = CheckSignature(InputFor(Der(cms.get()), kData), *testing::RootTrust());
+  const CryptoResult r = CheckSignature(InputFor(Der(cms.get()), kTrustData), *testing::RootTrust());
   EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
   EXPECT_EQ(r.trust_reasons, std::vector<std::string>{"certificate_revoked"});
 }
 
 TEST(Trust, UnverifiableOrStaleCrlIsRevocationUnknown) {
   auto key = testing::LoadP12("rsa2048");
-  const std::string cms = testing::SignOrFail(*key, kData);
+  const std::string cms = testing::SignOrFail(*key, kTrustData);
   using std::chrono::hours;
   struct Case {
     std::string name, crl;
@@ -220,7 +210,7 @@ TEST(Trust, UnverifiableOrStaleCrlIsRevocationUnknown) {
       {"stale", MakeCrl("intermediate.key", hours(-240), hours(-120))},
   };
   for (const Case& c : cases) {
-    CryptoInput input = InputFor(cms, kData);
+    CryptoInput input = InputFor(cms, kTrustData);
     input.dss.crls.push_back(c.crl);
     const CryptoResult r = CheckSignature(input, *testing::RootTrust());
     EXPECT_TRUE(r.integrity_ok);
@@ -228,7 +218,7 @@ TEST(Trust, UnverifiableOrStaleCrlIsRevocationUnknown) {
     EXPECT_EQ(r.revocation, Revocation::kUnknown) << c.name;
   }
   // A current CRL of the right issuer makes it good.
-  CryptoInput input = InputFor(cms, kData);
+  CryptoInput input = InputFor(cms, kTrustData);
   input.dss.crls.push_back(MakeCrl("intermediate.key", hours(-1), hours(24)));
   const CryptoResult r = CheckSignature(input, *testing::RootTrust());
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);
@@ -252,8 +242,8 @@ std::string OcspResponse(const std::string& cert) {
 TEST(Trust, OcspFromTheDss) {
   for (const std::string signer : {"rsa2048", "revoked"}) {
     auto key = testing::LoadP12(signer);
-    const std::string cms = testing::SignOrFail(*key, kData);
-    CryptoInput input = InputFor(cms, kData);
+    const std::string cms = testing::SignOrFail(*key, kTrustData);
+    CryptoInput input = InputFor(cms, kTrustData);
     input.dss.ocsps.push_back(OcspResponse(signer + ".pem"));
     const CryptoResult r = CheckSignature(input, *testing::RootTrust());
     EXPECT_TRUE(r.integrity_ok) << Join(r.integrity_reasons);
@@ -267,8 +257,8 @@ TEST(Trust, OcspFromTheDss) {
   }
   // A response for another certificate says nothing about this one.
   auto key = testing::LoadP12("p256");
-  const std::string cms = testing::SignOrFail(*key, kData);
-  CryptoInput input = InputFor(cms, kData);
+  const std::string cms = testing::SignOrFail(*key, kTrustData);
+  CryptoInput input = InputFor(cms, kTrustData);
   input.dss.ocsps.push_back(OcspResponse("revoked.pem"));
   const CryptoResult r = CheckSignature(input, *testing::RootTrust());
   EXPECT_TRUE(r.trusted) << Join(r.trust_reasons);

@@ -4,8 +4,6 @@
 // "unknown", never invalid. pactum's own signer signs with ECDSA and Ed25519
 // keys; the other algorithms' CMS are built by the test (algorithm_util.h)
 // over the byte ranges of a PDF pactum prepared, as another product would.
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <filesystem>
 
@@ -15,8 +13,6 @@
 
 namespace pactum::signing::testing {
 namespace {
-
-std::string Unsigned() { return ReadFile(Sample("unsigned.pdf")); }
 
 size_t At(int64_t v) { return static_cast<size_t>(v); }
 
@@ -185,17 +181,6 @@ TEST_F(PemSigner, SignsWithEcdsaAndEd25519Keys) {
     r = MustVerify(Tampered(pdf), Trust());
     EXPECT_EQ(r.status, DocumentStatus::kInvalid) << Reasons(r);
   }
-}
-
-std::string Shell(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
 }
 
 // As a user would: `pactum sign` with an Ed25519 PEM key and a local TSA,

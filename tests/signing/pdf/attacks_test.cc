@@ -11,8 +11,6 @@
 namespace pactum::signing::testing {
 namespace {
 
-std::string Unsigned() { return ReadFile(Sample("unsigned.pdf")); }
-
 struct Doc {
   int page = 0, contents = 0, catalog = 0;
 };

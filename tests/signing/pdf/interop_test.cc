@@ -9,16 +9,6 @@
 namespace pactum::signing::testing {
 namespace {
 
-std::string Shell(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *status = pclose(p);
-  return out;
-}
-
 // An NSS database in a fresh directory that trusts the test root and holds
 // the rsa2048 signer's key (nickname "signer").
 class Nss : public ::testing::Test {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <qpdf/QPDF.hh>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -36,6 +38,22 @@ inline std::string Pki(const std::string& name) { return PkiFile(name); }
 
 inline std::string Sample(const std::string& name) {
   return std::string(PACTUM_CORPUS_DIR) + "/signatures/" + name;
+}
+
+// The shared corpus's unsigned sample PDF.
+inline std::string Unsigned() { return ReadFile(Sample("unsigned.pdf")); }
+
+// Runs `cmd` under sh and returns its stdout (and its stderr unless
+// `with_stderr` is false); *status is its exit code, -1 when a signal ended it.
+inline std::string Shell(const std::string& cmd, int* status, bool with_stderr = true) {
+  std::string out;
+  FILE* p = popen((cmd + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int st = pclose(p);
+  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
 }
 
 // The signer `name` of the test PKI (rsa2048, p256, expired, ...), from its PKCS#12.

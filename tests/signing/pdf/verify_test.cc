@@ -11,8 +11,6 @@
 namespace pactum::signing::testing {
 namespace {
 
-std::string Unsigned() { return ReadFile(Sample("unsigned.pdf")); }
-
 std::shared_ptr<const TrustContext> SampleTrust() {
   TrustConfig c;
   c.anchor_files = {Sample("trust-root-ca.pem")};
