@@ -234,6 +234,10 @@ Result<std::optional<Job>> SqliteJobs::MarkCancelled(std::string_view id) {
 }
 
 Result<std::optional<Claim>> SqliteJobs::ClaimNext(std::string_view replica, std::chrono::milliseconds lease) {
+  // Read first (WAL: readers do not wait for a writer): an idle replica
+  // never takes the write lock, and one that waits for a writer holding the
+  // file does not hold the connection from the archive's requests.
+  if (!WorkWaiting()) return std::optional<Claim>();
   Result<std::string> token = RandomHex128();
   if (!token.ok()) return token.error();
   bool requeued = false;

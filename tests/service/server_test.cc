@@ -611,6 +611,8 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
   StartServer(options);
   // The archive holds the seed, so that /v1/documents/{id} paths exist.
   const std::string id = json::parse(PostRaw("/v1/documents", SeedPdf())->body)["id"];
+  // A job, so that /v1/jobs/{id} paths exist.
+  const std::string job = json::parse(PostRaw("/v1/jobs?op=verify", SeedPdf())->body)["id"];
   auto r = Client()->Get("/openapi.json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
@@ -622,11 +624,14 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
   for (const auto& [path, ops] : doc["paths"].items()) {
     paths.insert(path);
     std::string target = path;
-    if (const auto hole = target.find("{id}"); hole != std::string::npos) target.replace(hole, 4, id);
+    if (const auto hole = target.find("{id}"); hole != std::string::npos) {
+      target.replace(hole, 4, path.rfind("/v1/jobs/", 0) == 0 ? job : id);
+    }
     for (const auto& [method, op] : ops.items()) {
       // Each described operation exists: it is neither 404 nor 405.
-      httplib::Result res = method == "get" ? Client()->Get(target.c_str())
-                                            : Client()->Post(target.c_str(), SeedPdf(), "application/pdf");
+      httplib::Result res = method == "get"      ? Client()->Get(target.c_str())
+                            : method == "delete" ? Client()->Delete(target.c_str())
+                                                 : Client()->Post(target.c_str(), SeedPdf(), "application/pdf");
       ASSERT_TRUE(res) << method << " " << path;
       EXPECT_NE(res->status, 404) << method << " " << path;
       EXPECT_NE(res->status, 405) << method << " " << path;
@@ -634,8 +639,9 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
     }
   }
   EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/v1/documents",
-                                         "/v1/documents/{id}", "/v1/documents/{id}/file", "/healthz", "/readyz",
-                                         "/metrics", "/openapi.json"}));
+                                         "/v1/documents/{id}", "/v1/documents/{id}/file", "/v1/jobs",
+                                         "/v1/jobs/{id}", "/v1/jobs/{id}/result", "/healthz", "/readyz", "/metrics",
+                                         "/openapi.json"}));
 
   // The record schema covers what the service emits, page_info included.
   const json& schemas = doc["components"]["schemas"];
