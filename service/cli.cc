@@ -466,6 +466,14 @@ void Define(Cli* c, CliArgs* a) {
   c->version = c->app.add_subcommand("version", "Print the version");
   c->worker = c->app.add_subcommand("worker", "Internal: a worker process (channel on fd 3)");
   c->worker->group("");
+  // CLI11 reads the environment variables of a command without a
+  // parse-complete callback even when another command runs: PACTUM_PORT set
+  // for `serve` (Kubernetes sets it to tcp://... for a Service named pactum)
+  // failed `pactum extract`, `pactum health` and the worker processes. With
+  // one, a command's variables are read only when that command is parsed.
+  for (CLI::App* sub : c->app.get_subcommands([](CLI::App*) { return true; })) {
+    sub->parse_complete_callback([] {});
+  }
 }
 
 // The word of argv that names the command, or nullptr when there is none

@@ -610,6 +610,27 @@ TEST(CliTest, SigtermFinishesTheRequestInFlightThenExitsZero) {
   EXPECT_EQ(c.Wait(), 0) << c.Stderr();
 }
 
+// Kubernetes sets PACTUM_PORT=tcp://IP:PORT for a Service named pactum: a
+// variable of `serve` must not break the other commands nor the workers.
+TEST(CliTest, AnotherCommandsEnvironmentBreaksNeitherTheCommandNorTheWorkers) {
+  const std::map<std::string, std::string> env = {{"PACTUM_PORT", "tcp://10.0.0.1:8080"}, {"PACTUM_WORKERS", "many"}};
+  Child extract({"extract", "--ocr", "never", CorpusPath("seed-born-digital.pdf")}, env);
+  EXPECT_EQ(extract.Wait(), 0) << extract.Stderr();
+  Child serve({"serve", "--port", "0", "--workers", "1", "--store", "none"}, {{"PACTUM_PORT", "tcp://10.0.0.1:8080"}});
+  const int port = serve.AwaitListeningPort();
+  ASSERT_GT(port, 0) << serve.Stderr();
+  httplib::Client http("127.0.0.1", port);
+  auto ready = http.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << ready->body;  // its worker started
+  serve.Signal(SIGTERM);
+  EXPECT_TRUE(serve.WaitFor(std::chrono::seconds(15)));
+  // The command's own variable is still checked.
+  Child bad({"serve", "--store", "none"}, {{"PACTUM_PORT", "70000"}});
+  EXPECT_EQ(bad.Wait(), 64);
+  EXPECT_NE(bad.Stderr().find("--port"), std::string::npos) << bad.Stderr();
+}
+
 TEST(CliTest, ServeTakesSettingsFromTheEnvironmentAndFlagsWin) {
   Child c({"serve", "--workers", "2"},
           {{"PACTUM_PORT", "0"}, {"PACTUM_WORKERS", "3"}, {"PACTUM_QUEUE", "7"}, {"PACTUM_TIMEOUT", "9"}});
