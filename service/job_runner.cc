@@ -178,6 +178,16 @@ void JobRunner::Run(store::Claim claim) {
     }
     return;
   }
+  // The progress since the last heartbeat (that thread may still be
+  // beating this job: only its own fields are left alone).
+  if (active->progress.exchange(false)) {
+    Result<store::Heartbeat> hb =
+        jobs_->Beat(active->claim, options_.lease, active->pages_done.load(), active->pages_total.load());
+    if (hb.ok() && !hb->owned) {
+      spdlog::warn("job {} dropped on {}: its lease was lost to another replica", job.id, options_.replica);
+      return;
+    }
+  }
   Result<bool> finished = false;
   store::JobState state = store::JobState::kCancelled;
   if (active->cancel.load()) {

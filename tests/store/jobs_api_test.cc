@@ -11,6 +11,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -219,6 +220,36 @@ TEST(JobsApiTest, CancellingARunningScanStopsItAndItHasNoResult) {
   const json next = AwaitJob(*c, Submit(*c, "op=extract", ReadFile(CorpusPath("a05-born-digital.pdf")))["id"], Final);
   EXPECT_EQ(next.value("state", ""), "succeeded") << next.dump();
   EXPECT_NE(replica.process().Stderr().find("job " + id + " cancelled by its client"), std::string::npos);
+}
+
+TEST(JobsApiTest, AJobOverItsTimeLimitKeepsThePagesReadAndShowsProgress) {
+  // A 12-page scan (the 4-page one three times), about 20 s of OCR here;
+  // the job may take 12 s, of which its pages 10 s.
+  const std::string scan = CorpusPath("seed-scan-300-gray.pdf"), twelve = TempPath("twelve-pages.pdf");
+  ASSERT_EQ(std::system(("qpdf --empty --pages " + scan + " " + scan + " " + scan + " -- " + twelve).c_str()), 0);
+  Replica replica(SqliteStore(), {"--job-timeout-seconds", "12"});
+  auto c = replica.Client();
+  const json job = Submit(*c, "op=extract&ocr=always", ReadFile(twelve));
+  const std::string id = job["id"];
+  // Progress as the pages are read.
+  const json counted = AwaitJob(*c, id, [](const json& j) { return j["pages_done"] > 0 || Final(j); });
+  EXPECT_EQ(counted["pages_total"], 12) << counted.dump();
+  EXPECT_EQ(counted["state"], "running") << counted.dump();
+  const json done = AwaitJob(*c, id, Final);
+  ASSERT_EQ(done.value("state", ""), "succeeded") << done.dump();
+  auto result = c->Get(("/v1/jobs/" + id + "/result").c_str());
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json record = json::parse(result->body);
+  // What was read by the time limit is kept.
+  ASSERT_EQ(record.value("partial", false), true) << result->body.substr(0, 400);
+  const auto missing = record["missing_pages"].get<std::vector<int>>();
+  EXPECT_FALSE(missing.empty());
+  EXPECT_EQ(record["document"]["pages"], 12);
+  EXPECT_EQ(record["document"]["page_info"].size() + missing.size(), 12u);
+  EXPECT_FALSE(record["document"]["page_info"].empty());
+  EXPECT_EQ(done["pages_total"], 12);
+  EXPECT_EQ(done["pages_done"].get<int>(), static_cast<int>(record["document"]["page_info"].size()));
 }
 
 TEST(JobsApiTest, ListShowsOnlyTheKeysOwnJobsFilteredAndInPages) {
