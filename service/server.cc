@@ -540,7 +540,9 @@ void Server::Impl::StartJobRunner() {
   if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
   jo.replica = std::string(host) + ":" + std::to_string(getpid());
   jo.lease = std::chrono::seconds(options_.jobs.lease_seconds);
-  jo.heartbeat = jo.lease / 3;
+  // Renewed every third of the lease, and at least every second so that a
+  // cancellation is seen within a second (one small write per running job).
+  jo.heartbeat = std::min<std::chrono::milliseconds>(jo.lease / 3, std::chrono::seconds(1));
   jo.retention = std::chrono::hours(options_.jobs.retention_hours);
   jo.execute = [this](const store::Job& job, std::string bytes, const JobHooks& hooks, httplib::Response* res) {
     AnswerJob(routes_, job, std::move(bytes), hooks, res);
