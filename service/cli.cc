@@ -430,6 +430,18 @@ void DefineServe(Cli* c, CliArgs* a) {
       ->envname("PACTUM_JOB_ATTEMPTS")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  serve->add_option("--job-concurrency", sv.server.jobs.concurrency,
+                    "Jobs this replica runs at once, the rest of its workers kept for synchronous requests "
+                    "(0: one per worker)")
+      ->envname("PACTUM_JOB_CONCURRENCY")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+  serve->add_option("--job-part-pages", sv.server.jobs.part_pages,
+                    "A scan of more pages is read in parts of this many pages by every replica's workers at "
+                    "once (0: never split)")
+      ->envname("PACTUM_JOB_PART_PAGES")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   AddDocumentLimitOptions(serve, &sv.server.limits, &sv.server.max_stream_bytes, /*http=*/true);
   AddWorkerOptions(serve, &sv.server.worker);
   AddAccessOptions(serve, &sv.server.access);

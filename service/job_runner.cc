@@ -23,6 +23,7 @@ struct JobRunner::Active {
   std::atomic<bool> cancel{false};     // the client cancelled
   std::atomic<bool> lost{false};       // the lease went to another replica
   std::atomic<bool> progress{false};   // pages changed since the last beat
+  std::atomic<bool> split{false};      // split into parts: it waits for them
   Clock::time_point last_beat = Clock::now();  // heartbeat thread only
 };
 
@@ -124,6 +125,9 @@ void JobRunner::ClaimLoop() {
 void JobRunner::Run(store::Claim claim) {
   auto active = std::make_shared<Active>(std::move(claim));
   const store::Job& job = active->claim.job;
+  // A split job whose client cancelled it is queued again once its parts
+  // stopped: it is finished as cancelled.
+  active->cancel = job.cancel_requested;
   {
     MutexLock lock(&mu_);
     active_.push_back(active);
@@ -145,6 +149,11 @@ void JobRunner::Run(store::Claim claim) {
       a->progress = true;
     };
     hooks.stop = [this, a = active.get()] { return stopping_.load() || a->cancel.load() || a->lost.load(); };
+    hooks.split = [this, a = active.get()](const std::vector<store::PageRange>& ranges) -> Result<bool> {
+      Result<bool> split = jobs_->Split(a->claim, ranges);
+      if (split.ok() && *split) a->split = true;
+      return split;
+    };
     try {
       options_.execute(job, std::move(**upload), hooks, &res);
       executed = true;
@@ -161,6 +170,10 @@ void JobRunner::Run(store::Claim claim) {
   {
     MutexLock lock(&mu_);
     active_.erase(std::find(active_.begin(), active_.end(), active));
+  }
+  if (active->split.load()) {
+    spdlog::info("job {} split into parts on {}", job.id, options_.replica);
+    return;
   }
   if (active->lost.load()) {
     spdlog::warn("job {} dropped on {}: its lease was lost to another replica", job.id, options_.replica);

@@ -38,6 +38,10 @@ struct JobHooks {
   std::function<void(int done, int total)> on_progress;
   // Polled while the job runs: true stops it (cancelled or lease lost).
   std::function<bool()> stop;
+  // Splits the job into parts (store::JobStore::Split). True when it was
+  // split: the job then waits for its parts, and this run leaves it
+  // unfinished.
+  std::function<Result<bool>(const std::vector<store::PageRange>& ranges)> split;
 };
 
 struct JobRunnerOptions {

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -52,6 +53,31 @@ void CapWarnings(int max, std::vector<Warning>* warnings) {
                        std::nullopt});
 }
 
+// The parts of ExtractStep::kJoin: a JSON array of PagesPartToJson texts,
+// joined in page order.
+Result<extract::PagesPart> JoinedParts(const std::string& parts_json) {
+  const nlohmann::json parts = nlohmann::json::parse(parts_json, nullptr, /*allow_exceptions=*/false);
+  if (!parts.is_array() || parts.empty()) return Error::Internal("the parts to join are not a JSON array of parts");
+  std::vector<extract::PagesPart> decoded;
+  for (const nlohmann::json& part : parts) {
+    Result<extract::PagesPart> one = extract::PagesPartFromJson(part.dump());
+    if (!one.ok()) return one.error();
+    decoded.push_back(std::move(one).value());
+  }
+  Result<extract::PagesPart> joined = extract::JoinParts(std::move(decoded));
+  if (!joined.ok()) return Error::Internal("the parts do not join: " + joined.error().message);
+  return joined;
+}
+
+// The pages read (`pages`: their decisions), OCRed and rendered.
+void CountPages(const std::vector<PageInfo>& pages, extract::MediaType type, WorkStats* stats) {
+  stats->pages = static_cast<int>(pages.size());
+  for (const PageInfo& p : pages) {
+    if (p.text_source == PageTextSource::kOcr) stats->pages_ocr++;
+  }
+  if (type == extract::MediaType::kPdf) stats->pages_rendered = stats->pages_ocr;
+}
+
 Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType type, const DocumentRequest& request,
                                     const Engines& engines, const Limits& limits, Deadline deadline,
                                     WorkStats* stats, const ProcessControl& control) {
@@ -66,7 +92,29 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   eo.partial_at_deadline = request.partial_at_deadline;
   eo.on_page_done = control.on_page_done;
   eo.cancel = control.cancel;
-  Result<AgreementRecord> record = extract::Extract(bytes, eo);
+  if (request.step == ExtractStep::kCount) {
+    Result<int> pages = extract::CountPages(bytes, eo.limits);
+    if (!pages.ok()) return pages.error();
+    return DocumentOutput(PagesOutput{*pages, ""});
+  }
+  if (request.step == ExtractStep::kPages) {
+    eo.first_page = request.first_page;
+    eo.last_page = request.last_page;
+    Result<extract::PagesPart> part = extract::ExtractPages(bytes, eo);
+    if (!part.ok()) return part.error();
+    CountPages(part->pages.page_info, type, stats);
+    return DocumentOutput(PagesOutput{part->page_count, extract::PagesPartToJson(*part)});
+  }
+  Result<AgreementRecord> record = AgreementRecord();
+  if (request.step == ExtractStep::kJoin) {
+    // The parts' pages were counted as they were read.
+    Result<extract::PagesPart> joined = JoinedParts(request.parts_json);
+    if (!joined.ok()) return joined.error();
+    record = extract::ExtractFromPages(bytes, std::move(joined).value(), eo);
+  } else {
+    record = extract::Extract(bytes, eo);
+    if (record.ok()) CountPages(record->document.page_info, type, stats);
+  }
   if (!record.ok()) return record.error();
   if (type == extract::MediaType::kPdf) {
     signing::VerifyOptions vo;
@@ -75,13 +123,6 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   }
   record->document.file_name = request.extract.file_name;
   CapWarnings(limits.max_warnings, &record->warnings);
-  stats->pages = record->document.pages;
-  for (const PageInfo& p : record->document.page_info) {
-    if (p.text_source == PageTextSource::kOcr) stats->pages_ocr++;
-  }
-  if (type == extract::MediaType::kPdf) stats->pages_rendered = stats->pages_ocr;
-  // Pages left out of a partial record were not read.
-  stats->pages -= static_cast<int>(record->missing_pages.size());
   CountSignatures(record->signatures, stats);
   return DocumentOutput(std::move(record).value());
 }

@@ -78,6 +78,15 @@ enum class Operation { kExtract, kVerify, kSign };
 std::string_view OperationName(Operation op);
 std::optional<Operation> ParseOperation(std::string_view name);
 
+// What an extraction answers (jobs split a long scan into parts that the
+// workers of any replica read at once, then join them; extractor.h).
+enum class ExtractStep {
+  kWhole,  // the record
+  kCount,  // only the page count (PagesOutput without pages)
+  kPages,  // the pages first_page..last_page, read (PagesOutput)
+  kJoin,   // the record, from the pages of parts read before (parts_json)
+};
+
 // What to do with a document.
 struct DocumentRequest {
   Operation op = Operation::kExtract;
@@ -88,6 +97,12 @@ struct DocumentRequest {
   // (extract::ExtractOptions::partial_at_deadline). For jobs; synchronous
   // requests leave it off.
   bool partial_at_deadline = false;
+  // op == kExtract: the step, the pages of kPages (1-based, inclusive), and
+  // for kJoin the parts in page order: a JSON array of the kPages outputs.
+  ExtractStep step = ExtractStep::kWhole;
+  int first_page = 0;
+  int last_page = 0;
+  std::string parts_json;
 };
 
 // The bytes of a signed PDF (the output of kSign).
@@ -95,9 +110,17 @@ struct SignedPdf {
   std::string bytes;
 };
 
-// The typed output of each operation: kExtract gives an AgreementRecord,
-// kVerify a VerifyReport, kSign a SignedPdf.
-using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf>;
+// What ExtractStep::kCount and kPages give: the document's page count and
+// the part's pages (extract::PagesPartToJson; empty for kCount).
+struct PagesOutput {
+  int page_count = 0;
+  std::string json;
+};
+
+// The typed output of each operation: kExtract gives an AgreementRecord
+// (PagesOutput for the steps kCount and kPages), kVerify a VerifyReport,
+// kSign a SignedPdf.
+using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf, PagesOutput>;
 
 // What a document cost, for the service's metrics.
 struct WorkStats {

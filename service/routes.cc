@@ -1,6 +1,7 @@
 #include "routes.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -12,6 +13,7 @@
 
 #include "http_errors.h"
 #include "logging.h"
+#include "pactum/extract/extractor.h"
 #include "openapi.h"
 #include "pactum/models/json.h"
 #include "params.h"
@@ -90,29 +92,46 @@ Result<ExtractParams> NeedsArchiveIfStoring(const RouteContext& ctx, Result<Extr
 
 // Runs one document through the worker processes; a job's run reports
 // progress and can be stopped (`hooks`, null for a synchronous request).
+// `timeout`: a job's time left (a part or join of a split job), instead of
+// the job's time limit.
 Result<DocumentOutput> RunDocument(const RouteContext& ctx, std::string doc, DocumentRequest request,
-                                   WorkerFault fault, const JobHooks* hooks) {
+                                   WorkerFault fault, const JobHooks* hooks,
+                                   std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
   if (hooks == nullptr) return ctx.runner->Run(std::move(doc), request, fault);
   // A job: its progress, its cancellation, its own time limit; an
   // extraction that reaches it keeps the pages read.
   DocumentRunOptions options;
   options.control.on_progress = hooks->on_progress;
   options.control.cancelled = hooks->stop;
-  options.timeout = ctx.job_timeout;
+  options.timeout = timeout.value_or(ctx.job_timeout);
   request.partial_at_deadline = request.op == Operation::kExtract;
   return ctx.runner->Run(std::move(doc), request, options, fault);
 }
 
+// A split job's join (JoinJob): the parts' pages and the time left.
+struct Join {
+  std::string parts_json;
+  std::chrono::milliseconds time_left{0};
+};
+
 // POST /v1/extract and /v1/documents: the record, kept in the archive first
-// when the parameters say so (*created: it was not there before).
+// when the parameters say so (*created: it was not there before). A split
+// job's record is joined from its parts' pages (`join`).
 Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, WorkerFault fault, std::string doc,
-                                        const ExtractParams& p, bool* created, const JobHooks* hooks = nullptr) {
+                                        const ExtractParams& p, bool* created, const JobHooks* hooks = nullptr,
+                                        std::optional<Join> join = std::nullopt) {
   DocumentRequest request;
   request.op = Operation::kExtract;
   request.extract = p;
+  std::optional<std::chrono::milliseconds> timeout;
+  if (join) {
+    request.step = ExtractStep::kJoin;
+    request.parts_json = std::move(join->parts_json);
+    timeout = join->time_left;
+  }
   std::string original;
   if (p.store) original = doc;
-  Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks);
+  Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks, timeout);
   if (!out.ok()) return out.error();
   AgreementRecord record = std::get<AgreementRecord>(std::move(out).value());
   if (!p.store) return record;
@@ -263,7 +282,8 @@ Result<store::Job> OwnJob(const RouteContext& ctx, const std::string& id) {
   if (!IsJobId(id)) return NoSuchJob(id);
   Result<std::optional<store::Job>> job = ctx.store->jobs().Get(id);
   if (!job.ok()) return job.error();
-  if (!*job || (*job)->owner != CurrentRequestLogFacts().client) return NoSuchJob(id);
+  // Parts of split jobs are the service's own business.
+  if (!*job || (*job)->owner != CurrentRequestLogFacts().client || !(*job)->parent_id.empty()) return NoSuchJob(id);
   return std::move(**job);
 }
 
@@ -515,6 +535,108 @@ void RegisterJobRoutes(httplib::Server* http, const RouteContext* ctx) {
 
 }  // namespace
 
+namespace {
+
+// Split jobs (JobOptions::part_pages): a scan of many pages is split into
+// parts that the workers of every replica read at once; each part answers
+// its pages (extract::PagesPartToJson), and the split job, queued again once
+// every part is final, joins them into the record. The job's time limit
+// holds for the whole: the parts read pages until the page stage's share of
+// it (extract::PagesDeadline) has passed since the job started, and the
+// join has what is left, at least the share kept back for it.
+
+std::chrono::milliseconds SinceMs(std::int64_t epoch_ms) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return now - std::chrono::milliseconds(epoch_ms);
+}
+
+// Splits `job` when it is worth it: a scan (JobClass::kSlow) of more than
+// part_pages pages. False when it was not split (the whole job then runs
+// as one, and reports whatever stopped the split).
+bool SplitJob(const RouteContext& ctx, std::string_view bytes, const ExtractParams& p, const JobHooks& hooks) {
+  if (ctx.job_part_pages <= 0 || !hooks.split) return false;
+  Result<extract::MediaType> type = ctx.runner->Precheck(bytes, Operation::kExtract);
+  if (!type.ok() || ExtractionClass(bytes, *type, p) != JobClass::kSlow) return false;
+  DocumentRequest count;
+  count.op = Operation::kExtract;
+  count.extract = p;
+  count.step = ExtractStep::kCount;
+  Result<DocumentOutput> out = RunDocument(ctx, std::string(bytes), count, WorkerFault::kNone, &hooks);
+  if (!out.ok()) return false;
+  const int pages = std::get<PagesOutput>(*out).page_count;
+  if (pages <= ctx.job_part_pages) return false;
+  std::vector<store::PageRange> ranges;
+  for (int first = 1; first <= pages; first += ctx.job_part_pages) {
+    ranges.push_back({first, std::min(pages, first + ctx.job_part_pages - 1)});
+  }
+  Result<bool> split = hooks.split(ranges);
+  if (!split.ok()) spdlog::warn("a job could not be split into parts ({}); it runs whole", split.error().message);
+  return split.ok() && *split;
+}
+
+// A part of a split job: its pages.
+void AnswerPart(const RouteContext& ctx, const store::Job& part, std::string bytes, const ExtractParams& p,
+                const JobHooks& hooks, httplib::Response* res) {
+  Result<std::optional<store::Job>> parent = ctx.store->jobs().Get(part.parent_id);
+  if (!parent.ok()) return SetErrorResponse(parent.error(), res);
+  if (!*parent || !(*parent)->started_at) return SetErrorResponse(Error::Internal("a part without its job"), res);
+  // It reads pages until the job's page stage ends, and is stopped when
+  // the job's time is up (its worker keeps back a share of what is left for
+  // its answer, as a whole job's does).
+  const std::chrono::milliseconds since = SinceMs(*(*parent)->started_at);
+  const std::chrono::milliseconds left = ctx.job_timeout - since;
+  std::string pages;
+  if (extract::PagesDeadline(ctx.job_timeout) <= since) {
+    // Past the job's page stage: the part's pages are missing.
+    extract::PagesPart none;
+    none.page_count = (*parent)->pages_total;
+    for (int page = part.first_page; page <= part.last_page; ++page) none.pages.missing_pages.push_back(page);
+    pages = extract::PagesPartToJson(none);
+  } else {
+    DocumentRequest request;
+    request.op = Operation::kExtract;
+    request.extract = p;
+    request.step = ExtractStep::kPages;
+    request.first_page = part.first_page;
+    request.last_page = part.last_page;
+    Result<DocumentOutput> out = RunDocument(ctx, std::move(bytes), request, WorkerFault::kNone, &hooks, left);
+    if (!out.ok()) return SetErrorResponse(out.error(), res);
+    pages = std::get<PagesOutput>(std::move(out).value()).json;
+  }
+  res->status = 200;
+  res->set_content(std::move(pages), "application/json");
+}
+
+// The parts' pages as a JSON array, in page order; else the error of the
+// first part that failed, which the split job then fails with.
+Result<std::string> PartsJson(const RouteContext& ctx, const store::Job& job) {
+  Result<std::vector<store::Job>> parts = ctx.store->jobs().Parts(job.id);
+  if (!parts.ok()) return parts.error();
+  if (static_cast<int>(parts->size()) != job.parts) {
+    return Error::Internal("job " + job.id + " has " + std::to_string(parts->size()) + " of its " +
+                           std::to_string(job.parts) + " parts");
+  }
+  std::string joined = "[";
+  for (const store::Job& part : *parts) {
+    if (part.state == store::JobState::kCancelled) return Error::Cancelled();
+    Result<std::optional<store::JobResult>> answer = ctx.store->jobs().Answer(part.id);
+    if (!answer.ok()) return answer.error();
+    if (part.state == store::JobState::kFailed || !*answer) {
+      // Its error: from its answer, or from the queue (its replicas died).
+      const std::string error_json = *answer ? (*answer)->body : "{\"error\":" + part.error_json.value_or("{}") + "}";
+      const nlohmann::ordered_json j = nlohmann::ordered_json::parse(error_json, nullptr, false);
+      if (Result<Error> e = ErrorFromJson(j); e.ok()) return *e;
+      return Error::Internal("part " + part.id + " of job " + job.id + " failed");
+    }
+    if (joined.size() > 1) joined += ',';
+    joined += (*answer)->body;
+  }
+  return joined + "]";
+}
+
+}  // namespace
+
 void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes, const JobHooks& hooks,
                httplib::Response* res) {
   QueryParams query;
@@ -531,7 +653,19 @@ void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes
       Result<ExtractParams> p = ParseExtractParams(query);
       if (!p.ok()) return SetErrorResponse(p.error(), res);
       if (p->store && ctx.store == nullptr) return SetErrorResponse(NoArchive(), res);
-      Result<AgreementRecord> r = ExtractAndStore(ctx, WorkerFault::kNone, std::move(bytes), *p, nullptr, &hooks);
+      if (!job.parent_id.empty()) return AnswerPart(ctx, job, std::move(bytes), *p, hooks, res);
+      std::optional<Join> join;
+      if (job.parts > 0) {
+        Result<std::string> parts = PartsJson(ctx, job);
+        if (!parts.ok()) return SetErrorResponse(parts.error(), res);
+        const std::chrono::milliseconds reserve = ctx.job_timeout - extract::PagesDeadline(ctx.job_timeout);
+        const std::chrono::milliseconds left = ctx.job_timeout - SinceMs(job.started_at.value_or(job.created_at));
+        join = Join{std::move(parts).value(), std::max(left, reserve)};
+      } else if (SplitJob(ctx, bytes, *p, hooks)) {
+        return;  // it waits for its parts
+      }
+      Result<AgreementRecord> r =
+          ExtractAndStore(ctx, WorkerFault::kNone, std::move(bytes), *p, nullptr, &hooks, std::move(join));
       return r.ok() ? RespondRecord(*r, res) : SetErrorResponse(r.error(), res);
     }
     case Operation::kVerify: {

@@ -30,6 +30,7 @@ struct RouteContext {
   CallbackSender* callbacks = nullptr;
   int job_attempts = 3;  // claims of a job before it fails (replicas that died on it)
   std::chrono::milliseconds job_timeout{std::chrono::hours(1)};  // per job
+  int job_part_pages = 4;  // JobOptions::part_pages
   UploadLimits upload;
   bool allow_faults = false;  // ServerOptions::TEST_allow_faults
 };

@@ -503,6 +503,7 @@ Result<int> Server::Impl::Start() {
   routes_.allow_faults = options_.TEST_allow_faults;
   routes_.upload.max_document_bytes = options_.max_upload_bytes;
   routes_.job_attempts = options_.jobs.attempts;
+  routes_.job_part_pages = options_.jobs.part_pages;
   routes_.job_timeout = std::chrono::seconds(options_.jobs.timeout_seconds);
   Configure();
 
@@ -535,7 +536,8 @@ Result<int> Server::Impl::Start() {
 
 void Server::Impl::StartJobRunner() {
   JobRunnerOptions jo;
-  jo.concurrency = options_.workers;
+  jo.concurrency = options_.jobs.concurrency > 0 ? std::min(options_.jobs.concurrency, options_.workers)
+                                                 : options_.workers;
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
   jo.replica = std::string(host) + ":" + std::to_string(getpid());

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
+#include "pactum/extract/extractor.h"
 #include "pactum/models/json.h"
 
 namespace pactum::service {
@@ -226,6 +227,12 @@ std::string EncodeRequest(const WorkerRequest& r) {
     j["lang"] = d.extract.lang;
     if (d.extract.file_name) j["file_name"] = *d.extract.file_name;
     if (d.partial_at_deadline) j["partial_at_deadline"] = true;
+    if (d.step != ExtractStep::kWhole) j["step"] = static_cast<int>(d.step);
+    if (d.step == ExtractStep::kPages) {
+      j["first_page"] = d.first_page;
+      j["last_page"] = d.last_page;
+    }
+    if (d.step == ExtractStep::kJoin) j["parts"] = d.parts_json;
   }
   if (d.op == Operation::kSign) {
     j["reason"] = d.sign.reason;
@@ -265,6 +272,18 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       d.extract.lang = j.at("lang").get<std::string>();
       if (j.contains("file_name")) d.extract.file_name = j.at("file_name").get<std::string>();
       if (j.contains("partial_at_deadline")) d.partial_at_deadline = j.at("partial_at_deadline").get<bool>();
+      if (j.contains("step")) {
+        const int step = j.at("step").get<int>();
+        if (step < static_cast<int>(ExtractStep::kCount) || step > static_cast<int>(ExtractStep::kJoin)) {
+          return Error::Internal("bad extraction step on the worker channel");
+        }
+        d.step = static_cast<ExtractStep>(step);
+      }
+      if (d.step == ExtractStep::kPages) {
+        d.first_page = j.at("first_page").get<int>();
+        d.last_page = j.at("last_page").get<int>();
+      }
+      if (d.step == ExtractStep::kJoin) d.parts_json = j.at("parts").get<std::string>();
     }
     if (d.op == Operation::kSign) {
       d.sign.reason = j.at("reason").get<std::string>();
@@ -297,6 +316,9 @@ void EncodeReply(const WorkerReply& reply, std::string* header, std::string* bod
     *body = DumpJson(ToJson(*record));
   } else if (const auto* report = std::get_if<VerifyReport>(&*reply.output)) {
     *body = DumpJson(ToJson(*report));
+  } else if (const auto* part = std::get_if<PagesOutput>(&*reply.output)) {
+    j["part"] = {{"page_count", part->page_count}};
+    *body = part->json;
   } else {
     *body = std::get<SignedPdf>(*reply.output).bytes;
   }
@@ -319,6 +341,18 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Ope
     }
     if (op == Operation::kSign) {
       r.output = DocumentOutput(SignedPdf{std::move(body)});
+      return r;
+    }
+    if (j.contains("part")) {
+      // A part of an extraction (ExtractStep::kCount, kPages).
+      const int page_count = j.at("part").at("page_count").get<int>();
+      if (op != Operation::kExtract || page_count < 1) return Error::Internal("a bad part on the worker channel");
+      if (!body.empty()) {
+        Result<extract::PagesPart> part = extract::PagesPartFromJson(body);
+        if (!part.ok()) return part.error();
+        if (part->page_count != page_count) return Error::Internal("a part of two page counts on the worker channel");
+      }
+      r.output = DocumentOutput(PagesOutput{page_count, std::move(body)});
       return r;
     }
     const auto parsed = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);

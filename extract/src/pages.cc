@@ -54,6 +54,13 @@ long long MsSince(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
 }
 
+// The range of pages to read (ExtractOptions::first_page, last_page),
+// within the document's `pages`.
+int FirstPage(const ExtractOptions& options, int pages) { return std::clamp(options.first_page, 1, std::max(1, pages)); }
+int LastPage(const ExtractOptions& options, int pages) {
+  return options.last_page <= 0 ? pages : std::clamp(options.last_page, FirstPage(options, pages), pages);
+}
+
 int WorkerCount(const ExtractOptions& options, int pages) {
   int n = options.max_ocr_threads;
   if (n <= 0) {
@@ -173,9 +180,11 @@ class PageRunner {
         options_(options),
         pool_(pool),
         n_(doc.page_count()),
+        first_(FirstPage(options, n_)),
+        last_(LastPage(options, n_)),
         is_image_(doc.media_type() != MediaType::kPdf),
-        texts_(static_cast<size_t>(n_)),
-        infos_(static_cast<size_t>(n_)),
+        texts_(static_cast<size_t>(last_ - first_ + 1)),
+        infos_(static_cast<size_t>(last_ - first_ + 1)),
         start_(Clock::now()),
         pages_not_after_(PagesNotAfter()) {}
 
@@ -193,11 +202,11 @@ class PageRunner {
     for (auto& t : threads) t.join();
     if (error_) return *error_;
     PagesResult out;
-    out.pages.reserve(static_cast<size_t>(n_));
-    for (int i = 0; i < n_; ++i) {
+    out.pages.reserve(texts_.size());
+    for (size_t i = 0; i < texts_.size(); ++i) {
       // Only a partial extraction leaves pages unread (else error_ is set).
-      if (!texts_[static_cast<size_t>(i)]) {
-        out.missing_pages.push_back(i + 1);
+      if (!texts_[i]) {
+        out.missing_pages.push_back(first_ + static_cast<int>(i));
         continue;
       }
       out.pages.push_back(std::move(*texts_[static_cast<size_t>(i)]));
@@ -205,11 +214,10 @@ class PageRunner {
     }
     if (!out.missing_pages.empty()) {
       spdlog::warn("pages: {} of {} pages not read by the page stage's deadline; the record is partial",
-                   out.missing_pages.size(), n_);
+                   out.missing_pages.size(), texts_.size());
     }
-    std::sort(warnings_.begin(), warnings_.end(),
-              [](const Warning& a, const Warning& b) { return a.page.value_or(0) < b.page.value_or(0); });
     out.warnings = std::move(warnings_);
+    SortWarnings(&out.warnings);
     return out;
   }
 
@@ -255,7 +263,7 @@ class PageRunner {
         // page; those left are missing from the record.
         if (PagesExpired()) break;
         const int page = next_.fetch_add(1);
-        if (page > n_) break;
+        if (page > last_) break;
         if (Expired()) {
           Fail(Error::Timeout("the document took longer than the " +
                               std::to_string(options_.limits.deadline.count()) + " ms allowed (at page " +
@@ -295,11 +303,11 @@ class PageRunner {
   void PageDone() {
     std::lock_guard<std::mutex> lock(progress_mu_);
     ++pages_done_;
-    if (options_.on_page_done) options_.on_page_done(pages_done_, n_);
+    if (options_.on_page_done) options_.on_page_done(pages_done_, last_ - first_ + 1);
   }
 
   Result<bool> DoPage(int page, Document* own, std::shared_ptr<OcrEngine>* engine) {
-    const size_t idx = static_cast<size_t>(page - 1);
+    const size_t idx = static_cast<size_t>(page - first_);
     Decision decision;
     std::optional<PageImage> image;
     std::optional<PageText> text;
@@ -383,13 +391,14 @@ class PageRunner {
   Document& doc_;
   const ExtractOptions& options_;
   OcrEnginePool& pool_;
-  const int n_;
+  const int n_;               // pages of the document
+  const int first_, last_;    // the pages to read (ExtractOptions::first_page, last_page)
   const bool is_image_;
   std::vector<std::optional<PageText>> texts_;  // each slot written by one worker
   std::vector<PageInfo> infos_;
   const Clock::time_point start_;
   const std::optional<Clock::time_point> pages_not_after_;  // partial extraction only
-  std::atomic<int> next_{1};
+  std::atomic<int> next_{first_};
   std::atomic<bool> failed_{false};
   std::mutex doc_mu_;
   std::mutex result_mu_;
@@ -401,8 +410,19 @@ class PageRunner {
 
 }  // namespace
 
+void SortWarnings(std::vector<Warning>* warnings) {
+  std::stable_sort(warnings->begin(), warnings->end(),
+                   [](const Warning& a, const Warning& b) { return a.page.value_or(0) < b.page.value_or(0); });
+}
+
 Result<PagesResult> ReadPages(Document& doc, const ExtractOptions& options) {
-  const int workers = WorkerCount(options, doc.page_count());
+  if (options.first_page > doc.page_count() || (options.last_page > 0 && options.last_page < options.first_page)) {
+    return Error::BadRequest("pages " + std::to_string(options.first_page) + " to " +
+                             std::to_string(options.last_page) + " are not pages of this document of " +
+                             std::to_string(doc.page_count()) + " pages");
+  }
+  const int pages = LastPage(options, doc.page_count()) - FirstPage(options, doc.page_count()) + 1;
+  const int workers = WorkerCount(options, pages);
   std::unique_ptr<OcrEnginePool> own_pool;
   OcrEnginePool* pool = options.ocr_engines;
   if (pool == nullptr) {
@@ -412,7 +432,7 @@ Result<PagesResult> ReadPages(Document& doc, const ExtractOptions& options) {
   const auto t0 = Clock::now();
   PageRunner runner(doc, options, *pool);
   auto result = runner.Run(workers);
-  spdlog::debug("pages: {} page(s) with {} worker(s) in {} ms", doc.page_count(), workers, MsSince(t0));
+  spdlog::debug("pages: {} page(s) with {} worker(s) in {} ms", pages, workers, MsSince(t0));
   return result;
 }
 

@@ -73,4 +73,17 @@ Error UnknownCursor(std::string_view after) {
                            "' names none of your jobs (it may have expired); list again from the start");
 }
 
+std::optional<Error> CheckSplit(const Job& job, const std::vector<PageRange>& ranges) {
+  if (!job.parent_id.empty()) return Error::BadRequest("a part of a split job cannot be split again");
+  if (ranges.empty()) return Error::BadRequest("a job is split into one part or more");
+  int next = 1;
+  for (const PageRange& r : ranges) {
+    if (r.first_page != next || r.last_page < r.first_page) {
+      return Error::BadRequest("the parts of a split job are ranges of pages in order from page 1");
+    }
+    next = r.last_page + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace pactum::store

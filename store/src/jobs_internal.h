@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pactum/store/jobs.h"
 
@@ -27,6 +28,10 @@ std::optional<Error> CheckListLimit(int limit);
 std::optional<Error> CheckFinish(JobState state, const std::optional<JobResult>& result);
 // kBadRequest: `after` is no cursor of this owner's list.
 Error UnknownCursor(std::string_view after);
+// kBadRequest unless `ranges` are ranges of pages in order, and `job` is no
+// part of another.
+std::optional<Error> CheckSplit(const Job& job, const std::vector<PageRange>& ranges);
+
 
 // An SQL expression (SQLite and PostgreSQL alike) of the error_json of a
 // job given up after `attempts` claims that all ended with an expired
@@ -41,7 +46,7 @@ inline constexpr const char* kInterruptedErrorSql =
 enum JobColumn : int {
   kColId, kColOp, kColParams, kColOwner, kColCallback, kColUpload, kColMediaType, kColState, kColAttempts,
   kColMaxAttempts, kColPagesTotal, kColPagesDone, kColCancel, kColCreated, kColStarted, kColFinished,
-  kColError, kColHasResult, kJobColumnCount
+  kColError, kColHasResult, kColParent, kColFirstPage, kColLastPage, kColParts, kJobColumnCount
 };
 
 // The job in a result row whose columns are JobColumn. `Row` has
@@ -70,6 +75,10 @@ Job ReadJob(Row& row) {
   job.finished_at = opt_int(kColFinished);
   if (!row.IsNull(kColError)) job.error_json = row.Column(kColError);
   job.has_result = row.Int(kColHasResult) != 0;
+  job.parent_id = row.Column(kColParent);
+  job.first_page = small(kColFirstPage);
+  job.last_page = small(kColLastPage);
+  job.parts = small(kColParts);
   return job;
 }
 

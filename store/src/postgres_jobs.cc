@@ -49,11 +49,18 @@ CREATE TABLE IF NOT EXISTS jobs (
   result_content_type TEXT,
   result_headers_json TEXT,
   result_body BYTEA);
-CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE state = 'running';
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
 CREATE INDEX IF NOT EXISTS jobs_upload ON jobs (upload_id);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS parent_id TEXT;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS first_page INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS last_page INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS parts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS parts_left INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS jobs_claim ON jobs ((parent_id IS NULL), seq) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS jobs_parts ON jobs (parent_id, first_page) WHERE parent_id IS NOT NULL;
+DROP INDEX IF EXISTS jobs_queued;
 )sql";
 
 namespace {
@@ -71,7 +78,8 @@ constexpr const char* kUploadsLock = "7239018";
 #define PACTUM_JOB_COLUMNS                                                                                     \
   "id, op, params_json, owner, callback_url, upload_id, media_type, state, attempts::int8, max_attempts::int8, " \
   "pages_total::int8, pages_done::int8, cancel_requested::int::int8, " PACTUM_MS("created_at") ", "             \
-  PACTUM_MS("started_at") ", " PACTUM_MS("finished_at") ", error_json, (result_status IS NOT NULL)::int::int8"
+  PACTUM_MS("started_at") ", " PACTUM_MS("finished_at") ", error_json, (result_status IS NOT NULL)::int::int8, " \
+  "COALESCE(parent_id, '') AS parent, first_page::int8, last_page::int8, parts::int8"
 
 // Row `row` of a result whose first columns are JobColumn, for ReadJob.
 struct JobRow {
@@ -96,6 +104,8 @@ class PostgresJobs final : public JobStore {
                                 std::optional<std::string> after) override;
   Result<std::optional<Job>> Cancel(std::string_view id) override;
   Result<std::optional<Claim>> ClaimNext(std::string_view replica, std::chrono::milliseconds lease) override;
+  Result<bool> Split(const Claim& claim, const std::vector<PageRange>& ranges) override;
+  Result<std::vector<Job>> Parts(std::string_view id) override;
   Result<std::optional<std::string>> Upload(std::string_view upload_id) override;
   Result<Heartbeat> Beat(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
                          int pages_total) override;
@@ -213,7 +223,7 @@ Result<std::vector<Job>> PostgresJobs::List(std::string_view owner, std::optiona
   p.Text(std::string(owner));
   p.Text(std::to_string(before));
   p.Text(std::to_string(limit));
-  std::string sql = "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE owner = $1 AND seq < $2::int8";
+  std::string sql = "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE owner = $1 AND seq < $2::int8 AND parent_id IS NULL";
   if (state) {
     p.Text(std::string(JobStateName(*state)));
     sql += " AND state = $4";
@@ -225,15 +235,34 @@ Result<std::vector<Job>> PostgresJobs::List(std::string_view owner, std::optiona
 Result<std::optional<Job>> PostgresJobs::Cancel(std::string_view id) {
   Params p;
   p.Text(std::string(id));
-  // A job that was not changed (final, or none) is read as it is.
+  // The job's parts first (a queued part is final at once; their rows are
+  // locked one by one, so that a part claimed meanwhile is seen running),
+  // then the job: a split job that waits for no other part is queued again
+  // to be finished as cancelled. A job that was not changed (final, or
+  // none) is read as it is.
   return OneJob(p, R"sql(
-WITH changed AS (
+WITH parts AS (
   UPDATE jobs SET cancel_requested = true,
     state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END,
     finished_at = CASE state WHEN 'queued' THEN now() ELSE finished_at END
-  WHERE id = $1 AND state IN ('queued', 'running')
-  RETURNING )sql" PACTUM_JOB_COLUMNS R"sql()
-SELECT * FROM changed
+  WHERE parent_id = $1 AND state IN ('queued', 'running')
+  RETURNING state),
+ended AS (SELECT count(*)::integer AS n FROM parts WHERE state = 'cancelled'),
+changed AS (
+  UPDATE jobs SET cancel_requested = true,
+    state = CASE WHEN state = 'queued' THEN 'cancelled'
+                 WHEN lease_token IS NULL AND parts_left > 0 AND parts_left <= ended.n THEN 'queued'
+                 ELSE state END,
+    attempts = CASE WHEN state = 'running' AND lease_token IS NULL AND parts_left > 0 AND parts_left <= ended.n
+                    THEN GREATEST(attempts - 1, 0) ELSE attempts END,
+    parts_left = CASE WHEN lease_token IS NULL AND parts_left > 0 THEN GREATEST(parts_left - ended.n, 0)
+                      ELSE parts_left END,
+    finished_at = CASE state WHEN 'queued' THEN now() ELSE finished_at END
+  FROM ended
+  WHERE id = $1 AND jobs.state IN ('queued', 'running')
+  RETURNING )sql" PACTUM_JOB_COLUMNS R"sql(),
+announce AS (SELECT pg_notify('pactum_jobs', '') FROM changed WHERE state = 'queued')
+SELECT changed.* FROM changed LEFT JOIN (SELECT count(*) FROM announce) a ON true
 UNION ALL
 SELECT )sql" PACTUM_JOB_COLUMNS R"sql( FROM jobs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM changed))sql",
                 "cancel the job");
@@ -262,13 +291,23 @@ WITH expired AS (
     lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
   WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < now()
                FOR UPDATE SKIP LOCKED)
-  RETURNING state),
+  RETURNING state, parent_id),
+woken AS (
+  UPDATE jobs w SET parts_left = GREATEST(w.parts_left - e.n, 0),
+    state = CASE WHEN w.parts_left <= e.n THEN 'queued' ELSE w.state END,
+    attempts = CASE WHEN w.parts_left <= e.n THEN GREATEST(w.attempts - 1, 0) ELSE w.attempts END
+  FROM (SELECT parent_id, count(*)::integer AS n FROM expired WHERE state <> 'queued' AND parent_id IS NOT NULL
+        GROUP BY parent_id) e
+  WHERE w.id = e.parent_id AND w.state = 'running' AND w.lease_token IS NULL AND w.parts_left > 0
+  RETURNING w.state),
 requeued AS (
-  SELECT pg_notify('pactum_jobs', '') AS sent FROM expired WHERE state = 'queued' LIMIT 1),
+  SELECT pg_notify('pactum_jobs', '') AS sent
+  FROM (SELECT state FROM expired UNION ALL SELECT state FROM woken) q WHERE state = 'queued' LIMIT 1),
 claimed AS (
   UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = $1, lease_owner = $2,
     lease_expires_at = now() + $3::int8 * interval '1 millisecond', started_at = COALESCE(started_at, now())
-  WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY seq FOR UPDATE SKIP LOCKED LIMIT 1)
+  WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY (parent_id IS NULL), seq
+              FOR UPDATE SKIP LOCKED LIMIT 1)
   RETURNING )sql" PACTUM_JOB_COLUMNS R"sql()
 SELECT claimed.*, announced.n FROM (SELECT count(*) AS n FROM requeued) announced LEFT JOIN claimed ON true)sql";
   Lease conn(pool_);
@@ -297,12 +336,27 @@ Result<Heartbeat> PostgresJobs::Beat(const Claim& claim, std::chrono::millisecon
   p.Text(std::to_string(lease.count()));
   p.Text(std::to_string(pages_done));
   p.Text(std::to_string(pages_total));
+  // A part adds the pages it read since its last beat to its parent's.
+  static const std::string kJobSql =
+      "UPDATE jobs SET lease_expires_at = now() + $3::int8 * interval '1 millisecond', "
+      "pages_done = $4::integer, pages_total = $5::integer "
+      "WHERE id = $1 AND lease_token = $2 AND state = 'running' "
+      "RETURNING cancel_requested::int::int8";
+  // (The sum reads the other parts as they were when the statement began:
+  // a beat of another part at the same moment is counted at the next beat.)
+  static const std::string kPartSql = R"sql(
+WITH beat AS (
+  UPDATE jobs SET lease_expires_at = now() + $3::int8 * interval '1 millisecond',
+    pages_done = $4::integer, pages_total = $5::integer
+  WHERE id = $1 AND lease_token = $2 AND state = 'running'
+  RETURNING cancel_requested, parent_id),
+parent AS (
+  UPDATE jobs p SET pages_done = (SELECT COALESCE(sum(CASE WHEN c.id = $1 THEN $4::integer ELSE c.pages_done END), 0)
+                                  FROM jobs c WHERE c.parent_id = p.id)
+  FROM beat WHERE p.id = beat.parent_id)
+SELECT cancel_requested::int::int8 FROM beat)sql";
   Lease conn(pool_);
-  const ResultPtr r = p.Exec(conn.get(),
-                             "UPDATE jobs SET lease_expires_at = now() + $3::int8 * interval '1 millisecond', "
-                             "pages_done = $4::integer, pages_total = $5::integer "
-                             "WHERE id = $1 AND lease_token = $2 AND state = 'running' "
-                             "RETURNING cancel_requested::int::int8");
+  const ResultPtr r = p.Exec(conn.get(), claim.job.parent_id.empty() ? kJobSql : kPartSql);
   if (!Succeeded(r)) return Failed("renew a lease", conn.get());
   Heartbeat beat;
   beat.owned = PQntuples(r.get()) == 1;
@@ -326,14 +380,79 @@ Result<bool> PostgresJobs::Finish(const Claim& claim, JobState state, const std:
   } else {
     for (int i = 0; i < 4; ++i) p.Null();
   }
+  // A part's end counts down its parent's (the last queues it again to be
+  // joined); a split job's parts go with its answer.
+  static const std::string kSql = R"sql(
+WITH finished AS (
+  UPDATE jobs SET state = $3, finished_at = now(), lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL,
+    error_json = $4, result_status = $5::integer, result_content_type = $6, result_headers_json = $7,
+    result_body = $8::bytea
+  WHERE id = $1 AND lease_token = $2 AND state = 'running'
+  RETURNING id, parent_id),
+woken AS (
+  UPDATE jobs w SET parts_left = w.parts_left - 1,
+    state = CASE WHEN w.parts_left = 1 THEN 'queued' ELSE w.state END,
+    pages_done = (SELECT COALESCE(sum(c.pages_done), 0) FROM jobs c WHERE c.parent_id = w.id),
+    attempts = CASE WHEN w.parts_left = 1 THEN GREATEST(w.attempts - 1, 0) ELSE w.attempts END
+  FROM finished f
+  WHERE w.id = f.parent_id AND w.state = 'running' AND w.lease_token IS NULL AND w.parts_left > 0
+  RETURNING w.state),
+announce AS (SELECT pg_notify('pactum_jobs', '') FROM woken WHERE state = 'queued'),
+parts AS (DELETE FROM jobs WHERE parent_id IN (SELECT id FROM finished) RETURNING 1)
+SELECT (SELECT count(*) FROM finished)::int8, (SELECT count(*) FROM announce)::int8,
+       (SELECT count(*) FROM parts)::int8)sql";
   Lease conn(pool_);
-  const ResultPtr r = p.Exec(conn.get(),
-                             "UPDATE jobs SET state = $3, finished_at = now(), lease_token = NULL, lease_owner = NULL, "
-                             "lease_expires_at = NULL, error_json = $4, result_status = $5::integer, "
-                             "result_content_type = $6, result_headers_json = $7, result_body = $8::bytea "
-                             "WHERE id = $1 AND lease_token = $2 AND state = 'running'");
-  if (!Succeeded(r)) return Failed("finish a job", conn.get());
-  return std::string_view(PQcmdTuples(r.get())) == "1";
+  const ResultPtr r = p.Exec(conn.get(), kSql);
+  if (!Succeeded(r) || PQntuples(r.get()) != 1) return Failed("finish a job", conn.get());
+  return Int64(r, 0, 0) == 1;
+}
+
+Result<bool> PostgresJobs::Split(const Claim& claim, const std::vector<PageRange>& ranges) {
+  if (std::optional<Error> e = CheckSplit(claim.job, ranges)) return *e;
+  std::string ids = "{", firsts = "{", lasts = "{";
+  for (const PageRange& range : ranges) {
+    Result<std::string> id = RandomHex128();
+    if (!id.ok()) return id.error();
+    const std::string_view sep = ids.size() > 1 ? "," : "";
+    ids.append(sep).append(*id);
+    firsts.append(sep).append(std::to_string(range.first_page));
+    lasts.append(sep).append(std::to_string(range.last_page));
+  }
+  Params p;
+  p.Text(claim.job.id);
+  p.Text(claim.token);
+  p.Text(std::to_string(ranges.size()));
+  p.Text(std::to_string(ranges.back().last_page));
+  p.Text(ids + "}");
+  p.Text(firsts + "}");
+  p.Text(lasts + "}");
+  static const std::string kSql = R"sql(
+WITH waiting AS (
+  UPDATE jobs SET lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, parts = $3::integer,
+    parts_left = $3::integer, pages_total = $4::integer, pages_done = 0
+  WHERE id = $1 AND lease_token = $2 AND state = 'running' AND parent_id IS NULL
+  RETURNING id, op, params_json, owner, upload_id, media_type, max_attempts),
+added AS (
+  INSERT INTO jobs (id, op, params_json, owner, callback_url, upload_id, media_type, state, max_attempts, parent_id,
+                    first_page, last_page, pages_total)
+  SELECT r.id, w.op, w.params_json, w.owner, '', w.upload_id, w.media_type, 'queued', w.max_attempts, w.id,
+         r.first_page, r.last_page, r.last_page - r.first_page + 1
+  FROM waiting w, unnest($5::text[], $6::integer[], $7::integer[]) AS r(id, first_page, last_page)
+  RETURNING 1),
+announce AS (SELECT pg_notify('pactum_jobs', '') FROM waiting)
+SELECT (SELECT count(*) FROM waiting)::int8, (SELECT count(*) FROM added)::int8,
+       (SELECT count(*) FROM announce)::int8)sql";
+  Lease conn(pool_);
+  const ResultPtr r = p.Exec(conn.get(), kSql);
+  if (!Succeeded(r) || PQntuples(r.get()) != 1) return Failed("split a job", conn.get());
+  return Int64(r, 0, 0) == 1;
+}
+
+Result<std::vector<Job>> PostgresJobs::Parts(std::string_view id) {
+  Params p;
+  p.Text(std::string(id));
+  return Jobs(p, "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE parent_id = $1 ORDER BY first_page",
+              "read the parts of a job");
 }
 
 Result<bool> PostgresJobs::Release(const Claim& claim) {

@@ -102,5 +102,8 @@ extern const char kSqliteJobSchema[];
 
 // The job queue kept in `conn`'s file; `conn` outlives it.
 std::unique_ptr<JobStore> MakeSqliteJobs(SqliteConnection* conn);
+// Adds what a job queue made by an earlier pactum lacks (after
+// kSqliteJobSchema); false when the database fails.
+bool UpgradeSqliteJobs(sqlite3* db);
 
 }  // namespace pactum::store

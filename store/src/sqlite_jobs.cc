@@ -44,7 +44,6 @@ CREATE TABLE IF NOT EXISTS jobs (
   result_content_type TEXT,
   result_headers_json TEXT,
   result_body BLOB);
-CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE state = 'running';
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
 CREATE INDEX IF NOT EXISTS jobs_upload ON jobs (upload_id);
@@ -55,12 +54,22 @@ namespace {
 
 constexpr std::string_view kSubject = "the job queue";
 
+// The columns a job queue of an earlier pactum lacks (split jobs), as
+// "name type" for ALTER TABLE jobs ADD COLUMN, and the indexes over them.
+constexpr const char* kJobPartColumns[] = {
+    "parent_id TEXT", "first_page INTEGER NOT NULL DEFAULT 0", "last_page INTEGER NOT NULL DEFAULT 0",
+    "parts INTEGER NOT NULL DEFAULT 0", "parts_left INTEGER NOT NULL DEFAULT 0"};
+constexpr const char* kJobPartIndexes =
+    "CREATE INDEX IF NOT EXISTS jobs_claim ON jobs ((parent_id IS NULL), seq) WHERE state = 'queued';\n"
+    "CREATE INDEX IF NOT EXISTS jobs_parts ON jobs (parent_id, first_page) WHERE parent_id IS NOT NULL;\n"
+    "DROP INDEX IF EXISTS jobs_queued;\n";
+
 // JobColumn order; the result body comes last in the table so that rows
 // are read without it.
 #define PACTUM_JOB_COLUMNS                                                                                    \
   "id, op, params_json, owner, callback_url, upload_id, media_type, state, attempts, max_attempts, "          \
   "pages_total, pages_done, cancel_requested, created_at, started_at, finished_at, error_json, "              \
-  "result_status IS NOT NULL"
+  "result_status IS NOT NULL, COALESCE(parent_id, ''), first_page, last_page, parts"
 
 std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -77,6 +86,8 @@ class SqliteJobs final : public JobStore {
                                 std::optional<std::string> after) override;
   Result<std::optional<Job>> Cancel(std::string_view id) override;
   Result<std::optional<Claim>> ClaimNext(std::string_view replica, std::chrono::milliseconds lease) override;
+  Result<bool> Split(const Claim& claim, const std::vector<PageRange>& ranges) override;
+  Result<std::vector<Job>> Parts(std::string_view id) override;
   Result<std::optional<std::string>> Upload(std::string_view upload_id) override;
   Result<Heartbeat> Beat(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
                          int pages_total) override;
@@ -101,6 +112,14 @@ class SqliteJobs final : public JobStore {
   Result<std::optional<Claim>> Take(std::string_view replica, std::chrono::milliseconds lease, std::string token,
                                     bool* requeued) PACTUM_REQUIRES(conn_->mu);
   Result<int> Delete(std::chrono::milliseconds retention) PACTUM_REQUIRES(conn_->mu);
+  Result<bool> AddParts(const Claim& claim, const std::vector<PageRange>& ranges) PACTUM_REQUIRES(conn_->mu);
+  Result<Heartbeat> Renew(const Claim& claim, std::chrono::milliseconds lease, int pages_done, int pages_total)
+      PACTUM_REQUIRES(conn_->mu);
+  Result<bool> End(const Claim& claim, JobState state, const std::optional<JobResult>& result,
+                   const std::optional<std::string>& error_json, bool* woke) PACTUM_REQUIRES(conn_->mu);
+  // A part of `parent` became final: one part fewer to wait for; the last
+  // queues the parent again (*woke).
+  std::optional<Error> PartFinal(const std::string& parent, bool* woke) PACTUM_REQUIRES(conn_->mu);
 
   // Whether a job is queued or a lease has expired (false when the
   // database cannot tell).
@@ -194,9 +213,9 @@ Result<std::vector<Job>> SqliteJobs::List(std::string_view owner, std::optional<
     before = cursor.Int(0);
   }
   Statement s(conn_->db(), state ? "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE owner = ?1 AND seq < ?2 "
-                                   "AND state = ?4 ORDER BY seq DESC LIMIT ?3"
+                                   "AND parent_id IS NULL AND state = ?4 ORDER BY seq DESC LIMIT ?3"
                                  : "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE owner = ?1 AND seq < ?2 "
-                                   "ORDER BY seq DESC LIMIT ?3");
+                                   "AND parent_id IS NULL ORDER BY seq DESC LIMIT ?3");
   if (!s.ok()) return Failed("list jobs");
   s.Bind(1, owner);
   s.Bind(2, before);
@@ -219,18 +238,46 @@ Result<std::optional<Job>> SqliteJobs::Cancel(std::string_view id) {
 }
 
 Result<std::optional<Job>> SqliteJobs::MarkCancelled(std::string_view id) {
+  // The job and, when it is split, its parts; a part cancelled while it
+  // was queued is final at once.
   Statement mark(conn_->db(),
                  "UPDATE jobs SET cancel_requested = 1, "
                  "state = CASE state WHEN 'queued' THEN 'cancelled' ELSE state END, "
                  "finished_at = CASE state WHEN 'queued' THEN ?2 ELSE finished_at END "
-                 "WHERE id = ?1 AND state IN ('queued', 'running')");
+                 "WHERE (id = ?1 OR parent_id = ?1) AND state IN ('queued', 'running') "
+                 "RETURNING parent_id IS NOT NULL AND state = 'cancelled'");
   Statement read(conn_->db(), "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE id = ?1");
   if (!mark.ok() || !read.ok()) return Failed("cancel the job");
   mark.Bind(1, id);
   mark.Bind(2, NowMs());
-  if (sqlite3_step(mark.get()) != SQLITE_DONE) return Failed("cancel the job");
+  int rc, parts_cancelled = 0;
+  while ((rc = sqlite3_step(mark.get())) == SQLITE_ROW) parts_cancelled += static_cast<int>(mark.Int(0));
+  if (rc != SQLITE_DONE) return Failed("cancel the job");
+  bool woke = false;
+  for (int i = 0; i < parts_cancelled; ++i) {
+    if (std::optional<Error> e = PartFinal(std::string(id), &woke)) return *e;
+  }
   read.Bind(1, id);
   return OneJob(read, "cancel the job");
+}
+
+std::optional<Error> SqliteJobs::PartFinal(const std::string& parent, bool* woke) {
+  Statement s(conn_->db(),
+              "UPDATE jobs SET parts_left = parts_left - 1, "
+              "state = CASE WHEN parts_left = 1 THEN 'queued' ELSE state END, "
+              "attempts = CASE WHEN parts_left = 1 THEN MAX(attempts - 1, 0) ELSE attempts END "
+              "WHERE id = ?1 AND state = 'running' AND lease_token IS NULL AND parts_left > 0 "
+              "RETURNING state = 'queued'");
+  if (!s.ok()) return Failed("count the parts of a job");
+  s.Bind(1, parent);
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) {
+    *woke = *woke || s.Int(0) != 0;
+    if (sqlite3_step(s.get()) == SQLITE_DONE) return std::nullopt;
+  } else if (rc == SQLITE_DONE) {
+    return std::nullopt;
+  }
+  return Failed("count the parts of a job");
 }
 
 Result<std::optional<Claim>> SqliteJobs::ClaimNext(std::string_view replica, std::chrono::milliseconds lease) {
@@ -262,18 +309,26 @@ Result<std::optional<Claim>> SqliteJobs::Take(std::string_view replica, std::chr
       "error_json = CASE WHEN cancel_requested THEN NULL WHEN attempts >= max_attempts THEN " +
       std::string(kInterruptedErrorSql) +
       " END, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL "
-      "WHERE state = 'running' AND lease_expires_at < ?1 RETURNING state = 'queued'";
+      "WHERE state = 'running' AND lease_expires_at < ?1 RETURNING state = 'queued', "
+      "CASE WHEN state <> 'queued' THEN parent_id END";
   Statement expired(conn_->db(), kRequeue.c_str());
   Statement take(conn_->db(),
                  "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = ?1, lease_owner = ?2, "
                  "lease_expires_at = ?3, started_at = COALESCE(started_at, ?4) "
-                 "WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT 1) "
+                 "WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY (parent_id IS NULL), seq LIMIT 1) "
                  "RETURNING " PACTUM_JOB_COLUMNS);
   if (!expired.ok() || !take.ok()) return Failed("claim a job");
   expired.Bind(1, now);
   int rc;
-  while ((rc = sqlite3_step(expired.get())) == SQLITE_ROW) *requeued = *requeued || expired.Int(0) != 0;
+  std::vector<std::string> parents;  // of parts that ended
+  while ((rc = sqlite3_step(expired.get())) == SQLITE_ROW) {
+    *requeued = *requeued || expired.Int(0) != 0;
+    if (!expired.IsNull(1)) parents.push_back(expired.Column(1));
+  }
   if (rc != SQLITE_DONE) return Failed("queue expired jobs again");
+  for (const std::string& parent : parents) {
+    if (std::optional<Error> e = PartFinal(parent, requeued)) return *e;
+  }
   take.Bind(1, token);
   take.Bind(2, replica);
   take.Bind(3, now + lease.count());
@@ -298,10 +353,20 @@ Result<std::optional<std::string>> SqliteJobs::Upload(std::string_view upload_id
 Result<Heartbeat> SqliteJobs::Beat(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
                                    int pages_total) {
   MutexLock lock(&conn_->mu);
+  if (std::optional<Error> e = conn_->Begin(kSubject, "renew a lease")) return *e;
+  return conn_->End(Renew(claim, lease, pages_done, pages_total), kSubject, "renew a lease");
+}
+
+Result<Heartbeat> SqliteJobs::Renew(const Claim& claim, std::chrono::milliseconds lease, int pages_done,
+                                       int pages_total) {
+  // A part's pages are its parent's too.
   Statement s(conn_->db(),
               "UPDATE jobs SET lease_expires_at = ?3, pages_done = ?4, pages_total = ?5 "
               "WHERE id = ?1 AND lease_token = ?2 AND state = 'running' RETURNING cancel_requested");
-  if (!s.ok()) return Failed("renew a lease");
+  Statement parent(conn_->db(),
+                   "UPDATE jobs SET pages_done = (SELECT COALESCE(SUM(c.pages_done), 0) FROM jobs c "
+                   "WHERE c.parent_id = ?1) WHERE id = ?1");
+  if (!s.ok() || !parent.ok()) return Failed("renew a lease");
   s.Bind(1, claim.job.id);
   s.Bind(2, claim.token);
   s.Bind(3, NowMs() + lease.count());
@@ -309,26 +374,44 @@ Result<Heartbeat> SqliteJobs::Beat(const Claim& claim, std::chrono::milliseconds
   s.Bind(5, static_cast<std::int64_t>(pages_total));
   Heartbeat beat;
   const int rc = sqlite3_step(s.get());
-  if (rc == SQLITE_ROW) {
-    beat.cancel_requested = s.Int(0) != 0;
-    if (sqlite3_step(s.get()) == SQLITE_DONE) return beat;
-  } else if (rc == SQLITE_DONE) {
+  if (rc == SQLITE_DONE) {
     beat.owned = false;
     return beat;
   }
-  return Failed("renew a lease");
+  if (rc != SQLITE_ROW) return Failed("renew a lease");
+  beat.cancel_requested = s.Int(0) != 0;
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return Failed("renew a lease");
+  if (!claim.job.parent_id.empty()) {
+    parent.Bind(1, claim.job.parent_id);
+    if (sqlite3_step(parent.get()) != SQLITE_DONE) return Failed("renew a lease");
+  }
+  return beat;
 }
 
 Result<bool> SqliteJobs::Finish(const Claim& claim, JobState state, const std::optional<JobResult>& result,
                                 const std::optional<std::string>& error_json) {
   if (std::optional<Error> e = CheckFinish(state, result)) return *e;
-  MutexLock lock(&conn_->mu);
+  bool woke = false;
+  Result<bool> finished = false;
+  {
+    MutexLock lock(&conn_->mu);
+    if (std::optional<Error> e = conn_->Begin(kSubject, "finish a job")) return *e;
+    finished = conn_->End(End(claim, state, result, error_json, &woke), kSubject, "finish a job");
+  }
+  if (finished.ok() && woke) Announce();
+  return finished;
+}
+
+Result<bool> SqliteJobs::End(const Claim& claim, JobState state, const std::optional<JobResult>& result,
+                             const std::optional<std::string>& error_json, bool* woke) {
   Statement s(conn_->db(),
               "UPDATE jobs SET state = ?3, finished_at = ?4, lease_token = NULL, lease_owner = NULL, "
               "lease_expires_at = NULL, error_json = ?5, result_status = ?6, result_content_type = ?7, "
               "result_headers_json = ?8, result_body = ?9 "
               "WHERE id = ?1 AND lease_token = ?2 AND state = 'running'");
-  if (!s.ok()) return Failed("finish a job");
+  // A split job's parts are read by now: they go with its answer.
+  Statement parts(conn_->db(), "DELETE FROM jobs WHERE parent_id = ?1");
+  if (!s.ok() || !parts.ok()) return Failed("finish a job");
   s.Bind(1, claim.job.id);
   s.Bind(2, claim.token);
   s.Bind(3, JobStateName(state));
@@ -341,7 +424,69 @@ Result<bool> SqliteJobs::Finish(const Claim& claim, JobState state, const std::o
     s.BindBlob(9, result->body);
   }  // unbound parameters are NULL
   if (sqlite3_step(s.get()) != SQLITE_DONE) return Failed("finish a job");
-  return sqlite3_changes(conn_->db()) == 1;
+  if (sqlite3_changes(conn_->db()) != 1) return false;
+  if (!claim.job.parent_id.empty()) {
+    if (std::optional<Error> e = PartFinal(claim.job.parent_id, woke)) return *e;
+  }
+  if (claim.job.parts > 0) {
+    parts.Bind(1, claim.job.id);
+    if (sqlite3_step(parts.get()) != SQLITE_DONE) return Failed("finish a job");
+  }
+  return true;
+}
+
+Result<bool> SqliteJobs::Split(const Claim& claim, const std::vector<PageRange>& ranges) {
+  if (std::optional<Error> e = CheckSplit(claim.job, ranges)) return *e;
+  Result<bool> split = false;
+  {
+    MutexLock lock(&conn_->mu);
+    if (std::optional<Error> e = conn_->Begin(kSubject, "split a job")) return *e;
+    split = conn_->End(AddParts(claim, ranges), kSubject, "split a job");
+  }
+  if (split.ok() && *split) Announce();
+  return split;
+}
+
+Result<bool> SqliteJobs::AddParts(const Claim& claim, const std::vector<PageRange>& ranges) {
+  Statement wait(conn_->db(),
+                 "UPDATE jobs SET lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, parts = ?3, "
+                 "parts_left = ?3, pages_total = ?4, pages_done = 0 "
+                 "WHERE id = ?1 AND lease_token = ?2 AND state = 'running' AND parent_id IS NULL");
+  Statement part(conn_->db(),
+                 "INSERT INTO jobs (id, op, params_json, owner, callback_url, upload_id, media_type, state, "
+                 "max_attempts, created_at, parent_id, first_page, last_page, pages_total) "
+                 "SELECT ?2, op, params_json, owner, '', upload_id, media_type, 'queued', max_attempts, ?3, id, ?4, "
+                 "?5, ?5 - ?4 + 1 FROM jobs WHERE id = ?1");
+  if (!wait.ok() || !part.ok()) return Failed("split a job");
+  wait.Bind(1, claim.job.id);
+  wait.Bind(2, claim.token);
+  wait.Bind(3, static_cast<std::int64_t>(ranges.size()));
+  wait.Bind(4, static_cast<std::int64_t>(ranges.back().last_page));
+  if (sqlite3_step(wait.get()) != SQLITE_DONE) return Failed("split a job");
+  if (sqlite3_changes(conn_->db()) != 1) return false;
+  const std::int64_t now = NowMs();
+  for (const PageRange& r : ranges) {
+    Result<std::string> id = RandomHex128();
+    if (!id.ok()) return id.error();
+    sqlite3_reset(part.get());
+    part.Bind(1, claim.job.id);
+    part.Bind(2, *id);
+    part.Bind(3, now);
+    part.Bind(4, static_cast<std::int64_t>(r.first_page));
+    part.Bind(5, static_cast<std::int64_t>(r.last_page));
+    if (sqlite3_step(part.get()) != SQLITE_DONE) return Failed("split a job");
+  }
+  return true;
+}
+
+Result<std::vector<Job>> SqliteJobs::Parts(std::string_view id) {
+  MutexLock lock(&conn_->mu);
+  Statement s(conn_->db(), "SELECT " PACTUM_JOB_COLUMNS " FROM jobs WHERE parent_id = ?1 ORDER BY first_page");
+  if (!s.ok()) return Failed("read the parts of a job");
+  s.Bind(1, id);
+  std::optional<std::vector<Job>> jobs = Jobs(s);
+  if (!jobs) return Failed("read the parts of a job");
+  return std::move(*jobs);
 }
 
 Result<bool> SqliteJobs::Release(const Claim& claim) {
@@ -437,6 +582,22 @@ void SqliteJobs::Interrupt() {
 }
 
 }  // namespace
+
+bool UpgradeSqliteJobs(sqlite3* db) {
+  for (const char* column : kJobPartColumns) {
+    const std::string_view def(column);
+    const std::string name(def.substr(0, def.find(' ')));
+    Statement has(db, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = ?1");
+    if (!has.ok()) return false;
+    has.Bind(1, name);
+    const int rc = sqlite3_step(has.get());
+    if (rc == SQLITE_ROW) continue;
+    if (rc != SQLITE_DONE) return false;
+    const std::string sql = "ALTER TABLE jobs ADD COLUMN " + std::string(def);
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+  }
+  return sqlite3_exec(db, kJobPartIndexes, nullptr, nullptr, nullptr) == SQLITE_OK;
+}
 
 std::unique_ptr<JobStore> MakeSqliteJobs(SqliteConnection* conn) { return std::make_unique<SqliteJobs>(conn); }
 

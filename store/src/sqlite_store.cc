@@ -174,7 +174,7 @@ Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
   // The job tables are created in archives of schema 1 too (written before
   // the job queue): older pactums ignore them, so the version stays.
   if (!exec("PRAGMA journal_mode = WAL") || !exec("PRAGMA synchronous = FULL") || !exec(kSchema) ||
-      !exec(kSqliteJobSchema) || !exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str())) {
+      !exec(kSqliteJobSchema) || !UpgradeSqliteJobs(db) || !exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str())) {
     return fail(sqlite3_errmsg(db));
   }
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(db, path));

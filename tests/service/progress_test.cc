@@ -228,6 +228,58 @@ TEST_F(WorkerPoolJobTest, PartialAtTheDeadlineKeepsThePagesRead) {
   EXPECT_EQ(Replaced(), std::vector<WorkerExit>{WorkerExit::kCancel});  // the probe's
 }
 
+// ---- the steps of a split job's extraction ----------------------------------
+
+TEST_F(WorkerPoolJobTest, AWorkerCountsReadsPagesAndJoinsPartsIntoTheWholeRecord) {
+  Start(1);
+  const auto deadline = [] { return Clock::now() + std::chrono::seconds(60); };
+  const std::string pdf = SeedPdf();
+  WorkerReply whole = pool_->Run(ExtractRequest(), pdf, deadline());
+  ASSERT_TRUE(whole.output.ok()) << whole.output.error().ToString();
+  const AgreementRecord& record = std::get<AgreementRecord>(*whole.output);
+
+  WorkerRequest count = ExtractRequest();
+  count.document.step = ExtractStep::kCount;
+  WorkerReply counted = pool_->Run(count, pdf, deadline());
+  ASSERT_TRUE(counted.output.ok()) << counted.output.error().ToString();
+  const int pages = std::get<PagesOutput>(*counted.output).page_count;
+  EXPECT_EQ(pages, record.document.pages);
+  EXPECT_TRUE(std::get<PagesOutput>(*counted.output).json.empty());
+
+  ASSERT_GE(pages, 2);
+  std::vector<std::string> parts;
+  for (int page = 1; page <= pages; ++page) {
+    WorkerRequest read = ExtractRequest();
+    read.document.step = ExtractStep::kPages;
+    read.document.first_page = page;
+    read.document.last_page = page;
+    WorkerReply part = pool_->Run(read, pdf, deadline());
+    ASSERT_TRUE(part.output.ok()) << part.output.error().ToString();
+    EXPECT_EQ(part.stats.pages, 1);
+    parts.push_back(std::get<PagesOutput>(*part.output).json);
+  }
+  auto array = [](const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (const std::string& item : items) out.append(out.size() > 1 ? "," : "").append(item);
+    return out + "]";
+  };
+  WorkerRequest join = ExtractRequest();
+  join.document.step = ExtractStep::kJoin;
+  join.document.parts_json = array(parts);
+  WorkerReply joined = pool_->Run(join, pdf, deadline());
+  ASSERT_TRUE(joined.output.ok()) << joined.output.error().ToString();
+  EXPECT_EQ(ToJson(std::get<AgreementRecord>(*joined.output)), ToJson(record));
+  EXPECT_EQ(joined.stats.pages, 0);  // counted as the parts were read
+
+  // Parts that do not make the document are refused, and the worker stays.
+  const std::vector<pid_t> before = pool_->Pids();
+  join.document.parts_json = array({parts.front()});  // page 1 alone
+  WorkerReply refused = pool_->Run(join, pdf, deadline());
+  ASSERT_FALSE(refused.output.ok());
+  EXPECT_EQ(refused.output.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(pool_->Pids(), before);
+}
+
 // ---- the channel's checks of progress messages -----------------------------
 
 TEST(WorkerPoolProtocolTest, ProgressMessagesAreCheckedStrictly) {

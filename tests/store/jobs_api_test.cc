@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -38,12 +39,15 @@ using testutil::TempPath;
 using testutil::WaitUntil;
 using testutil::WriteFile;
 
-// A `pactum serve` replica with one worker on `store`.
+// A `pactum serve` replica with one worker (unless `extra` says how many)
+// on `store`.
 class Replica {
  public:
   Replica(const std::string& store, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"serve", "--port", "0", "--workers", "1", "--store", store,
-                                     "--job-lease-seconds", "2"};
+    std::vector<std::string> args = {"serve", "--port", "0", "--store", store, "--job-lease-seconds", "2"};
+    if (std::find(extra.begin(), extra.end(), "--workers") == extra.end()) {
+      args.insert(args.end(), {"--workers", "1"});
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     child_ = std::make_unique<Child>(args);
     port_ = child_->AwaitListeningPort();
@@ -251,6 +255,29 @@ TEST(JobsApiTest, AJobOverItsTimeLimitKeepsThePagesReadAndShowsProgress) {
   EXPECT_FALSE(record["document"]["page_info"].empty());
   EXPECT_EQ(done["pages_total"], 12);
   EXPECT_EQ(done["pages_done"].get<int>(), static_cast<int>(record["document"]["page_info"].size()));
+}
+
+TEST(JobsApiTest, AtMostJobConcurrencyJobsRunAndTheOtherWorkersServeRequests) {
+  Replica replica(SqliteStore(), {"--workers", "2", "--job-concurrency", "1", "--job-part-pages", "0"});
+  auto c = replica.Client();
+  const std::string scan = CorpusPath("seed-scan-300-gray.pdf"), twelve = TempPath("twelve-pages-cap.pdf");
+  ASSERT_EQ(std::system(("qpdf --empty --pages " + scan + " " + scan + " " + scan + " -- " + twelve).c_str()), 0);
+  const std::string long_job = Submit(*c, "op=extract&ocr=always", ReadFile(twelve))["id"];
+  ASSERT_EQ(AwaitJob(*c, long_job, [](const json& j) { return j["state"] != "queued"; }).value("state", ""),
+            "running");
+  const std::string short_job = Submit(*c, "op=extract", ReadFile(CorpusPath("a01-born-digital.pdf")))["id"];
+  // The second worker answers a synchronous request at once...
+  auto sync = c->Post("/v1/extract", ReadFile(CorpusPath("a05-born-digital.pdf")), "application/pdf");
+  ASSERT_TRUE(sync);
+  EXPECT_EQ(sync->status, 200) << sync->body;
+  // ...but takes no second job while the first runs.
+  EXPECT_EQ(GetJob(*c, short_job)["state"], "queued");
+  EXPECT_EQ(GetJob(*c, long_job)["state"], "running");
+  auto del = c->Delete(("/v1/jobs/" + long_job).c_str());
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200) << del->body;
+  EXPECT_EQ(AwaitJob(*c, short_job, Final).value("state", ""), "succeeded");
+  EXPECT_EQ(GetJob(*c, long_job)["state"], "cancelled");
 }
 
 TEST(JobsApiTest, ListShowsOnlyTheKeysOwnJobsFilteredAndInPages) {
@@ -477,6 +504,51 @@ TEST(JobsReplicasTest, TwentyJobsOnThreeReplicasSurviveAKilledOneAndFinishExactl
   const std::string store = storetest::FreshStoreUri("postgresql");
   ASSERT_FALSE(store.empty());
   RunJobsThroughAKilledReplica(store, 3, 20);
+}
+
+// A scan split into parts of one page: the parts are read by both
+// replicas' workers, and the joined record is the synchronous one.
+TEST(JobsReplicasTest, AScanIsReadInPartsByEveryReplicaAndJoinedAsTheSynchronousCallReadsIt) {
+  const std::string store = storetest::FreshStoreUri("postgresql");
+  ASSERT_FALSE(store.empty());
+  Replica a(store, {"--job-part-pages", "1"}), b(store, {"--job-part-pages", "1"});
+  auto c = a.Client();
+  const std::string scan = ReadFile(CorpusPath("a02-scan-200-bw.pdf"));  // 3 pages
+  const std::string id = Submit(*c, "op=extract&ocr=auto", scan)["id"];
+  const json done = AwaitJob(*c, id, Final, std::chrono::seconds(120));
+  ASSERT_EQ(done.value("state", ""), "succeeded") << done.dump();
+  EXPECT_EQ(done["pages_total"], 3);
+  EXPECT_EQ(done["pages_done"], 3);
+  EXPECT_EQ(done["attempts"], 1);
+  auto result = c->Get(("/v1/jobs/" + id + "/result").c_str());
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  auto sync = b.Client()->Post("/v1/extract", scan, "application/pdf");
+  ASSERT_TRUE(sync);
+  EXPECT_EQ(result->body, sync->body);
+
+  // The job was split on one replica; its three parts ran on both, each
+  // once; the job finished once, after them.
+  const std::string logs[] = {a.process().Stderr(), b.process().Stderr()};
+  EXPECT_EQ(LoggedJobs(logs[0], "split into parts").count(id) + LoggedJobs(logs[1], "split into parts").count(id), 1u);
+  std::set<std::string> parts;
+  for (const std::string& log : logs) {
+    std::set<std::string> started = LoggedJobs(log, "\\(extract\\) started");
+    started.erase(id);
+    EXPECT_FALSE(started.empty()) << "a replica read no part:\n" << log;
+    for (const std::string& part : started) EXPECT_TRUE(parts.insert(part).second) << part << " ran twice";
+  }
+  EXPECT_EQ(parts.size(), 3u);
+  EXPECT_EQ(CountFinished(logs[0], id) + CountFinished(logs[1], id), 1);
+  // Parts are no jobs of the client's.
+  auto listed = c->Get("/v1/jobs");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(json::parse(listed->body)["jobs"].size(), 1u) << listed->body;
+  for (const std::string& part : parts) {
+    auto r = c->Get(("/v1/jobs/" + part).c_str());
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404);
+  }
 }
 
 }  // namespace

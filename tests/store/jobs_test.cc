@@ -146,6 +146,22 @@ class JobsTest : public ::testing::TestWithParam<std::string> {
     return n;
   }
 
+  // Runs `sql` past the store.
+  void Exec(const std::string& sql) {
+    if (Postgres()) {
+      PGconn* c = PQconnectdb(uri_.c_str());
+      PGresult* r = PQexec(c, sql.c_str());
+      EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+      PQclear(r);
+      PQfinish(c);
+    } else {
+      sqlite3* db = nullptr;
+      EXPECT_EQ(sqlite3_open(uri_.substr(7).c_str(), &db), SQLITE_OK);
+      EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+      sqlite3_close(db);
+    }
+  }
+
   std::string uri_;
   std::unique_ptr<Store> store_;
 };
@@ -610,6 +626,162 @@ TEST_P(JobsTest, InterruptWakesEveryWaiterAndLaterWaits) {
   for (auto& w : waiters) w.join();
   for (milliseconds w : waited) EXPECT_LT(w, seconds(5));
   EXPECT_LT(Timed([&] { jobs().WaitForWork(seconds(20)); }), seconds(1));
+}
+
+// A split job: parts claimed ahead of other jobs, their pages counted as
+// the job's progress, the job queued again (without counting an attempt)
+// once every part is final, and its parts gone with its answer.
+TEST_P(JobsTest, ASplitJobsPartsGoFirstAndTheJobIsJoinedOnceAllAreFinal) {
+  const Job a = Submit(MakeJob("alice"));
+  const Job b = Submit(MakeJob("bob", "another upload"));
+  std::optional<Claim> whole = Claim1(jobs(), "replica-a");
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->job.id, a.id);
+  EXPECT_EQ(whole->job.parts, 0);
+  const std::vector<PageRange> ranges = {{1, 2}, {3, 4}, {5, 5}};
+  Result<bool> split = jobs().Split(*whole, ranges);
+  ASSERT_TRUE(split.ok()) << split.error().ToString();
+  EXPECT_TRUE(*split);
+  EXPECT_FALSE(*jobs().Split(*whole, ranges));  // the claim is spent
+  EXPECT_FALSE(jobs().Beat(*whole, seconds(30), 1, 5)->owned);
+  Job waiting = MustGet(a.id);
+  EXPECT_EQ(waiting.state, JobState::kRunning);
+  EXPECT_EQ(waiting.parts, 3);
+  EXPECT_EQ(waiting.pages_total, 5);
+  EXPECT_EQ(waiting.pages_done, 0);
+  EXPECT_EQ(ListIds("alice", std::nullopt, 10), std::vector<std::string>{a.id});  // parts are not listed
+
+  // The parts come before bob's older job, to any replica.
+  auto b_store = Open();
+  std::vector<Claim> parts;
+  for (int i = 0; i < 3; ++i) {
+    std::optional<Claim> c = Claim1(i == 1 ? b_store->jobs() : jobs(), i == 1 ? "replica-b" : "replica-a");
+    ASSERT_TRUE(c);
+    parts.push_back(*c);
+  }
+  for (int i = 0; i < 3; ++i) {
+    const Job& part = parts[static_cast<size_t>(i)].job;
+    EXPECT_EQ(part.parent_id, a.id);
+    EXPECT_EQ(part.first_page, ranges[static_cast<size_t>(i)].first_page);
+    EXPECT_EQ(part.last_page, ranges[static_cast<size_t>(i)].last_page);
+    EXPECT_EQ(part.owner, "alice");
+    EXPECT_EQ(part.op, a.op);
+    EXPECT_EQ(part.params_json, a.params_json);
+    EXPECT_EQ(part.upload_id, a.upload_id);
+    EXPECT_EQ(part.callback_url, "");
+    EXPECT_EQ(part.attempts, 1);
+    EXPECT_EQ(part.pages_total, part.last_page - part.first_page + 1);
+  }
+  EXPECT_EQ(MustGet(b.id).state, JobState::kQueued);
+  std::optional<Claim> bob = Claim1(jobs(), "replica-a");
+  ASSERT_TRUE(bob);
+  EXPECT_EQ(bob->job.id, b.id);
+  EXPECT_EQ(jobs().Split(parts[0], {{1, 1}}).error().code, ErrorCode::kBadRequest);  // a part is not split again
+  EXPECT_EQ(jobs().Split(*bob, {}).error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(jobs().Split(*bob, {{2, 3}}).error().code, ErrorCode::kBadRequest);
+
+  // Progress: the parts' pages add up, a late beat's too.
+  ASSERT_TRUE(jobs().Beat(parts[0], seconds(30), 1, 2)->owned);
+  ASSERT_TRUE(b_store->jobs().Beat(parts[1], seconds(30), 2, 2)->owned);
+  ASSERT_TRUE(jobs().Beat(parts[0], seconds(30), 2, 2)->owned);
+  EXPECT_EQ(MustGet(a.id).pages_done, 4);
+  Result<std::vector<Job>> listed = jobs().Parts(a.id);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].id, parts[0].job.id);
+  EXPECT_EQ((*listed)[2].id, parts[2].job.id);
+
+  // Two parts end: the job still waits, and nothing is queued.
+  ASSERT_TRUE(*jobs().Finish(parts[0], JobState::kSucceeded, MakeResult("pages 1-2"), std::nullopt));
+  ASSERT_TRUE(*jobs().Finish(parts[2], JobState::kSucceeded, MakeResult("page 5"), std::nullopt));
+  EXPECT_EQ(MustGet(a.id).state, JobState::kRunning);
+  EXPECT_FALSE(Claim1(jobs(), "replica-a"));
+  // The last one queues it again; its claim is the join.
+  ASSERT_TRUE(*b_store->jobs().Finish(parts[1], JobState::kSucceeded, MakeResult("pages 3-4"), std::nullopt));
+  std::optional<Claim> join = ClaimEventually(jobs(), "replica-a", seconds(30));
+  ASSERT_TRUE(join);
+  EXPECT_EQ(join->job.id, a.id);
+  EXPECT_EQ(join->job.parts, 3);
+  EXPECT_EQ(join->job.attempts, 1);
+  EXPECT_EQ(join->job.started_at, whole->job.started_at);
+  EXPECT_EQ((*jobs().Answer(parts[1].job.id))->body, "pages 3-4");
+  ASSERT_TRUE(*jobs().Finish(*join, JobState::kSucceeded, MakeResult("record"), std::nullopt));
+  EXPECT_TRUE(jobs().Parts(a.id)->empty());
+  EXPECT_FALSE(jobs().Get(parts[0].job.id)->has_value());
+  EXPECT_EQ((*jobs().Answer(a.id))->body, "record");
+  EXPECT_EQ(MustGet(a.id).state, JobState::kSucceeded);
+}
+
+TEST_P(JobsTest, AQueueWithoutSplitJobsGainsThemOnOpen) {
+  const Job queued = Submit(MakeJob("alice"));
+  store_.reset();
+  // The queue as the pactum before split jobs made it.
+  std::string drop = "DROP INDEX jobs_claim; DROP INDEX jobs_parts; "
+                     "CREATE INDEX jobs_queued ON jobs (seq) WHERE state = 'queued';";
+  for (const char* column : {"parent_id", "first_page", "last_page", "parts", "parts_left"}) {
+    drop += std::string("ALTER TABLE jobs DROP COLUMN ") + column + ";";
+  }
+  Exec(drop);
+  store_ = Open();
+  ASSERT_TRUE(store_);
+  std::optional<Claim> c = Claim1(jobs(), "replica-a");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->job.id, queued.id);
+  EXPECT_TRUE(*jobs().Split(*c, {{1, 1}}));
+  std::optional<Claim> part = Claim1(jobs(), "replica-a");
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->job.parent_id, queued.id);
+  EXPECT_EQ(Count("SELECT count(*) FROM jobs"), 2);
+}
+
+TEST_P(JobsTest, CancellingASplitJobCancelsItsPartsThenTheJob) {
+  const Job a = Submit(MakeJob("alice"));
+  std::optional<Claim> whole = Claim1(jobs(), "replica-a");
+  ASSERT_TRUE(whole);
+  ASSERT_TRUE(*jobs().Split(*whole, {{1, 1}, {2, 2}, {3, 3}}));
+  std::optional<Claim> running = Claim1(jobs(), "replica-a");
+  ASSERT_TRUE(running);
+  Result<std::optional<Job>> cancelled = Open()->jobs().Cancel(a.id);
+  ASSERT_TRUE(cancelled.ok() && cancelled->has_value());
+  EXPECT_EQ((*cancelled)->state, JobState::kRunning);
+  EXPECT_TRUE((*cancelled)->cancel_requested);
+  Result<std::vector<Job>> parts = jobs().Parts(a.id);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 3u);
+  EXPECT_EQ((*parts)[0].state, JobState::kRunning);
+  EXPECT_EQ((*parts)[1].state, JobState::kCancelled);
+  EXPECT_EQ((*parts)[2].state, JobState::kCancelled);
+  EXPECT_FALSE(Claim1(jobs(), "replica-b"));  // it waits for the running part
+  EXPECT_TRUE(jobs().Beat(*running, seconds(30), 0, 1)->cancel_requested);
+  ASSERT_TRUE(*jobs().Finish(*running, JobState::kCancelled, std::nullopt, std::nullopt));
+  std::optional<Claim> last = ClaimEventually(jobs(), "replica-b", seconds(30));
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->job.id, a.id);
+  EXPECT_TRUE(last->job.cancel_requested);
+  ASSERT_TRUE(*jobs().Finish(*last, JobState::kCancelled, std::nullopt, std::nullopt));
+  EXPECT_EQ(MustGet(a.id).state, JobState::kCancelled);
+}
+
+TEST_P(JobsTest, APartWhoseReplicasDiedFailsAndItsJobIsJoinedToReportIt) {
+  NewJob in = MakeJob("alice");
+  in.max_attempts = 1;
+  const Job a = Submit(in);
+  std::optional<Claim> whole = Claim1(jobs(), "replica-a");
+  ASSERT_TRUE(whole);
+  ASSERT_TRUE(*jobs().Split(*whole, {{1, 4}}));
+  std::optional<Claim> part = Claim1(jobs(), "replica-a", milliseconds(100));
+  ASSERT_TRUE(part);
+  ASSERT_EQ(part->job.parent_id, a.id);
+  // Replica a dies; the next claimant gives the part up, and the job is
+  // queued again.
+  std::optional<Claim> join = ClaimEventually(jobs(), "replica-b", seconds(30));
+  ASSERT_TRUE(join);
+  EXPECT_EQ(join->job.id, a.id);
+  Result<std::vector<Job>> parts = jobs().Parts(a.id);
+  ASSERT_TRUE(parts.ok() && parts->size() == 1);
+  EXPECT_EQ((*parts)[0].state, JobState::kFailed);
+  ASSERT_TRUE((*parts)[0].error_json);
+  EXPECT_NE(parts->front().error_json->find("interrupted 1 time"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, JobsTest, ::testing::Values("sqlite", "postgresql"),

@@ -3,9 +3,12 @@
 // inside an isolated worker process.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "pactum/extract/options.h"
+#include "pactum/extract/pages.h"
 #include "pactum/models/digest.h"
 #include "pactum/models/record.h"
 #include "pactum/models/status.h"
@@ -15,6 +18,43 @@ namespace pactum::extract {
 // Stages: sniff (415) -> open (422) -> pages (text layer / OCR) -> layout ->
 // field extractors -> record. Errors carry the contract's codes.
 Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options);
+
+// A document split into parts read apart (a long scan read by the workers
+// of several replicas at once) gives the record Extract() gives, in two
+// steps: ExtractPages() for each part, then ExtractFromPages() over the
+// parts joined in page order.
+
+// What the page stage read of pages first_page..last_page of a document.
+struct PagesPart {
+  int page_count = 0;  // of the whole document
+  PagesResult pages;   // missing_pages: only within the part
+};
+
+// The page count of `bytes` (sniff and open, no page read). Errors as
+// Extract()'s for those stages.
+Result<int> CountPages(std::string_view bytes, const Limits& limits);
+
+// Sniff, open and the page stage for options.first_page..last_page (the
+// deadline, progress over the part's pages, cancellation and partial
+// results as Extract() has them). Errors as Extract()'s; kBadRequest for a
+// range that holds no page of the document.
+Result<PagesPart> ExtractPages(std::string_view bytes, const ExtractOptions& options);
+
+// The rest of Extract() over `pages`: the parts of every page of `bytes`,
+// joined in page order (JoinParts). The record Extract() gives for the same
+// pages.
+Result<AgreementRecord> ExtractFromPages(std::string_view bytes, PagesPart pages, const ExtractOptions& options);
+
+// Parts in page order joined into one: pages, decisions, warnings and
+// missing pages one after the other. kBadRequest when they are not parts of
+// one document covering its pages in order, without gaps or overlaps.
+Result<PagesPart> JoinParts(std::vector<PagesPart> parts);
+
+// A part as JSON text and back, exactly (boxes and confidences unrounded),
+// between worker processes. Decoding fails (kInternal) on anything that is
+// not such a text.
+std::string PagesPartToJson(const PagesPart& part);
+Result<PagesPart> PagesPartFromJson(std::string_view json);
 
 // Lowercase hex SHA-256 of `bytes` (the record id).
 using pactum::Sha256Hex;

@@ -80,6 +80,12 @@ struct ExtractOptions {
   // own). Off: past the deadline the extraction fails with kTimeout, as it
   // always did.
   bool partial_at_deadline = false;
+  // The pages to read, 1-based and inclusive; last_page 0: to the last.
+  // Only ExtractPages() reads a part of a document (jobs split a long scan
+  // into parts that several workers read at once); Extract() reads all.
+  int first_page = 1;
+  int last_page = 0;
+
   // The page stage's deadline when partial_at_deadline: unset, Extract()
   // sets it from PagesDeadline() (ReadPages called alone: from its start).
   std::optional<std::chrono::steady_clock::time_point> pages_not_after;

@@ -20,10 +20,15 @@ struct PagesResult {
   std::vector<int> missing_pages;
 };
 
-// Reads every page (or, partial_at_deadline, those read by the page stage's
+// Reads every page of ExtractOptions::first_page..last_page (or, partial_at_deadline, those read by the page stage's
 // deadline), reporting progress and stopping on cancellation as `options`
 // say. Errors: the first page's error; kTimeout past the deadline (not
 // partial); Error::Cancelled().
+// kBadRequest when that range holds no page of `doc`.
 Result<PagesResult> ReadPages(Document& doc, const ExtractOptions& options);
+
+// Orders warnings by page (those of no page first), keeping the order of
+// those of one page.
+void SortWarnings(std::vector<Warning>* warnings);
 
 }  // namespace pactum::extract

@@ -91,6 +91,13 @@ struct JobOptions {
   int retention_hours = 168;
   // Claims of one job before it fails (replicas that died while running it).
   int attempts = 3;
+  // An extraction job likely to be OCRed (a scan) of more pages than this
+  // is split into parts of this many pages, which the workers of every
+  // replica read at once, and joined in page order. 0: never split.
+  int part_pages = 4;
+  // Jobs (and parts) this replica runs at once; the rest of its workers
+  // stay free for synchronous requests. 0: as many as it has workers.
+  int concurrency = 0;
 };
 
 struct ServerOptions {

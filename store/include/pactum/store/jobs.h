@@ -83,6 +83,20 @@ struct Job {
   std::optional<std::int64_t> finished_at;  // reached a final state
   std::optional<std::string> error_json;    // failed/cancelled: {"code": ..., "message": ...}
   bool has_result = false;                  // Answer() has one
+  // A part of a split job (Split()): its parent's id, and the pages it
+  // reads (1-based, inclusive). "" and 0 for every other job.
+  std::string parent_id;
+  int first_page = 0;
+  int last_page = 0;
+  // A split job: how many parts it has (0: not split). Claimed again once
+  // every part is final, to join them.
+  int parts = 0;
+};
+
+// The pages of one part of a split job, 1-based and inclusive.
+struct PageRange {
+  int first_page = 0;
+  int last_page = 0;
 };
 
 // A claimed job and the token that proves the claim.
@@ -110,8 +124,8 @@ class JobStore {
   // The job, or nullopt when there is none with that id.
   virtual Result<std::optional<Job>> Get(std::string_view id) = 0;
 
-  // `owner`'s jobs, newest first, at most `limit` (1..100), optionally only
-  // those in `state`, continuing after the job with id `after` (a cursor of
+  // `owner`'s jobs (not the parts of split jobs), newest first, at most
+  // `limit` (1..100), optionally only those in `state`, continuing after the job with id `after` (a cursor of
   // an earlier page: the last job's id) when set. kBadRequest when `limit`
   // is outside 1..100 or `after` names no job of `owner` (any more: it may
   // have expired).
@@ -126,7 +140,8 @@ class JobStore {
   // or nullopt when there is none.
   virtual Result<std::optional<Job>> Cancel(std::string_view id) = 0;
 
-  // Takes the oldest queued job (in the order of submission) for `replica`
+  // Takes the oldest queued part of a split job, else the oldest queued job
+  // (in the order of submission) for `replica`
   // under a lease of `lease` from now: state running, attempts + 1, a new
   // token. Before that, jobs whose lease has expired are queued again (and
   // announced to WaitForWork()), failed ({"code":"internal", ...} naming the
@@ -135,6 +150,24 @@ class JobStore {
   // PostgreSQL the jobs this call queued again are only claimed by a later
   // call (the statement sees the queue as it was when it started).
   virtual Result<std::optional<Claim>> ClaimNext(std::string_view replica, std::chrono::milliseconds lease) = 0;
+
+  // Splits a claimed job into parts, one job per range, in page order: the
+  // same op, parameters, owner, upload and max_attempts, without callback,
+  // each with parent_id and its pages. Parts are claimed ahead of every job
+  // that is not a part, by any replica. The split job waits meanwhile:
+  // running without a lease (it never expires), its pages_done the sum of
+  // its parts' (pages_total the ranges' pages). Once the last part is final
+  // (succeeded, failed or cancelled) the split job is queued again, without
+  // this claim counting as an attempt, and claimed with parts > 0 to be
+  // joined. Cancel() of a split job cancels its parts; Finish() of it deletes
+  // them. Returns false (and changes nothing) when the claim is no longer
+  // the job's current one. kBadRequest when `ranges` is empty or the job is
+  // itself a part.
+  virtual Result<bool> Split(const Claim& claim, const std::vector<PageRange>& ranges) = 0;
+
+  // The parts of the split job `id`, in page order (none when it is not
+  // split, or was finished).
+  virtual Result<std::vector<Job>> Parts(std::string_view id) = 0;
 
   // The bytes of an upload, or nullopt when they are gone.
   virtual Result<std::optional<std::string>> Upload(std::string_view upload_id) = 0;
