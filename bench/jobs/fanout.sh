@@ -93,9 +93,13 @@ round 1x1-whole 18581
 stop_replicas
 start_replica 18581 "$part_pages"
 round 1x1-parts 18581
+stop_replicas
+start_replica 18581 "$part_pages"
 start_replica 18582 "$part_pages"
 round 2x1-parts 18581
 stop_replicas
+echo "claims in the last round (the parts, the split and the join): $(grep -c ') started' "$state/replica-18581.log")" \
+  "on one replica, $(grep -c ') started' "$state/replica-18582.log") on the other"
 
 cmp -s "$state/1x1-whole.json" "$state/1x1-parts.json" && cmp -s "$state/1x1-whole.json" "$state/2x1-parts.json" ||
   { echo "the rounds answered different records" >&2; exit 1; }
