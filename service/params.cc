@@ -313,6 +313,51 @@ Result<store::Query> ParseFindParams(const QueryParams& query) {
   return out;
 }
 
+Result<RenderParams> ParseRenderParams(const QueryParams& query, std::string_view page) {
+  if (auto err = RejectMalformedText(query)) return *err;
+  RenderParams out;
+  const auto [page_end, page_ec] = std::from_chars(page.data(), page.data() + page.size(), out.page);
+  if (page_ec != std::errc() || page_end != page.data() + page.size() || out.page < 1) {
+    return Error{ErrorCode::kNotFound, "no page " + Printable(page) + "; pages are numbered from 1"};
+  }
+  bool seen = false;
+  for (const auto& [name, value] : query) {
+    if (name != "dpi") {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) +
+                               "' of GET /v1/documents/{id}/pages/{n}.png; use dpi");
+    }
+    if (seen) return Error::BadRequest("query parameter 'dpi' is given more than once; give it once");
+    seen = true;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out.dpi);
+    if (ec != std::errc() || end != value.data() + value.size() || out.dpi < kMinPageDpi || out.dpi > kMaxPageDpi) {
+      return Error::BadRequest("dpi=" + Printable(value) + " is not a resolution from " + std::to_string(kMinPageDpi) +
+                               " to " + std::to_string(kMaxPageDpi));
+    }
+  }
+  return out;
+}
+
+Result<ReportFormat> ParseVerifyParams(const QueryParams& query) {
+  if (auto err = RejectMalformedText(query)) return *err;
+  ReportFormat out = ReportFormat::kJson;
+  bool seen = false;
+  for (const auto& [name, value] : query) {
+    if (name != "format") {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) + "' of POST /v1/verify; use format");
+    }
+    if (seen) return Error::BadRequest("query parameter 'format' is given more than once; give it once");
+    seen = true;
+    if (value == "json") {
+      out = ReportFormat::kJson;
+    } else if (value == "text") {
+      out = ReportFormat::kText;
+    } else {
+      return Error::BadRequest("format=" + Printable(value) + " is not a report format; use json or text");
+    }
+  }
+  return out;
+}
+
 std::optional<Error> RejectAnyParams(const QueryParams& query, std::string_view endpoint) {
   if (query.empty()) return std::nullopt;
   if (auto err = RejectMalformedText(query)) return err;

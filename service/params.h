@@ -88,6 +88,30 @@ inline constexpr std::size_t kMaxSearchLength = 256;
 // unknown or repeated names, bad values.
 Result<store::Query> ParseFindParams(const QueryParams& query);
 
+// GET /v1/documents/{id}/pages/{n}.png: the page (1-based) and the
+// resolution of the image.
+struct RenderParams {
+  int page = 1;
+  int dpi = 96;
+};
+
+// The resolutions a page image may be asked for (dpi=), and the default.
+inline constexpr int kMinPageDpi = 36;
+inline constexpr int kMaxPageDpi = 300;
+inline constexpr int kDefaultPageDpi = 96;
+
+// The query of GET /v1/documents/{id}/pages/{n}.png: dpi (kMinPageDpi to
+// kMaxPageDpi, default kDefaultPageDpi); `page` is the path's n. Errors
+// (kBadRequest): unknown or repeated names, a dpi out of range; kNotFound:
+// a page number below 1 or not a number (no such page).
+Result<RenderParams> ParseRenderParams(const QueryParams& query, std::string_view page);
+
+// The query of POST /v1/verify: format=json (the default) or format=text
+// (the report in the words of `pactum verify --format text`). Errors
+// (kBadRequest): unknown or repeated names, another format.
+enum class ReportFormat { kJson, kText };
+Result<ReportFormat> ParseVerifyParams(const QueryParams& query);
+
 // For endpoints without parameters: a kBadRequest naming the first
 // parameter, or nullopt when `query` is empty.
 std::optional<Error> RejectAnyParams(const QueryParams& query, std::string_view endpoint);

@@ -10,11 +10,13 @@
 #include <type_traits>
 #include <variant>
 
+#include "cli/verify_text.h"
 #include "http_errors.h"
 #include "logging.h"
 #include "openapi.h"
 #include "pactum/models/json.h"
 #include "params.h"
+#include "web_app.h"
 
 namespace pactum::service {
 namespace {
@@ -32,6 +34,7 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/documents", "GET, HEAD, POST"},
     {"/v1/documents/{id}", "GET, HEAD"},
     {"/v1/documents/{id}/file", "GET, HEAD"},
+    {"/v1/documents/{id}/pages/{n}.png", "GET, HEAD"},
     {"/v1/jobs", "GET, HEAD, POST"},
     {"/v1/jobs/{id}", "DELETE, GET, HEAD"},
     {"/v1/jobs/{id}/result", "GET, HEAD"},
@@ -39,6 +42,8 @@ constexpr RouteSpec kRoutes[] = {
     {"/readyz", "GET, HEAD"},
     {"/metrics", "GET, HEAD"},
     {"/openapi.json", "GET, HEAD"},
+    {"/", "GET, HEAD"},
+    {"/app/{file}", "GET, HEAD"},
 };
 
 // The test seam of ServerOptions::TEST_allow_faults: the fault a request
@@ -48,20 +53,30 @@ WorkerFault FaultOf(const RouteContext& ctx, const httplib::Request& req) {
   return ParseWorkerFault(req.get_header_value("X-Pactum-Test-Fault")).value_or(WorkerFault::kNone);
 }
 
-// The route of `path`; a path segment may fill a "{id}" of the table.
+// Whether `segment` of a path fills `pattern`, a segment of the table: the
+// same text, or a "{name}" hole (with text before or after it that the
+// segment must start and end with) that some non-empty text fills.
+bool SegmentMatches(std::string_view pattern, std::string_view segment) {
+  const auto open = pattern.find('{'), close = pattern.find('}');
+  if (open == std::string_view::npos || close == std::string_view::npos) return pattern == segment;
+  const std::string_view head = pattern.substr(0, open), tail = pattern.substr(close + 1);
+  return segment.size() > head.size() + tail.size() && segment.starts_with(head) && segment.ends_with(tail);
+}
+
+// The route of `path`; a path segment may fill a "{id}" (or another hole)
+// of the table.
 const RouteSpec* FindRoute(std::string_view path) {
   for (const RouteSpec& r : kRoutes) {
-    std::string_view pattern = r.path;
-    const auto hole = pattern.find("{id}");
-    if (hole == std::string_view::npos) {
-      if (pattern == path) return &r;
-      continue;
+    std::string_view pattern = r.path, rest = path;
+    bool same = true;
+    while (same && !pattern.empty() && !rest.empty()) {
+      const auto p_end = std::min(pattern.find('/', 1), pattern.size());
+      const auto r_end = std::min(rest.find('/', 1), rest.size());
+      same = SegmentMatches(pattern.substr(0, p_end), rest.substr(0, r_end));
+      pattern.remove_prefix(p_end);
+      rest.remove_prefix(r_end);
     }
-    const std::string_view head = pattern.substr(0, hole), tail = pattern.substr(hole + 4);
-    if (path.size() > head.size() + tail.size() && path.starts_with(head) && path.ends_with(tail)) {
-      const std::string_view id = path.substr(head.size(), path.size() - head.size() - tail.size());
-      if (id.find('/') == std::string_view::npos) return &r;
-    }
+    if (same && pattern.empty() && rest.empty()) return &r;
   }
   return nullptr;
 }
@@ -220,7 +235,9 @@ Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryPar
   }
   if (!op) return Error::BadRequest("POST /v1/jobs needs op=extract, op=verify or op=sign");
   const std::optional<Operation> parsed = ParseOperation(*op);
-  if (!parsed) return Error::BadRequest("op=" + Printable(*op) + " is not an operation; use extract, verify or sign");
+  if (!parsed || *parsed == Operation::kRender) {
+    return Error::BadRequest("op=" + Printable(*op) + " is not an operation; use extract, verify or sign");
+  }
   s.op = *parsed;
   switch (s.op) {
     case Operation::kExtract: {
@@ -236,6 +253,8 @@ Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryPar
       if (!p.ok()) return p.error();
       break;
     }
+    case Operation::kRender:
+      break;  // refused above
   }
   if (ctx.store == nullptr) return NoJobQueue();
   if (callback) {
@@ -245,6 +264,19 @@ Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryPar
     s.callback_url = *callback;
   }
   return s;
+}
+
+// POST /v1/verify: the report's format, and the upload's file name for the
+// text report's first line.
+struct VerifyQuery {
+  ReportFormat format = ReportFormat::kJson;
+  std::string file_name;
+};
+
+Result<VerifyQuery> ParseVerifyQuery(const QueryParams& query) {
+  Result<ReportFormat> format = ParseVerifyParams(query);
+  if (!format.ok()) return format.error();
+  return VerifyQuery{*format, ""};
 }
 
 // A job id as the store makes them: 32 lowercase hex digits.
@@ -346,6 +378,10 @@ void DocumentRoute(const RouteContext& ctx, const httplib::Request& req, httplib
     if (!p.file_name && !body.file_name.empty()) {
       if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) p.file_name = std::move(name).value();
     }
+  } else if constexpr (std::is_same_v<Params, VerifyQuery>) {
+    if (!body.file_name.empty()) {
+      if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) p.file_name = std::move(name).value();
+    }
   } else if constexpr (std::is_same_v<Params, JobSubmission>) {
     if (p.op == Operation::kExtract && !body.file_name.empty() && !HasParam(p.params, "filename")) {
       if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) {
@@ -416,11 +452,37 @@ void ServeBytes(std::string bytes, const std::string& media_type, httplib::Respo
                    media_type);
 }
 
-struct NoParams {};
-
-Result<NoParams> ParseNoParams(const QueryParams& query, std::string_view endpoint) {
-  if (auto err = RejectAnyParams(query, endpoint)) return *err;
-  return NoParams{};
+// GET /v1/documents/{id}/pages/{n}.png: the page rendered in a worker
+// process. The id is the hash of the bytes, so the image of (id, page, dpi)
+// never changes: an ETag of the three and a year's immutable caching; a
+// request that names that ETag is answered 304 without rendering.
+void ServePageImage(const RouteContext& ctx, const std::string& id, const std::string& page, const QueryParams& query,
+                    const std::string& if_none_match, httplib::Response* res) {
+  Result<RenderParams> p = ParseRenderParams(query, page);
+  if (!p.ok()) return SetErrorResponse(p.error(), res);
+  if (ctx.store == nullptr) return SetErrorResponse(NoArchive(), res);
+  if (!IsDocumentId(id)) return SetErrorResponse(NoSuchDocument(id), res);
+  const std::string etag = "\"" + id + "-p" + std::to_string(p->page) + "-d" + std::to_string(p->dpi) + "\"";
+  const auto cache = [&etag, res] {
+    res->set_header("ETag", etag);
+    res->set_header("Cache-Control", "public, max-age=31536000, immutable");
+  };
+  if (if_none_match.find(etag) != std::string::npos || if_none_match == "*") {
+    res->status = 304;
+    cache();
+    return;
+  }
+  Result<std::optional<store::Original>> found = ctx.store->File(id);
+  if (!found.ok()) return SetErrorResponse(found.error(), res);
+  if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+  DocumentRequest request;
+  request.op = Operation::kRender;
+  request.render = *p;
+  Result<DocumentOutput> out = ctx.runner->Run(std::move((*found)->bytes), request);
+  if (!out.ok()) return SetErrorResponse(out.error(), res);
+  res->status = 200;
+  res->set_content(std::get<RenderedPage>(*out).png, "image/png");
+  cache();
 }
 
 void RegisterJobRoutes(httplib::Server* http, const RouteContext* ctx) {
@@ -544,7 +606,10 @@ void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes
       Result<SignedPdf> r = Sign(ctx, WorkerFault::kNone, std::move(bytes), *p, &hooks);
       return r.ok() ? RespondSigned(*r, res) : SetErrorResponse(r.error(), res);
     }
+    case Operation::kRender:
+      break;
   }
+  SetErrorResponse(Error::Internal("a job of operation render, which jobs do not run"), res);
 }
 
 std::string RouteLabel(const std::string& path) {
@@ -580,10 +645,20 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
   });
   http->Post("/v1/verify", [ctx](const httplib::Request& req, httplib::Response& res,
                                  const httplib::ContentReader& reader) {
+    VerifyQuery query;
     DocumentRoute(
-        *ctx, req, res, reader, ParseNoParams(QueryOf(req), "POST /v1/verify"),
-        [ctx, &req](std::string doc, const NoParams&) { return Verify(*ctx, FaultOf(*ctx, req), std::move(doc)); },
-        RespondReport);
+        *ctx, req, res, reader, ParseVerifyQuery(QueryOf(req)),
+        [ctx, &req, &query](std::string doc, const VerifyQuery& q) {
+          query = q;
+          return Verify(*ctx, FaultOf(*ctx, req), std::move(doc));
+        },
+        [&query](const VerifyReport& report, httplib::Response* r) {
+          if (query.format == ReportFormat::kJson) return RespondReport(report, r);
+          // The words of `pactum verify --format text` (cli/verify_text.h).
+          r->status = 200;
+          r->set_content(cli::VerifyReportText(ToJson(report), query.file_name.empty() ? "(upload)" : query.file_name),
+                         "text/plain; charset=utf-8");
+        });
   });
   http->Post("/v1/sign", [ctx](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) {
@@ -630,6 +705,9 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
   };
   http->Get("/v1/documents/([^/]+)", StoredDocumentRoute(ctx, "GET /v1/documents/{id}", record));
   http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
+  http->Get("/v1/documents/([^/]+)/pages/([^/]+)\\.png", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServePageImage(*ctx, req.matches[1], req.matches[2], QueryOf(req), req.get_header_value("If-None-Match"), &res);
+  });
 
   RegisterJobRoutes(http, ctx);
 
@@ -669,6 +747,8 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
               const std::string_view doc = OpenApiJson();
               res->set_content(doc.data(), doc.size(), "application/json");
             }));
+
+  RegisterWebApp(http);
 
   // Catch-alls, registered last (routes are matched in registration order).
   http->Get(".*", [](const httplib::Request& req, httplib::Response& res) { NoSuchRoute(req, &res); });

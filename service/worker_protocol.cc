@@ -238,6 +238,10 @@ std::string EncodeRequest(const WorkerRequest& r) {
     if (d.sign.level) j["level"] = std::string(signing::PadesLevelName(*d.sign.level));
     j["extend"] = d.sign.extend;
   }
+  if (d.op == Operation::kRender) {
+    j["page"] = d.render.page;
+    j["dpi"] = d.render.dpi;
+  }
   return DumpJson(j);
 }
 
@@ -280,6 +284,13 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       }
       d.sign.extend = j.at("extend").get<bool>();
     }
+    if (d.op == Operation::kRender) {
+      d.render.page = j.at("page").get<int>();
+      d.render.dpi = j.at("dpi").get<int>();
+      if (d.render.dpi < kMinPageDpi || d.render.dpi > kMaxPageDpi) {
+        return Error::Internal("bad page resolution on the worker channel");
+      }
+    }
     return r;
   });
 }
@@ -297,6 +308,8 @@ void EncodeReply(const WorkerReply& reply, std::string* header, std::string* bod
     *body = DumpJson(ToJson(*record));
   } else if (const auto* report = std::get_if<VerifyReport>(&*reply.output)) {
     *body = DumpJson(ToJson(*report));
+  } else if (const auto* page = std::get_if<RenderedPage>(&*reply.output)) {
+    *body = page->png;
   } else {
     *body = std::get<SignedPdf>(*reply.output).bytes;
   }
@@ -319,6 +332,11 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Ope
     }
     if (op == Operation::kSign) {
       r.output = DocumentOutput(SignedPdf{std::move(body)});
+      return r;
+    }
+    if (op == Operation::kRender) {
+      if (!body.starts_with("\x89PNG\r\n\x1a\n")) return Error::Internal("the worker's page image is not a PNG");
+      r.output = DocumentOutput(RenderedPage{std::move(body)});
       return r;
     }
     const auto parsed = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
