@@ -22,7 +22,7 @@ function h(tag, attrs = {}, ...children) {
     else if (name === "value" && !svg) el.value = value;
     else el.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -637,7 +637,7 @@ async function archiveView(route) {
         hit && hit.snippet_html ? h("div", { class: "snippet" }, markedText(hit.snippet_html)) : null));
       shown++;
     }
-    summary.textContent = shown ? t("resultCount", { n: shown }) : t("noResults");
+    summary.textContent = shown === 1 ? t("resultOne") : shown ? t("resultCount", { n: shown }) : t("noResults");
     more.hidden = !page.next_cursor;
     more.onclick = () => load(page.next_cursor).catch((error) => status(t("error", { message: error.message }), "error"));
   };
@@ -653,7 +653,19 @@ function statusWord(s) {
   return h("span", { class: "verdict st-" + s, "data-status": s }, STATUS_KEYS[s] ? t(STATUS_KEYS[s]) : s);
 }
 
-function signatureCard(sig, n) {
+// The "Why:" sentence of each signature in the text report (the CLI's
+// words), by signature number: the line and its indented continuations.
+function whyOf(text) {
+  const out = new Map();
+  const blocks = text.split(/^Signature (\d+) of \d+/m);
+  for (let i = 1; i + 1 < blocks.length; i += 2) {
+    const m = blocks[i + 1].match(/^ {2}Why: +(.*(?:\n {4,}\S.*)*)/m);
+    if (m) out.set(Number(blocks[i]), m[1].replace(/\n +/g, " "));
+  }
+  return out;
+}
+
+function signatureCard(sig, n, why) {
   const source = { signature_timestamp: "srcSignatureTimestamp", document_timestamp: "srcDocumentTimestamp",
     current_time: "srcCurrentTime" }[sig.validation_time_source];
   const rows = [
@@ -666,6 +678,7 @@ function signatureCard(sig, n) {
     ["trust", sig.trust],
     ["changesAfter", sig.modification_level || (sig.modified_after_signing ? "yes" : t("none"))],
     ["reasons", (sig.reasons || []).length ? sig.reasons.join(", ") : t("none")],
+    ["why", why],
   ].filter(([, v]) => v !== null && v !== undefined && v !== "");
   return h("article", { class: "signature", "data-field": sig.field },
     h("h3", {}, t("signatureN", { n, field: sig.field }), " — ", statusWord(sig.status)),
@@ -679,7 +692,7 @@ async function verifyFile(file, out) {
     const text = await (await api("/v1/verify?format=text", { method: "POST", body: fileForm(file) })).text();
     out.replaceChildren(
       h("h2", { id: "verify-status" }, t("documentStatus", { status: "" }), statusWord(report.status)),
-      (report.signatures || []).map((sig, i) => signatureCard(sig, i + 1)),
+      ...(report.signatures || []).map((sig, i) => signatureCard(sig, i + 1, whyOf(text).get(i + 1))),
       h("h2", {}, t("fullReport")),
       h("pre", { class: "report", id: "verify-report" }, text),
       h("button", { type: "button", class: "no-print", onclick: () => window.print() }, t("print")));
@@ -721,7 +734,8 @@ function signView() {
       const blob = await (await api("/v1/sign" + (query.toString() ? "?" + query : ""), { method: "POST", body: fileForm(file) })).blob();
       const name = file.name.replace(/\.pdf$/i, "") + "-signed.pdf";
       out.replaceChildren(h("p", {}, t("signedReady"), " ",
-        h("a", { href: URL.createObjectURL(blob), download: name, id: "signed-link" }, t("download") + " (" + name + ")")));
+        h("a", { href: URL.createObjectURL(blob), download: name, id: "signed-link", "data-bytes": blob.size },
+          t("download") + " (" + name + ", " + Math.ceil(blob.size / 1024) + " KiB)")));
     } catch (error) {
       out.replaceChildren(h("p", { class: "error", role: "alert" }, t("error", { message: error.message })));
     }
