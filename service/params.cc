@@ -298,16 +298,23 @@ Result<store::Query> ParseFindParams(const QueryParams& query) {
       }
       out.limit = static_cast<int>(*limit);
     } else if (name == "cursor") {
-      auto after = number(value, 1, INT64_MAX);
-      if (!after) {
+      if (!store::ParseCursor(value, &out)) {
         return Error::BadRequest("cursor '" + Printable(value) +
                                  "' was not given by this service; pass the next_cursor of the previous page");
       }
-      out.after = *after;
     } else {
       return Error::BadRequest("unknown query parameter '" + Printable(name) +
                                "'; GET /v1/documents takes q, party, year, limit and cursor");
     }
+  }
+  if (!out.text.empty() && store::SearchTerms(out.text).empty()) {
+    return Error::BadRequest("q has no word to search for (letters or digits)");
+  }
+  // A ranked page's cursor carries the rank of its last hit, a plain one
+  // does not: each continues only its own kind of listing.
+  if (out.after && out.after_rank.has_value() != !out.text.empty()) {
+    return Error::BadRequest("cursor was given for a listing with" + std::string(out.text.empty() ? "" : "out") +
+                             " q; pass the next_cursor of the previous page of the same query");
   }
   return out;
 }
