@@ -60,6 +60,7 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   extract::ExtractOptions eo;
   eo.ocr = request.extract.ocr;
   eo.lang = request.extract.lang;
+  eo.full_text = request.extract.text || request.extract.store;
   eo.max_ocr_threads = engines.ocr_threads;
   eo.ocr_engines = engines.ocr;
   eo.limits = limits.document;

@@ -32,8 +32,10 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/verify", "POST"},
     {"/v1/sign", "POST"},
     {"/v1/documents", "GET, HEAD, POST"},
-    {"/v1/documents/{id}", "GET, HEAD"},
+    {"/v1/documents/{id}", "GET, HEAD, PUT"},
     {"/v1/documents/{id}/file", "GET, HEAD"},
+    {"/v1/documents/{id}/text", "GET, HEAD"},
+    {"/v1/documents/{id}/versions", "GET, HEAD"},
     {"/v1/documents/{id}/pages/{n}.png", "GET, HEAD"},
     {"/v1/jobs", "GET, HEAD, POST"},
     {"/v1/jobs/{id}", "DELETE, GET, HEAD"},
@@ -91,6 +93,9 @@ Error NoSuchDocument(std::string_view id) {
                                     " in the archive; ids are the SHA-256 of the stored bytes, see GET /v1/documents"};
 }
 
+// Largest body of PUT /v1/documents/{id} (a record; records are kilobytes).
+constexpr std::size_t kMaxRecordBytes = std::size_t{16} << 20;
+
 Error NoArchive() {
   return Error::BadRequest("this service runs without an archive; start it with --store sqlite:PATH or "
                            "--store postgresql://... to keep documents");
@@ -118,10 +123,34 @@ Result<DocumentOutput> RunDocument(const RouteContext& ctx, std::string doc, Doc
   return ctx.runner->Run(std::move(doc), request, options, fault);
 }
 
+// `record_json` (a record as served) with document.text set to `text`.
+std::string WithText(const std::string& record_json, const std::string& text) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(record_json, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("document") || !j["document"].is_object()) return record_json;
+  j["document"]["text"] = text;
+  return DumpJson(j);
+}
+
+// The API key label of a request, the author of what it stores; nullopt
+// when the service is open.
+std::optional<std::string> Author(const std::string& client) {
+  if (client.empty()) return std::nullopt;
+  return client;
+}
+
+// An extraction's answer: the record as served (JSON text).
+struct ExtractAnswer {
+  std::string id;
+  std::string json;
+};
+
 // POST /v1/extract and /v1/documents: the record, kept in the archive first
-// when the parameters say so (*created: it was not there before).
-Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, WorkerFault fault, std::string doc,
-                                        const ExtractParams& p, bool* created, const JobHooks* hooks = nullptr) {
+// when the parameters say so (*created: it was not there before), as a new
+// version by `author`. The record carries document.text only when asked
+// (p.text); the archive keeps the text apart from the record.
+Result<ExtractAnswer> ExtractAndStore(const RouteContext& ctx, WorkerFault fault, std::string doc,
+                                      const ExtractParams& p, bool* created, const std::optional<std::string>& author,
+                                      const JobHooks* hooks = nullptr) {
   DocumentRequest request;
   request.op = Operation::kExtract;
   request.extract = p;
@@ -130,14 +159,17 @@ Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, WorkerFault fau
   Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks);
   if (!out.ok()) return out.error();
   AgreementRecord record = std::get<AgreementRecord>(std::move(out).value());
-  if (!p.store) return record;
-  Result<bool> put = ctx.store->Put({DumpJson(ToJson(record)), original});
+  if (!p.text && !p.store) record.document.text.reset();
+  if (!p.store) return ExtractAnswer{record.id, DumpJson(ToJson(record))};
+  std::string text = std::move(record.document.text).value_or("");
+  record.document.text.reset();
+  Result<store::PutResult> put = ctx.store->Put({DumpJson(ToJson(record)), original, text, author});
   if (!put.ok()) {
     if (put.error().code == ErrorCode::kOverloaded) return put.error();
     return Error::Internal("the record could not be archived (" + put.error().message + "); this is a bug");
   }
-  if (created) *created = *put;
-  return record;
+  if (created) *created = put->created;
+  return ExtractAnswer{record.id, p.text ? WithText(put->record.json, text) : std::move(put->record.json)};
 }
 
 Result<VerifyReport> Verify(const RouteContext& ctx, WorkerFault fault, std::string doc,
@@ -169,7 +201,7 @@ void SetJsonText(const std::string& json, httplib::Response* res) {
   res->set_content(json, "application/json");
 }
 
-void RespondRecord(const AgreementRecord& record, httplib::Response* r) { SetJson(r, ToJson(record)); }
+void RespondRecord(const ExtractAnswer& answer, httplib::Response* r) { SetJsonText(answer.json, r); }
 
 void RespondReport(const VerifyReport& report, httplib::Response* r) { SetJson(r, ToJson(report)); }
 
@@ -575,6 +607,147 @@ void RegisterJobRoutes(httplib::Server* http, const RouteContext* ctx) {
   });
 }
 
+// The version a PUT may replace, from its If-Match header: "N" (or N);
+// nullopt without the header or with "*". Errors: kBadRequest.
+Result<std::optional<int>> IfMatchVersion(const httplib::Request& req) {
+  if (!req.has_header("If-Match")) return std::optional<int>();
+  std::string v = req.get_header_value("If-Match");
+  while (!v.empty() && v.back() == ' ') v.pop_back();
+  while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+  if (v == "*") return std::optional<int>();
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  int n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 1) {
+    return Error::BadRequest("If-Match must be a version number in quotes, e.g. If-Match: \"2\" (the ETag of "
+                             "GET /v1/documents/{id}), not '" + Printable(req.get_header_value("If-Match")) + "'");
+  }
+  return std::optional<int>(n);
+}
+
+// The body of PUT /v1/documents/{id} as a record to store: an agreement
+// record as GET serves it (its "version" and document.text are the
+// archive's and are dropped), with the path's id. Errors: kBadRequest
+// naming the offending member.
+Result<std::string> CorrectedRecord(const std::string& body, const std::string& id) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return Error::BadRequest("the body is not JSON; send the whole corrected record as GET /v1/documents/" + id +
+                             " serves it");
+  }
+  if (!j.is_object()) return Error::BadRequest("the body must be a JSON object: the whole corrected record");
+  j.erase("version");
+  if (j.contains("document") && j["document"].is_object()) j["document"].erase("text");
+  if (j.contains("id") && j["id"] != id) {
+    return Error::BadRequest("$.id: the record's id must be the document's, " + id + " (the path's)");
+  }
+  Result<AgreementRecord> record = AgreementRecordFromJson(j);
+  if (!record.ok()) {
+    std::string why = record.error().message;
+    const std::string prefix = "malformed agreement record JSON: ";
+    if (why.starts_with(prefix)) why = why.substr(prefix.size());
+    return Error::BadRequest("the body is not an agreement record: " + why);
+  }
+  return DumpJson(ToJson(*record));
+}
+
+void SetETag(int version, httplib::Response* res) {
+  std::string tag = "\"";
+  tag += std::to_string(version);
+  tag += '"';
+  res->set_header("ETag", tag);
+}
+
+// GET and PUT of /v1/documents/{id}, its /file, /text and /versions.
+void RegisterArchiveRoutes(httplib::Server* http, const RouteContext* ctx) {
+  http->Get("/v1/documents/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    Result<RecordParams> p = ParseRecordParams(QueryOf(req));
+    if (!p.ok()) return SetErrorResponse(p.error(), &res);
+    if (ctx->store == nullptr) return SetErrorResponse(NoArchive(), &res);
+    if (!IsDocumentId(id)) return SetErrorResponse(NoSuchDocument(id), &res);
+    Result<std::optional<store::StoredRecord>> found = ctx->store->Version(id, p->version);
+    if (!found.ok()) return SetErrorResponse(found.error(), &res);
+    if (!*found) {
+      if (!p->version) return SetErrorResponse(NoSuchDocument(id), &res);
+      Result<std::optional<std::string>> exists = ctx->store->Record(id);
+      if (!exists.ok()) return SetErrorResponse(exists.error(), &res);
+      if (!*exists) return SetErrorResponse(NoSuchDocument(id), &res);
+      return SetErrorResponse({ErrorCode::kNotFound, "document " + id + " has no version " +
+                                                         std::to_string(*p->version) + "; see GET /v1/documents/" +
+                                                         id + "/versions"},
+                              &res);
+    }
+    std::string json = std::move((*found)->json);
+    if (p->text) {
+      Result<std::optional<std::string>> text = ctx->store->Text(id);
+      if (!text.ok()) return SetErrorResponse(text.error(), &res);
+      json = WithText(json, text->value_or(""));
+    }
+    SetJsonText(json, &res);
+    if (!p->version) SetETag((*found)->version.number, &res);
+  });
+  http->Put("/v1/documents/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
+    const std::string id = req.matches[1];
+    BodyReadInfo info;
+    auto refuse = [&](const Error& e) {
+      if (!info.complete && info.bytes_read == 0) DiscardBody(req, reader, &info);
+      CurrentRequestLogFacts().bytes_in = info.bytes_read;
+      SetErrorResponse(e, &res);
+      if (!info.complete) CloseConnectionAfter(&res);
+    };
+    if (auto err = RejectAnyParams(QueryOf(req), "PUT /v1/documents/{id}")) return refuse(*err);
+    if (ctx->store == nullptr) return refuse(NoArchive());
+    if (!IsDocumentId(id)) return refuse(NoSuchDocument(id));
+    Result<std::optional<int>> if_match = IfMatchVersion(req);
+    if (!if_match.ok()) return refuse(if_match.error());
+    Result<std::string> body = ReadDocument(req, reader, UploadLimits{kMaxRecordBytes}, &info);
+    CurrentRequestLogFacts().bytes_in = info.bytes_read;
+    if (!info.complete) CloseConnectionAfter(&res);
+    if (!body.ok()) return SetErrorResponse(body.error(), &res);
+    Result<std::string> record = CorrectedRecord(*body, id);
+    if (!record.ok()) return SetErrorResponse(record.error(), &res);
+    Result<store::StoredRecord> stored =
+        ctx->store->Correct({id, *record, Author(CurrentRequestLogFacts().client), *if_match});
+    if (!stored.ok()) {
+      return SetErrorResponse(stored.error().code == ErrorCode::kNotFound ? NoSuchDocument(id) : stored.error(), &res);
+    }
+    SetJsonText(stored->json, &res);
+    SetETag(stored->version.number, &res);
+  });
+  auto original = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<store::Original>> found = st.File(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    res->set_header("Content-Disposition", "attachment; filename=\"" + id + FileExtension((*found)->media_type) + "\"");
+    ServeBytes(std::move((*found)->bytes), (*found)->media_type, res);
+  };
+  auto text = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<std::string>> found = st.Text(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    res->status = 200;
+    res->set_content(std::move(**found), "text/plain; charset=utf-8");
+  };
+  auto versions = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<std::vector<store::VersionInfo>>> found = st.Versions(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const store::VersionInfo& v : **found) {
+      list.push_back({{"number", v.number},
+                      {"kind", v.kind},
+                      {"created_at", v.created_at},
+                      {"created_by", v.created_by ? nlohmann::ordered_json(*v.created_by) : nullptr}});
+    }
+    SetJson(res, {{"versions", std::move(list)}});
+  };
+  http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
+  http->Get("/v1/documents/([^/]+)/text", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/text", text));
+  http->Get("/v1/documents/([^/]+)/versions", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/versions", versions));
+}
+
 }  // namespace
 
 void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes, const JobHooks& hooks,
@@ -593,7 +766,8 @@ void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes
       Result<ExtractParams> p = ParseExtractParams(query);
       if (!p.ok()) return SetErrorResponse(p.error(), res);
       if (p->store && ctx.store == nullptr) return SetErrorResponse(NoArchive(), res);
-      Result<AgreementRecord> r = ExtractAndStore(ctx, WorkerFault::kNone, std::move(bytes), *p, nullptr, &hooks);
+      Result<ExtractAnswer> r =
+          ExtractAndStore(ctx, WorkerFault::kNone, std::move(bytes), *p, nullptr, Author(job.owner), &hooks);
       return r.ok() ? RespondRecord(*r, res) : SetErrorResponse(r.error(), res);
     }
     case Operation::kVerify: {
@@ -623,7 +797,8 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseExtractParams(QueryOf(req))),
         [ctx, &req](std::string doc, const ExtractParams& p) {
-          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, nullptr);
+          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, nullptr,
+                                 Author(CurrentRequestLogFacts().client));
         },
         RespondRecord);
   });
@@ -633,14 +808,15 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseStoreParams(QueryOf(req))),
         [ctx, &req, &created](std::string doc, const ExtractParams& p) {
-          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, &created);
+          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, &created,
+                                 Author(CurrentRequestLogFacts().client));
         },
-        [&created](const AgreementRecord& record, httplib::Response* r) {
-          SetJson(r, ToJson(record));
+        [&created](const ExtractAnswer& answer, httplib::Response* r) {
+          SetJsonText(answer.json, r);
           // 201 with the new document's address; 200 when these bytes were
-          // stored before (the record is replaced by the new reading).
+          // stored before (the new reading is the record's next version).
           if (created) r->status = 201;
-          r->set_header("Location", "/v1/documents/" + record.id);
+          r->set_header("Location", "/v1/documents/" + answer.id);
         });
   });
   http->Post("/v1/verify", [ctx](const httplib::Request& req, httplib::Response& res,
@@ -681,34 +857,21 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
       body += page->records[i];
     }
     body += "],\"next_cursor\":";
-    if (page->next_cursor) {
-      body += '"';
-      body += std::to_string(*page->next_cursor);
-      body += "\"}";
-    } else {
-      body += "null}";
+    body += page->next_cursor ? "\"" + store::FormatCursor(*page->next_cursor, page->next_rank) + "\"" : "null";
+    if (!query->text.empty()) {  // why each matched, in the same order
+      nlohmann::ordered_json hits = nlohmann::ordered_json::array();
+      for (const store::Hit& h : page->hits) {
+        hits.push_back({{"id", h.id}, {"rank", h.rank}, {"snippet", h.snippet}, {"snippet_html", h.snippet_html}});
+      }
+      body += ",\"hits\":" + DumpJson(hits);
     }
+    body += '}';
     SetJsonText(body, &res);
   });
-  auto record = [](store::Store& st, const std::string& id, httplib::Response* res) {
-    Result<std::optional<std::string>> found = st.Record(id);
-    if (!found.ok()) return SetErrorResponse(found.error(), res);
-    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
-    SetJsonText(**found, res);
-  };
-  auto original = [](store::Store& st, const std::string& id, httplib::Response* res) {
-    Result<std::optional<store::Original>> found = st.File(id);
-    if (!found.ok()) return SetErrorResponse(found.error(), res);
-    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
-    res->set_header("Content-Disposition", "attachment; filename=\"" + id + FileExtension((*found)->media_type) + "\"");
-    ServeBytes(std::move((*found)->bytes), (*found)->media_type, res);
-  };
-  http->Get("/v1/documents/([^/]+)", StoredDocumentRoute(ctx, "GET /v1/documents/{id}", record));
-  http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
+  RegisterArchiveRoutes(http, ctx);
   http->Get("/v1/documents/([^/]+)/pages/([^/]+)\\.png", [ctx](const httplib::Request& req, httplib::Response& res) {
     ServePageImage(*ctx, req.matches[1], req.matches[2], QueryOf(req), req.get_header_value("If-None-Match"), &res);
   });
-
   RegisterJobRoutes(http, ctx);
 
   http->Get("/healthz", GetRoute("GET /healthz", [](httplib::Response* res) { SetJson(res, {{"status", "ok"}}); }));

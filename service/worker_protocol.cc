@@ -225,6 +225,7 @@ std::string EncodeRequest(const WorkerRequest& r) {
     j["ocr"] = OcrModeName(d.extract.ocr);
     j["lang"] = d.extract.lang;
     if (d.extract.file_name) j["file_name"] = *d.extract.file_name;
+    if (d.extract.text || d.extract.store) j["text"] = true;  // the archive keeps the full text
     if (d.partial_at_deadline) j["partial_at_deadline"] = true;
   }
   if (d.op == Operation::kSign) {
@@ -268,6 +269,7 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       }
       d.extract.lang = j.at("lang").get<std::string>();
       if (j.contains("file_name")) d.extract.file_name = j.at("file_name").get<std::string>();
+      if (j.contains("text")) d.extract.text = j.at("text").get<bool>();
       if (j.contains("partial_at_deadline")) d.partial_at_deadline = j.at("partial_at_deadline").get<bool>();
     }
     if (d.op == Operation::kSign) {

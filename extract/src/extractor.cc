@@ -83,6 +83,7 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   if (expired() && !options.partial_at_deadline) return timeout;
   const DocumentText text = DocumentText::FromPages(pages->pages);
   const std::string lang = ExtractFields(text, &record.agreement);
+  if (options.full_text) record.document.text = FullText(pages->pages, record.document.pages);
   if (!lang.empty()) record.document.language = lang;
   return record;
 }
