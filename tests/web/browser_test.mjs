@@ -209,6 +209,14 @@ async function runScenario(browser, lang, service, apiKey) {
   const boxes = await page.$$eval("rect.box", (rects) => rects.length);
   if (boxes !== withBox || boxes === 0) throw new Error(`${lang}: ${boxes} boxes drawn, the record has ${withBox}`);
   if (!record.agreement.parties.length) throw new Error(`${lang}: the record has no party to correct`);
+  // Fields under 70 % confidence are marked, in the list and on the page.
+  const items = ["parties", "amounts", "dates", "signatories", "projects"].flatMap((s) => record.agreement[s] || []);
+  const low = items.filter((x) => typeof x.evidence?.confidence === "number" && x.evidence.confidence < 0.7);
+  const lowMarks = await page.$$eval(".item.low", (els) => els.length);
+  const lowBoxes = await page.$$eval("rect.box.low", (els) => els.length);
+  if (lowMarks !== low.length || lowBoxes !== low.filter((x) => x.evidence.bbox).length) {
+    throw new Error(`${lang}: ${low.length} fields under 70 %, ${lowMarks} marked, ${lowBoxes} boxes marked`);
+  }
   await check(`review shows ${boxes} boxes over ${record.document.pages} page image(s)`);
 
   // A box selects its field; a field selects its box.
@@ -253,6 +261,11 @@ async function runScenario(browser, lang, service, apiKey) {
   await page.waitForSelector(`#results li[data-id="${id}"]`, { timeout: 15000 });
   const found = await text(`#results li[data-id="${id}"]`);
   if (!found.includes(words.corrected)) throw new Error(`${lang}: the result shows "${found}"`);
+  // The archive's highlight of the match (snippet_html's <mark>).
+  const marked = await page.$$eval(`#results li[data-id="${id}"] .snippet mark`, (ms) => ms.map((m) => m.textContent));
+  if (!marked.some((m) => m.toLowerCase() === words.search.toLowerCase())) {
+    throw new Error(`${lang}: the snippet marks ${JSON.stringify(marked)}, not "${words.search}"`);
+  }
   await shot("archive");
   await check(`archive search for "${words.search}" finds the corrected record`);
 
