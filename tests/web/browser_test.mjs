@@ -252,6 +252,16 @@ async function runScenario(browser, lang, service, apiKey) {
   await shot("corrected");
   await check(`correction saved (${statusText.trim()}; versions: ${versions.length})`);
 
+  // The version history: version 1 is the extraction, as it was.
+  const original = record.agreement.parties[0].name;
+  await page.click(`#versions a[href$="?version=1"]`);
+  await page.waitForSelector("#version-notice");
+  await page.waitForFunction((name) => document.querySelector("#f-parties-0-name")?.value === name, { timeout: 10000 }, original);
+  await page.goBack();
+  await page.waitForFunction((name) => document.querySelector("#f-parties-0-name")?.value === name && !document.querySelector("#version-notice"),
+    { timeout: 10000 }, words.corrected);
+  await check("version 1 shows the extraction, the latest the correction");
+
   // 5. The corrected name is found in the archive.
   await page.click("#nav-archive");
   await page.waitForSelector("#search-q");
