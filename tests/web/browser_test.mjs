@@ -241,6 +241,18 @@ async function runScenario(browser, lang, service, apiKey) {
   await page.click("#f-parties-0-name", { clickCount: 3 });
   await page.keyboard.press("Backspace");
   await page.type("#f-parties-0-name", words.corrected);
+  // Add a date and delete the last amount.
+  const dateCount = record.agreement.dates.length, amountCount = record.agreement.amounts.length;
+  await page.click("#add-dates");
+  const newDate = `#f-dates-${dateCount}-date`;
+  await page.waitForSelector(newDate);
+  await page.$eval(newDate, (el) => {
+    el.value = "2026-03-31";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.select(`#f-dates-${dateCount}-kind`, "deadline");
+  await page.type(`#f-dates-${dateCount}-text`, "31.03.2026");
+  if (amountCount > 0) await page.click(`#section-amounts .item[data-key="amounts.${amountCount - 1}"] button.danger`);
   await page.click("#save");
   await page.waitForSelector("#save[data-saved]", { timeout: 30000 });
   const statusText = await text("#status");
@@ -249,6 +261,16 @@ async function runScenario(browser, lang, service, apiKey) {
   }
   await page.waitForFunction(() => document.querySelectorAll("#versions li").length >= 2, { timeout: 10000 });
   const versions = await page.$$eval("#versions li", (items) => items.map((li) => li.textContent));
+  const saved = await page.evaluate(async (docId, key) => {
+    const headers = key ? { Authorization: "Bearer " + key } : {};
+    return (await fetch("/v1/documents/" + docId, { headers })).json();
+  }, id, apiKey || "");
+  const added = saved.agreement.dates[dateCount];
+  if (saved.agreement.parties[0].name !== words.corrected || saved.agreement.dates.length !== dateCount + 1 ||
+      added.date !== "2026-03-31" || added.kind !== "deadline" || added.text !== "31.03.2026" ||
+      saved.agreement.amounts.length !== Math.max(amountCount - 1, 0) || saved.version?.kind !== "correction") {
+    throw new Error(`${lang}: the stored correction is ${JSON.stringify(saved.agreement)} (${JSON.stringify(saved.version)})`);
+  }
   await shot("corrected");
   await check(`correction saved (${statusText.trim()}; versions: ${versions.length})`);
 
