@@ -147,6 +147,12 @@ async function runScenario(browser, lang, service, apiKey) {
     const body = await page.$eval("body", (el) => el.innerText);
     const broken = body.match(/\[object \w+\]|\bundefined\b|\bNaN\b/);
     if (broken) problems.push(`the page shows "${broken[0]}"`);
+    // Every control has a label (a <label for>, a wrapping label or aria-label).
+    const unlabeled = await page.$$eval("input, select, textarea, button", (els) => els
+      .filter((el) => el.offsetParent !== null || el.type === "file")
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.textContent.trim())
+      .map((el) => el.id || el.outerHTML.slice(0, 60)));
+    if (unlabeled.length) problems.push(`controls without a label: ${unlabeled.join(", ")}`);
     if (problems.length) throw new Error(`${lang}: ${step}: ${problems.join("; ")}`);
     log(`${lang}: ${step}: ok`);
   };
@@ -234,6 +240,10 @@ async function runScenario(browser, lang, service, apiKey) {
     if (await page.$('rect.box.selected[data-key="parties.0"]')) throw new Error(`${lang}: two boxes selected`);
     void index;
   }
+  // By keyboard: a focused box and Enter select its field.
+  await page.$eval('rect[data-key="parties.0"]', (rect) => rect.focus());
+  await page.keyboard.press("Enter");
+  await page.waitForSelector('.item.selected[data-key="parties.0"]');
   await shot("review");
   await check("box and field select each other");
 
