@@ -234,11 +234,10 @@ async function runScenario(browser, lang, service, apiKey) {
   if (focused !== "f-parties-0-name") throw new Error(`${lang}: clicking the box focused ${focused}`);
   const otherKey = await page.$eval("rect.box:not([data-key='parties.0'])", (r) => r.dataset.key).catch(() => null);
   if (otherKey) {
-    const [section, index] = otherKey.split(".");
+    const [section] = otherKey.split(".");
     await page.focus(`#section-${section} .item[data-key="${otherKey}"] input`);
     await page.waitForSelector(`rect.box.selected[data-key="${otherKey}"]`);
     if (await page.$('rect.box.selected[data-key="parties.0"]')) throw new Error(`${lang}: two boxes selected`);
-    void index;
   }
   // By keyboard: a focused box and Enter select its field.
   await page.$eval('rect[data-key="parties.0"]', (rect) => rect.focus());
