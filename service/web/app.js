@@ -323,7 +323,27 @@ const SECTIONS = [
     () => ({ name: "", title: null, organization: null, place: null, date: null })],
   ["projects", [["category", "fCategory", "grow"], ["name", "fName", "grow"]],
     () => ({ category_number: null, category: "", name: "" })],
+  // One object or null, not a list.
+  ["governing_law", [["jurisdiction", "fJurisdiction", "grow"], ["text", "fText", "grow"]],
+    () => ({ jurisdiction: "", text: "" }), true],
+  ["term", [["duration", "fDuration", "short"], ["text", "fText", "grow"]],
+    () => ({ duration: "P1Y", text: "" }), true],
 ];
+
+// The items of a section of `agreement` as a list, with removing and adding
+// (a single section holds one object or null).
+function itemsOf(agreement, section, single) {
+  if (single) {
+    return {
+      items: agreement[section] ? [agreement[section]] : [],
+      remove: () => { agreement[section] = null; },
+      add: (item) => { agreement[section] = item; },
+      full: () => Boolean(agreement[section]),
+    };
+  }
+  const items = agreement[section] || (agreement[section] = []);
+  return { items, remove: (i) => items.splice(i, 1), add: (item) => items.push(item), full: () => false };
+}
 const DATE_KINDS = ["signature", "effective", "expiry", "deadline", "other"];
 
 function confidenceText(confidence) {
@@ -383,8 +403,8 @@ function evidenceOf(item) {
 // Every box of the record: {key, section, index, page, bbox, confidence}.
 function boxesOf(record) {
   const out = [];
-  for (const [section] of SECTIONS) {
-    (record.agreement[section] || []).forEach((item, index) => {
+  for (const [section, , , single] of SECTIONS) {
+    itemsOf(record.agreement, section, single).items.forEach((item, index) => {
       const e = evidenceOf(item);
       if (e && e.bbox) out.push({ key: `${section}.${index}`, section, index, page: e.page, bbox: e.bbox, confidence: e.confidence });
     });
@@ -486,8 +506,9 @@ function renderFields(state) {
         return h("div", {}, h("label", { for: id }, t(labelKey)), control);
       })));
 
-  const sections = SECTIONS.map(([section, columns, make]) => {
-    const items = agreement[section] || (agreement[section] = []);
+  const sections = SECTIONS.map(([section, columns, make, single]) => {
+    const list = itemsOf(agreement, section, single);
+    const items = list.items;
     const set = h("fieldset", { id: "section-" + section }, h("legend", {}, t(section)));
     items.forEach((item, index) => {
       const e = evidenceOf(item) || {};
@@ -503,7 +524,7 @@ function renderFields(state) {
         : h("span", { class: "badge" }, e.page ? t("onPage", { page: e.page }) + ", " + t("noBox") : t("noBox"));
       const remove = h("button", { type: "button", class: "danger", "aria-label": t("removeItem", { section: t(section), n: index + 1 }),
         onclick: () => {
-          items.splice(index, 1);
+          list.remove(index);
           state.selected = null;
           renderFields(state);
           drawBoxes(state);
@@ -511,10 +532,9 @@ function renderFields(state) {
       set.append(h("div", { class: "item" + (low ? " low" : "") + (state.selected === key ? " selected" : ""), "data-key": key },
         columns.map((c) => inputFor(state, section, index, item, c)), badge, where, remove));
     });
-    set.append(h("button", { type: "button", class: "secondary", id: "add-" + section,
+    if (!list.full()) set.append(h("button", { type: "button", class: "secondary", id: "add-" + section,
       onclick: () => {
-        const firstVisible = 1;
-        items.push({ ...make(), evidence: { page: firstVisible, bbox: null, confidence: null } });
+        list.add({ ...make(), evidence: { page: 1, bbox: null, confidence: null } });
         renderFields(state);
         const inputs = state.fieldsEl.querySelectorAll(`#section-${section} .item:last-of-type input`);
         if (inputs.length) inputs[0].focus();

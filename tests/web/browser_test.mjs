@@ -210,13 +210,14 @@ async function runScenario(browser, lang, service, apiKey) {
     const headers = key ? { Authorization: "Bearer " + key } : {};
     return (await fetch("/v1/documents/" + docId, { headers })).json();
   }, id, apiKey || "");
-  const withBox = ["parties", "amounts", "dates", "signatories", "projects"]
-    .flatMap((s) => (record.agreement[s] || []).filter((x) => x.evidence && x.evidence.bbox)).length;
+  const fieldsOf = (a) => ["parties", "amounts", "dates", "signatories", "projects", "governing_law", "term"]
+    .flatMap((s) => (Array.isArray(a[s]) ? a[s] : a[s] ? [a[s]] : []));
+  const withBox = fieldsOf(record.agreement).filter((x) => x.evidence && x.evidence.bbox).length;
   const boxes = await page.$$eval("rect.box", (rects) => rects.length);
   if (boxes !== withBox || boxes === 0) throw new Error(`${lang}: ${boxes} boxes drawn, the record has ${withBox}`);
   if (!record.agreement.parties.length) throw new Error(`${lang}: the record has no party to correct`);
   // Fields under 70 % confidence are marked, in the list and on the page.
-  const items = ["parties", "amounts", "dates", "signatories", "projects"].flatMap((s) => record.agreement[s] || []);
+  const items = fieldsOf(record.agreement);
   const low = items.filter((x) => typeof x.evidence?.confidence === "number" && x.evidence.confidence < 0.7);
   const lowMarks = await page.$$eval(".item.low", (els) => els.length);
   const lowBoxes = await page.$$eval("rect.box.low", (els) => els.length);
