@@ -57,12 +57,15 @@ pactum_install_deps() {
 
 # Installs the npm tools of the tests, each directory pinned by its
 # package-lock.json, when node_modules is missing or older than the lock
-# file: tests/openapi (redocly's CLI for openapi.lint) and tests/deploy (the
+# file: tests/openapi (redocly's CLI for openapi.lint), tests/deploy (the
 # Kubernetes and Compose validators of deploy.kubernetes_manifests and
-# deploy.compose). Needs node and npm (scripts/packages.txt).
+# deploy.compose) and tests/web (puppeteer-core for web.browser, which drives
+# Debian's chromium: PUPPETEER_SKIP_DOWNLOAD keeps npm from fetching a
+# browser). Needs node and npm (scripts/packages.txt).
 pactum_install_npm_tools() {
   local dir
-  for dir in "$PACTUM_ROOT/tests/openapi" "$PACTUM_ROOT/tests/deploy"; do
+  export PUPPETEER_SKIP_DOWNLOAD=1
+  for dir in "$PACTUM_ROOT/tests/openapi" "$PACTUM_ROOT/tests/deploy" "$PACTUM_ROOT/tests/web"; do
     if [ -f "$dir/node_modules/.package-lock.json" ] &&
        [ ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       continue

@@ -284,6 +284,7 @@ void DefineExtract(Cli* c, CliArgs* a) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   ex->add_option("--lang", d.lang, "Tesseract languages, e.g. deu+eng")->envname("PACTUM_LANG")->capture_default_str();
+  ex->add_flag("--text", d.text, "The record carries document.text: the full text, pages separated by form feeds");
   ex->add_flag("!--no-progress", d.progress,
                "No progress bar (one FILE: shown on stderr while the pages are read, only when stderr is a terminal)");
   AddTrustOptions(ex, &d.keys);

@@ -126,9 +126,9 @@ Result<ExtractParams> ParseExtractParams(const QueryParams& query) {
   ExtractParams out;
   std::set<std::string> seen;
   for (const auto& [name, value] : query) {
-    if (name != "ocr" && name != "lang" && name != "store" && name != "filename") {
+    if (name != "ocr" && name != "lang" && name != "store" && name != "filename" && name != "text") {
       return Error::BadRequest("unknown query parameter '" + Printable(name) +
-                               "'; POST /v1/extract takes ocr, lang, store and filename");
+                               "'; POST /v1/extract takes ocr, lang, store, filename and text");
     }
     if (!seen.insert(name).second) {
       return Error::BadRequest("query parameter '" + name + "' is given more than once; give it once");
@@ -154,12 +154,11 @@ Result<ExtractParams> ParseExtractParams(const QueryParams& query) {
       Result<std::string> file_name = CleanFileName(value);
       if (!file_name.ok()) return Error::BadRequest("filename: " + file_name.error().message);
       out.file_name = std::move(file_name).value();
-    } else {  // store
-      if (value == "false" || value == "true") {
-        out.store = value == "true";
-      } else {
-        return Error::BadRequest("store must be true or false, not '" + Printable(value) + "'");
+    } else {  // store, text
+      if (value != "false" && value != "true") {
+        return Error::BadRequest(name + " must be true or false, not '" + Printable(value) + "'");
       }
+      (name == "store" ? out.store : out.text) = value == "true";
     }
   }
   return out;
@@ -257,9 +256,9 @@ Result<SignParams> ParseSignParams(const QueryParams& query) {
 Result<ExtractParams> ParseStoreParams(const QueryParams& query) {
   if (auto err = RejectMalformedText(query)) return *err;
   for (const auto& [name, value] : query) {
-    if (name != "ocr" && name != "lang" && name != "filename") {
+    if (name != "ocr" && name != "lang" && name != "filename" && name != "text") {
       return Error::BadRequest("unknown query parameter '" + Printable(name) +
-                               "'; POST /v1/documents takes ocr, lang and filename (it always stores)");
+                               "'; POST /v1/documents takes ocr, lang, filename and text (it always stores)");
     }
   }
   Result<ExtractParams> out = ParseExtractParams(query);
@@ -299,15 +298,96 @@ Result<store::Query> ParseFindParams(const QueryParams& query) {
       }
       out.limit = static_cast<int>(*limit);
     } else if (name == "cursor") {
-      auto after = number(value, 1, INT64_MAX);
-      if (!after) {
+      if (!store::ParseCursor(value, &out)) {
         return Error::BadRequest("cursor '" + Printable(value) +
                                  "' was not given by this service; pass the next_cursor of the previous page");
       }
-      out.after = *after;
     } else {
       return Error::BadRequest("unknown query parameter '" + Printable(name) +
                                "'; GET /v1/documents takes q, party, year, limit and cursor");
+    }
+  }
+  if (!out.text.empty() && store::SearchTerms(out.text).empty()) {
+    return Error::BadRequest("q has no word to search for (letters or digits)");
+  }
+  // A ranked page's cursor carries the rank of its last hit, a plain one
+  // does not: each continues only its own kind of listing.
+  if (out.after && out.after_rank.has_value() != !out.text.empty()) {
+    return Error::BadRequest("cursor was given for a listing with" + std::string(out.text.empty() ? "" : "out") +
+                             " q; pass the next_cursor of the previous page of the same query");
+  }
+  return out;
+}
+
+Result<RecordParams> ParseRecordParams(const QueryParams& query) {
+  if (auto err = RejectMalformedText(query)) return *err;
+  RecordParams out;
+  std::set<std::string> seen;
+  for (const auto& [name, value] : query) {
+    if (!seen.insert(name).second) {
+      return Error::BadRequest("query parameter '" + Printable(name) + "' is given more than once; give it once");
+    }
+    if (name == "text") {
+      if (value != "false" && value != "true") {
+        return Error::BadRequest("text must be true or false, not '" + Printable(value) + "'");
+      }
+      out.text = value == "true";
+    } else if (name == "version") {
+      int n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1) {
+        return Error::BadRequest("version must be a version number (1 or more, see GET /v1/documents/{id}/versions), "
+                                 "not '" + Printable(value) + "'");
+      }
+      out.version = n;
+    } else {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) +
+                               "'; GET /v1/documents/{id} takes text and version");
+    }
+  }
+  return out;
+}
+
+Result<RenderParams> ParseRenderParams(const QueryParams& query, std::string_view page) {
+  if (auto err = RejectMalformedText(query)) return *err;
+  RenderParams out;
+  const auto [page_end, page_ec] = std::from_chars(page.data(), page.data() + page.size(), out.page);
+  if (page_ec != std::errc() || page_end != page.data() + page.size() || out.page < 1) {
+    return Error{ErrorCode::kNotFound, "no page " + Printable(page) + "; pages are numbered from 1"};
+  }
+  bool seen = false;
+  for (const auto& [name, value] : query) {
+    if (name != "dpi") {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) +
+                               "' of GET /v1/documents/{id}/pages/{n}.png; use dpi");
+    }
+    if (seen) return Error::BadRequest("query parameter 'dpi' is given more than once; give it once");
+    seen = true;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out.dpi);
+    if (ec != std::errc() || end != value.data() + value.size() || out.dpi < kMinPageDpi || out.dpi > kMaxPageDpi) {
+      return Error::BadRequest("dpi=" + Printable(value) + " is not a resolution from " + std::to_string(kMinPageDpi) +
+                               " to " + std::to_string(kMaxPageDpi));
+    }
+  }
+  return out;
+}
+
+Result<ReportFormat> ParseVerifyParams(const QueryParams& query) {
+  if (auto err = RejectMalformedText(query)) return *err;
+  ReportFormat out = ReportFormat::kJson;
+  bool seen = false;
+  for (const auto& [name, value] : query) {
+    if (name != "format") {
+      return Error::BadRequest("unknown query parameter '" + Printable(name) + "' of POST /v1/verify; use format");
+    }
+    if (seen) return Error::BadRequest("query parameter 'format' is given more than once; give it once");
+    seen = true;
+    if (value == "json") {
+      out = ReportFormat::kJson;
+    } else if (value == "text") {
+      out = ReportFormat::kText;
+    } else {
+      return Error::BadRequest("format=" + Printable(value) + " is not a report format; use json or text");
     }
   }
   return out;

@@ -32,6 +32,10 @@ struct ExtractParams {
   extract::OcrMode ocr = extract::OcrMode::kAuto;  // ocr=auto|always|never
   std::string lang = "deu+eng";                    // lang=
   bool store = false;                              // store=true also archives record and original
+  // text=true: the record carries document.text (the full text). On the
+  // worker channel: the worker fills it (also asked when storing, as the
+  // archive keeps the text).
+  bool text = false;
   // The uploaded file's name (filename=, or the multipart part's filename),
   // kept in the record; its last path component only.
   std::optional<std::string> file_name;
@@ -73,11 +77,11 @@ Result<SignParams> ParseSignParams(const QueryParams& query);
 //
 // Validates the query of POST /v1/extract. In `lang`, spaces count as '+'
 // (a literal '+' in a query string decodes to a space). Errors (kBadRequest): a name other
-// than ocr, lang, store, filename; a name given twice; a bad value.
+// than ocr, lang, store, filename, text; a name given twice; a bad value.
 Result<ExtractParams> ParseExtractParams(const QueryParams& query);
 
 // The query of POST /v1/documents: that of POST /v1/extract without store,
-// which is always true there.
+// which is always true there (ocr, lang, filename, text).
 Result<ExtractParams> ParseStoreParams(const QueryParams& query);
 
 // Longest accepted q= and party= of GET /v1/documents, in bytes.
@@ -87,6 +91,39 @@ inline constexpr std::size_t kMaxSearchLength = 256;
 // 20) and cursor (a next_cursor this service gave). Errors (kBadRequest):
 // unknown or repeated names, bad values.
 Result<store::Query> ParseFindParams(const QueryParams& query);
+
+// GET /v1/documents/{id}/pages/{n}.png: the page (1-based) and the
+// resolution of the image.
+struct RenderParams {
+  int page = 1;
+  int dpi = 96;
+};
+
+// The resolutions a page image may be asked for (dpi=), and the default.
+inline constexpr int kMinPageDpi = 36;
+inline constexpr int kMaxPageDpi = 300;
+inline constexpr int kDefaultPageDpi = 96;
+
+// The query of GET /v1/documents/{id}/pages/{n}.png: dpi (kMinPageDpi to
+// kMaxPageDpi, default kDefaultPageDpi); `page` is the path's n. Errors
+// (kBadRequest): unknown or repeated names, a dpi out of range; kNotFound:
+// a page number below 1 or not a number (no such page).
+Result<RenderParams> ParseRenderParams(const QueryParams& query, std::string_view page);
+
+// The query of POST /v1/verify: format=json (the default) or format=text
+// (the report in the words of `pactum verify --format text`). Errors
+// (kBadRequest): unknown or repeated names, another format.
+enum class ReportFormat { kJson, kText };
+Result<ReportFormat> ParseVerifyParams(const QueryParams& query);
+
+// The query of GET /v1/documents/{id}: text=true|false (document.text, the
+// full text) and version=N (1 or more; unset: the latest). Errors
+// (kBadRequest): other or repeated names, bad values.
+struct RecordParams {
+  bool text = false;
+  std::optional<int> version;
+};
+Result<RecordParams> ParseRecordParams(const QueryParams& query);
 
 // For endpoints without parameters: a kBadRequest naming the first
 // parameter, or nullopt when `query` is empty.

@@ -9,11 +9,13 @@
 #include <cmath>
 #include <cstring>
 
+#include "pactum/extract/document.h"
 #include "pactum/extract/extractor.h"
 #include "pactum/extract/pdf_objects.h"
 #include "pactum/models/digest.h"
 #include "pactum/signing/sign.h"
 #include "pdf_guard.h"
+#include "png.h"
 
 // AddressSanitizer and ThreadSanitizer reserve terabytes of address space
 // for their shadow memory: an address-space cap would stop them at once.
@@ -84,6 +86,7 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   extract::ExtractOptions eo;
   eo.ocr = request.extract.ocr;
   eo.lang = request.extract.lang;
+  eo.full_text = request.extract.text || request.extract.store;
   eo.max_ocr_threads = engines.ocr_threads;
   eo.ocr_engines = engines.ocr;
   eo.limits = limits.document;
@@ -170,6 +173,34 @@ Result<DocumentOutput> SignStage(std::string_view bytes, const DocumentRequest& 
   return DocumentOutput(SignedPdf{std::move(signed_pdf).value()});
 }
 
+// One page as a greyscale PNG at the requested resolution: a PDF page
+// rendered by Poppler, an image's page shrunk to it (never enlarged).
+Result<DocumentOutput> RenderStage(std::string_view bytes, extract::MediaType type, const DocumentRequest& request,
+                                   const Limits& limits, WorkStats* stats) {
+  Result<std::unique_ptr<extract::Document>> doc = extract::Document::Open(bytes, type, limits.document);
+  if (!doc.ok()) return doc.error();
+  const int pages = (*doc)->page_count();
+  stats->pages = pages;
+  const int page = request.render.page, dpi = request.render.dpi;
+  if (page < 1 || page > pages) {
+    return Error{ErrorCode::kNotFound, "no page " + std::to_string(page) + ": the document has " +
+                                           std::to_string(pages) + (pages == 1 ? " page" : " pages")};
+  }
+  Result<extract::PageImage> image = (*doc)->Render(page, dpi);
+  if (!image.ok()) return image.error();
+  if (type == extract::MediaType::kPdf) stats->pages_rendered = 1;
+  int width = image->width, height = image->height;
+  std::vector<std::uint8_t> gray = std::move(image->gray);
+  if (image->dpi_x > dpi || image->dpi_y > dpi) {
+    const int new_width = std::max(1, static_cast<int>(std::lround(static_cast<double>(width) * dpi / image->dpi_x)));
+    const int new_height = std::max(1, static_cast<int>(std::lround(static_cast<double>(height) * dpi / image->dpi_y)));
+    gray = ShrinkGray(gray, width, height, std::min(new_width, width), std::min(new_height, height));
+    width = std::min(new_width, width);
+    height = std::min(new_height, height);
+  }
+  return DocumentOutput(RenderedPage{EncodeGrayPng(width, height, gray, dpi)});
+}
+
 }  // namespace
 
 std::string_view OperationName(Operation op) {
@@ -177,12 +208,13 @@ std::string_view OperationName(Operation op) {
     case Operation::kExtract: return "extract";
     case Operation::kVerify: return "verify";
     case Operation::kSign: return "sign";
+    case Operation::kRender: return "render";
   }
   return "extract";
 }
 
 std::optional<Operation> ParseOperation(std::string_view name) {
-  for (Operation op : {Operation::kExtract, Operation::kVerify, Operation::kSign}) {
+  for (Operation op : {Operation::kExtract, Operation::kVerify, Operation::kSign, Operation::kRender}) {
     if (OperationName(op) == name) return op;
   }
   return std::nullopt;
@@ -208,7 +240,7 @@ Result<signing::SigningSetup> LoadKeys(const signing::TrustConfig& trust,
 Result<extract::MediaType> Admit(std::string_view bytes, Operation op) {
   if (bytes.empty()) return Error::BadRequest("the document is empty (0 bytes)");
   const extract::MediaType type = extract::Sniff(bytes);
-  if (op == Operation::kExtract) {
+  if (op == Operation::kExtract || op == Operation::kRender) {
     if (type == extract::MediaType::kUnknown) {
       return Error::Unsupported("not a PDF, PNG, JPEG or TIFF file (judged from its bytes, not its name)");
     }
@@ -241,6 +273,7 @@ Result<DocumentOutput> Process(std::string_view bytes, const DocumentRequest& re
     case Operation::kExtract: return ExtractStage(bytes, *type, request, engines, limits, deadline, stats, control);
     case Operation::kVerify: return VerifyStage(bytes, engines, stats);
     case Operation::kSign: return SignStage(bytes, request, engines, deadline);
+    case Operation::kRender: return RenderStage(bytes, *type, request, limits, stats);
   }
   return Error::Internal("unknown operation");
 }

@@ -6,6 +6,8 @@
 //             -> signatures
 //   verify:   admit -> guard -> verify
 //   sign:     admit -> guard -> sign
+//   render:   admit -> guard -> open -> one page to PNG (the web app's page
+//             images, GET /v1/documents/{id}/pages/{n}.png)
 //
 // admit   cheap checks from the bytes, no parsing: empty (400), media type
 //         (415);
@@ -72,9 +74,9 @@ struct Limits {
   int max_log_lines = 200;
 };
 
-enum class Operation { kExtract, kVerify, kSign };
+enum class Operation { kExtract, kVerify, kSign, kRender };
 
-// "extract", "verify", "sign" (metrics labels, wire, messages).
+// "extract", "verify", "sign", "render" (metrics labels, wire, messages).
 std::string_view OperationName(Operation op);
 std::optional<Operation> ParseOperation(std::string_view name);
 
@@ -92,6 +94,7 @@ struct DocumentRequest {
   Operation op = Operation::kExtract;
   ExtractParams extract;  // op == kExtract
   SignParams sign;        // op == kSign
+  RenderParams render;    // op == kRender
   // op == kExtract: at the deadline, answer the record of the pages read so
   // far (partial: true, missing_pages) instead of kTimeout
   // (extract::ExtractOptions::partial_at_deadline). For jobs; synchronous
@@ -117,10 +120,15 @@ struct PagesOutput {
   std::string json;
 };
 
+// One page as a PNG image (the output of kRender).
+struct RenderedPage {
+  std::string png;
+};
+
 // The typed output of each operation: kExtract gives an AgreementRecord
 // (PagesOutput for the steps kCount and kPages), kVerify a VerifyReport,
-// kSign a SignedPdf.
-using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf, PagesOutput>;
+// kSign a SignedPdf, kRender a RenderedPage.
+using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf, PagesOutput, RenderedPage>;
 
 // What a document cost, for the service's metrics.
 struct WorkStats {
@@ -145,7 +153,8 @@ Result<signing::SigningSetup> LoadKeys(const signing::TrustConfig& trust,
                                        const std::optional<signing::SigningConfig>& key, const std::string& tsa_url);
 
 // Stage admit: 400 for an empty document, 415 when the bytes are not a
-// type `op` takes (extract: PDF, PNG, JPEG, TIFF; verify and sign: PDF).
+// type `op` takes (extract and render: PDF, PNG, JPEG, TIFF; verify and
+// sign: PDF).
 // The messages name no entry point; callers add their own hint.
 Result<extract::MediaType> Admit(std::string_view bytes, Operation op);
 

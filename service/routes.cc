@@ -11,12 +11,14 @@
 #include <type_traits>
 #include <variant>
 
+#include "cli/verify_text.h"
 #include "http_errors.h"
 #include "logging.h"
 #include "pactum/extract/extractor.h"
 #include "openapi.h"
 #include "pactum/models/json.h"
 #include "params.h"
+#include "web_app.h"
 
 namespace pactum::service {
 namespace {
@@ -32,8 +34,11 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/verify", "POST"},
     {"/v1/sign", "POST"},
     {"/v1/documents", "GET, HEAD, POST"},
-    {"/v1/documents/{id}", "GET, HEAD"},
+    {"/v1/documents/{id}", "GET, HEAD, PUT"},
     {"/v1/documents/{id}/file", "GET, HEAD"},
+    {"/v1/documents/{id}/text", "GET, HEAD"},
+    {"/v1/documents/{id}/versions", "GET, HEAD"},
+    {"/v1/documents/{id}/pages/{n}.png", "GET, HEAD"},
     {"/v1/jobs", "GET, HEAD, POST"},
     {"/v1/jobs/{id}", "DELETE, GET, HEAD"},
     {"/v1/jobs/{id}/result", "GET, HEAD"},
@@ -41,6 +46,8 @@ constexpr RouteSpec kRoutes[] = {
     {"/readyz", "GET, HEAD"},
     {"/metrics", "GET, HEAD"},
     {"/openapi.json", "GET, HEAD"},
+    {"/", "GET, HEAD"},
+    {"/app/{file}", "GET, HEAD"},
 };
 
 // The test seam of ServerOptions::TEST_allow_faults: the fault a request
@@ -50,20 +57,30 @@ WorkerFault FaultOf(const RouteContext& ctx, const httplib::Request& req) {
   return ParseWorkerFault(req.get_header_value("X-Pactum-Test-Fault")).value_or(WorkerFault::kNone);
 }
 
-// The route of `path`; a path segment may fill a "{id}" of the table.
+// Whether `segment` of a path fills `pattern`, a segment of the table: the
+// same text, or a "{name}" hole (with text before or after it that the
+// segment must start and end with) that some non-empty text fills.
+bool SegmentMatches(std::string_view pattern, std::string_view segment) {
+  const auto open = pattern.find('{'), close = pattern.find('}');
+  if (open == std::string_view::npos || close == std::string_view::npos) return pattern == segment;
+  const std::string_view head = pattern.substr(0, open), tail = pattern.substr(close + 1);
+  return segment.size() > head.size() + tail.size() && segment.starts_with(head) && segment.ends_with(tail);
+}
+
+// The route of `path`; a path segment may fill a "{id}" (or another hole)
+// of the table.
 const RouteSpec* FindRoute(std::string_view path) {
   for (const RouteSpec& r : kRoutes) {
-    std::string_view pattern = r.path;
-    const auto hole = pattern.find("{id}");
-    if (hole == std::string_view::npos) {
-      if (pattern == path) return &r;
-      continue;
+    std::string_view pattern = r.path, rest = path;
+    bool same = true;
+    while (same && !pattern.empty() && !rest.empty()) {
+      const auto p_end = std::min(pattern.find('/', 1), pattern.size());
+      const auto r_end = std::min(rest.find('/', 1), rest.size());
+      same = SegmentMatches(pattern.substr(0, p_end), rest.substr(0, r_end));
+      pattern.remove_prefix(p_end);
+      rest.remove_prefix(r_end);
     }
-    const std::string_view head = pattern.substr(0, hole), tail = pattern.substr(hole + 4);
-    if (path.size() > head.size() + tail.size() && path.starts_with(head) && path.ends_with(tail)) {
-      const std::string_view id = path.substr(head.size(), path.size() - head.size() - tail.size());
-      if (id.find('/') == std::string_view::npos) return &r;
-    }
+    if (same && pattern.empty() && rest.empty()) return &r;
   }
   return nullptr;
 }
@@ -77,6 +94,9 @@ Error NoSuchDocument(std::string_view id) {
   return {ErrorCode::kNotFound, "no document " + Printable(id, 80) +
                                     " in the archive; ids are the SHA-256 of the stored bytes, see GET /v1/documents"};
 }
+
+// Largest body of PUT /v1/documents/{id} (a record; records are kilobytes).
+constexpr std::size_t kMaxRecordBytes = std::size_t{16} << 20;
 
 Error NoArchive() {
   return Error::BadRequest("this service runs without an archive; start it with --store sqlite:PATH or "
@@ -108,6 +128,27 @@ Result<DocumentOutput> RunDocument(const RouteContext& ctx, std::string doc, Doc
   return ctx.runner->Run(std::move(doc), request, options, fault);
 }
 
+// `record_json` (a record as served) with document.text set to `text`.
+std::string WithText(const std::string& record_json, const std::string& text) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(record_json, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("document") || !j["document"].is_object()) return record_json;
+  j["document"]["text"] = text;
+  return DumpJson(j);
+}
+
+// The API key label of a request, the author of what it stores; nullopt
+// when the service is open.
+std::optional<std::string> Author(const std::string& client) {
+  if (client.empty()) return std::nullopt;
+  return client;
+}
+
+// An extraction's answer: the record as served (JSON text).
+struct ExtractAnswer {
+  std::string id;
+  std::string json;
+};
+
 // A split job's join (JoinJob): the parts' pages and the time left.
 struct Join {
   std::string parts_json;
@@ -115,11 +156,13 @@ struct Join {
 };
 
 // POST /v1/extract and /v1/documents: the record, kept in the archive first
-// when the parameters say so (*created: it was not there before). A split
-// job's record is joined from its parts' pages (`join`).
-Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, WorkerFault fault, std::string doc,
-                                        const ExtractParams& p, bool* created, const JobHooks* hooks = nullptr,
-                                        std::optional<Join> join = std::nullopt) {
+// when the parameters say so (*created: it was not there before), as a new
+// version by `author`. The record carries document.text only when asked
+// (p.text); the archive keeps the text apart from the record. A split job's
+// record is joined from its parts' pages (`join`).
+Result<ExtractAnswer> ExtractAndStore(const RouteContext& ctx, WorkerFault fault, std::string doc,
+                                      const ExtractParams& p, bool* created, const std::optional<std::string>& author,
+                                      const JobHooks* hooks = nullptr, std::optional<Join> join = std::nullopt) {
   DocumentRequest request;
   request.op = Operation::kExtract;
   request.extract = p;
@@ -134,14 +177,17 @@ Result<AgreementRecord> ExtractAndStore(const RouteContext& ctx, WorkerFault fau
   Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks, timeout);
   if (!out.ok()) return out.error();
   AgreementRecord record = std::get<AgreementRecord>(std::move(out).value());
-  if (!p.store) return record;
-  Result<bool> put = ctx.store->Put({DumpJson(ToJson(record)), original});
+  if (!p.text && !p.store) record.document.text.reset();
+  if (!p.store) return ExtractAnswer{record.id, DumpJson(ToJson(record))};
+  std::string text = std::move(record.document.text).value_or("");
+  record.document.text.reset();
+  Result<store::PutResult> put = ctx.store->Put({DumpJson(ToJson(record)), original, text, author});
   if (!put.ok()) {
     if (put.error().code == ErrorCode::kOverloaded) return put.error();
     return Error::Internal("the record could not be archived (" + put.error().message + "); this is a bug");
   }
-  if (created) *created = *put;
-  return record;
+  if (created) *created = put->created;
+  return ExtractAnswer{record.id, p.text ? WithText(put->record.json, text) : std::move(put->record.json)};
 }
 
 Result<VerifyReport> Verify(const RouteContext& ctx, WorkerFault fault, std::string doc,
@@ -173,7 +219,7 @@ void SetJsonText(const std::string& json, httplib::Response* res) {
   res->set_content(json, "application/json");
 }
 
-void RespondRecord(const AgreementRecord& record, httplib::Response* r) { SetJson(r, ToJson(record)); }
+void RespondRecord(const ExtractAnswer& answer, httplib::Response* r) { SetJsonText(answer.json, r); }
 
 void RespondReport(const VerifyReport& report, httplib::Response* r) { SetJson(r, ToJson(report)); }
 
@@ -239,7 +285,9 @@ Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryPar
   }
   if (!op) return Error::BadRequest("POST /v1/jobs needs op=extract, op=verify or op=sign");
   const std::optional<Operation> parsed = ParseOperation(*op);
-  if (!parsed) return Error::BadRequest("op=" + Printable(*op) + " is not an operation; use extract, verify or sign");
+  if (!parsed || *parsed == Operation::kRender) {
+    return Error::BadRequest("op=" + Printable(*op) + " is not an operation; use extract, verify or sign");
+  }
   s.op = *parsed;
   switch (s.op) {
     case Operation::kExtract: {
@@ -255,6 +303,8 @@ Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryPar
       if (!p.ok()) return p.error();
       break;
     }
+    case Operation::kRender:
+      break;  // refused above
   }
   if (ctx.store == nullptr) return NoJobQueue();
   if (callback) {
@@ -264,6 +314,19 @@ Result<JobSubmission> ParseJobSubmission(const RouteContext& ctx, const QueryPar
     s.callback_url = *callback;
   }
   return s;
+}
+
+// POST /v1/verify: the report's format, and the upload's file name for the
+// text report's first line.
+struct VerifyQuery {
+  ReportFormat format = ReportFormat::kJson;
+  std::string file_name;
+};
+
+Result<VerifyQuery> ParseVerifyQuery(const QueryParams& query) {
+  Result<ReportFormat> format = ParseVerifyParams(query);
+  if (!format.ok()) return format.error();
+  return VerifyQuery{*format, ""};
 }
 
 // A job id as the store makes them: 32 lowercase hex digits.
@@ -366,6 +429,10 @@ void DocumentRoute(const RouteContext& ctx, const httplib::Request& req, httplib
     if (!p.file_name && !body.file_name.empty()) {
       if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) p.file_name = std::move(name).value();
     }
+  } else if constexpr (std::is_same_v<Params, VerifyQuery>) {
+    if (!body.file_name.empty()) {
+      if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) p.file_name = std::move(name).value();
+    }
   } else if constexpr (std::is_same_v<Params, JobSubmission>) {
     if (p.op == Operation::kExtract && !body.file_name.empty() && !HasParam(p.params, "filename")) {
       if (Result<std::string> name = CleanFileName(body.file_name); name.ok()) {
@@ -436,11 +503,37 @@ void ServeBytes(std::string bytes, const std::string& media_type, httplib::Respo
                    media_type);
 }
 
-struct NoParams {};
-
-Result<NoParams> ParseNoParams(const QueryParams& query, std::string_view endpoint) {
-  if (auto err = RejectAnyParams(query, endpoint)) return *err;
-  return NoParams{};
+// GET /v1/documents/{id}/pages/{n}.png: the page rendered in a worker
+// process. The id is the hash of the bytes, so the image of (id, page, dpi)
+// never changes: an ETag of the three and a year's immutable caching; a
+// request that names that ETag is answered 304 without rendering.
+void ServePageImage(const RouteContext& ctx, const std::string& id, const std::string& page, const QueryParams& query,
+                    const std::string& if_none_match, httplib::Response* res) {
+  Result<RenderParams> p = ParseRenderParams(query, page);
+  if (!p.ok()) return SetErrorResponse(p.error(), res);
+  if (ctx.store == nullptr) return SetErrorResponse(NoArchive(), res);
+  if (!IsDocumentId(id)) return SetErrorResponse(NoSuchDocument(id), res);
+  const std::string etag = "\"" + id + "-p" + std::to_string(p->page) + "-d" + std::to_string(p->dpi) + "\"";
+  const auto cache = [&etag, res] {
+    res->set_header("ETag", etag);
+    res->set_header("Cache-Control", "public, max-age=31536000, immutable");
+  };
+  if (if_none_match.find(etag) != std::string::npos || if_none_match == "*") {
+    res->status = 304;
+    cache();
+    return;
+  }
+  Result<std::optional<store::Original>> found = ctx.store->File(id);
+  if (!found.ok()) return SetErrorResponse(found.error(), res);
+  if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+  DocumentRequest request;
+  request.op = Operation::kRender;
+  request.render = *p;
+  Result<DocumentOutput> out = ctx.runner->Run(std::move((*found)->bytes), request);
+  if (!out.ok()) return SetErrorResponse(out.error(), res);
+  res->status = 200;
+  res->set_content(std::get<RenderedPage>(*out).png, "image/png");
+  cache();
 }
 
 void RegisterJobRoutes(httplib::Server* http, const RouteContext* ctx) {
@@ -531,6 +624,147 @@ void RegisterJobRoutes(httplib::Server* http, const RouteContext* ctx) {
     res.status = (*answer)->status;
     res.set_content(std::move((*answer)->body), (*answer)->content_type);
   });
+}
+
+// The version a PUT may replace, from its If-Match header: "N" (or N);
+// nullopt without the header or with "*". Errors: kBadRequest.
+Result<std::optional<int>> IfMatchVersion(const httplib::Request& req) {
+  if (!req.has_header("If-Match")) return std::optional<int>();
+  std::string v = req.get_header_value("If-Match");
+  while (!v.empty() && v.back() == ' ') v.pop_back();
+  while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+  if (v == "*") return std::optional<int>();
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  int n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 1) {
+    return Error::BadRequest("If-Match must be a version number in quotes, e.g. If-Match: \"2\" (the ETag of "
+                             "GET /v1/documents/{id}), not '" + Printable(req.get_header_value("If-Match")) + "'");
+  }
+  return std::optional<int>(n);
+}
+
+// The body of PUT /v1/documents/{id} as a record to store: an agreement
+// record as GET serves it (its "version" and document.text are the
+// archive's and are dropped), with the path's id. Errors: kBadRequest
+// naming the offending member.
+Result<std::string> CorrectedRecord(const std::string& body, const std::string& id) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return Error::BadRequest("the body is not JSON; send the whole corrected record as GET /v1/documents/" + id +
+                             " serves it");
+  }
+  if (!j.is_object()) return Error::BadRequest("the body must be a JSON object: the whole corrected record");
+  j.erase("version");
+  if (j.contains("document") && j["document"].is_object()) j["document"].erase("text");
+  if (j.contains("id") && j["id"] != id) {
+    return Error::BadRequest("$.id: the record's id must be the document's, " + id + " (the path's)");
+  }
+  Result<AgreementRecord> record = AgreementRecordFromJson(j);
+  if (!record.ok()) {
+    std::string why = record.error().message;
+    const std::string prefix = "malformed agreement record JSON: ";
+    if (why.starts_with(prefix)) why = why.substr(prefix.size());
+    return Error::BadRequest("the body is not an agreement record: " + why);
+  }
+  return DumpJson(ToJson(*record));
+}
+
+void SetETag(int version, httplib::Response* res) {
+  std::string tag = "\"";
+  tag += std::to_string(version);
+  tag += '"';
+  res->set_header("ETag", tag);
+}
+
+// GET and PUT of /v1/documents/{id}, its /file, /text and /versions.
+void RegisterArchiveRoutes(httplib::Server* http, const RouteContext* ctx) {
+  http->Get("/v1/documents/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    Result<RecordParams> p = ParseRecordParams(QueryOf(req));
+    if (!p.ok()) return SetErrorResponse(p.error(), &res);
+    if (ctx->store == nullptr) return SetErrorResponse(NoArchive(), &res);
+    if (!IsDocumentId(id)) return SetErrorResponse(NoSuchDocument(id), &res);
+    Result<std::optional<store::StoredRecord>> found = ctx->store->Version(id, p->version);
+    if (!found.ok()) return SetErrorResponse(found.error(), &res);
+    if (!*found) {
+      if (!p->version) return SetErrorResponse(NoSuchDocument(id), &res);
+      Result<std::optional<std::string>> exists = ctx->store->Record(id);
+      if (!exists.ok()) return SetErrorResponse(exists.error(), &res);
+      if (!*exists) return SetErrorResponse(NoSuchDocument(id), &res);
+      return SetErrorResponse({ErrorCode::kNotFound, "document " + id + " has no version " +
+                                                         std::to_string(*p->version) + "; see GET /v1/documents/" +
+                                                         id + "/versions"},
+                              &res);
+    }
+    std::string json = std::move((*found)->json);
+    if (p->text) {
+      Result<std::optional<std::string>> text = ctx->store->Text(id);
+      if (!text.ok()) return SetErrorResponse(text.error(), &res);
+      json = WithText(json, text->value_or(""));
+    }
+    SetJsonText(json, &res);
+    if (!p->version) SetETag((*found)->version.number, &res);
+  });
+  http->Put("/v1/documents/([^/]+)", [ctx](const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
+    const std::string id = req.matches[1];
+    BodyReadInfo info;
+    auto refuse = [&](const Error& e) {
+      if (!info.complete && info.bytes_read == 0) DiscardBody(req, reader, &info);
+      CurrentRequestLogFacts().bytes_in = info.bytes_read;
+      SetErrorResponse(e, &res);
+      if (!info.complete) CloseConnectionAfter(&res);
+    };
+    if (auto err = RejectAnyParams(QueryOf(req), "PUT /v1/documents/{id}")) return refuse(*err);
+    if (ctx->store == nullptr) return refuse(NoArchive());
+    if (!IsDocumentId(id)) return refuse(NoSuchDocument(id));
+    Result<std::optional<int>> if_match = IfMatchVersion(req);
+    if (!if_match.ok()) return refuse(if_match.error());
+    Result<std::string> body = ReadDocument(req, reader, UploadLimits{kMaxRecordBytes}, &info);
+    CurrentRequestLogFacts().bytes_in = info.bytes_read;
+    if (!info.complete) CloseConnectionAfter(&res);
+    if (!body.ok()) return SetErrorResponse(body.error(), &res);
+    Result<std::string> record = CorrectedRecord(*body, id);
+    if (!record.ok()) return SetErrorResponse(record.error(), &res);
+    Result<store::StoredRecord> stored =
+        ctx->store->Correct({id, *record, Author(CurrentRequestLogFacts().client), *if_match});
+    if (!stored.ok()) {
+      return SetErrorResponse(stored.error().code == ErrorCode::kNotFound ? NoSuchDocument(id) : stored.error(), &res);
+    }
+    SetJsonText(stored->json, &res);
+    SetETag(stored->version.number, &res);
+  });
+  auto original = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<store::Original>> found = st.File(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    res->set_header("Content-Disposition", "attachment; filename=\"" + id + FileExtension((*found)->media_type) + "\"");
+    ServeBytes(std::move((*found)->bytes), (*found)->media_type, res);
+  };
+  auto text = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<std::string>> found = st.Text(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    res->status = 200;
+    res->set_content(std::move(**found), "text/plain; charset=utf-8");
+  };
+  auto versions = [](store::Store& st, const std::string& id, httplib::Response* res) {
+    Result<std::optional<std::vector<store::VersionInfo>>> found = st.Versions(id);
+    if (!found.ok()) return SetErrorResponse(found.error(), res);
+    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const store::VersionInfo& v : **found) {
+      list.push_back({{"number", v.number},
+                      {"kind", v.kind},
+                      {"created_at", v.created_at},
+                      {"created_by", v.created_by ? nlohmann::ordered_json(*v.created_by) : nullptr}});
+    }
+    SetJson(res, {{"versions", std::move(list)}});
+  };
+  http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
+  http->Get("/v1/documents/([^/]+)/text", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/text", text));
+  http->Get("/v1/documents/([^/]+)/versions", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/versions", versions));
 }
 
 }  // namespace
@@ -664,8 +898,8 @@ void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes
       } else if (SplitJob(ctx, bytes, *p, hooks)) {
         return;  // it waits for its parts
       }
-      Result<AgreementRecord> r =
-          ExtractAndStore(ctx, WorkerFault::kNone, std::move(bytes), *p, nullptr, &hooks, std::move(join));
+      Result<ExtractAnswer> r = ExtractAndStore(ctx, WorkerFault::kNone, std::move(bytes), *p, nullptr,
+                                                Author(job.owner), &hooks, std::move(join));
       return r.ok() ? RespondRecord(*r, res) : SetErrorResponse(r.error(), res);
     }
     case Operation::kVerify: {
@@ -678,7 +912,10 @@ void AnswerJob(const RouteContext& ctx, const store::Job& job, std::string bytes
       Result<SignedPdf> r = Sign(ctx, WorkerFault::kNone, std::move(bytes), *p, &hooks);
       return r.ok() ? RespondSigned(*r, res) : SetErrorResponse(r.error(), res);
     }
+    case Operation::kRender:
+      break;
   }
+  SetErrorResponse(Error::Internal("a job of operation render, which jobs do not run"), res);
 }
 
 std::string RouteLabel(const std::string& path) {
@@ -692,7 +929,8 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseExtractParams(QueryOf(req))),
         [ctx, &req](std::string doc, const ExtractParams& p) {
-          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, nullptr);
+          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, nullptr,
+                                 Author(CurrentRequestLogFacts().client));
         },
         RespondRecord);
   });
@@ -702,22 +940,33 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
     DocumentRoute(
         *ctx, req, res, reader, NeedsArchiveIfStoring(*ctx, ParseStoreParams(QueryOf(req))),
         [ctx, &req, &created](std::string doc, const ExtractParams& p) {
-          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, &created);
+          return ExtractAndStore(*ctx, FaultOf(*ctx, req), std::move(doc), p, &created,
+                                 Author(CurrentRequestLogFacts().client));
         },
-        [&created](const AgreementRecord& record, httplib::Response* r) {
-          SetJson(r, ToJson(record));
+        [&created](const ExtractAnswer& answer, httplib::Response* r) {
+          SetJsonText(answer.json, r);
           // 201 with the new document's address; 200 when these bytes were
-          // stored before (the record is replaced by the new reading).
+          // stored before (the new reading is the record's next version).
           if (created) r->status = 201;
-          r->set_header("Location", "/v1/documents/" + record.id);
+          r->set_header("Location", "/v1/documents/" + answer.id);
         });
   });
   http->Post("/v1/verify", [ctx](const httplib::Request& req, httplib::Response& res,
                                  const httplib::ContentReader& reader) {
+    VerifyQuery query;
     DocumentRoute(
-        *ctx, req, res, reader, ParseNoParams(QueryOf(req), "POST /v1/verify"),
-        [ctx, &req](std::string doc, const NoParams&) { return Verify(*ctx, FaultOf(*ctx, req), std::move(doc)); },
-        RespondReport);
+        *ctx, req, res, reader, ParseVerifyQuery(QueryOf(req)),
+        [ctx, &req, &query](std::string doc, const VerifyQuery& q) {
+          query = q;
+          return Verify(*ctx, FaultOf(*ctx, req), std::move(doc));
+        },
+        [&query](const VerifyReport& report, httplib::Response* r) {
+          if (query.format == ReportFormat::kJson) return RespondReport(report, r);
+          // The words of `pactum verify --format text` (cli/verify_text.h).
+          r->status = 200;
+          r->set_content(cli::VerifyReportText(ToJson(report), query.file_name.empty() ? "(upload)" : query.file_name),
+                         "text/plain; charset=utf-8");
+        });
   });
   http->Post("/v1/sign", [ctx](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) {
@@ -740,31 +989,21 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
       body += page->records[i];
     }
     body += "],\"next_cursor\":";
-    if (page->next_cursor) {
-      body += '"';
-      body += std::to_string(*page->next_cursor);
-      body += "\"}";
-    } else {
-      body += "null}";
+    body += page->next_cursor ? "\"" + store::FormatCursor(*page->next_cursor, page->next_rank) + "\"" : "null";
+    if (!query->text.empty()) {  // why each matched, in the same order
+      nlohmann::ordered_json hits = nlohmann::ordered_json::array();
+      for (const store::Hit& h : page->hits) {
+        hits.push_back({{"id", h.id}, {"rank", h.rank}, {"snippet", h.snippet}, {"snippet_html", h.snippet_html}});
+      }
+      body += ",\"hits\":" + DumpJson(hits);
     }
+    body += '}';
     SetJsonText(body, &res);
   });
-  auto record = [](store::Store& st, const std::string& id, httplib::Response* res) {
-    Result<std::optional<std::string>> found = st.Record(id);
-    if (!found.ok()) return SetErrorResponse(found.error(), res);
-    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
-    SetJsonText(**found, res);
-  };
-  auto original = [](store::Store& st, const std::string& id, httplib::Response* res) {
-    Result<std::optional<store::Original>> found = st.File(id);
-    if (!found.ok()) return SetErrorResponse(found.error(), res);
-    if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
-    res->set_header("Content-Disposition", "attachment; filename=\"" + id + FileExtension((*found)->media_type) + "\"");
-    ServeBytes(std::move((*found)->bytes), (*found)->media_type, res);
-  };
-  http->Get("/v1/documents/([^/]+)", StoredDocumentRoute(ctx, "GET /v1/documents/{id}", record));
-  http->Get("/v1/documents/([^/]+)/file", StoredDocumentRoute(ctx, "GET /v1/documents/{id}/file", original));
-
+  RegisterArchiveRoutes(http, ctx);
+  http->Get("/v1/documents/([^/]+)/pages/([^/]+)\\.png", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServePageImage(*ctx, req.matches[1], req.matches[2], QueryOf(req), req.get_header_value("If-None-Match"), &res);
+  });
   RegisterJobRoutes(http, ctx);
 
   http->Get("/healthz", GetRoute("GET /healthz", [](httplib::Response* res) { SetJson(res, {{"status", "ok"}}); }));
@@ -803,6 +1042,8 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
               const std::string_view doc = OpenApiJson();
               res->set_content(doc.data(), doc.size(), "application/json");
             }));
+
+  RegisterWebApp(http);
 
   // Catch-alls, registered last (routes are matched in registration order).
   http->Get(".*", [](const httplib::Request& req, httplib::Response& res) { NoSuchRoute(req, &res); });

@@ -85,8 +85,12 @@ std::string RequestIdFor(const httplib::Request& req) {
 }
 
 // Endpoints that stay open when API keys are configured: probes of
-// orchestrators and the API description.
-bool IsOpenPath(const std::string& path) { return path == "/healthz" || path == "/readyz" || path == "/openapi.json"; }
+// orchestrators, the API description and the web app's static files (which
+// then ask for a key for their API calls).
+bool IsOpenPath(const std::string& path) {
+  return path == "/healthz" || path == "/readyz" || path == "/openapi.json" || path == "/" ||
+         (path.starts_with("/app/") && path.find('/', 5) == std::string::npos);
+}
 
 // Called when a request's headers are in (Expect handler, then routing);
 // the first call of a request counts.

@@ -226,6 +226,7 @@ std::string EncodeRequest(const WorkerRequest& r) {
     j["ocr"] = OcrModeName(d.extract.ocr);
     j["lang"] = d.extract.lang;
     if (d.extract.file_name) j["file_name"] = *d.extract.file_name;
+    if (d.extract.text || d.extract.store) j["text"] = true;  // the archive keeps the full text
     if (d.partial_at_deadline) j["partial_at_deadline"] = true;
     if (d.step != ExtractStep::kWhole) j["step"] = static_cast<int>(d.step);
     if (d.step == ExtractStep::kPages) {
@@ -244,6 +245,10 @@ std::string EncodeRequest(const WorkerRequest& r) {
     if (d.sign.rect) j["rect"] = *d.sign.rect;
     if (d.sign.level) j["level"] = std::string(signing::PadesLevelName(*d.sign.level));
     j["extend"] = d.sign.extend;
+  }
+  if (d.op == Operation::kRender) {
+    j["page"] = d.render.page;
+    j["dpi"] = d.render.dpi;
   }
   return DumpJson(j);
 }
@@ -271,6 +276,7 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       }
       d.extract.lang = j.at("lang").get<std::string>();
       if (j.contains("file_name")) d.extract.file_name = j.at("file_name").get<std::string>();
+      if (j.contains("text")) d.extract.text = j.at("text").get<bool>();
       if (j.contains("partial_at_deadline")) d.partial_at_deadline = j.at("partial_at_deadline").get<bool>();
       if (j.contains("step")) {
         const int step = j.at("step").get<int>();
@@ -299,6 +305,13 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       }
       d.sign.extend = j.at("extend").get<bool>();
     }
+    if (d.op == Operation::kRender) {
+      d.render.page = j.at("page").get<int>();
+      d.render.dpi = j.at("dpi").get<int>();
+      if (d.render.dpi < kMinPageDpi || d.render.dpi > kMaxPageDpi) {
+        return Error::Internal("bad page resolution on the worker channel");
+      }
+    }
     return r;
   });
 }
@@ -319,6 +332,8 @@ void EncodeReply(const WorkerReply& reply, std::string* header, std::string* bod
   } else if (const auto* part = std::get_if<PagesOutput>(&*reply.output)) {
     j["part"] = {{"page_count", part->page_count}};
     *body = part->json;
+  } else if (const auto* page = std::get_if<RenderedPage>(&*reply.output)) {
+    *body = page->png;
   } else {
     *body = std::get<SignedPdf>(*reply.output).bytes;
   }
@@ -353,6 +368,11 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Ope
         if (part->page_count != page_count) return Error::Internal("a part of two page counts on the worker channel");
       }
       r.output = DocumentOutput(PagesOutput{page_count, std::move(body)});
+      return r;
+    }
+    if (op == Operation::kRender) {
+      if (!body.starts_with("\x89PNG\r\n\x1a\n")) return Error::Internal("the worker's page image is not a PNG");
+      r.output = DocumentOutput(RenderedPage{std::move(body)});
       return r;
     }
     const auto parsed = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);

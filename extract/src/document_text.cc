@@ -24,4 +24,23 @@ DocumentText DocumentText::FromPages(const std::vector<PageText>& pages) {
   return doc;
 }
 
+std::string FullText(const std::vector<PageText>& pages, int page_count) {
+  std::string out;
+  auto next = pages.begin();
+  for (int n = 1; n <= page_count; ++n) {
+    if (n > 1) out += '\f';
+    while (next != pages.end() && next->page < n) ++next;
+    if (next == pages.end() || next->page != n) continue;
+    bool first = true;
+    for (const Block& block : next->blocks) {
+      for (int li : block.lines) {
+        if (!first) out += '\n';
+        first = false;
+        out += next->lines[static_cast<size_t>(li)].text;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace pactum::extract

@@ -103,6 +103,7 @@ Result<AgreementRecord> RecordOf(std::string_view bytes, PagesPart part, const E
   if (Expired(options) && !options.partial_at_deadline) return Timeout(options);
   const DocumentText text = DocumentText::FromPages(pages.pages);
   const std::string lang = ExtractFields(text, &record.agreement);
+  if (options.full_text) record.document.text = FullText(pages.pages, record.document.pages);
   if (!lang.empty()) record.document.language = lang;
   return record;
 }

@@ -111,6 +111,7 @@ json ToJson(const AgreementRecord& r) {
   doc["ocr_mean_confidence"] =
       r.document.ocr_mean_confidence ? json(Round2(*r.document.ocr_mean_confidence)) : json(nullptr);
   doc["page_info"] = std::move(pages);
+  if (r.document.text) doc["text"] = *r.document.text;
   json warnings = json::array();
   for (const auto& w : r.warnings) {
     warnings.push_back({{"code", w.code}, {"message", w.message}, {"page", Opt(w.page)}});
@@ -560,14 +561,14 @@ bool Decode(Decoder& d, const json& v, const Path& at, PageInfo* out) {
 bool Decode(Decoder& d, const json& v, const Path& at, DocumentInfo* out) {
   Object o(d, v, at,
            {"media_type", "file_name", "bytes", "pages", "text_source", "language", "ocr_mean_confidence",
-            "page_info"});
+            "page_info", "text"});
   return o.ok() && o.String("media_type", &out->media_type) &&
          o.String("file_name", &out->file_name, Absent::kIsNull) &&
          o.Integer("bytes", 0, std::numeric_limits<long long>::max(), &out->bytes) &&
          o.Integer("pages", 0, kIntMax, &out->pages) && o.Enum("text_source", &out->text_source) &&
          o.String("language", &out->language) &&
          o.Number("ocr_mean_confidence", 0.0, 1.0, &out->ocr_mean_confidence, Absent::kFails) &&
-         List(d, o, "page_info", &out->page_info);
+         List(d, o, "page_info", &out->page_info) && o.String("text", &out->text, Absent::kIsNull);
 }
 
 bool Decode(Decoder& d, const json& v, const Path& at, Warning* out) {

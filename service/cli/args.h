@@ -49,6 +49,7 @@ struct DocumentArgs {
   // extract
   std::string ocr = "auto";
   std::string lang = "deu+eng";
+  bool text = false;  // --text: the record carries document.text (the full text)
   int jobs = 1;  // documents at once in batch mode; 0: one per hardware thread
   // One document: a progress bar on stderr while its pages are read, when
   // stderr is a terminal (cli/progress_bar.h); --no-progress: never.

@@ -380,6 +380,7 @@ DocumentRequest RequestFor(const DocumentArgs& args, Operation op, const std::st
   extract::ParseOcrMode(args.ocr, &request.extract.ocr);  // checked when parsing
   request.extract.lang = args.lang;
   request.extract.file_name = FileNameOf(path);
+  request.extract.text = args.text;
   return request;
 }
 

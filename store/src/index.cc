@@ -3,8 +3,15 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <bit>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -26,6 +33,164 @@ void AddLine(std::string* out, const std::string& text) {
   *out += FoldForSearch(text);
 }
 
+enum class FieldWeight { kHead, kFields };
+
+// Calls add(weight, list, text) for every text of the agreement's parties
+// (names and short names: kHead), signatories and projects (kFields).
+template <typename Add>
+void ForEachField(const nlohmann::json& agreement, Add add) {
+  static const std::string kParties = "parties", kSignatories = "signatories", kProjects = "projects";
+  auto each = [&](const std::string& list, FieldWeight weight, std::initializer_list<const char*> keys) {
+    auto it = agreement.find(list);
+    if (it == agreement.end() || !it->is_array()) return;
+    for (const nlohmann::json& item : *it) {
+      for (const char* key : keys) {
+        const std::string text = StringAt(item, key);
+        if (!text.empty()) add(weight, list, text);
+      }
+    }
+  };
+  each(kParties, FieldWeight::kHead, {"name", "short_name"});
+  each(kSignatories, FieldWeight::kFields, {"name", "title", "organization", "place"});
+  each(kProjects, FieldWeight::kFields, {"category", "name"});
+}
+
+// A word of a text: bytes [begin, end) and its folded form.
+struct WordSpan {
+  std::size_t begin = 0, end = 0;
+  std::string folded;
+};
+
+// The words of `text`: runs of letters, digits and marks (Unicode
+// categories L*, N*, M*). Bytes that are not UTF-8 separate words.
+std::vector<WordSpan> Words(std::string_view text) {
+  std::vector<WordSpan> words;
+  std::size_t at = 0, start = std::string_view::npos;
+  auto close = [&](std::size_t end) {
+    if (start == std::string_view::npos) return;
+    words.push_back({start, end, FoldForSearch(text.substr(start, end - start))});
+    start = std::string_view::npos;
+  };
+  while (at < text.size()) {
+    utf8proc_int32_t cp = -1;
+    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + at),
+                                                static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
+    const std::size_t len = n > 0 ? static_cast<std::size_t>(n) : 1;
+    bool word_char = false;
+    if (n > 0 && cp >= 0) {
+      switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+        case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+        case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
+        case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+          word_char = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (word_char && start == std::string_view::npos) start = at;
+    if (!word_char) close(at);
+    at += len;
+  }
+  close(text.size());
+  return words;
+}
+
+// A folded word matches a term when it begins with it, or (a word form the
+// search stems alike, such as "vereinbarung" for "vereinbarungen") when the
+// term begins with a word of at least four letters.
+bool Matches(const std::string& word, const std::vector<std::string>& terms) {
+  for (const std::string& t : terms) {
+    if (word.starts_with(t)) return true;
+    if (word.size() >= 4 && t.starts_with(word)) return true;
+  }
+  return false;
+}
+
+void AppendEscaped(std::string* out, std::string_view text) {
+  for (const char c : text) {
+    switch (c) {
+      case '&': *out += "&amp;"; break;
+      case '<': *out += "&lt;"; break;
+      case '>': *out += "&gt;"; break;
+      case '"': *out += "&quot;"; break;
+      case '\'': *out += "&#39;"; break;
+      default: *out += c;
+    }
+  }
+}
+
+// Text between words: whitespace and control characters collapse to one
+// space; other characters (punctuation) are kept.
+std::string Between(std::string_view gap) {
+  std::string out;
+  bool space = false;
+  for (const char c : gap) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f') {
+      space = true;
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (space) out += ' ';
+  return out;
+}
+
+// The snippet of `text` around its first word matching `terms`; false when
+// none matches.
+bool SnippetOf(std::string_view text, const std::vector<std::string>& terms, Hit* hit) {
+  constexpr std::size_t kBefore = 8, kWords = 24;
+  const std::vector<WordSpan> words = Words(text);
+  std::size_t first = words.size();
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (Matches(words[i].folded, terms)) {
+      first = i;
+      break;
+    }
+  }
+  if (first == words.size()) return false;
+  const std::size_t from = first > kBefore ? first - kBefore : 0;
+  const std::size_t to = std::min(words.size(), from + kWords);
+  std::string plain, html;
+  if (from > 0) {
+    plain += "\xE2\x80\xA6";  // …
+    html += "\xE2\x80\xA6";
+  } else {  // what stands before the first word (an opening bracket)
+    std::string head = Between(text.substr(0, words[0].begin));
+    if (!head.empty() && head.front() == ' ') head.erase(0, 1);
+    plain += head;
+    AppendEscaped(&html, head);
+  }
+  for (std::size_t i = from; i < to; ++i) {
+    if (i > from) {
+      const std::string gap = Between(text.substr(words[i - 1].end, words[i].begin - words[i - 1].end));
+      plain += gap;
+      AppendEscaped(&html, gap);
+    }
+    const std::string_view word = text.substr(words[i].begin, words[i].end - words[i].begin);
+    plain += word;
+    const bool mark = Matches(words[i].folded, terms);
+    if (mark) html += "<mark>";
+    AppendEscaped(&html, word);
+    if (mark) html += "</mark>";
+  }
+  if (to < words.size()) {
+    plain += "\xE2\x80\xA6";
+    html += "\xE2\x80\xA6";
+  } else {  // what stands after the last word (a full stop)
+    std::string tail = Between(text.substr(words.back().end));
+    if (!tail.empty() && tail.back() == ' ') tail.pop_back();
+    plain += tail;
+    AppendEscaped(&html, tail);
+  }
+  hit->snippet = std::move(plain);
+  hit->snippet_html = std::move(html);
+  return true;
+}
+
 }  // namespace
 
 std::string FoldForSearch(std::string_view text) {
@@ -45,14 +210,11 @@ std::string FoldForSearch(std::string_view text) {
   return out;
 }
 
-Result<IndexedEntry> IndexEntry(const Entry& entry) {
-  const nlohmann::json record = nlohmann::json::parse(entry.record_json, nullptr, /*allow_exceptions=*/false);
+Result<IndexedEntry> IndexRecord(std::string_view record_json) {
+  const nlohmann::json record = nlohmann::json::parse(record_json, nullptr, /*allow_exceptions=*/false);
   if (!record.is_object()) return Error::BadRequest("the record to store is not a JSON object");
   IndexedEntry out;
   out.id = StringAt(record, "id");
-  if (out.id != Sha256Hex(entry.original)) {
-    return Error::BadRequest("the record's id is not the SHA-256 of the original bytes");
-  }
   const nlohmann::json empty = nlohmann::json::object();
   const auto document = record.find("document");
   out.media_type = StringAt(document != record.end() ? *document : empty, "media_type");
@@ -62,40 +224,125 @@ Result<IndexedEntry> IndexEntry(const Entry& entry) {
   if (auto year = agreement.find("year"); year != agreement.end() && year->is_number_integer()) {
     out.year = year->get<int>();
   }
+  for (const char* key : {"type", "title"}) AddLine(&out.head, StringAt(agreement, key));
+  AddLine(&out.fields, StringAt(agreement, "subject"));
+  ForEachField(agreement, [&](FieldWeight weight, const std::string& key, const std::string& text) {
+    AddLine(weight == FieldWeight::kHead ? &out.head : &out.fields, text);
+    if (key == "parties") AddLine(&out.parties, text);
+  });
   for (const char* key : {"type", "title", "subject"}) AddLine(&out.search_text, StringAt(agreement, key));
-  auto each = [&](const char* list, auto&& add) {
-    auto it = agreement.find(list);
-    if (it == agreement.end() || !it->is_array()) return;
-    for (const nlohmann::json& item : *it) add(item);
-  };
-  each("parties", [&](const nlohmann::json& p) {
-    for (const char* key : {"name", "short_name"}) {
-      AddLine(&out.search_text, StringAt(p, key));
-      AddLine(&out.parties, StringAt(p, key));
-    }
-  });
-  each("signatories", [&](const nlohmann::json& s) {
-    for (const char* key : {"name", "title", "organization", "place"}) AddLine(&out.search_text, StringAt(s, key));
-  });
-  each("projects", [&](const nlohmann::json& p) {
-    for (const char* key : {"category", "name"}) AddLine(&out.search_text, StringAt(p, key));
+  ForEachField(agreement, [&](FieldWeight, const std::string&, const std::string& text) {
+    AddLine(&out.search_text, text);
   });
   return out;
 }
 
-std::vector<std::string> QueryWords(std::string_view text) {
-  std::vector<std::string> words;
-  const std::string folded = FoldForSearch(text);
-  std::size_t at = 0;
-  while (at < folded.size()) {
-    const std::size_t end = std::min(folded.find_first_of(" \t\r\n", at), folded.size());
-    if (end > at) {
-      std::string word = folded.substr(at, end - at);
-      if (std::find(words.begin(), words.end(), word) == words.end()) words.push_back(std::move(word));
-    }
-    at = end + 1;
+Result<IndexedEntry> IndexEntry(const Entry& entry) {
+  Result<IndexedEntry> out = IndexRecord(entry.record_json);
+  if (out.ok() && out->id != Sha256Hex(entry.original)) {
+    return Error::BadRequest("the record's id is not the SHA-256 of the original bytes");
   }
-  return words;
+  return out;
+}
+
+std::vector<std::string> SearchTerms(std::string_view text) {
+  std::vector<std::string> terms;
+  for (const WordSpan& w : Words(FoldForSearch(text))) {
+    if (std::find(terms.begin(), terms.end(), w.folded) == terms.end()) terms.push_back(w.folded);
+  }
+  return terms;
+}
+
+std::string ServedRecord(std::string_view record_json, const VersionInfo& v) {
+  nlohmann::ordered_json version = {{"number", v.number},
+                                    {"kind", v.kind},
+                                    {"created_at", v.created_at},
+                                    {"created_by", v.created_by ? nlohmann::ordered_json(*v.created_by) : nullptr}};
+  std::string out(record_json);
+  while (!out.empty() && out.back() != '}') out.pop_back();
+  if (out.empty()) return std::string(record_json);
+  out.pop_back();
+  std::size_t last = out.size();
+  while (last > 0 && std::isspace(static_cast<unsigned char>(out[last - 1]))) --last;
+  const bool empty_object = last > 0 && out[last - 1] == '{';
+  out += empty_object ? "\"version\":" : ",\"version\":";
+  out += version.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  out += '}';
+  return out;
+}
+
+void MakeSnippet(std::string_view record_json, std::string_view full_text, const std::vector<std::string>& terms,
+                 Hit* hit) {
+  // The fields as plain text, in the order of their weight.
+  std::string fields;
+  const nlohmann::json record = nlohmann::json::parse(record_json, nullptr, /*allow_exceptions=*/false);
+  const auto found = record.is_object() ? record.find("agreement") : record.end();
+  if (record.is_object() && found != record.end() && found->is_object()) {
+    auto add = [&](const std::string& text) {
+      if (text.empty()) return;
+      if (!fields.empty()) fields += " \xC2\xB7 ";  // a middle dot between fields
+      fields += text;
+    };
+    for (const char* key : {"type", "title"}) add(StringAt(*found, key));
+    ForEachField(*found, [&](FieldWeight w, const std::string&, const std::string& t) {
+      if (w == FieldWeight::kHead) add(t);
+    });
+    add(StringAt(*found, "subject"));
+    ForEachField(*found, [&](FieldWeight w, const std::string&, const std::string& t) {
+      if (w != FieldWeight::kHead) add(t);
+    });
+  }
+  if (SnippetOf(fields, terms, hit)) return;
+  SnippetOf(full_text, terms, hit);
+}
+
+Error NoSuchDocument(std::string_view id) {
+  return {ErrorCode::kNotFound, "no document " + std::string(id.substr(0, 64)) + " in the archive"};
+}
+
+std::optional<Error> CheckCorrection(const Correction& c, const IndexedEntry& index, int latest) {
+  if (index.id != c.id) {
+    return Error::BadRequest("id: the corrected record's id must be the document's, " + c.id);
+  }
+  if (c.if_version && *c.if_version != latest) {
+    return Error{ErrorCode::kConflict, "version " + std::to_string(*c.if_version) +
+                                           " is not the latest version of document " + c.id + " (" +
+                                           std::to_string(latest) +
+                                           " is); read the latest, correct it and send If-Match: \"" +
+                                           std::to_string(latest) + "\""};
+  }
+  return std::nullopt;
+}
+
+std::string FormatCursor(std::int64_t seq, std::optional<double> rank) {
+  std::string out = std::to_string(seq);
+  if (rank) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(std::bit_cast<std::uint64_t>(*rank)));
+    out += '.';
+    out += hex;
+  }
+  return out;
+}
+
+bool ParseCursor(std::string_view text, Query* query) {
+  const std::size_t dot = text.find('.');
+  const std::string_view seq_text = text.substr(0, dot);
+  std::int64_t seq = 0;
+  auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
+  if (ec != std::errc() || end != seq_text.data() + seq_text.size() || seq < 1) return false;
+  std::optional<double> rank;
+  if (dot != std::string_view::npos) {
+    const std::string_view hex = text.substr(dot + 1);
+    std::uint64_t bits = 0;
+    auto [hex_end, hex_ec] = std::from_chars(hex.data(), hex.data() + hex.size(), bits, 16);
+    if (hex.size() != 16 || hex_ec != std::errc() || hex_end != hex.data() + hex.size()) return false;
+    rank = std::bit_cast<double>(bits);
+    if (!std::isfinite(*rank)) return false;
+  }
+  query->after = seq;
+  query->after_rank = rank;
+  return true;
 }
 
 std::string NowRfc3339() {

@@ -22,7 +22,11 @@ ResultPtr Params::Exec(PGconn* conn, const std::string& sql) const {
 PGconn* Connect(const std::string& conninfo) {
   const char* keys[] = {"connect_timeout", "dbname", nullptr};
   const char* values[] = {"10", conninfo.c_str(), nullptr};
-  return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  // Notices (e.g. a text-search query of stop words only) would go to
+  // stderr past the JSON log: they carry nothing a caller acts on.
+  if (conn != nullptr) PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return conn;
 }
 
 bool Succeeded(const ResultPtr& r) {

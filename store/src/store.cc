@@ -15,4 +15,11 @@ Result<std::unique_ptr<Store>> Store::Open(std::string_view uri) {
                            std::string(uri.substr(0, 64)) + "'");
 }
 
+Result<std::optional<std::string>> Store::Record(std::string_view id) {
+  Result<std::optional<StoredRecord>> r = Version(id, std::nullopt);
+  if (!r.ok()) return r.error();
+  if (!*r) return std::optional<std::string>();
+  return std::optional<std::string>(std::move((*r)->record));
+}
+
 }  // namespace pactum::store

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "cli/verify_text.h"
 #include "document_runner.h"
 #include "pactum/extract/pdf_objects.h"
 #include "pactum/service/server.h"
@@ -418,6 +419,12 @@ TEST_F(IsolationTest, ApiKeysGuardEverythingButHealthAndDescription) {
   EXPECT_EQ(c->Get("/healthz")->status, 200);
   EXPECT_EQ(c->Get("/readyz")->status, 200);
   EXPECT_EQ(c->Get("/openapi.json")->status, 200);
+  // The web app's files are open (the app then asks for a key); its API
+  // calls are not.
+  EXPECT_EQ(c->Get("/")->status, 200);
+  EXPECT_EQ(c->Get("/app/app.js")->status, 200);
+  EXPECT_TRUE(IsError(c->Get("/app/../metrics"), 401, "unauthorized"));
+  EXPECT_TRUE(IsError(c->Get(("/v1/documents/" + std::string(64, 'a') + "/pages/1.png").c_str()), 401, "unauthorized"));
   httplib::Headers right = {{"Authorization", "Bearer " + key}};
   auto ok = c->Post("/v1/extract", right, SeedPdf(), "application/pdf");
   ASSERT_TRUE(ok);
@@ -518,6 +525,141 @@ TEST_F(IsolationTest, RequestIdIsEchoedOrMade) {
   auto error = c->Get("/nowhere");
   EXPECT_EQ(error->status, 404);
   EXPECT_EQ(error->get_header_value("X-Request-Id").size(), 16u);
+}
+
+// GET /v1/documents/{id}/pages/{n}.png: rendered in a worker (counted as
+// its documents are), a PNG of the page at the asked resolution, cached by
+// an ETag of id, page and dpi; the errors of the contract.
+TEST_F(IsolationTest, PageImagesAreRenderedByWorkersAsPng) {
+  ServerOptions o;
+  o.store_uri = "sqlite:" + TempPath("pages.db");
+  Start(o);
+  auto c = Client();
+  const std::string id = nlohmann::json::parse(c->Post("/v1/documents?ocr=never", SeedPdf(), "application/pdf")->body)["id"];
+  const std::string page1 = "/v1/documents/" + id + "/pages/1.png";
+
+  auto r = c->Get(page1.c_str());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "image/png");
+  const std::string etag = "\"" + id + "-p1-d96\"";
+  EXPECT_EQ(r->get_header_value("ETag"), etag);
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
+  ASSERT_GT(r->body.size(), 24u);
+  EXPECT_EQ(r->body.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  // IHDR: an A4 page (595.3 x 841.9 pt) at 96 dpi is 794 x 1123 pixels.
+  const auto be32 = [](const std::string& b, std::size_t at) {
+    return (static_cast<unsigned>(static_cast<unsigned char>(b[at])) << 24) |
+           (static_cast<unsigned>(static_cast<unsigned char>(b[at + 1])) << 16) |
+           (static_cast<unsigned>(static_cast<unsigned char>(b[at + 2])) << 8) |
+           static_cast<unsigned>(static_cast<unsigned char>(b[at + 3]));
+  };
+  EXPECT_EQ(be32(r->body, 16), 794u);
+  EXPECT_EQ(be32(r->body, 20), 1123u);
+  EXPECT_EQ(Metric("pactum_documents_total{op=\"render\"}"), 1);
+  // The image is a PNG that a decoder reads: the service itself reads it
+  // back as an upload.
+  auto back = c->Post("/v1/extract?ocr=never", r->body, "image/png");
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->status, 200) << back->body;
+  EXPECT_EQ(nlohmann::json::parse(back->body)["document"]["pages"], 1);
+
+  // The client's copy is current: 304, nothing rendered.
+  auto again = c->Get(page1.c_str(), {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_EQ(again->get_header_value("ETag"), etag);
+  EXPECT_EQ(Metric("pactum_documents_total{op=\"render\"}"), 1);
+
+  auto small = c->Get(("/v1/documents/" + id + "/pages/4.png?dpi=36").c_str());
+  ASSERT_TRUE(small);
+  ASSERT_EQ(small->status, 200);
+  EXPECT_EQ(be32(small->body, 16), 298u);  // 595.3 pt at 36 dpi
+  EXPECT_EQ(small->get_header_value("ETag"), "\"" + id + "-p4-d36\"");
+
+  EXPECT_TRUE(IsError(c->Get(("/v1/documents/" + id + "/pages/5.png").c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Get(("/v1/documents/" + id + "/pages/0.png").c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Get(("/v1/documents/" + id + "/pages/x.png").c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Get((page1 + "?dpi=35").c_str()), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Get((page1 + "?dpi=301").c_str()), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Get((page1 + "?dpi=96&dpi=72").c_str()), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Get((page1 + "?scale=2").c_str()), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Get(("/v1/documents/" + std::string(64, 'a') + "/pages/1.png").c_str()), 404, "not_found"));
+  auto post = c->Post(page1.c_str(), "", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+  // Jobs do not render.
+  EXPECT_TRUE(IsError(c->Post("/v1/jobs?op=render", SeedPdf(), "application/pdf"), 400, "bad_request"));
+
+  // An image upload: its page shrunk to the asked resolution (a 600 x 300
+  // pixel PNG without a resolution counts as 300 dpi: 192 x 96 at 96 dpi).
+  auto image = c->Post("/v1/documents?ocr=never", WhitePng(600, 300), "image/png");
+  ASSERT_TRUE(image);
+  const std::string image_id = nlohmann::json::parse(image->body)["id"];
+  auto shrunk = c->Get(("/v1/documents/" + image_id + "/pages/1.png").c_str());
+  ASSERT_TRUE(shrunk);
+  ASSERT_EQ(shrunk->status, 200) << shrunk->body;
+  EXPECT_EQ(be32(shrunk->body, 16), 192u);
+  EXPECT_EQ(be32(shrunk->body, 20), 96u);
+}
+
+// POST /v1/verify?format=text answers the report in the words of
+// `pactum verify --format text`, from the same JSON report.
+TEST_F(IsolationTest, VerifyReportAsTextIsTheCliReport) {
+  Start(ServerOptions{});
+  auto c = Client();
+  auto json_report = c->Post("/v1/verify", SeedPdf(), "application/pdf");
+  ASSERT_TRUE(json_report);
+  ASSERT_EQ(json_report->status, 200);
+  httplib::MultipartFormDataItems items = {{"file", SeedPdf(), "agreement.pdf", "application/pdf"}};
+  auto text = c->Post("/v1/verify?format=text", items);
+  ASSERT_TRUE(text);
+  ASSERT_EQ(text->status, 200) << text->body;
+  EXPECT_EQ(text->get_header_value("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(text->body,
+            cli::VerifyReportText(nlohmann::ordered_json::parse(json_report->body), "agreement.pdf"));
+  EXPECT_EQ(text->body.rfind("File: agreement.pdf\n", 0), 0u) << text->body;
+  auto json_again = c->Post("/v1/verify?format=json", SeedPdf(), "application/pdf");
+  ASSERT_TRUE(json_again);
+  EXPECT_EQ(json_again->body, json_report->body);
+  EXPECT_TRUE(IsError(c->Post("/v1/verify?format=xml", SeedPdf(), "application/pdf"), 400, "bad_request"));
+  EXPECT_TRUE(IsError(c->Post("/v1/verify?pages=1", SeedPdf(), "application/pdf"), 400, "bad_request"));
+}
+
+// The web app: its files at / and /app/, with their types and a strict
+// Content-Security-Policy; nothing else under /app/.
+TEST_F(IsolationTest, WebAppIsServedWithAStrictPolicy) {
+  Start(ServerOptions{});
+  auto c = Client();
+  auto index = c->Get("/");
+  ASSERT_TRUE(index);
+  ASSERT_EQ(index->status, 200);
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  const std::string csp = index->get_header_value("Content-Security-Policy");
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("http"), std::string::npos) << csp;  // no other origin
+  EXPECT_EQ(index->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_NE(index->body.find("/app/app.js"), std::string::npos);
+  for (const auto& [file, type] : {std::pair<std::string, std::string>{"app.js", "text/javascript; charset=utf-8"},
+                                   {"i18n.js", "text/javascript; charset=utf-8"},
+                                   {"app.css", "text/css; charset=utf-8"},
+                                   {"index.html", "text/html; charset=utf-8"}}) {
+    auto r = c->Get(("/app/" + file).c_str());
+    ASSERT_TRUE(r) << file;
+    EXPECT_EQ(r->status, 200) << file;
+    EXPECT_EQ(r->get_header_value("Content-Type"), type) << file;
+    EXPECT_FALSE(r->body.empty()) << file;
+    // Nothing is loaded from elsewhere.
+    EXPECT_EQ(r->body.find("https://"), std::string::npos) << file;
+  }
+  EXPECT_TRUE(IsError(c->Get("/app/missing.js"), 404, "not_found"));
+  EXPECT_TRUE(IsError(c->Get("/app/"), 404, "not_found"));
+  auto post = c->Post("/", "x", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
 }
 
 }  // namespace

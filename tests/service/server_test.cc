@@ -319,7 +319,10 @@ TEST_F(ServerTest, MalformedRequestLineGetsJsonError) {
 TEST_F(ServerTest, UnknownPathIs404WithJsonBody) {
   StartServer();
   EXPECT_TRUE(IsError(Client()->Get("/v2/extract"), 404, "not_found"));
-  EXPECT_TRUE(IsError(Client()->Get("/"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Get("/index.html"), 404, "not_found"));  // the web app is at / and /app/
+  EXPECT_TRUE(IsError(Client()->Get("/app"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Get("/app/sub/app.js"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Get("/v1/documents/abc/pages/1.jpg"), 404, "not_found"));
   EXPECT_TRUE(IsError(PostRaw("/v1/extract/", SeedPdf()), 404, "not_found"));
   EXPECT_TRUE(IsError(Client()->Delete("/v1/archive/abc"), 404, "not_found"));
   EXPECT_TRUE(IsError(Client()->Get("/v1/documents/abc/file/more"), 404, "not_found"));
@@ -627,6 +630,8 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
     if (const auto hole = target.find("{id}"); hole != std::string::npos) {
       target.replace(hole, 4, path.rfind("/v1/jobs/", 0) == 0 ? job : id);
     }
+    if (const auto hole = target.find("{n}"); hole != std::string::npos) target.replace(hole, 3, "1");
+    if (const auto hole = target.find("{file}"); hole != std::string::npos) target.replace(hole, 6, "app.js");
     for (const auto& [method, op] : ops.items()) {
       // Each described operation exists: it is neither 404 nor 405.
       httplib::Result res = method == "get"      ? Client()->Get(target.c_str())
@@ -639,9 +644,10 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
     }
   }
   EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/v1/documents",
-                                         "/v1/documents/{id}", "/v1/documents/{id}/file", "/v1/jobs",
-                                         "/v1/jobs/{id}", "/v1/jobs/{id}/result", "/healthz", "/readyz", "/metrics",
-                                         "/openapi.json"}));
+                                         "/v1/documents/{id}", "/v1/documents/{id}/file",
+                                         "/v1/documents/{id}/pages/{n}.png", "/v1/jobs", "/v1/jobs/{id}",
+                                         "/v1/jobs/{id}/result", "/healthz", "/readyz", "/metrics", "/openapi.json", "/",
+                                         "/app/{file}"}));
 
   // The record schema covers what the service emits, page_info included.
   const json& schemas = doc["components"]["schemas"];

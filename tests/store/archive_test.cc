@@ -75,8 +75,12 @@ class ArchiveTest : public ::testing::Test {
     // The same record as a plain extraction.
     auto plain = Post("/v1/extract", a);
     ASSERT_TRUE(plain);
+    EXPECT_EQ(record_a["version"]["number"], 1);
+    EXPECT_EQ(record_a["version"]["kind"], "extraction");
+    EXPECT_TRUE(record_a["version"]["created_by"].is_null());  // an open service
     json without_name = record_a;
     without_name["document"].erase("file_name");
+    without_name.erase("version");  // the archive's member
     EXPECT_EQ(json::parse(plain->body), without_name);
     // store=true on /v1/extract stores too.
     auto second = Post("/v1/extract?store=true", c);

@@ -56,9 +56,9 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return s.ok() ? std::move(*s) : nullptr;
   }
   // Puts a document of `bytes` with the given agreement; returns its id.
-  std::string Put(const std::string& bytes, const json& agreement) {
+  std::string Put(const std::string& bytes, const json& agreement, const std::string& text = "") {
     const std::string record = MakeRecord(bytes, agreement);
-    Result<bool> put = store_->Put({record, bytes});
+    Result<PutResult> put = store_->Put({record, bytes, text, std::nullopt});
     EXPECT_TRUE(put.ok()) << put.error().ToString();
     return Sha256Hex(bytes);
   }
@@ -82,9 +82,9 @@ TEST_P(StoreTest, RecordAndOriginalComeBackExactly) {
   std::mt19937 rng(7);
   for (char& c : bytes) c = static_cast<char>(rng());
   const std::string record = MakeRecord(bytes, {{"title", "Zielvereinbarung 2025"}, {"year", 2025}});
-  Result<bool> put = store_->Put({record, bytes});
+  Result<PutResult> put = store_->Put({record, bytes, "", std::nullopt});
   ASSERT_TRUE(put.ok()) << put.error().ToString();
-  EXPECT_TRUE(*put);
+  EXPECT_TRUE(put->created);
   const std::string id = Sha256Hex(bytes);
 
   Result<std::optional<std::string>> back = store_->Record(id);
@@ -109,24 +109,28 @@ TEST_P(StoreTest, UnknownIdIsAbsentNotAnError) {
   EXPECT_FALSE(f->has_value());
 }
 
-TEST_P(StoreTest, SameBytesAgainReplaceTheRecordAndKeepOneEntry) {
+TEST_P(StoreTest, SameBytesAgainAddAnExtractionVersionAndKeepOneEntry) {
   ASSERT_TRUE(store_);
   const std::string bytes = "%PDF-1.7 same bytes";
-  ASSERT_TRUE(*store_->Put({MakeRecord(bytes, {{"title", "First reading"}}), bytes}));
-  Result<bool> again = store_->Put({MakeRecord(bytes, {{"title", "Second reading"}}), bytes});
+  ASSERT_TRUE(store_->Put({MakeRecord(bytes, {{"title", "First reading"}}), bytes, "", std::nullopt})->created);
+  Result<PutResult> again = store_->Put({MakeRecord(bytes, {{"title", "Second reading"}}), bytes, "", "batch"});
   ASSERT_TRUE(again.ok());
-  EXPECT_FALSE(*again);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->record.version.number, 2);
+  EXPECT_EQ(again->record.version.kind, "extraction");
+  EXPECT_EQ(again->record.version.created_by, "batch");
   EXPECT_EQ(json::parse(**store_->Record(Sha256Hex(bytes)))["agreement"]["title"], "Second reading");
+  EXPECT_EQ(json::parse((*store_->Version(Sha256Hex(bytes), 1))->json)["agreement"]["title"], "First reading");
   EXPECT_EQ(Ids(Query{}).size(), 1u);
   EXPECT_EQ((*store_->File(Sha256Hex(bytes)))->bytes, bytes);
 }
 
 TEST_P(StoreTest, RecordMustBelongToTheBytes) {
   ASSERT_TRUE(store_);
-  Result<bool> wrong = store_->Put({MakeRecord("other bytes", {}), "these bytes"});
+  Result<PutResult> wrong = store_->Put({MakeRecord("other bytes", {}), "these bytes", "", std::nullopt});
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, ErrorCode::kBadRequest);
-  Result<bool> not_json = store_->Put({"not json", "these bytes"});
+  Result<PutResult> not_json = store_->Put({"not json", "these bytes", "", std::nullopt});
   ASSERT_FALSE(not_json.ok());
   EXPECT_EQ(not_json.error().code, ErrorCode::kBadRequest);
   EXPECT_TRUE(Ids(Query{}).empty());
@@ -214,7 +218,7 @@ TEST_P(StoreTest, ConcurrentWritersAndReadersAllSucceed) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
         const std::string bytes = "thread " + std::to_string(t) + " doc " + std::to_string(i);
-        if (!store_->Put({MakeRecord(bytes, {{"year", t}}), bytes}).ok()) ++failures;
+        if (!store_->Put({MakeRecord(bytes, {{"year", t}}), bytes, "", std::nullopt}).ok()) ++failures;
         Result<std::optional<std::string>> back = store_->Record(Sha256Hex(bytes));
         if (!back.ok() || !back->has_value()) ++failures;
         if (!store_->Find(Year(t)).ok()) ++failures;
@@ -224,6 +228,170 @@ TEST_P(StoreTest, ConcurrentWritersAndReadersAllSucceed) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(store_->Find(Q{.text = {}, .party = {}, .year = {}, .limit = 100})->records.size(), 80u);
+}
+
+// Full text: kept, served back exactly, searched with the fields; a word
+// in the title ranks above the same word only in the body; case and
+// accents do not matter; the snippet marks the word.
+TEST_P(StoreTest, FullTextIsKeptSearchedAndRankedBelowTheTitle) {
+  ASSERT_TRUE(store_);
+  const std::string body = "Seite eins\fDie Sprachförderung beginnt im Mai.\nVerantwortlich: Jörg Müller & Söhne <GmbH>";
+  const std::string in_body = Put("scan", {{"title", "Kooperationsvereinbarung"}, {"year", 2024}}, body);
+  const std::string in_title = Put("born", {{"title", "Vereinbarung zur Sprachförderung"}, {"year", 2024}});
+  const std::string neither = Put("other", {{"title", "Grant Agreement"}}, "Nothing to see here.");
+  using V = std::vector<std::string>;
+  EXPECT_EQ(**store_->Text(in_body), body);
+  EXPECT_EQ(**store_->Text(in_title), "");
+  EXPECT_FALSE(store_->Text(std::string(64, 'a'))->has_value());
+  EXPECT_EQ(Ids(Text("sprachforderung")), (V{in_title, in_body}));
+  EXPECT_EQ(Ids(Text("SPRACHFÖRDERUNG")), (V{in_title, in_body}));
+  EXPECT_EQ(Ids(Text("muller")), V{in_body});            // only in the body, accents folded
+  EXPECT_EQ(Ids(Text("JÖRG MÜLLER")), V{in_body});
+  EXPECT_EQ(Ids(Text("muller grant")), V{});             // every word must occur
+  EXPECT_EQ(Ids(Text("sprach")), (V{in_title, in_body})); // words are prefixes
+  EXPECT_EQ(Ids(Q{.text = "sprachforderung", .party = {}, .year = 2024}), (V{in_title, in_body}));
+  EXPECT_EQ(Ids(Text("seite")), V{in_body});  // the first page counts too
+  (void)neither;
+
+  Result<Page> page = store_->Find(Text("Müller"));
+  ASSERT_TRUE(page.ok()) << page.error().ToString();
+  ASSERT_EQ(page->hits.size(), 1u);
+  EXPECT_EQ(page->hits[0].id, in_body);
+  EXPECT_GT(page->hits[0].rank, 0);
+  // Eight words before the match ("Seite" is cut), the text's end.
+  EXPECT_EQ(page->hits[0].snippet,
+            "…eins Die Sprachförderung beginnt im Mai. Verantwortlich: Jörg Müller & Söhne <GmbH>");
+  EXPECT_EQ(page->hits[0].snippet_html,
+            "…eins Die Sprachförderung beginnt im Mai. Verantwortlich: Jörg <mark>Müller</mark> &amp; Söhne "
+            "&lt;GmbH&gt;");
+  page = store_->Find(Text("sprachforderung"));
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->hits.size(), 2u);
+  EXPECT_GT(page->hits[0].rank, page->hits[1].rank);
+  EXPECT_EQ(page->hits[0].snippet_html, "Vereinbarung zur <mark>Sprachförderung</mark>");  // from the title
+  EXPECT_NE(page->hits[1].snippet_html.find("<mark>Sprachförderung</mark>"), std::string::npos);
+  // Without words no hits and the order is the newest first.
+  page = store_->Find(Query{});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->hits.empty());
+  EXPECT_EQ(Ids(Query{}), (V{neither, in_title, in_body}));
+}
+
+// A ranked listing's cursor pages through every hit once, in the order of
+// one big page, ties of rank newest first.
+TEST_P(StoreTest, RankedCursorPagesVisitEveryHitOnceInRankOrder) {
+  ASSERT_TRUE(store_);
+  for (int i = 0; i < 23; ++i) {
+    std::string text;
+    for (int k = 0; k <= i % 5; ++k) text += "Zuwendung ";
+    text += std::string(static_cast<std::size_t>(i % 3) * 10, 'x');
+    Put("ranked " + std::to_string(i), {{"title", i % 4 == 0 ? "Zuwendungsbescheid" : "Bescheid"}}, text);
+  }
+  Put("unrelated", {{"title", "Other"}}, "nothing");
+  Q all = Text("zuwendung");
+  all.limit = 100;
+  const std::vector<std::string> expected = Ids(all);
+  ASSERT_EQ(expected.size(), 23u);
+  Query q = Text("zuwendung");
+  q.limit = 4;
+  std::vector<std::string> seen;
+  std::vector<double> ranks;
+  for (int guard = 0; guard < 20; ++guard) {
+    Result<Page> page = store_->Find(q);
+    ASSERT_TRUE(page.ok()) << page.error().ToString();
+    ASSERT_EQ(page->hits.size(), page->records.size());
+    for (std::size_t i = 0; i < page->records.size(); ++i) {
+      seen.push_back(json::parse(page->records[i])["id"]);
+      EXPECT_EQ(page->hits[i].id, seen.back());
+      ranks.push_back(page->hits[i].rank);
+    }
+    if (!page->next_cursor) break;
+    // Through the cursor's text, as a client passes it.
+    Query next = Text("zuwendung");
+    ASSERT_TRUE(ParseCursor(FormatCursor(*page->next_cursor, page->next_rank), &next));
+    q.after = next.after;
+    q.after_rank = next.after_rank;
+    ASSERT_TRUE(q.after_rank.has_value());
+  }
+  EXPECT_EQ(seen, expected);
+  EXPECT_TRUE(std::is_sorted(ranks.rbegin(), ranks.rend())) << "ranks must not rise";
+}
+
+// Corrections are versions: the extraction stays version 1, the latest is
+// served and searched, If-Match guards against lost updates, storing the
+// bytes again adds an extraction on top.
+TEST_P(StoreTest, CorrectionsAreVersionsAndTheLatestIsSearched) {
+  ASSERT_TRUE(store_);
+  const std::string bytes = "%PDF-1.7 corrected";
+  const std::string id = Put(bytes, {{"title", "Zielvereinbarung"}, {"parties", json::array({{{"name", "Muster GmbH"}}})}},
+                             "Volltext der Seite");
+  json corrected = json::parse(**store_->Record(id));
+  corrected["agreement"]["parties"][0]["name"] = "Mustermann GmbH";
+  Result<StoredRecord> v2 = store_->Correct({id, corrected.dump(), "clerk-anna", 1});
+  ASSERT_TRUE(v2.ok()) << v2.error().ToString();
+  EXPECT_EQ(v2->version.number, 2);
+  EXPECT_EQ(v2->version.kind, "correction");
+  EXPECT_EQ(v2->version.created_by, "clerk-anna");
+  EXPECT_EQ(v2->version.created_at.size(), 20u);
+  const json served = json::parse(v2->json);
+  EXPECT_EQ(served["agreement"]["parties"][0]["name"], "Mustermann GmbH");
+  EXPECT_EQ(served["version"], (json{{"number", 2}, {"kind", "correction"}, {"created_at", v2->version.created_at},
+                                    {"created_by", "clerk-anna"}}));
+  EXPECT_EQ((*store_->Version(id, std::nullopt))->json, v2->json);
+  const json first = json::parse((*store_->Version(id, 1))->json);
+  EXPECT_EQ(first["agreement"]["parties"][0]["name"], "Muster GmbH");
+  EXPECT_EQ(first["version"]["kind"], "extraction");
+  EXPECT_TRUE(first["version"]["created_by"].is_null());
+  EXPECT_FALSE(store_->Version(id, 3)->has_value());
+  // The latest is searched; the text stays.
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Ids(Text("mustermann")), V{id});
+  EXPECT_EQ(Ids(Party("mustermann")), V{id});
+  EXPECT_EQ(Ids(Text("volltext")), V{id});
+  EXPECT_EQ(**store_->Text(id), "Volltext der Seite");
+  // A stale If-Match, an unknown document, a record of another id.
+  Result<StoredRecord> stale = store_->Correct({id, corrected.dump(), "clerk-ben", 1});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  EXPECT_NE(stale.error().message.find("\"2\""), std::string::npos) << stale.error().message;
+  Result<StoredRecord> unknown = store_->Correct({std::string(64, 'b'), corrected.dump(), std::nullopt, {}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(unknown.error().code == ErrorCode::kNotFound || unknown.error().code == ErrorCode::kBadRequest);
+  json other = corrected;
+  other["id"] = std::string(64, 'c');
+  Result<StoredRecord> wrong = store_->Correct({id, other.dump(), std::nullopt, {}});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kBadRequest);
+  EXPECT_FALSE(store_->Versions(std::string(64, 'b'))->has_value());
+  // Storing the bytes again: a third version, the correction kept.
+  Result<PutResult> again = store_->Put({MakeRecord(bytes, {{"title", "Zielvereinbarung"}}), bytes, "Neuer Text", "x"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->record.version.number, 3);
+  Result<std::optional<std::vector<VersionInfo>>> versions = store_->Versions(id);
+  ASSERT_TRUE(versions.ok() && versions->has_value());
+  ASSERT_EQ((*versions)->size(), 3u);
+  EXPECT_EQ((**versions)[0].kind, "extraction");
+  EXPECT_EQ((**versions)[1].kind, "correction");
+  EXPECT_EQ((**versions)[1].created_by, "clerk-anna");
+  EXPECT_EQ((**versions)[2].kind, "extraction");
+  EXPECT_EQ((**versions)[2].number, 3);
+  EXPECT_EQ(json::parse((*store_->Version(id, 2))->json)["agreement"]["parties"][0]["name"], "Mustermann GmbH");
+  EXPECT_EQ(**store_->Text(id), "Neuer Text");
+  EXPECT_EQ(Ids(Text("mustermann")), V{});
+  EXPECT_EQ(Ids(Text("neuer")), V{id});
+  // Concurrent corrections under If-Match: exactly one wins.
+  std::atomic<int> won{0}, conflicts{0};
+  std::vector<std::thread> clerks;
+  for (int t = 0; t < 4; ++t) {
+    clerks.emplace_back([&] {
+      Result<StoredRecord> r = store_->Correct({id, corrected.dump(), "clerk", 3});
+      if (r.ok()) ++won;
+      else if (r.error().code == ErrorCode::kConflict) ++conflicts;
+    });
+  }
+  for (auto& c : clerks) c.join();
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(conflicts, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgresql"),
@@ -302,6 +470,130 @@ TEST(StoreOpenTest, UnreachablePostgresSaysWhereWithoutThePassword) {
   EXPECT_EQ(s.error().code, ErrorCode::kInternal);
   EXPECT_NE(s.error().message.find("127.0.0.1"), std::string::npos) << s.error().message;
   EXPECT_EQ(s.error().message.find("s3cret"), std::string::npos) << s.error().message;
+}
+
+// The archive as the previous pactum wrote it (schema 1: no versions, no
+// texts, no full-text index); `seq` and `blob` are the back end's types.
+std::string ArchiveSchema1Ddl(const std::string& seq, const std::string& stored_at, const std::string& blob) {
+  return R"sql(
+CREATE TABLE documents (
+  seq )sql" + seq + R"sql(,
+  id TEXT NOT NULL UNIQUE,
+  media_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  stored_at )sql" + stored_at + R"sql( NOT NULL,
+  year INTEGER,
+  search_text TEXT NOT NULL,
+  parties TEXT NOT NULL,
+  record TEXT NOT NULL);
+CREATE INDEX documents_year ON documents (year, seq);
+CREATE TABLE originals (id TEXT PRIMARY KEY, bytes )sql" + blob + R"sql( NOT NULL);
+)sql";
+}
+
+// Two records as schema 1 kept them, the older first.
+std::string ArchiveSchema1Rows() {
+  std::string sql;
+  int n = 0;
+  for (const char* title : {"Zielvereinbarung Sprachförderung", "Grant Agreement"}) {
+    const std::string bytes = "schema 1 document " + std::to_string(n++);
+    const std::string record = MakeRecord(bytes, {{"title", title}, {"year", 2023}});
+    sql += "INSERT INTO documents (id, media_type, bytes, stored_at, year, search_text, parties, record) VALUES ('" +
+           Sha256Hex(bytes) + "', 'application/pdf', " + std::to_string(bytes.size()) +
+           ", '2025-0" + std::to_string(n) + "-01T10:00:00Z', 2023, '', '', '" + record + "');" +
+           "INSERT INTO originals (id, bytes) VALUES ('" + Sha256Hex(bytes) + "', '" + bytes + "');";
+  }
+  return sql;
+}
+
+// Opens the schema-1 archive at `uri`: its records are version 1
+// extractions, searchable by their fields, without text; it takes new
+// versions; opening it again changes nothing.
+void ExpectSchema1ArchiveMigrated(const std::string& uri, const std::string& stored_at) {
+  Result<std::unique_ptr<Store>> s = Store::Open(uri);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  const std::string id = Sha256Hex("schema 1 document 0");
+  Result<std::optional<StoredRecord>> latest = (*s)->Version(id, std::nullopt);
+  ASSERT_TRUE(latest.ok() && latest->has_value()) << (latest.ok() ? "absent" : latest.error().ToString());
+  EXPECT_EQ((*latest)->version.number, 1);
+  EXPECT_EQ((*latest)->version.kind, "extraction");
+  EXPECT_EQ((*latest)->version.created_at, stored_at);
+  EXPECT_FALSE((*latest)->version.created_by.has_value());
+  EXPECT_EQ(json::parse((*latest)->json)["agreement"]["title"], "Zielvereinbarung Sprachförderung");
+  EXPECT_EQ(**(*s)->Text(id), "");
+  Result<Page> found = (*s)->Find(Text("SPRACHFORDERUNG"));
+  ASSERT_TRUE(found.ok()) << found.error().ToString();
+  ASSERT_EQ(found->records.size(), 1u);
+  EXPECT_EQ(found->hits[0].id, id);
+  EXPECT_EQ((*s)->Find(Query{})->records.size(), 2u);
+  json corrected = json::parse(**(*s)->Record(id));
+  corrected["agreement"]["title"] = "Zielvereinbarung Integration";
+  Result<StoredRecord> v2 = (*s)->Correct({id, corrected.dump(), "clerk", 1});
+  ASSERT_TRUE(v2.ok()) << v2.error().ToString();
+  EXPECT_EQ(v2->version.number, 2);
+  s->reset();
+  Result<std::unique_ptr<Store>> again = Store::Open(uri);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ((**(*again)->Versions(id)).size(), 2u);
+  EXPECT_EQ((*again)->Find(Text("integration"))->records.size(), 1u);
+  EXPECT_EQ((*again)->Find(Text("sprachforderung"))->records.size(), 0u);
+}
+
+TEST(StoreMigrationTest, SqliteArchiveOfSchema1GainsVersionsAndSearch) {
+  const std::string uri = FreshStoreUri("sqlite");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(uri.substr(7).c_str(), &db), SQLITE_OK);
+  const std::string sql = ArchiveSchema1Ddl("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "BLOB") + ArchiveSchema1Rows() +
+                          "PRAGMA user_version = 1;";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  ExpectSchema1ArchiveMigrated(uri, "2025-01-01T10:00:00Z");
+  ASSERT_EQ(sqlite3_open(uri.substr(7).c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST(StoreMigrationTest, PostgresArchiveOfSchema1GainsVersionsAndSearch) {
+  const std::string uri = FreshStoreUri("postgresql");
+  ASSERT_FALSE(uri.empty());
+  PGconn* c = PQconnectdb(uri.c_str());
+  const std::string sql = "SET TIME ZONE 'UTC'; CREATE TABLE pactum_schema (version INTEGER NOT NULL); "
+                          "INSERT INTO pactum_schema VALUES (1);" +
+                          ArchiveSchema1Ddl("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "BYTEA") + ArchiveSchema1Rows();
+  PGresult* r = PQexec(c, sql.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+  PQclear(r);
+  ExpectSchema1ArchiveMigrated(uri, "2025-01-01T10:00:00Z");
+  r = PQexec(c, "SELECT max(version) FROM pactum_schema");
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
+  EXPECT_EQ(std::string(PQgetvalue(r, 0, 0)), "2");
+  PQclear(r);
+  PQfinish(c);
+}
+
+TEST(SearchTermsTest, WordsAreFoldedRunsOfLettersAndDigits) {
+  EXPECT_EQ(SearchTerms("Müller-Lüdenscheidt, GIESSEN 2025 müller"),
+            (std::vector<std::string>{"muller", "ludenscheidt", "giessen", "2025"}));
+  EXPECT_TRUE(SearchTerms(" -- ''; ").empty());
+  EXPECT_EQ(SearchTerms("\"a*\" OR b"), (std::vector<std::string>{"a", "or", "b"}));
+}
+
+TEST(CursorTest, RoundTripsExactly) {
+  Query q;
+  ASSERT_TRUE(ParseCursor(FormatCursor(42, std::nullopt), &q));
+  EXPECT_EQ(q.after, 42);
+  EXPECT_FALSE(q.after_rank);
+  const double rank = -1.2345678901234567e-7;
+  ASSERT_TRUE(ParseCursor(FormatCursor(7, rank), &q));
+  EXPECT_EQ(q.after, 7);
+  EXPECT_EQ(q.after_rank, rank);
+  for (const char* bad : {"", "x", "0", "-3", "12.", "12.zz", "12.3ff00000000000000", "12.7ff0000000000000", "1 2"}) {
+    EXPECT_FALSE(ParseCursor(bad, &q)) << bad;
+  }
 }
 
 TEST(FoldForSearchTest, CaseAccentsAndCompatibilityForms) {

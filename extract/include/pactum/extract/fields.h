@@ -27,6 +27,12 @@ struct DocumentText {
   static DocumentText FromPages(const std::vector<PageText>& pages);
 };
 
+// The full text of a document of `page_count` pages: each page's lines in
+// reading order (block by block) joined by "\n", pages 1..page_count
+// separated by a form feed "\f"; a page missing from `pages` (not read) is
+// empty. `pages` are in page order.
+std::string FullText(const std::vector<PageText>& pages, int page_count);
+
 // Reads the document once (language, zones: src/reading/reading.h) and runs
 // every field extractor over that reading. Returns the language ("de", "en"
 // or "" when undecidable).

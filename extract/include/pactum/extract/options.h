@@ -47,6 +47,9 @@ struct ExtractOptions {
   int render_dpi = 300;             // PDF pages rendered for OCR at this resolution
   int max_ocr_threads = 0;          // pages OCRed in parallel; 0 = hardware threads
   Limits limits;
+  // Fill the record's document.text with the full text of the pages read
+  // (FullText in fields.h). Off: the member is left unset.
+  bool full_text = false;
   // Absolute deadline, set by Extract() from limits.deadline; stages check
   // it between units of work (pages) and stop with ErrorCode::kTimeout.
   std::optional<std::chrono::steady_clock::time_point> not_after;

@@ -25,7 +25,7 @@ nlohmann::ordered_json ToJson(const Error& e);
 //  - every member ToJson writes is present with its JSON type; a member that
 //    ToJson writes as null when unset may be null, and one that it leaves out
 //    when unset (evidence.bbox and .confidence, document.file_name,
-//    page_info[].ocr_mean_confidence) may also be absent; a record's partial
+//    document.text, page_info[].ocr_mean_confidence) may also be absent; a record's partial
 //    and missing_pages are both absent, or partial is true and
 //    missing_pages lists 1..document.pages ascending, at least one;
 //  - every number is in range: integers are integral (not 1.0) and fit their

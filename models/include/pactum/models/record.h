@@ -112,6 +112,11 @@ struct DocumentInfo {
   std::optional<std::string> language;   // "de", "en"
   std::optional<double> ocr_mean_confidence;
   std::vector<PageInfo> page_info;
+  // The document's full text, where asked for (ExtractOptions::full_text,
+  // ?text=true): every page's lines in reading order, joined by "\n", the
+  // pages separated by a form feed "\f" (a page not read is empty). In JSON
+  // an extension member written only when set.
+  std::optional<std::string> text;
 };
 
 struct Warning {
