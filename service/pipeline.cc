@@ -66,9 +66,20 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   eo.partial_at_deadline = request.partial_at_deadline;
   eo.on_page_done = control.on_page_done;
   eo.cancel = control.cancel;
-  Result<AgreementRecord> record = extract::Extract(bytes, eo);
+  std::optional<std::string> pdf;
+  Result<AgreementRecord> record = Error::Internal("not run");
+  if (request.searchable_pdf) {
+    extract::SearchablePdfOptions po;
+    if (request.extract.file_name) po.title = *request.extract.file_name;
+    Result<extract::SearchableOutput> out = extract::ExtractSearchable(bytes, eo, po);
+    if (!out.ok()) return out.error();
+    record = std::move(out->record);
+    pdf = std::move(out->pdf);
+  } else {
+    record = extract::Extract(bytes, eo);
+  }
   if (!record.ok()) return record.error();
-  if (type == extract::MediaType::kPdf) {
+  if (type == extract::MediaType::kPdf && !pdf) {
     signing::VerifyOptions vo;
     vo.trust = engines.keys.trust;
     AttachSignatures(bytes, vo, &record.value());
@@ -83,6 +94,7 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   // Pages left out of a partial record were not read.
   stats->pages -= static_cast<int>(record->missing_pages.size());
   CountSignatures(record->signatures, stats);
+  if (pdf) return DocumentOutput(SearchablePdf{std::move(*pdf), std::move(record).value()});
   return DocumentOutput(std::move(record).value());
 }
 

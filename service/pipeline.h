@@ -88,6 +88,10 @@ struct DocumentRequest {
   // (extract::ExtractOptions::partial_at_deadline). For jobs; synchronous
   // requests leave it off.
   bool partial_at_deadline = false;
+  // op == kExtract: the output is the searchable PDF/A of the document
+  // (extract/searchable_pdf.h) with its record; a signed PDF is refused
+  // (kConflict) before any page is read.
+  bool searchable_pdf = false;
 };
 
 // The bytes of a signed PDF (the output of kSign).
@@ -95,9 +99,18 @@ struct SignedPdf {
   std::string bytes;
 };
 
-// The typed output of each operation: kExtract gives an AgreementRecord,
-// kVerify a VerifyReport, kSign a SignedPdf.
-using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf>;
+// The searchable PDF of a document (DocumentRequest::searchable_pdf) and,
+// where it was made in the calling process, its record (the worker channel
+// carries only the PDF).
+struct SearchablePdf {
+  std::string bytes;
+  std::optional<AgreementRecord> record;
+};
+
+// The typed output of each operation: kExtract gives an AgreementRecord
+// (a SearchablePdf with searchable_pdf), kVerify a VerifyReport, kSign a
+// SignedPdf.
+using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf, SearchablePdf>;
 
 // What a document cost, for the service's metrics.
 struct WorkStats {

@@ -226,6 +226,7 @@ std::string EncodeRequest(const WorkerRequest& r) {
     j["lang"] = d.extract.lang;
     if (d.extract.file_name) j["file_name"] = *d.extract.file_name;
     if (d.partial_at_deadline) j["partial_at_deadline"] = true;
+    if (d.searchable_pdf) j["searchable_pdf"] = true;
   }
   if (d.op == Operation::kSign) {
     j["reason"] = d.sign.reason;
@@ -265,6 +266,7 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
       d.extract.lang = j.at("lang").get<std::string>();
       if (j.contains("file_name")) d.extract.file_name = j.at("file_name").get<std::string>();
       if (j.contains("partial_at_deadline")) d.partial_at_deadline = j.at("partial_at_deadline").get<bool>();
+      if (j.contains("searchable_pdf")) d.searchable_pdf = j.at("searchable_pdf").get<bool>();
     }
     if (d.op == Operation::kSign) {
       d.sign.reason = j.at("reason").get<std::string>();
@@ -297,6 +299,9 @@ void EncodeReply(const WorkerReply& reply, std::string* header, std::string* bod
     *body = DumpJson(ToJson(*record));
   } else if (const auto* report = std::get_if<VerifyReport>(&*reply.output)) {
     *body = DumpJson(ToJson(*report));
+  } else if (const auto* searchable = std::get_if<SearchablePdf>(&*reply.output)) {
+    j["searchable_pdf"] = true;
+    *body = searchable->bytes;
   } else {
     *body = std::get<SignedPdf>(*reply.output).bytes;
   }
@@ -315,6 +320,11 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Ope
       const std::optional<ErrorCode> code = ParseErrorCode(j.at("error").at("code").get<std::string>());
       if (!code) return Error::Internal("unknown error code on the worker channel");
       r.output = Error{*code, j.at("error").at("message").get<std::string>()};
+      return r;
+    }
+    if (op == Operation::kExtract && j.contains("searchable_pdf")) {
+      if (!j.at("searchable_pdf").get<bool>()) return Error::Internal("bad searchable_pdf on the worker channel");
+      r.output = DocumentOutput(SearchablePdf{std::move(body), std::nullopt});
       return r;
     }
     if (op == Operation::kSign) {

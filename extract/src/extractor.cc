@@ -4,6 +4,7 @@
 #include "pactum/extract/document.h"
 #include "pactum/extract/fields.h"
 #include "pactum/extract/pages.h"
+#include "pactum/extract/searchable_pdf.h"
 #include "pactum/extract/sniff.h"
 
 namespace pactum::extract {
@@ -17,9 +18,10 @@ DocumentTextSource TextSourceOf(const std::vector<PageInfo>& pages) {
   return ocr ? DocumentTextSource::kOcr : DocumentTextSource::kPdfText;
 }
 
-}  // namespace
-
-Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options_in) {
+// The stages; with `pdf` also the searchable PDF (signed PDFs refused
+// before any page is read).
+Result<AgreementRecord> Run(std::string_view bytes, const ExtractOptions& options_in,
+                            const SearchablePdfOptions* pdf_options, std::string* pdf) {
   // The deadline runs from here; the page stage checks it between pages.
   ExtractOptions options = options_in;
   if (options.limits.deadline.count() > 0 && !options.not_after) {
@@ -47,6 +49,9 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   // 2. Open.
   auto doc = Document::Open(bytes, type, options.limits);
   if (!doc.ok()) return doc.error();
+  if (pdf != nullptr && type == MediaType::kPdf) {
+    if (auto refused = RefuseSignedPdf(bytes)) return *refused;
+  }
 
   // 3. Pages: text layer or OCR, per page; layout. A partial extraction
   // may leave pages out (missing_pages).
@@ -84,7 +89,33 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   const DocumentText text = DocumentText::FromPages(pages->pages);
   const std::string lang = ExtractFields(text, &record.agreement);
   if (!lang.empty()) record.document.language = lang;
+
+  // 5. Searchable PDF (on request).
+  if (pdf != nullptr) {
+    if (cancelled()) return Error::Cancelled();
+    if (expired()) return timeout;
+    SearchablePdfOptions po = *pdf_options;
+    if (po.title.empty() && record.agreement.title) po.title = *record.agreement.title;
+    auto made = MakeSearchablePdf(bytes, **doc, pages->pages, po);
+    if (!made.ok()) return made.error();
+    *pdf = std::move(made).value();
+  }
   return record;
+}
+
+}  // namespace
+
+Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& options) {
+  return Run(bytes, options, nullptr, nullptr);
+}
+
+Result<SearchableOutput> ExtractSearchable(std::string_view bytes, const ExtractOptions& options,
+                                           const SearchablePdfOptions& pdf_options) {
+  SearchableOutput out;
+  auto record = Run(bytes, options, &pdf_options, &out.pdf);
+  if (!record.ok()) return record.error();
+  out.record = std::move(record).value();
+  return out;
 }
 
 }  // namespace pactum::extract
