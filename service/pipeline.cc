@@ -79,7 +79,7 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
     record = extract::Extract(bytes, eo);
   }
   if (!record.ok()) return record.error();
-  if (type == extract::MediaType::kPdf && !pdf) {
+  if (type == extract::MediaType::kPdf) {
     signing::VerifyOptions vo;
     vo.trust = engines.keys.trust;
     AttachSignatures(bytes, vo, &record.value());

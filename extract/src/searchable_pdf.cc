@@ -26,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -178,6 +179,98 @@ Obj MakeFont(QPDF& q, const std::string& ttf) {
   font.replaceKey("/DescendantFonts", Obj::newArray({cid_font}));
   font.replaceKey("/ToUnicode", to_unicode);
   return font;
+}
+
+// Drops the text a content stream shows in text rendering mode 3
+// (invisible): an earlier OCR layer over a page that is OCRed again would
+// otherwise be searchable twice. Everything drawn stays as it is; ' and "
+// keep their move to the next line. Tr is graphics state, saved by q/Q.
+class DropInvisibleText final : public QPDFObjectHandle::TokenFilter {
+ public:
+  void handleToken(const QPDFTokenizer::Token& token) override {
+    if (token.getType() == QPDFTokenizer::tt_eof) return;
+    if (token.getType() != QPDFTokenizer::tt_word) {
+      pending_.push_back(token);
+      return;
+    }
+    const std::string& op = token.getValue();
+    if (op == "q") {
+      stack_.push_back(mode_);
+    } else if (op == "Q" && !stack_.empty()) {
+      mode_ = stack_.back();
+      stack_.pop_back();
+    } else if (op == "Tr") {
+      for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+        if (it->getType() == QPDFTokenizer::tt_integer) {
+          mode_ = std::atoi(it->getValue().c_str());
+          break;
+        }
+      }
+    } else if (mode_ == 3 && (op == "Tj" || op == "TJ" || op == "'" || op == "\"")) {
+      std::vector<QPDFTokenizer::Token> operands;
+      for (const auto& t : pending_) {
+        if (t.getType() != QPDFTokenizer::tt_space && t.getType() != QPDFTokenizer::tt_comment) operands.push_back(t);
+      }
+      pending_.clear();
+      if (op == "\"" && operands.size() >= 2) {
+        writeToken(operands[0]);
+        write(" Tw ", 4);
+        writeToken(operands[1]);
+        write(" Tc", 3);
+      }
+      if (op == "'" || op == "\"") write(" T*\n", 4);
+      return;
+    }
+    Flush();
+    writeToken(token);
+  }
+  void handleEOF() override { Flush(); }
+
+ private:
+  void Flush() {
+    for (const auto& t : pending_) writeToken(t);
+    pending_.clear();
+  }
+
+  std::vector<QPDFTokenizer::Token> pending_;
+  std::vector<int> stack_;
+  int mode_ = 0;
+};
+
+// The form XObjects of `resources` (a direct dictionary of its owner's
+// own) replaced by copies without invisible text, `depth` levels down.
+void RemoveInvisibleTextInForms(QPDF& q, Obj resources, int depth) {
+  if (depth <= 0 || !resources.isDictionary()) return;
+  Obj xobjects = resources.getKey("/XObject");
+  if (!xobjects.isDictionary()) return;
+  xobjects = xobjects.shallowCopy();
+  bool changed = false;
+  for (const std::string& key : xobjects.getKeys()) {
+    Obj x = xobjects.getKey(key);
+    if (!x.isStream() || !x.getDict().getKey("/Subtype").isNameAndEquals("/Form")) continue;
+    Obj copy = q.makeIndirectObject(x.copyStream());
+    copy.addTokenFilter(std::make_shared<DropInvisibleText>());
+    Obj inner = copy.getDict().getKey("/Resources");
+    if (inner.isDictionary()) {
+      inner = inner.shallowCopy();
+      copy.getDict().replaceKey("/Resources", inner);
+      RemoveInvisibleTextInForms(q, inner, depth - 1);
+    }
+    xobjects.replaceKey(key, copy);
+    changed = true;
+  }
+  if (changed) resources.replaceKey("/XObject", xobjects);
+}
+
+// Removes invisible text from `page`'s content and from the form XObjects
+// it draws (copies of them, made this page's own: nothing shared with other
+// pages changes).
+void RemoveInvisibleText(QPDF& q, QPDFPageObjectHelper& page) {
+  page.addContentTokenFilter(std::make_shared<DropInvisibleText>());
+  Obj res = page.getAttribute("/Resources", false);
+  res = res.isDictionary() ? res.shallowCopy() : Obj::newDictionary();
+  page.getObjectHandle().replaceKey("/Resources", res);
+  RemoveInvisibleTextInForms(q, res, 3);
 }
 
 // `resources` as a direct dictionary of this page alone, with `name` ->
@@ -426,6 +519,7 @@ Result<std::string> MakeSearchablePdf(std::string_view bytes, Document& doc, con
         auto it = by_page.find(static_cast<int>(i) + 1);
         if (it == by_page.end() || it->second->source != TextSource::kOcr || it->second->words.empty()) continue;
         QPDFPageObjectHelper& page = all[i];
+        RemoveInvisibleText(q, page);
         OwnResources(page, "/Font", kFontName, font);
         page.addPageContents(q.newStream(std::string("q\n")), true);
         page.addPageContents(q.newStream("Q\n" + TextLayer(*it->second, DisplayToUser(page))), false);

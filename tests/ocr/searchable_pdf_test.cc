@@ -2,7 +2,8 @@
 // corpus, checked with Poppler's pdftotext and qpdf: the words of the OCR
 // come back, each within its box; the file passes qpdf --check and says it
 // is PDF/A-2b with an sRGB output intent; text-layer pages keep their
-// content streams; signed PDFs are refused.
+// content streams; an earlier invisible layer is replaced; signed PDFs are
+// refused.
 #include <gtest/gtest.h>
 #include <qpdf/Pl_String.hh>
 #include <qpdf/QPDF.hh>
@@ -312,6 +313,30 @@ TEST(SearchablePdfTest, TurnedScanGetsItsWordsUpright) {
   testing::WriteFile(out, run.pdf);
   ASSERT_EQ(testing::Run(std::string(PACTUM_PDFTOTEXT) + " '" + out + "' '" + txt + "'"), 0);
   EXPECT_EQ(ReadFile(txt).rfind("Zielvereinbarung 2024", 0), 0u) << ReadFile(txt).substr(0, 200);
+}
+
+TEST(SearchablePdfTest, SearchablePdfMadeAgainHasOneTextLayer) {
+  if (!HaveSearchableTools()) GTEST_SKIP();
+  testing::TempDir dir;
+  const SearchableRun first = MakeSearchable(ReadFile(CorpusFile("b02-scan-300-gray.pdf")), MediaType::kPdf);
+  ASSERT_FALSE(first.pdf.empty());
+  // Its invisible layer is judged and the page OCRed again; the old layer
+  // goes, the new one comes: each word once.
+  const SearchableRun second = MakeSearchable(first.pdf, MediaType::kPdf);
+  ASSERT_FALSE(second.pdf.empty());
+  ASSERT_EQ(second.read.result.page_info.size(), 1u);
+  EXPECT_EQ(second.read.result.page_info[0].reason, "invisible-text-layer");
+  const std::vector<ExtractedWord> words = PdftotextWords(dir, second.pdf);
+  const Recovery r = Compare(second.read.result, words, true);
+  ExpectRecovered(r, "b02-scan-300-gray.pdf made searchable twice");
+  // pdftotext drops text drawn twice in one place, so count what is drawn:
+  // one Tj per word of the new layer, none left of the old.
+  const std::string contents = PageContents(second.pdf).at(0);
+  int shown = 0;
+  for (size_t at = contents.find("> Tj"); at != std::string::npos; at = contents.find("> Tj", at + 1)) ++shown;
+  EXPECT_LE(shown, r.ocr_words) << "an old text layer is left";
+  EXPECT_GE(shown, r.ocr_words * 95 / 100);
+  EXPECT_TRUE(QpdfChecks(dir, second.pdf));
 }
 
 TEST(SearchablePdfTest, SignedPdfIsRefused) {

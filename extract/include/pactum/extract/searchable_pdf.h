@@ -4,7 +4,8 @@
 // The text layer is the extraction's own OCR (the words and boxes of the
 // record), set in a glyph-less font (Tesseract's pdf.ttf, embedded) in text
 // rendering mode 3, each word stretched over its box, so that viewers find,
-// select and copy it where it is printed. PDF pages that were read from
+// select and copy it where it is printed. Text such a page already showed
+// invisibly (an earlier OCR layer, judged and OCRed again) is removed. PDF pages that were read from
 // their text layer are copied unchanged (their content streams are not
 // touched); image documents (PNG, JPEG, TIFF pages) become PDF pages at
 // their own resolution, JPEG data kept as it is.
