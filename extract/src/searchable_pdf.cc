@@ -10,7 +10,8 @@
 // The font follows Tesseract's text-only PDF renderer: a Type0 font with
 // Identity-H encoding over a CIDFontType2 whose every CID (a UTF-16 code
 // unit of the word) maps to glyph 1 of pdf.ttf, an empty glyph 500/1000 em
-// wide; /ToUnicode maps each code back to itself. A word of n code units set
+// wide; /ToUnicode maps each code back to itself (UTF-16 code units of the
+// Basic Multilingual Plane; other characters become U+FFFD). A word of n code units set
 // at size s with horizontal scaling Tz = 100 * width / (n * s / 2) spans its
 // box exactly; with /Ascent 1000 and /Descent -1 a text extractor puts its
 // box from the baseline (the box's bottom) up by s (the box's height).
@@ -25,6 +26,7 @@
 #include <qpdf/QUtil.hh>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cmath>
@@ -157,13 +159,24 @@ Obj MakeFont(QPDF& q, const std::string& ttf) {
   map.reserve(2 * 65536);
   for (int i = 0; i < 65536; ++i) map += std::string("\x00\x01", 2);
   Obj cid_to_gid = q.newStream(map);
-  const std::string cmap =
+  // Each code to itself, in ranges over the last byte only (as CMaps want
+  // them), at most 100 to a block.
+  std::string cmap =
       "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
       "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
       "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-      "1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n"
-      "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
+  for (int block = 0; block < 256; block += 100) {
+    const int n = std::min(100, 256 - block);
+    cmap += std::to_string(n) + " beginbfrange\n";
+    for (int hi = block; hi < block + n; ++hi) {
+      char line[32];
+      std::snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", hi, hi, hi);
+      cmap += line;
+    }
+    cmap += "endbfrange\n";
+  }
+  cmap += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
   Obj to_unicode = q.newStream(cmap);
   Obj descriptor = q.makeIndirectObject(Obj::parse(
       "<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [ 0 0 500 1000 ] /ItalicAngle 0 "
