@@ -17,6 +17,7 @@
 // box from the baseline (the box's bottom) up by s (the box's height).
 #include "pactum/extract/searchable_pdf.h"
 
+#include <qpdf/Pl_Discard.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFAcroFormDocumentHelper.hh>
 #include <qpdf/QPDFObjectHandle.hh>
@@ -367,12 +368,40 @@ std::string XmlEscape(std::string_view s) {
   return out;
 }
 
-// Whether every font the pages use is embedded (Type 3 fonts are
-// descriptions, so they count as embedded); `why` names the first that is
-// not.
-bool FontsEmbedded(QPDF& q, std::string* why) {
+// Spots DeviceCMYK in a content stream: the k and K operators, the colour
+// space named in cs/CS or an inline image (/DeviceCMYK, /CMYK).
+class CmykSpotter final : public QPDFObjectHandle::TokenFilter {
+ public:
+  void handleToken(const QPDFTokenizer::Token& token) override {
+    if (token.getType() == QPDFTokenizer::tt_word && (token.getValue() == "k" || token.getValue() == "K")) found = true;
+    if (token.getType() == QPDFTokenizer::tt_name &&
+        (token.getValue() == "/DeviceCMYK" || token.getValue() == "/CMYK")) {
+      found = true;
+    }
+  }
+  bool found = false;
+};
+
+bool IsCmyk(Obj cs) {
+  if (cs.isNameAndEquals("/DeviceCMYK")) return true;
+  if (!cs.isArray() || cs.getArrayNItems() < 2) return false;
+  Obj family = cs.getArrayItem(0);
+  return (family.isNameAndEquals("/Indexed") && cs.getArrayItem(1).isNameAndEquals("/DeviceCMYK")) ||
+         family.isNameAndEquals("/DeviceCMYK");
+}
+
+// What keeps the pages from PDF/A-2b with an sRGB output intent: a font
+// that is not embedded (Type 3 fonts are descriptions, so they count as
+// embedded), or DeviceCMYK (content, colour space resources, images), as a
+// reason; nullopt when none. /Interpolate true on images, forbidden too, is
+// removed on the way (it only asks for smoothing).
+std::optional<std::string> PdfABlocker(QPDF& q) {
   std::set<QPDFObjGen> seen;
+  Pl_Discard discard;
   for (QPDFPageObjectHelper& page : QPDFPageDocumentHelper(q).getAllPages()) {
+    CmykSpotter page_cmyk;
+    page.filterContents(&page_cmyk, &discard);
+    if (page_cmyk.found) return std::string("a page paints in DeviceCMYK");
     std::vector<Obj> todo;
     Obj res = page.getAttribute("/Resources", false);
     if (res.isDictionary()) todo.push_back(res);
@@ -396,22 +425,36 @@ bool FontsEmbedded(QPDF& q, std::string* why) {
                                                       fd.getKey("/FontFile3").isStream());
           if (!embedded) {
             Obj base = f.getKey("/BaseFont");
-            *why = "font " + (base.isName() ? base.getName() : name) + " is not embedded";
-            return false;
+            return "font " + (base.isName() ? base.getName() : name) + " is not embedded";
           }
+        }
+      }
+      if (Obj spaces = r.getKey("/ColorSpace"); spaces.isDictionary()) {
+        for (auto item : spaces.ditems()) {
+          if (IsCmyk(item.second)) return "colour space " + item.first + " is DeviceCMYK";
         }
       }
       if (Obj xobjects = r.getKey("/XObject"); xobjects.isDictionary()) {
         for (auto item : xobjects.ditems()) {
           Obj x = item.second;
-          if (!x.isStream() || !x.getDict().getKey("/Subtype").isNameAndEquals("/Form")) continue;
+          if (!x.isStream()) continue;
           if (x.isIndirect() && !seen.insert(x.getObjGen()).second) continue;
-          if (Obj xr = x.getDict().getKey("/Resources"); xr.isDictionary()) todo.push_back(xr);
+          Obj dict = x.getDict();
+          if (dict.getKey("/Subtype").isNameAndEquals("/Image")) {
+            if (IsCmyk(dict.getKey("/ColorSpace"))) return "image " + item.first + " is DeviceCMYK";
+            if (dict.getKey("/Interpolate").isBool()) dict.removeKey("/Interpolate");
+            continue;
+          }
+          if (!dict.getKey("/Subtype").isNameAndEquals("/Form")) continue;
+          CmykSpotter form_cmyk;
+          x.filterAsContents(&form_cmyk, &discard);
+          if (form_cmyk.found) return "form " + item.first + " paints in DeviceCMYK";
+          if (Obj xr = dict.getKey("/Resources"); xr.isDictionary()) todo.push_back(xr);
         }
       }
     }
   }
-  return true;
+  return std::nullopt;
 }
 
 // Removes what PDF/A forbids at the document level: JavaScript, actions
@@ -537,10 +580,9 @@ Result<std::string> MakeSearchablePdf(std::string_view bytes, Document& doc, con
         page.addPageContents(q.newStream(std::string("q\n")), true);
         page.addPageContents(q.newStream("Q\n" + TextLayer(*it->second, DisplayToUser(page))), false);
       }
-      std::string why;
-      if (!FontsEmbedded(q, &why)) {
+      if (std::optional<std::string> why = PdfABlocker(q)) {
         pdfa = false;
-        spdlog::warn("searchable PDF written without the PDF/A identification: {}", why);
+        spdlog::warn("searchable PDF written without the PDF/A identification: {}", *why);
       }
       RemoveActive(q);
     } else {

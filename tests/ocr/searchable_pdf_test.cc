@@ -9,6 +9,7 @@
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFPageDocumentHelper.hh>
 #include <qpdf/QPDFPageObjectHelper.hh>
+#include <qpdf/QPDFWriter.hh>
 
 #include <cmath>
 #include <cstring>
@@ -337,6 +338,53 @@ TEST(SearchablePdfTest, SearchablePdfMadeAgainHasOneTextLayer) {
   EXPECT_LE(shown, r.ocr_words) << "an old text layer is left";
   EXPECT_GE(shown, r.ocr_words * 95 / 100);
   EXPECT_TRUE(QpdfChecks(dir, second.pdf));
+}
+
+// A one-page PDF whose page draws `content` (no text), /Interpolate true
+// on an image when `image`.
+std::string DrawingPdf(const std::string& content, bool image) {
+  QPDF q;
+  q.emptyPDF();
+  QPDFObjectHandle page = q.makeIndirectObject(QPDFObjectHandle::parse(
+      "<< /Type /Page /MediaBox [0 0 200 200] /Resources << >> >>"));
+  if (image) {
+    QPDFObjectHandle img = q.newStream(std::string(4, '\x80'));
+    img.replaceDict(QPDFObjectHandle::parse(
+        "<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        "/Interpolate true >>"));
+    page.getKey("/Resources").replaceKey("/XObject", QPDFObjectHandle::parse("<< >>"));
+    page.getKey("/Resources").getKey("/XObject").replaceKey("/Im0", img);
+  }
+  page.replaceKey("/Contents", q.newStream(content));
+  QPDFPageDocumentHelper(q).addPage(QPDFPageObjectHelper(page), false);
+  QPDFWriter w(q);
+  w.setOutputMemory();
+  w.write();
+  auto buf = w.getBufferSharedPointer();
+  return std::string(reinterpret_cast<const char*>(buf->getBuffer()), buf->getSize());
+}
+
+TEST(SearchablePdfTest, PdfAIsClaimedOnlyWhereThePagesAllowIt) {
+  struct Case {
+    std::string content;
+    bool image;
+    bool pdfa;
+  };
+  for (const Case& c : {Case{"0.5 g 10 10 100 100 re f", true, true}, Case{"0 0 0 1 k 10 10 100 100 re f", false, false},
+                        Case{"/DeviceCMYK cs 0 0 0 1 sc 10 10 100 100 re f", false, false},
+                        Case{"q 1 0 0 1 0 0 cm 0 0 1 rg 10 10 50 50 re f Q", false, true}}) {
+    SCOPED_TRACE(c.content);
+    const std::string bytes = DrawingPdf(c.content, c.image);
+    ExtractOptions options;
+    auto doc = Document::Open(bytes, MediaType::kPdf, options.limits);
+    ASSERT_TRUE(doc.ok()) << doc.error().ToString();
+    auto pdf = MakeSearchablePdf(bytes, **doc, {}, {});
+    ASSERT_TRUE(pdf.ok()) << pdf.error().ToString();
+    EXPECT_EQ(pdf->find("<pdfaid:part>2</pdfaid:part>") != std::string::npos, c.pdfa);
+    EXPECT_EQ(pdf->find("/OutputIntents") != std::string::npos, c.pdfa);
+    EXPECT_EQ(pdf->find("/Interpolate"), std::string::npos);
+    EXPECT_EQ(PageContents(*pdf).at(0), c.content);  // no page OCRed: the content as it was
+  }
 }
 
 TEST(SearchablePdfTest, SignedPdfIsRefused) {

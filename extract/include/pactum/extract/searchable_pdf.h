@@ -14,9 +14,9 @@
 // dc:title, producer, dates) matching the document information, an output
 // intent with the sRGB ICC profile (kIccProfilePath), no encryption, no
 // JavaScript, a document ID. Born-digital pages are copied as they are, so
-// a file whose text-layer pages use fonts that are not embedded cannot be
-// PDF/A: it is then written without the PDF/A identification (and the
-// reason is logged).
+// a file whose pages use fonts that are not embedded or paint in DeviceCMYK
+// cannot be PDF/A: it is then written without the PDF/A identification and
+// output intent (and the reason is logged).
 #pragma once
 
 #include <optional>
