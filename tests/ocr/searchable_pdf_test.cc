@@ -265,6 +265,26 @@ TEST(SearchablePdfTest, ImagesBecomePagesAtTheirResolution) {
       EXPECT_EQ(image.getDict().getKey("/Filter").getName(), "/DCTDecode");
       auto raw = image.getRawStreamData();
       EXPECT_EQ(std::string(reinterpret_cast<const char*>(raw->getBuffer()), raw->getSize()), bytes);
+    } else {
+      // A bilevel PNG: one bit per pixel, 0 black, every pixel as decoded.
+      ASSERT_EQ(image.getDict().getKey("/BitsPerComponent").getIntValue(), 1);
+      auto rendered = run.read.doc->Render(1, 300);
+      ASSERT_TRUE(rendered.ok());
+      ASSERT_EQ(image.getDict().getKey("/Width").getIntValue(), rendered->width);
+      ASSERT_EQ(image.getDict().getKey("/Height").getIntValue(), rendered->height);
+      auto data = image.getStreamData();
+      const size_t row = (static_cast<size_t>(rendered->width) + 7) / 8;
+      ASSERT_EQ(data->getSize(), row * static_cast<size_t>(rendered->height));
+      long long differ = 0;
+      for (int y = 0; y < rendered->height; ++y) {
+        for (int x = 0; x < rendered->width; ++x) {
+          const bool white = (data->getBuffer()[static_cast<size_t>(y) * row + static_cast<size_t>(x / 8)] >> (7 - x % 8)) & 1;
+          const bool light = rendered->gray[static_cast<size_t>(y) * static_cast<size_t>(rendered->width) +
+                                            static_cast<size_t>(x)] >= 128;
+          if (white != light) ++differ;
+        }
+      }
+      EXPECT_EQ(differ, 0);
     }
   }
 }
