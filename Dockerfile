@@ -43,13 +43,14 @@ FROM debian:bookworm-${DEBIAN_DATE}-slim
 # Runtime only: the shared libraries that pactum and its OCR module link
 # (objdump -p build/pactum build/libpactum_ocr.so | grep NEEDED, each mapped
 # to its package with dpkg -S), Tesseract's language data (deu, eng and osd,
-# read from /usr/share/tesseract-ocr/5/tessdata) and CA certificates (for a
+# read from /usr/share/tesseract-ocr/5/tessdata), the sRGB ICC profile of the
+# searchable PDF/A output (icc-profiles-free) and CA certificates (for a
 # --tsa-url over https).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpoppler-cpp0v5 libqpdf29 libtesseract5 liblept5 tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
       libcpp-httplib0.11 libssl3 libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 \
-      libsqlite3-0 libpq5 libutf8proc2 libpcre2-8-0 ca-certificates \
+      libsqlite3-0 libpq5 libutf8proc2 libpcre2-8-0 icc-profiles-free ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --create-home --home-dir /var/lib/pactum --shell /usr/sbin/nologin pactum
 COPY --from=build /build/pactum /usr/local/bin/pactum

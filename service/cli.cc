@@ -285,6 +285,9 @@ void DefineExtract(Cli* c, CliArgs* a) {
       ->capture_default_str();
   ex->add_option("--lang", d.lang, "Tesseract languages, e.g. deu+eng")->envname("PACTUM_LANG")->capture_default_str();
   ex->add_flag("--text", d.text, "The record carries document.text: the full text, pages separated by form feeds");
+  ex->add_option("--searchable-pdf", d.searchable_pdf,
+                 "One FILE: also write its searchable PDF/A-2b here (page images with the OCR text invisible over "
+                 "them; text-layer pages unchanged; signed PDFs are refused)");
   ex->add_flag("!--no-progress", d.progress,
                "No progress bar (one FILE: shown on stderr while the pages are read, only when stderr is a terminal)");
   AddTrustOptions(ex, &d.keys);

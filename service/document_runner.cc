@@ -210,7 +210,11 @@ Result<DocumentOutput> DocumentRunner::Start(std::string bytes, const DocumentRe
 
 Result<DocumentOutput> DocumentRunner::Run(std::string bytes, const DocumentRequest& request, WorkerFault fault) {
   Result<DocumentOutput> out = Start(std::move(bytes), request, DocumentRunOptions{}, fault);
-  if (out.ok() || request.op != Operation::kExtract || out.error().code != ErrorCode::kTimeout) return out;
+  // No job makes a searchable PDF: its 504 stays as it is.
+  if (out.ok() || request.op != Operation::kExtract || request.searchable_pdf ||
+      out.error().code != ErrorCode::kTimeout) {
+    return out;
+  }
   return SuggestJob(out.error(), options_.timeout);
 }
 

@@ -108,8 +108,17 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
     CountPages(part->pages.page_info, type, stats);
     return DocumentOutput(PagesOutput{part->page_count, extract::PagesPartToJson(*part)});
   }
+  std::optional<std::string> pdf;
   Result<AgreementRecord> record = AgreementRecord();
-  if (request.step == ExtractStep::kJoin) {
+  if (request.searchable_pdf) {
+    extract::SearchablePdfOptions po;
+    if (request.extract.file_name) po.title = *request.extract.file_name;
+    Result<extract::SearchableOutput> out = extract::ExtractSearchable(bytes, eo, po);
+    if (!out.ok()) return out.error();
+    record = std::move(out->record);
+    pdf = std::move(out->pdf);
+    CountPages(record->document.page_info, type, stats);
+  } else if (request.step == ExtractStep::kJoin) {
     // The parts' pages were counted as they were read.
     Result<extract::PagesPart> joined = JoinedParts(request.parts_json);
     if (!joined.ok()) return joined.error();
@@ -127,6 +136,7 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   record->document.file_name = request.extract.file_name;
   CapWarnings(limits.max_warnings, &record->warnings);
   CountSignatures(record->signatures, stats);
+  if (pdf) return DocumentOutput(SearchablePdf{std::move(*pdf), std::move(record).value()});
   return DocumentOutput(std::move(record).value());
 }
 

@@ -106,6 +106,10 @@ struct DocumentRequest {
   int first_page = 0;
   int last_page = 0;
   std::string parts_json;
+  // op == kExtract: the output is the searchable PDF/A of the document
+  // (extract/searchable_pdf.h) with its record; a signed PDF is refused
+  // (kConflict) before any page is read.
+  bool searchable_pdf = false;
 };
 
 // The bytes of a signed PDF (the output of kSign).
@@ -125,10 +129,19 @@ struct RenderedPage {
   std::string png;
 };
 
+// The searchable PDF of a document (DocumentRequest::searchable_pdf) and,
+// where it was made in the calling process, its record (the worker channel
+// carries only the PDF).
+struct SearchablePdf {
+  std::string bytes;
+  std::optional<AgreementRecord> record;
+};
+
 // The typed output of each operation: kExtract gives an AgreementRecord
-// (PagesOutput for the steps kCount and kPages), kVerify a VerifyReport,
-// kSign a SignedPdf, kRender a RenderedPage.
-using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf, PagesOutput, RenderedPage>;
+// (PagesOutput for the steps kCount and kPages, a SearchablePdf with
+// searchable_pdf), kVerify a VerifyReport, kSign a SignedPdf, kRender a
+// RenderedPage.
+using DocumentOutput = std::variant<AgreementRecord, VerifyReport, SignedPdf, PagesOutput, RenderedPage, SearchablePdf>;
 
 // What a document cost, for the service's metrics.
 struct WorkStats {

@@ -39,6 +39,7 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/documents/{id}/text", "GET, HEAD"},
     {"/v1/documents/{id}/versions", "GET, HEAD"},
     {"/v1/documents/{id}/pages/{n}.png", "GET, HEAD"},
+    {"/v1/documents/{id}/searchable.pdf", "GET, HEAD"},
     {"/v1/jobs", "GET, HEAD, POST"},
     {"/v1/jobs/{id}", "DELETE, GET, HEAD"},
     {"/v1/jobs/{id}/result", "GET, HEAD"},
@@ -207,6 +208,22 @@ Result<SignedPdf> Sign(const RouteContext& ctx, WorkerFault fault, std::string d
   Result<DocumentOutput> out = RunDocument(ctx, std::move(doc), request, fault, hooks);
   if (!out.ok()) return out.error();
   return std::get<SignedPdf>(std::move(out).value());
+}
+
+// GET /v1/documents/{id}/searchable.pdf: the stored original, OCRed again
+// in a worker with its searchable PDF/A made there (a signed PDF: 409).
+void ServeSearchablePdf(const RouteContext& ctx, WorkerFault fault, const std::string& id, httplib::Response* res) {
+  Result<std::optional<store::Original>> found = ctx.store->File(id);
+  if (!found.ok()) return SetErrorResponse(found.error(), res);
+  if (!*found) return SetErrorResponse(NoSuchDocument(id), res);
+  DocumentRequest request;
+  request.op = Operation::kExtract;
+  request.searchable_pdf = true;
+  Result<DocumentOutput> out = RunDocument(ctx, std::move((*found)->bytes), request, fault, nullptr);
+  if (!out.ok()) return SetErrorResponse(out.error(), res);
+  res->status = 200;
+  res->set_content(std::get<SearchablePdf>(std::move(out).value()).bytes, "application/pdf");
+  res->set_header("Content-Disposition", "inline; filename=\"" + id + "-searchable.pdf\"");
 }
 
 void SetJson(httplib::Response* res, const nlohmann::ordered_json& j) {
@@ -1003,6 +1020,13 @@ void RegisterRoutes(httplib::Server* http, const RouteContext* ctx) {
   RegisterArchiveRoutes(http, ctx);
   http->Get("/v1/documents/([^/]+)/pages/([^/]+)\\.png", [ctx](const httplib::Request& req, httplib::Response& res) {
     ServePageImage(*ctx, req.matches[1], req.matches[2], QueryOf(req), req.get_header_value("If-None-Match"), &res);
+  });
+  http->Get("/v1/documents/([^/]+)/searchable\\.pdf", [ctx](const httplib::Request& req, httplib::Response& res) {
+    const WorkerFault fault = FaultOf(*ctx, req);
+    StoredDocumentRoute(ctx, "GET /v1/documents/{id}/searchable.pdf",
+                        [ctx, fault](store::Store&, const std::string& id, httplib::Response* r) {
+                          ServeSearchablePdf(*ctx, fault, id, r);
+                        })(req, res);
   });
   RegisterJobRoutes(http, ctx);
 

@@ -234,6 +234,7 @@ std::string EncodeRequest(const WorkerRequest& r) {
       j["last_page"] = d.last_page;
     }
     if (d.step == ExtractStep::kJoin) j["parts"] = d.parts_json;
+    if (d.searchable_pdf) j["searchable_pdf"] = true;
   }
   if (d.op == Operation::kSign) {
     j["reason"] = d.sign.reason;
@@ -290,6 +291,7 @@ Result<WorkerRequest> DecodeRequest(const std::string& header) {
         d.last_page = j.at("last_page").get<int>();
       }
       if (d.step == ExtractStep::kJoin) d.parts_json = j.at("parts").get<std::string>();
+      if (j.contains("searchable_pdf")) d.searchable_pdf = j.at("searchable_pdf").get<bool>();
     }
     if (d.op == Operation::kSign) {
       d.sign.reason = j.at("reason").get<std::string>();
@@ -334,6 +336,9 @@ void EncodeReply(const WorkerReply& reply, std::string* header, std::string* bod
     *body = part->json;
   } else if (const auto* page = std::get_if<RenderedPage>(&*reply.output)) {
     *body = page->png;
+  } else if (const auto* searchable = std::get_if<SearchablePdf>(&*reply.output)) {
+    j["searchable_pdf"] = true;
+    *body = searchable->bytes;
   } else {
     *body = std::get<SignedPdf>(*reply.output).bytes;
   }
@@ -352,6 +357,11 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Ope
       const std::optional<ErrorCode> code = ParseErrorCode(j.at("error").at("code").get<std::string>());
       if (!code) return Error::Internal("unknown error code on the worker channel");
       r.output = Error{*code, j.at("error").at("message").get<std::string>()};
+      return r;
+    }
+    if (op == Operation::kExtract && j.contains("searchable_pdf")) {
+      if (!j.at("searchable_pdf").get<bool>()) return Error::Internal("bad searchable_pdf on the worker channel");
+      r.output = DocumentOutput(SearchablePdf{std::move(body), std::nullopt});
       return r;
     }
     if (op == Operation::kSign) {

@@ -6,6 +6,7 @@
 #include "pactum/extract/document.h"
 #include "pactum/extract/fields.h"
 #include "pactum/extract/pages.h"
+#include "pactum/extract/searchable_pdf.h"
 #include "pactum/extract/sniff.h"
 
 namespace pactum::extract {
@@ -58,27 +59,31 @@ Result<std::unique_ptr<Document>> Opened(std::string_view bytes, const Limits& l
   return Document::Open(bytes, type, limits);
 }
 
-// Stages 1 to 3 for `options`' pages; `options` started.
-Result<PagesPart> ReadPart(std::string_view bytes, const ExtractOptions& options) {
-  auto doc = Opened(bytes, options.limits);
-  if (!doc.ok()) return doc.error();
-
+// Stage 3 for `options`' pages of `doc`; `options` started.
+Result<PagesPart> ReadOpened(Document& doc, const ExtractOptions& options) {
   // 3. Pages: text layer or OCR, per page; layout. A partial extraction
   // may leave pages out (missing_pages).
   if (Cancelled(options)) return Error::Cancelled();
   if (Expired(options)) return Timeout(options);
-  auto pages = ReadPages(**doc, options);
+  auto pages = ReadPages(doc, options);
   if (!pages.ok()) return pages.error();
   if (Cancelled(options)) return Error::Cancelled();
   // A partial extraction answers with the pages it has, even when a page in
   // flight (its rendering cannot be interrupted) outlasted the reserve.
   if (Expired(options) && !options.partial_at_deadline) return Timeout(options);
-  return PagesPart{(*doc)->page_count(), std::move(pages).value()};
+  return PagesPart{doc.page_count(), std::move(pages).value()};
+}
+
+// Stages 1 to 3 for `options`' pages; `options` started.
+Result<PagesPart> ReadPart(std::string_view bytes, const ExtractOptions& options) {
+  auto doc = Opened(bytes, options.limits);
+  if (!doc.ok()) return doc.error();
+  return ReadOpened(**doc, options);
 }
 
 // Stage 4 over the pages of all of `bytes`; `options` started.
-Result<AgreementRecord> RecordOf(std::string_view bytes, PagesPart part, const ExtractOptions& options) {
-  PagesResult& pages = part.pages;
+Result<AgreementRecord> RecordOf(std::string_view bytes, const PagesPart& part, const ExtractOptions& options) {
+  const PagesResult& pages = part.pages;
   AgreementRecord record;
   record.id = Sha256Hex(bytes);
   record.document.media_type = std::string(MediaTypeName(Sniff(bytes)));
@@ -105,6 +110,17 @@ Result<AgreementRecord> RecordOf(std::string_view bytes, PagesPart part, const E
   const std::string lang = ExtractFields(text, &record.agreement);
   if (options.full_text) record.document.text = FullText(pages.pages, record.document.pages);
   if (!lang.empty()) record.document.language = lang;
+
+  // 5. Searchable PDF (on request).
+  if (pdf != nullptr) {
+    if (cancelled()) return Error::Cancelled();
+    if (expired()) return timeout;
+    SearchablePdfOptions po = *pdf_options;
+    if (po.title.empty() && record.agreement.title) po.title = *record.agreement.title;
+    auto made = MakeSearchablePdf(bytes, **doc, pages->pages, po);
+    if (!made.ok()) return made.error();
+    *pdf = std::move(made).value();
+  }
   return record;
 }
 
@@ -117,7 +133,7 @@ Result<AgreementRecord> Extract(std::string_view bytes, const ExtractOptions& op
   options->last_page = 0;
   Result<PagesPart> pages = ReadPart(bytes, *options);
   if (!pages.ok()) return pages.error();
-  return RecordOf(bytes, std::move(pages).value(), *options);
+  return RecordOf(bytes, *pages, *options);
 }
 
 Result<int> CountPages(std::string_view bytes, const Limits& limits) {
@@ -138,7 +154,7 @@ Result<AgreementRecord> ExtractFromPages(std::string_view bytes, PagesPart pages
   if (bytes.empty() || Sniff(bytes) == MediaType::kUnknown) {
     return Error::BadRequest("the pages were read from a document that is not a PDF, PNG, JPEG or TIFF file");
   }
-  return RecordOf(bytes, std::move(pages), *options);
+  return RecordOf(bytes, pages, *options);
 }
 
 Result<PagesPart> JoinParts(std::vector<PagesPart> parts) {
@@ -172,6 +188,36 @@ Result<PagesPart> JoinParts(std::vector<PagesPart> parts) {
   }
   SortWarnings(&whole.pages.warnings);
   return whole;
+}
+
+Result<SearchableOutput> ExtractSearchable(std::string_view bytes, const ExtractOptions& options_in,
+                                           const SearchablePdfOptions& pdf_options) {
+  Result<ExtractOptions> options = Started(options_in);
+  if (!options.ok()) return options.error();
+  options->first_page = 1;
+  options->last_page = 0;
+  auto doc = Opened(bytes, options->limits);
+  if (!doc.ok()) return doc.error();
+  // Signed PDFs are refused before any page is read.
+  if (Sniff(bytes) == MediaType::kPdf) {
+    if (auto refused = RefuseSignedPdf(bytes)) return *refused;
+  }
+  Result<PagesPart> pages = ReadOpened(**doc, *options);
+  if (!pages.ok()) return pages.error();
+  SearchableOutput out;
+  Result<AgreementRecord> record = RecordOf(bytes, *pages, *options);
+  if (!record.ok()) return record.error();
+  out.record = std::move(record).value();
+
+  // 5. The searchable PDF, from the pages as read.
+  if (Cancelled(*options)) return Error::Cancelled();
+  if (Expired(*options)) return Timeout(*options);
+  SearchablePdfOptions po = pdf_options;
+  if (po.title.empty() && out.record.agreement.title) po.title = *out.record.agreement.title;
+  auto made = MakeSearchablePdf(bytes, **doc, pages->pages.pages, po);
+  if (!made.ok()) return made.error();
+  out.pdf = std::move(made).value();
+  return out;
 }
 
 }  // namespace pactum::extract

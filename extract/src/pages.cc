@@ -150,6 +150,7 @@ void MapToOriginal(const ocr::PageGeometry& g, PageText* page) {
   for (Block& b : page->blocks) b.box = g.ToOriginal(b.box);
   page->width_pt = g.width_pt;
   page->height_pt = g.height_pt;
+  page->quarter_turns = ((g.quarter_turns % 4) + 4) % 4;
 }
 
 // Renders, cleans up and recognises page `image.page` with `engine`.

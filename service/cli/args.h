@@ -54,6 +54,9 @@ struct DocumentArgs {
   // One document: a progress bar on stderr while its pages are read, when
   // stderr is a terminal (cli/progress_bar.h); --no-progress: never.
   bool progress = true;
+  // extract, one FILE: also write its searchable PDF/A here
+  // (extract/searchable_pdf.h); the record still goes to stdout.
+  std::string searchable_pdf;
   // verify: the requirement the document's status must meet for exit
   // kExitOk, else kExitNotMet: "" none (a printed report exits kExitOk
   // whatever its status: the acceptance harnesses of the contract read any

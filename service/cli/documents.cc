@@ -155,6 +155,16 @@ bool RequirementMet(const DocumentArgs& args, DocumentStatus status) {
   return true;
 }
 
+// Writes `bytes` to the file `path`; false with errno set on failure.
+bool WriteFile(const std::string& path, const std::string& bytes) {
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  bool ok = out != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size();
+  const int err = errno;
+  if (out != nullptr) ok = std::fclose(out) == 0 && ok;
+  if (!ok && err != 0) errno = err;
+  return ok;
+}
+
 int PrintOutput(const std::string& path, const DocumentArgs& args, DocumentOutput& output) {
   if (auto* record = std::get_if<AgreementRecord>(&output)) {
     if (!WriteStdout(DumpJson(ToJson(*record), 2) + "\n")) {
@@ -172,6 +182,16 @@ int PrintOutput(const std::string& path, const DocumentArgs& args, DocumentOutpu
     }
     return RequirementMet(args, report->status) ? kExitOk : kExitNotMet;
   }
+  if (auto* searchable = std::get_if<SearchablePdf>(&output)) {
+    if (!WriteFile(args.searchable_pdf, searchable->bytes)) {
+      std::fprintf(stderr, "pactum: %s: cannot write the searchable PDF of %s: %s\n", args.searchable_pdf.c_str(),
+                   Display(path).c_str(), std::strerror(errno));
+      return kExitError;
+    }
+    if (!searchable->record) return kExitOk;
+    DocumentOutput record(std::move(*searchable->record));
+    return PrintOutput(path, args, record);
+  }
   const std::string& pdf = std::get<SignedPdf>(output).bytes;
   if (args.output == "-") {
     if (!WriteStdout(pdf)) {
@@ -180,13 +200,9 @@ int PrintOutput(const std::string& path, const DocumentArgs& args, DocumentOutpu
     }
     return kExitOk;
   }
-  std::FILE* out = std::fopen(args.output.c_str(), "wb");
-  bool ok = out != nullptr && std::fwrite(pdf.data(), 1, pdf.size(), out) == pdf.size();
-  const int err = errno;
-  if (out != nullptr) ok = std::fclose(out) == 0 && ok;
-  if (!ok) {
+  if (!WriteFile(args.output, pdf)) {
     std::fprintf(stderr, "pactum: %s: cannot write the signed PDF of %s: %s\n", args.output.c_str(),
-                 Display(path).c_str(), std::strerror(err != 0 ? err : errno));
+                 Display(path).c_str(), std::strerror(errno));
     return kExitError;
   }
   return kExitOk;
@@ -263,6 +279,9 @@ int RunDocumentCommand(const CliArgs& cli) {
     struct stat st{};
     if (!batch && args.inputs.front() != "-" && ::stat(args.inputs.front().c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       batch = true;
+    }
+    if (batch && !args.searchable_pdf.empty()) {
+      return UsageError("--searchable-pdf takes one FILE, not several or a directory");
     }
     if (batch) return RunBatch(args);
   }
@@ -381,6 +400,7 @@ DocumentRequest RequestFor(const DocumentArgs& args, Operation op, const std::st
   request.extract.lang = args.lang;
   request.extract.file_name = FileNameOf(path);
   request.extract.text = args.text;
+  request.searchable_pdf = op == Operation::kExtract && !args.searchable_pdf.empty();
   return request;
 }
 

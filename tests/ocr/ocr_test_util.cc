@@ -14,6 +14,18 @@
 
 namespace pactum::extract::testing {
 
+Pages ReadAll(const std::string& bytes, MediaType type, const ExtractOptions& options) {
+  Pages p;
+  auto doc = Document::Open(bytes, type, options.limits);
+  EXPECT_TRUE(doc.ok()) << doc.error().ToString();
+  if (!doc.ok()) return p;
+  p.doc = std::move(*doc);
+  auto r = ReadPages(*p.doc, options);
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+  if (r.ok()) p.result = std::move(*r);
+  return p;
+}
+
 std::string CorpusFile(const std::string& name) { return std::string(PACTUM_CORPUS_DIR) + "/dev/" + name; }
 
 std::string ReadFile(const std::string& path) {

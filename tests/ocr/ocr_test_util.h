@@ -2,13 +2,17 @@
 // OCR engine for the whole test binary (initialised once).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ocr/pix.h"
+#include "pactum/extract/document.h"
 #include "pactum/extract/ocr_engine.h"
+#include "pactum/extract/options.h"
 #include "pactum/extract/page_image.h"
 #include "pactum/extract/page_text.h"
+#include "pactum/extract/pages.h"
 
 namespace pactum::extract::testing {
 
@@ -41,6 +45,14 @@ std::vector<std::string> WordsOf(const PageText& page);
 // Bag-of-words F1 of `got` against `want`; words compared without surrounding
 // punctuation.
 double WordF1(const std::vector<std::string>& got, const std::vector<std::string>& want);
+
+// A document opened and its pages read (ReadPages) with `options`; the
+// failures are test failures (doc null, result empty).
+struct Pages {
+  std::unique_ptr<Document> doc;
+  PagesResult result;
+};
+Pages ReadAll(const std::string& bytes, MediaType type, const ExtractOptions& options);
 
 // The test binary's OCR engine (deu+eng), created on first use.
 OcrEngine& SharedEngine();

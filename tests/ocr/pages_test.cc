@@ -46,22 +46,8 @@ std::string JoinPages(const testing::TempDir& dir, const std::vector<std::pair<s
   return ReadFile(joined);
 }
 
-struct Pages {
-  std::unique_ptr<Document> doc;
-  PagesResult result;
-};
-
-Pages ReadAll(const std::string& bytes, MediaType type, const ExtractOptions& options) {
-  Pages p;
-  auto doc = Document::Open(bytes, type, options.limits);
-  EXPECT_TRUE(doc.ok()) << doc.error().ToString();
-  if (!doc.ok()) return p;
-  p.doc = std::move(*doc);
-  auto r = ReadPages(*p.doc, options);
-  EXPECT_TRUE(r.ok()) << r.error().ToString();
-  if (r.ok()) p.result = std::move(*r);
-  return p;
-}
+using testing::Pages;
+using testing::ReadAll;
 
 std::string Joined(const PageText& page) {
   std::string s;

@@ -645,9 +645,9 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
   }
   EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/v1/documents",
                                          "/v1/documents/{id}", "/v1/documents/{id}/file",
-                                         "/v1/documents/{id}/pages/{n}.png", "/v1/jobs", "/v1/jobs/{id}",
-                                         "/v1/jobs/{id}/result", "/healthz", "/readyz", "/metrics", "/openapi.json", "/",
-                                         "/app/{file}"}));
+                                         "/v1/documents/{id}/pages/{n}.png", "/v1/documents/{id}/searchable.pdf",
+                                         "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/result", "/healthz", "/readyz",
+                                         "/metrics", "/openapi.json", "/", "/app/{file}"}));
 
   // The record schema covers what the service emits, page_info included.
   const json& schemas = doc["components"]["schemas"];

@@ -89,9 +89,52 @@ class ImageDocument final : public Document {
   }
 
   Result<PageImage> Render(int page, int /*dpi*/) override {
+    auto decoded = Decode(page);
+    if (!decoded.ok()) return decoded.error();
+    PageImage out = ocr::PageImageFromPix(decoded->pix.get(), page, decoded->dpi_x, decoded->dpi_y);
+    if (out.gray.empty()) {
+      return Error::Unprocessable("page " + std::to_string(page) + " of the image cannot be converted to grey");
+    }
+    return out;
+  }
+
+  Result<EncodedImage> OriginalImage(int page) override {
+    auto decoded = Decode(page);
+    if (!decoded.ok()) return decoded.error();
+    EncodedImage out;
+    out.dpi_x = decoded->dpi_x;
+    out.dpi_y = decoded->dpi_y;
+    if (type_ == MediaType::kJpeg) {
+      l_int32 w = 0, h = 0, spp = 0, ycck = 0, cmyk = 0;
+      if (readHeaderMemJpeg(Data(bytes_), bytes_.size(), &w, &h, &spp, &ycck, &cmyk) == 0 && !cmyk && !ycck &&
+          (spp == 1 || spp == 3)) {
+        out.width = w;
+        out.height = h;
+        out.components = spp;
+        out.dct = true;
+        out.data.assign(bytes_);
+        return out;
+      }
+    }
+    if (!ocr::EncodeForPdf(decoded->pix.get(), &out)) {
+      return Error::Unprocessable("page " + std::to_string(page) + " of the image cannot be re-encoded for a PDF");
+    }
+    return out;
+  }
+
+ private:
+  struct Decoded {
+    ocr::PixPtr pix;
+    int dpi_x = kDefaultDpi;
+    int dpi_y = kDefaultDpi;
+  };
+
+  // Page `page` decoded, with the resolution it is read at.
+  Result<Decoded> Decode(int page) {
     if (page < 1 || page > page_count()) return Error::BadRequest("no page " + std::to_string(page));
     const PageHeader& h = pages_[static_cast<size_t>(page - 1)];
-    ocr::PixPtr pix;
+    Decoded out;
+    ocr::PixPtr& pix = out.pix;
     if (type_ == MediaType::kTiff) {
       // Sequential reads continue from the last directory (no re-walk).
       if (page == next_tiff_page_ && (page == 1 || tiff_offset_ != 0)) {
@@ -114,19 +157,15 @@ class ImageDocument final : public Document {
       if (!ok.ok()) return ok.error();
     }
     // Honour the decoded resolution where the header reader had none.
-    int dx = h.dpi_x, dy = h.dpi_y;
+    out.dpi_x = h.dpi_x;
+    out.dpi_y = h.dpi_y;
     if (pixGetXRes(pix.get()) > 0 && pixGetYRes(pix.get()) > 0) {
-      dx = PlausibleDpi(pixGetXRes(pix.get()));
-      dy = PlausibleDpi(pixGetYRes(pix.get()));
-    }
-    PageImage out = ocr::PageImageFromPix(pix.get(), page, dx, dy);
-    if (out.gray.empty()) {
-      return Error::Unprocessable("page " + std::to_string(page) + " of the image cannot be converted to grey");
+      out.dpi_x = PlausibleDpi(pixGetXRes(pix.get()));
+      out.dpi_y = PlausibleDpi(pixGetYRes(pix.get()));
     }
     return out;
   }
 
- private:
   std::string_view bytes_;
   MediaType type_;
   std::vector<PageHeader> pages_;

@@ -31,7 +31,7 @@ struct ModuleTable {
 };
 
 // Bumped whenever ModuleTable or a type crossing it changes.
-constexpr int kModuleAbi = 3;
+constexpr int kModuleAbi = 4;
 constexpr const char* kModuleEntry = "pactum_ocr_module";
 
 // Main side: clean-up through the module (loads it on first use).

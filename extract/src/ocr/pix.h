@@ -34,6 +34,12 @@ PixPtr PixFromPageImage(const PageImage& image, bool as_binary = false);
 // the given resolution. 1 bpp input sets PageImage::bilevel.
 PageImage PageImageFromPix(PIX* pix, int page, int dpi_x, int dpi_y);
 
+// Fills `out`'s pixel format, size and Flate-compressed data from `pix`
+// (EncodedImage, page_image.h): 1 bpp stays bilevel, grey becomes 8 bpp,
+// colour 8 bits per component; colour maps and alpha are removed. False
+// when out of memory.
+bool EncodeForPdf(PIX* pix, EncodedImage* out);
+
 // Routes Leptonica's messages to the log (once per process).
 void InstallLeptonicaLogging();
 

@@ -32,6 +32,12 @@ class Document {
   // `dpi` ignored). REQUIRES: 1 <= page <= page_count()
   virtual Result<PageImage> Render(int page, int dpi) = 0;
 
+  // Image documents: page `page`'s own image as PDF image data (searchable
+  // PDF output). Others fail with kInternal. REQUIRES: 1 <= page <= page_count()
+  virtual Result<EncodedImage> OriginalImage(int /*page*/) {
+    return Error::Internal("only image documents have page images");
+  }
+
   // True only when the page certainly puts nothing on paper but the glyphs
   // of fonts that its text layer reads: no paths, images, shadings, Type 3
   // glyphs or annotation appearances, also inside form XObjects. False when

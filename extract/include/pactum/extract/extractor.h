@@ -9,6 +9,7 @@
 
 #include "pactum/extract/options.h"
 #include "pactum/extract/pages.h"
+#include "pactum/extract/searchable_pdf.h"
 #include "pactum/models/digest.h"
 #include "pactum/models/record.h"
 #include "pactum/models/status.h"
@@ -55,6 +56,16 @@ Result<PagesPart> JoinParts(std::vector<PagesPart> parts);
 // not such a text.
 std::string PagesPartToJson(const PagesPart& part);
 Result<PagesPart> PagesPartFromJson(std::string_view json);
+// Extract() and the searchable PDF/A of the document (searchable_pdf.h),
+// made from the pages as read: a signed PDF is refused (kConflict) before
+// any page is read. A partial extraction's PDF has no text on the pages
+// not read.
+struct SearchableOutput {
+  AgreementRecord record;
+  std::string pdf;
+};
+Result<SearchableOutput> ExtractSearchable(std::string_view bytes, const ExtractOptions& options,
+                                           const SearchablePdfOptions& pdf_options);
 
 // Lowercase hex SHA-256 of `bytes` (the record id).
 using pactum::Sha256Hex;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace pactum::extract {
@@ -18,6 +19,22 @@ struct PageImage {
   // Conversions between pixel and PDF point coordinates.
   double PointsPerPixelX() const { return 72.0 / dpi_x; }
   double PointsPerPixelY() const { return 72.0 / dpi_y; }
+};
+
+// A page of an image document as the data of a PDF image XObject: the
+// original JPEG bytes (DCTDecode) where the file is a greyscale or RGB JPEG,
+// else the decoded pixels, Flate-compressed: 1 bit per pixel for bilevel
+// pages (0 = black), 8 for grey, 8 per component for colour (colour maps
+// and alpha removed, alpha over white).
+struct EncodedImage {
+  int width = 0;          // pixels
+  int height = 0;
+  int dpi_x = 300;        // as Document::Render reports it for the page
+  int dpi_y = 300;
+  int components = 1;     // 1 DeviceGray, 3 DeviceRGB
+  int bits = 8;           // per component: 1 or 8
+  bool dct = false;       // data is a JPEG file (DCTDecode), else zlib (FlateDecode)
+  std::string data;
 };
 
 }  // namespace pactum::extract

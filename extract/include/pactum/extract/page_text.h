@@ -47,6 +47,10 @@ struct PageText {
   std::vector<Word> words; // in content-stream (PDF) or engine (OCR) order
   std::vector<Line> lines; // filled by BuildLayout, in reading order
   std::vector<Block> blocks;
+  // OCR: clockwise quarter turns (0..3) the page as submitted was given for
+  // its text to stand upright; the boxes above are on the page as
+  // submitted, so on a turned page words run down or up it.
+  int quarter_turns = 0;
 };
 
 // Groups `page->words` into lines and blocks in reading order (columns that
