@@ -98,7 +98,7 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
   if (request.step == ExtractStep::kCount) {
     Result<int> pages = extract::CountPages(bytes, eo.limits);
     if (!pages.ok()) return pages.error();
-    return DocumentOutput(PagesOutput{*pages, ""});
+    return DocumentOutput(PagesOutput{"", *pages});
   }
   if (request.step == ExtractStep::kPages) {
     eo.first_page = request.first_page;
@@ -106,7 +106,7 @@ Result<DocumentOutput> ExtractStage(std::string_view bytes, extract::MediaType t
     Result<extract::PagesPart> part = extract::ExtractPages(bytes, eo);
     if (!part.ok()) return part.error();
     CountPages(part->pages.page_info, type, stats);
-    return DocumentOutput(PagesOutput{part->page_count, extract::PagesPartToJson(*part)});
+    return DocumentOutput(PagesOutput{extract::PagesPartToJson(*part), part->page_count});
   }
   std::optional<std::string> pdf;
   Result<AgreementRecord> record = AgreementRecord();

@@ -120,8 +120,8 @@ struct SignedPdf {
 // What ExtractStep::kCount and kPages give: the document's page count and
 // the part's pages (extract::PagesPartToJson; empty for kCount).
 struct PagesOutput {
-  int page_count = 0;
   std::string json;
+  int page_count = 0;
 };
 
 // One page as a PNG image (the output of kRender).

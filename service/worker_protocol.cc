@@ -377,7 +377,7 @@ Result<WorkerReply> DecodeReply(const std::string& header, std::string body, Ope
         if (!part.ok()) return part.error();
         if (part->page_count != page_count) return Error::Internal("a part of two page counts on the worker channel");
       }
-      r.output = DocumentOutput(PagesOutput{page_count, std::move(body)});
+      r.output = DocumentOutput(PagesOutput{std::move(body), page_count});
       return r;
     }
     if (op == Operation::kRender) {

@@ -111,16 +111,6 @@ Result<AgreementRecord> RecordOf(std::string_view bytes, const PagesPart& part, 
   if (options.full_text) record.document.text = FullText(pages.pages, record.document.pages);
   if (!lang.empty()) record.document.language = lang;
 
-  // 5. Searchable PDF (on request).
-  if (pdf != nullptr) {
-    if (cancelled()) return Error::Cancelled();
-    if (expired()) return timeout;
-    SearchablePdfOptions po = *pdf_options;
-    if (po.title.empty() && record.agreement.title) po.title = *record.agreement.title;
-    auto made = MakeSearchablePdf(bytes, **doc, pages->pages, po);
-    if (!made.ok()) return made.error();
-    *pdf = std::move(made).value();
-  }
   return record;
 }
 
