@@ -26,7 +26,7 @@ FROM debian:bookworm-${DEBIAN_DATE} AS build
 # in scripts/packages.txt.
 ARG BUILD_PACKAGES="build-essential cmake pkg-config \
     libpoppler-cpp-dev libqpdf-dev libtesseract-dev libleptonica-dev \
-    libcpp-httplib-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev prometheus-cpp-dev \
+    libcpp-httplib-dev zlib1g-dev libpng-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev prometheus-cpp-dev \
     libsqlite3-dev libpq-dev libutf8proc-dev libpcre2-dev libdlib-dev"
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${BUILD_PACKAGES} \
@@ -48,7 +48,7 @@ FROM debian:bookworm-${DEBIAN_DATE}-slim
 # --tsa-url over https).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpoppler-cpp0v5 libqpdf29 libtesseract5 liblept5 tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
+      libpoppler-cpp0v5 libqpdf29 libtesseract5 liblept5 libpng16-16 tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
       libcpp-httplib0.11 libssl3 libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 \
       libsqlite3-0 libpq5 libutf8proc2 libpcre2-8-0 icc-profiles-free ca-certificates \
  && rm -rf /var/lib/apt/lists/* \

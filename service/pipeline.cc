@@ -15,7 +15,7 @@
 #include "pactum/models/digest.h"
 #include "pactum/signing/sign.h"
 #include "pdf_guard.h"
-#include "png.h"
+#include "page_png.h"
 
 // AddressSanitizer and ThreadSanitizer reserve terabytes of address space
 // for their shadow memory: an address-space cap would stop them at once.
@@ -208,7 +208,9 @@ Result<DocumentOutput> RenderStage(std::string_view bytes, extract::MediaType ty
     width = std::min(new_width, width);
     height = std::min(new_height, height);
   }
-  return DocumentOutput(RenderedPage{EncodeGrayPng(width, height, gray, dpi)});
+  Result<std::string> png = EncodeGrayPng(width, height, gray);
+  if (!png.ok()) return png.error();
+  return DocumentOutput(RenderedPage{std::move(png).value()});
 }
 
 }  // namespace

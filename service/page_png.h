@@ -1,19 +1,19 @@
-// A minimal PNG writer for the page images of the web app: 8-bit greyscale,
-// no interlacing, each row filtered with "Up" (the filter that suits
-// rendered text and scans best of the five at this cost), deflated with
-// zlib. Only what GET /v1/documents/{id}/pages/{n}.png needs.
+// The page images of the web app (GET /v1/documents/{id}/pages/{n}.png):
+// 8-bit greyscale PNG written by libpng, and the shrinking of image pages.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "pactum/models/status.h"
+
 namespace pactum::service {
 
 // The PNG file of a `width` x `height` greyscale image (`gray` row-major,
-// width * height bytes, 0 black) with its resolution in a pHYs chunk.
+// width * height bytes, 0 black); kInternal when libpng fails.
 // REQUIRES: width, height > 0 and gray.size() == width * height.
-std::string EncodeGrayPng(int width, int height, const std::vector<std::uint8_t>& gray, int dpi);
+Result<std::string> EncodeGrayPng(int width, int height, const std::vector<std::uint8_t>& gray);
 
 // `gray` (width x height) shrunk by area averaging to `new_width` x
 // `new_height` (each at most the old one and at least 1).
