@@ -52,8 +52,8 @@ post_all() {  # $1: path; prints the wall seconds for all documents
     "$url$1" >"$work/codes"
   t1=$(date +%s.%N)
   local bad
-  bad=$(grep -vc '^200$' "$work/codes" || true)
-  [[ "$bad" == 0 ]] || { echo "$bad answers other than 200 on $1" >&2; exit 1; }
+  bad=$(grep -vcE '^20[01]$' "$work/codes" || true)  # 201: stored anew
+  [[ "$bad" == 0 ]] || { echo "$bad answers other than 200 or 201 on $1" >&2; exit 1; }
   echo "$t1 - $t0" | bc -l
 }
 
