@@ -663,8 +663,8 @@ Result<std::optional<int>> IfMatchVersion(const httplib::Request& req) {
 
 // The body of PUT /v1/documents/{id} as a record to store: an agreement
 // record as GET serves it (its "version" and document.text are the
-// archive's and are dropped), with the path's id. Errors: kBadRequest
-// naming the offending member.
+// archive's and are dropped), with the path's id (taken when the body has
+// none). Errors: kBadRequest naming the offending member.
 Result<std::string> CorrectedRecord(const std::string& body, const std::string& id) {
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
@@ -674,9 +674,8 @@ Result<std::string> CorrectedRecord(const std::string& body, const std::string& 
   if (!j.is_object()) return Error::BadRequest("the body must be a JSON object: the whole corrected record");
   j.erase("version");
   if (j.contains("document") && j["document"].is_object()) j["document"].erase("text");
-  if (j.contains("id") && j["id"] != id) {
-    return Error::BadRequest("$.id: the record's id must be the document's, " + id + " (the path's)");
-  }
+  if (!j.contains("id")) j["id"] = id;  // the path names it
+  if (j["id"] != id) return Error::BadRequest("$.id: the record's id must be the document's, " + id + " (the path's)");
   Result<AgreementRecord> record = AgreementRecordFromJson(j);
   if (!record.ok()) {
     std::string why = record.error().message;
@@ -743,7 +742,11 @@ void RegisterArchiveRoutes(httplib::Server* http, const RouteContext* ctx) {
     if (!info.complete) CloseConnectionAfter(&res);
     if (!body.ok()) return SetErrorResponse(body.error(), &res);
     Result<std::string> record = CorrectedRecord(*body, id);
-    if (!record.ok()) return SetErrorResponse(record.error(), &res);
+    if (!record.ok()) {  // of a document that exists: else 404 whatever the body
+      Result<std::optional<std::string>> exists = ctx->store->Record(id);
+      if (exists.ok() && !*exists) return SetErrorResponse(NoSuchDocument(id), &res);
+      return SetErrorResponse(record.error(), &res);
+    }
     Result<store::StoredRecord> stored =
         ctx->store->Correct({id, *record, Author(CurrentRequestLogFacts().client), *if_match});
     if (!stored.ok()) {

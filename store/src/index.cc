@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -55,46 +56,57 @@ void ForEachField(const nlohmann::json& agreement, Add add) {
   each(kProjects, FieldWeight::kFields, {"category", "name"});
 }
 
-// A word of a text: bytes [begin, end) and its folded form.
+// A word of a text: bytes [begin, end).
 struct WordSpan {
   std::size_t begin = 0, end = 0;
-  std::string folded;
 };
 
-// The words of `text`: runs of letters, digits and marks (Unicode
-// categories L*, N*, M*). Bytes that are not UTF-8 separate words.
-std::vector<WordSpan> Words(std::string_view text) {
-  std::vector<WordSpan> words;
-  std::size_t at = 0, start = std::string_view::npos;
-  auto close = [&](std::size_t end) {
-    if (start == std::string_view::npos) return;
-    words.push_back({start, end, FoldForSearch(text.substr(start, end - start))});
-    start = std::string_view::npos;
-  };
-  while (at < text.size()) {
-    utf8proc_int32_t cp = -1;
-    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + at),
-                                                static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
-    const std::size_t len = n > 0 ? static_cast<std::size_t>(n) : 1;
-    bool word_char = false;
-    if (n > 0 && cp >= 0) {
-      switch (utf8proc_category(cp)) {
-        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-        case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-        case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
-        case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-          word_char = true;
-          break;
-        default:
-          break;
-      }
-    }
-    if (word_char && start == std::string_view::npos) start = at;
-    if (!word_char) close(at);
-    at += len;
+bool IsWordChar(utf8proc_int32_t cp) {
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
   }
-  close(text.size());
-  return words;
+}
+
+// The next word of `text` at or after *at (runs of letters, digits and
+// marks: Unicode categories L*, N*, M*; bytes that are not UTF-8 separate
+// words), *at moved past it; nullopt when there is none.
+std::optional<WordSpan> NextWord(std::string_view text, std::size_t* at) {
+  std::size_t start = std::string_view::npos;
+  while (*at < text.size()) {
+    const auto c = static_cast<unsigned char>(text[*at]);
+    bool word_char;
+    std::size_t len = 1;
+    if (c < 0x80) {
+      word_char = std::isalnum(c) != 0;
+    } else {
+      utf8proc_int32_t cp = -1;
+      const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + *at),
+                                                  static_cast<utf8proc_ssize_t>(text.size() - *at), &cp);
+      if (n > 0) len = static_cast<std::size_t>(n);
+      word_char = n > 0 && cp >= 0 && IsWordChar(cp);
+    }
+    if (word_char && start == std::string_view::npos) start = *at;
+    if (!word_char && start != std::string_view::npos) return WordSpan{start, *at};
+    *at += len;
+  }
+  if (start != std::string_view::npos) return WordSpan{start, text.size()};
+  return std::nullopt;
+}
+
+// The folded form of one word (ASCII ones without utf8proc: the same).
+std::string FoldWord(std::string_view word) {
+  if (std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(word);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  }
+  return FoldForSearch(word);
 }
 
 // A folded word matches a term when it begins with it, or (a word form the
@@ -143,45 +155,51 @@ std::string Between(std::string_view gap) {
 // none matches.
 bool SnippetOf(std::string_view text, const std::vector<std::string>& terms, Hit* hit) {
   constexpr std::size_t kBefore = 8, kWords = 24;
-  const std::vector<WordSpan> words = Words(text);
-  std::size_t first = words.size();
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (Matches(words[i].folded, terms)) {
-      first = i;
-      break;
-    }
+  auto matches = [&](const WordSpan& w) { return Matches(FoldWord(text.substr(w.begin, w.end - w.begin)), terms); };
+  // Up to the first match, keeping the words before it; then the rest of
+  // the window and whether a word follows it. Words after are not read.
+  std::deque<WordSpan> window;
+  std::size_t at = 0, seen = 0;
+  bool found = false;
+  for (std::optional<WordSpan> w; !found && (w = NextWord(text, &at));) {
+    window.push_back(*w);
+    ++seen;
+    if (window.size() > kBefore + 1) window.pop_front();
+    found = matches(*w);
   }
-  if (first == words.size()) return false;
-  const std::size_t from = first > kBefore ? first - kBefore : 0;
-  const std::size_t to = std::min(words.size(), from + kWords);
+  if (!found) return false;
+  const bool cut_before = seen > window.size();
+  for (std::optional<WordSpan> w; window.size() < kWords && (w = NextWord(text, &at));) window.push_back(*w);
+  std::size_t probe = at;
+  const bool cut_after = NextWord(text, &probe).has_value();
   std::string plain, html;
-  if (from > 0) {
+  if (cut_before) {
     plain += "\xE2\x80\xA6";  // …
     html += "\xE2\x80\xA6";
   } else {  // what stands before the first word (an opening bracket)
-    std::string head = Between(text.substr(0, words[0].begin));
+    std::string head = Between(text.substr(0, window.front().begin));
     if (!head.empty() && head.front() == ' ') head.erase(0, 1);
     plain += head;
     AppendEscaped(&html, head);
   }
-  for (std::size_t i = from; i < to; ++i) {
-    if (i > from) {
-      const std::string gap = Between(text.substr(words[i - 1].end, words[i].begin - words[i - 1].end));
+  for (std::size_t i = 0; i < window.size(); ++i) {
+    if (i > 0) {
+      const std::string gap = Between(text.substr(window[i - 1].end, window[i].begin - window[i - 1].end));
       plain += gap;
       AppendEscaped(&html, gap);
     }
-    const std::string_view word = text.substr(words[i].begin, words[i].end - words[i].begin);
+    const std::string_view word = text.substr(window[i].begin, window[i].end - window[i].begin);
     plain += word;
-    const bool mark = Matches(words[i].folded, terms);
+    const bool mark = matches(window[i]);
     if (mark) html += "<mark>";
     AppendEscaped(&html, word);
     if (mark) html += "</mark>";
   }
-  if (to < words.size()) {
+  if (cut_after) {
     plain += "\xE2\x80\xA6";
     html += "\xE2\x80\xA6";
   } else {  // what stands after the last word (a full stop)
-    std::string tail = Between(text.substr(words.back().end));
+    std::string tail = Between(text.substr(window.back().end));
     if (!tail.empty() && tail.back() == ' ') tail.pop_back();
     plain += tail;
     AppendEscaped(&html, tail);
@@ -247,8 +265,11 @@ Result<IndexedEntry> IndexEntry(const Entry& entry) {
 
 std::vector<std::string> SearchTerms(std::string_view text) {
   std::vector<std::string> terms;
-  for (const WordSpan& w : Words(FoldForSearch(text))) {
-    if (std::find(terms.begin(), terms.end(), w.folded) == terms.end()) terms.push_back(w.folded);
+  const std::string folded = FoldForSearch(text);
+  std::size_t at = 0;
+  for (std::optional<WordSpan> w; (w = NextWord(folded, &at));) {
+    std::string term = folded.substr(w->begin, w->end - w->begin);
+    if (std::find(terms.begin(), terms.end(), term) == terms.end()) terms.push_back(std::move(term));
   }
   return terms;
 }

@@ -307,22 +307,27 @@ Result<Page> PostgresStore::Find(const Query& query) {
     where += " AND strpos(d.parties, $" + std::to_string(next++) + ") > 0";
     p.Text(party);
   }
-  std::string sql = std::string("SELECT d.seq, d.record, ") + kVersionColumns + ", h.key, d.id FROM (SELECT d.seq, " +
-                    rank + " AS key FROM documents d WHERE " + where + ") h JOIN documents d ON d.seq = h.seq " +
-                    "JOIN document_versions v ON v.id = d.id AND v.number = d.version";
+  // The page's rows are chosen first (seq and key only), then joined with
+  // their records and versions.
+  std::string page_rows = "SELECT h.seq, h.key FROM (SELECT d.seq, " + rank + " AS key FROM documents d WHERE " +
+                          where + ") h";
   if (terms.empty()) {
-    sql += " ORDER BY d.seq DESC";
+    page_rows += " ORDER BY h.seq DESC";
   } else {
     if (query.after_rank) {
       const std::string k = Param(next++, "float8");
-      sql += " WHERE (h.key > " + k + " OR (h.key = " + k + " AND h.seq < $1::bigint))";
+      page_rows += " WHERE (h.key > " + k + " OR (h.key = " + k + " AND h.seq < $1::bigint))";
       char bits[40];
       std::snprintf(bits, sizeof bits, "%.17g", *query.after_rank);
       p.Text(bits);
     }
-    sql += " ORDER BY h.key, d.seq DESC";
+    page_rows += " ORDER BY h.key, h.seq DESC";
   }
-  sql += " LIMIT " + std::to_string(query.limit + 1);
+  page_rows += " LIMIT " + std::to_string(query.limit + 1);
+  const std::string sql = std::string("SELECT d.seq, d.record, ") + kVersionColumns + ", p.key, d.id FROM (" +
+                          page_rows + ") p JOIN documents d ON d.seq = p.seq " +
+                          "JOIN document_versions v ON v.id = d.id AND v.number = d.version " +
+                          (terms.empty() ? "ORDER BY d.seq DESC" : "ORDER BY p.key, d.seq DESC");
   Lease conn(&pool_);
   const ResultPtr r = p.Exec(conn.get(), sql);
   if (!Succeeded(r)) return Failed("search", conn.get());

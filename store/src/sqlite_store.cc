@@ -294,23 +294,29 @@ Result<std::optional<Original>> SqliteStore::File(std::string_view id) {
 Result<Page> SqliteStore::Find(const Query& query) {
   const std::vector<std::string> terms = SearchTerms(query.text);
   const std::string party = FoldForSearch(query.party);
-  // ?1 cursor seq, ?2 cursor rank, ?3 year, ?4 party, ?5 match.
-  std::string sql;
+  // ?1 cursor seq, ?2 cursor rank, ?3 year, ?4 party, ?5 match. The page's
+  // rows are chosen first (seq and rank only), then joined with their
+  // records and versions: the sort does not carry the records.
+  std::string filters;
+  if (query.year) filters += " AND d.year = ?3";
+  if (!party.empty()) filters += " AND instr(d.parties, ?4) > 0";
+  const std::string limit = " LIMIT " + std::to_string(query.limit + 1);
+  std::string page_rows;
   if (terms.empty()) {
-    sql = std::string("SELECT d.seq, d.record, ") + kVersionColumns + ", 0.0, d.id FROM documents d " +
-          "JOIN document_versions v ON v.id = d.id AND v.number = d.version WHERE d.seq < ?1";
+    page_rows = "SELECT d.seq AS seq, 0.0 AS rank FROM documents d WHERE d.seq < ?1" + filters +
+                " ORDER BY d.seq DESC" + limit;
   } else {
     // Ranked: by bm25 (lower is better), then newest first; the cursor is
     // the last hit's (rank, seq).
-    sql = std::string("SELECT d.seq, d.record, ") + kVersionColumns + ", f.rank, d.id FROM (SELECT rowid, " +
-          kBm25 + " AS rank FROM documents_fts WHERE documents_fts MATCH ?5) f " +
-          "JOIN documents d ON d.seq = f.rowid JOIN document_versions v ON v.id = d.id AND v.number = d.version " +
-          "WHERE (?2 IS NULL OR f.rank > ?2 OR (f.rank = ?2 AND d.seq < ?1))";
+    page_rows = std::string("SELECT d.seq AS seq, f.rank AS rank FROM (SELECT rowid, ") + kBm25 +
+                " AS rank FROM documents_fts WHERE documents_fts MATCH ?5) f JOIN documents d ON d.seq = f.rowid " +
+                "WHERE (?2 IS NULL OR f.rank > ?2 OR (f.rank = ?2 AND d.seq < ?1))" + filters +
+                " ORDER BY f.rank, d.seq DESC" + limit;
   }
-  if (query.year) sql += " AND d.year = ?3";
-  if (!party.empty()) sql += " AND instr(d.parties, ?4) > 0";
-  sql += terms.empty() ? " ORDER BY d.seq DESC" : " ORDER BY f.rank, d.seq DESC";
-  sql += " LIMIT " + std::to_string(query.limit + 1);
+  const std::string sql = std::string("SELECT d.seq, d.record, ") + kVersionColumns + ", p.rank, d.id FROM (" +
+                          page_rows + ") p JOIN documents d ON d.seq = p.seq " +
+                          "JOIN document_versions v ON v.id = d.id AND v.number = d.version " +
+                          (terms.empty() ? "ORDER BY d.seq DESC" : "ORDER BY p.rank, d.seq DESC");
 
   MutexLock lock(&conn_.mu);
   Statement s(conn_.db(), sql.c_str());

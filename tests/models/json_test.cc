@@ -447,6 +447,32 @@ TEST(JsonFileName, NullOrAbsentDecodesAsUnset) {
   EXPECT_FALSE(decoded->document.file_name);
 }
 
+// ---- The record's full text ------------------------------------------------
+
+TEST(JsonText, WrittenLastInTheDocumentOnlyWhenSetAndDecoded) {
+  AgreementRecord record = MinimalRecord();
+  EXPECT_FALSE(ToJson(record)["document"].contains("text"));
+  record.document.text = "Seite 1\nZeile 2\fSeite 2";
+  const json j = OverTheWire(record);
+  const json& document = j["document"];
+  std::vector<std::string> keys;
+  for (auto it = document.begin(); it != document.end(); ++it) keys.push_back(it.key());
+  ASSERT_FALSE(keys.empty());
+  EXPECT_EQ(keys.back(), "text");
+  EXPECT_EQ(document["text"], "Seite 1\nZeile 2\fSeite 2");
+  const Result<AgreementRecord> decoded = AgreementRecordFromJson(j);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->document.text, "Seite 1\nZeile 2\fSeite 2");
+  json absent = OverTheWire(MinimalRecord());
+  EXPECT_FALSE(AgreementRecordFromJson(absent)->document.text);
+  absent["document"]["text"] = nullptr;
+  EXPECT_FALSE(AgreementRecordFromJson(absent)->document.text);
+  absent["document"]["text"] = 7;
+  const Result<AgreementRecord> bad = AgreementRecordFromJson(absent);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("$.document.text"), std::string::npos) << bad.error().message;
+}
+
 // ---- A partial record -------------------------------------------------------
 
 TEST(JsonPartial, WrittenRightAfterIdOnlyWhenPartial) {

@@ -99,6 +99,22 @@ TEST(CliTest, ExtractPrintsTheRecordOfABornDigitalPdf) {
   EXPECT_TRUE(c.Stderr().empty()) << c.Stderr();
 }
 
+TEST(CliTest, ExtractWithTextAddsTheFullTextOnePagePerFormFeed) {
+  Child plain({"extract", CorpusPath("seed-born-digital.pdf")});
+  ASSERT_EQ(plain.Wait(), 0) << plain.Stderr();
+  EXPECT_FALSE(json::parse(plain.Stdout())["document"].contains("text"));
+  Child c({"extract", "--text", CorpusPath("seed-born-digital.pdf")});
+  ASSERT_EQ(c.Wait(), 0) << c.Stderr();
+  const json j = json::parse(c.Stdout(), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << c.Stdout();
+  const std::string text = j["document"].value("text", "");
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\f'), 3) << "4 pages";
+  EXPECT_EQ(text.rfind("Zielvereinbarung\n", 0), 0u) << text.substr(0, 80);  // the title's line first
+  json without = j;
+  without["document"].erase("text");
+  EXPECT_EQ(without, json::parse(plain.Stdout()));
+}
+
 TEST(CliTest, ExtractOfATextFileFailsInTheCliOwnWords) {
   const std::string path = TempPath("agreement.txt");
   WriteFile(path, "This is a plain text file, not a PDF.\n");

@@ -634,8 +634,11 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
     if (const auto hole = target.find("{file}"); hole != std::string::npos) target.replace(hole, 6, "app.js");
     for (const auto& [method, op] : ops.items()) {
       // Each described operation exists: it is neither 404 nor 405.
+      // A PUT sends back what GET serves (a record's correction).
       httplib::Result res = method == "get"      ? Client()->Get(target.c_str())
                             : method == "delete" ? Client()->Delete(target.c_str())
+                            : method == "put"    ? Client()->Put(target.c_str(), Client()->Get(target.c_str())->body,
+                                                                 "application/json")
                                                  : Client()->Post(target.c_str(), SeedPdf(), "application/pdf");
       ASSERT_TRUE(res) << method << " " << path;
       EXPECT_NE(res->status, 404) << method << " " << path;
@@ -646,8 +649,9 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
   EXPECT_EQ(paths, (std::set<std::string>{"/v1/extract", "/v1/verify", "/v1/sign", "/v1/documents",
                                          "/v1/documents/{id}", "/v1/documents/{id}/file",
                                          "/v1/documents/{id}/pages/{n}.png", "/v1/documents/{id}/searchable.pdf",
-                                         "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/result", "/healthz", "/readyz",
-                                         "/metrics", "/openapi.json", "/", "/app/{file}"}));
+                                         "/v1/documents/{id}/text", "/v1/documents/{id}/versions", "/v1/jobs",
+                                         "/v1/jobs/{id}", "/v1/jobs/{id}/result", "/healthz", "/readyz", "/metrics",
+                                         "/openapi.json", "/", "/app/{file}"}));
 
   // The record schema covers what the service emits, page_info included.
   const json& schemas = doc["components"]["schemas"];
@@ -664,6 +668,18 @@ TEST_F(ServerTest, OpenApiDescribesExactlyTheEndpoints) {
   }
   for (const auto& [key, value] : record["agreement"].items()) {
     EXPECT_TRUE(schemas["Agreement"]["properties"].contains(key)) << key;
+  }
+  // So does it for an archived record with its text and version.
+  const json stored = json::parse(Client()->Get(("/v1/documents/" + id + "?text=true").c_str())->body);
+  ASSERT_TRUE(stored.contains("version") && stored["document"].contains("text")) << stored.dump().substr(0, 300);
+  for (const auto& [key, value] : stored.items()) {
+    EXPECT_TRUE(schemas["AgreementRecord"]["properties"].contains(key)) << key;
+  }
+  for (const auto& [key, value] : stored["document"].items()) {
+    EXPECT_TRUE(schemas["DocumentInfo"]["properties"].contains(key)) << key;
+  }
+  for (const auto& [key, value] : stored["version"].items()) {
+    EXPECT_TRUE(schemas["Version"]["properties"].contains(key)) << key;
   }
 }
 

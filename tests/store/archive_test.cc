@@ -165,10 +165,21 @@ TEST_F(ArchiveTest, UnknownIdsAndBadQueriesGetTheContractsErrors) {
   EXPECT_TRUE(IsError(Client()->Get("/v1/documents/not-an-id"), 404, "not_found"));
   EXPECT_TRUE(IsError(Client()->Get("/v1/documents/a/b/c"), 404, "not_found"));
   for (const char* q : {"?limit=0", "?limit=101", "?limit=ten", "?year=20x5", "?cursor=abc", "?cursor=-1",
-                        "?sort=year", "?year=2025&year=2026"}) {
+                        "?sort=year", "?year=2025&year=2026", "?q=--", "?q=a&cursor=5", "?cursor=5.3ff0000000000000",
+                        "?q=a&cursor=5.zz"}) {
     EXPECT_TRUE(IsError(Client()->Get((std::string("/v1/documents") + q).c_str()), 400, "bad_request")) << q;
   }
   EXPECT_TRUE(IsError(Client()->Get(("/v1/documents/" + unknown + "?x=1").c_str()), 400, "bad_request"));
+  for (const char* q : {"?version=0", "?version=x", "?text=1", "?version=1&version=2"}) {
+    EXPECT_TRUE(IsError(Client()->Get(("/v1/documents/" + unknown + q).c_str()), 400, "bad_request")) << q;
+  }
+  EXPECT_TRUE(IsError(Client()->Get(("/v1/documents/" + unknown + "?version=1").c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Get(("/v1/documents/" + unknown + "/versions").c_str()), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Put(("/v1/documents/" + unknown).c_str(), "{}", "application/json"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Put(("/v1/documents/" + unknown).c_str(), "[", "application/json"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Put("/v1/documents/not-an-id", "{}", "application/json"), 404, "not_found"));
+  EXPECT_TRUE(IsError(Client()->Put(("/v1/documents/" + unknown + "/text").c_str(), "{}", "application/json"), 405,
+                      "method_not_allowed"));
   EXPECT_TRUE(IsError(Post("/v1/documents?store=false", SeedPdf()), 400, "bad_request"));
   EXPECT_TRUE(IsError(Client()->Delete(("/v1/documents/" + unknown).c_str()), 405, "method_not_allowed"));
   const std::string long_q(257, 'x');

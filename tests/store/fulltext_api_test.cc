@@ -211,6 +211,11 @@ TEST_P(FullTextApiTest, ScannedBodiesAreSearchedTitlesRankFirstAndCorrectionsAre
   EXPECT_TRUE(IsError(bad_put, 400, "bad_request"));
   EXPECT_NE(bad_put->body.find("$.agreement.parties[0]"), std::string::npos) << bad_put->body;
   bad = corrected;
+  bad["agreement"]["surprise"] = 1;  // an unknown member
+  bad_put = ben->Put(path.c_str(), bad.dump(), "application/json");
+  EXPECT_TRUE(IsError(bad_put, 400, "bad_request"));
+  EXPECT_NE(bad_put->body.find("$.agreement: unknown member"), std::string::npos) << bad_put->body;
+  bad = corrected;
   bad["id"] = scan_id;
   EXPECT_TRUE(IsError(ben->Put(path.c_str(), bad.dump(), "application/json"), 400, "bad_request"));
   EXPECT_TRUE(IsError(ben->Put(path.c_str(), "{not json", "application/json"), 400, "bad_request"));

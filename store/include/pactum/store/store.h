@@ -167,7 +167,9 @@ class Store {
   // The original bytes of `id`, or nullopt when there are none.
   virtual Result<std::optional<Original>> File(std::string_view id) = 0;
 
-  // Records matching `query`, newest first.
+  // The latest versions of the records matching `query`: newest first, or
+  // with a text query ranked best first (ties newest first) with a Hit for
+  // each. Errors: kOverloaded when the database fails.
   virtual Result<Page> Find(const Query& query) = 0;
 
   // The store's URI without any password, for logs.
