@@ -69,6 +69,21 @@ std::string HeadVector(int h, int f) {
          "), 'B')";
 }
 
+// A tsvector holds at most 1 MB of distinct words with their positions
+// (PostgreSQL refuses more, and the document could not be stored; 1 MiB of
+// distinct words made 1.35 MB): the full text is indexed up to
+// kMaxIndexedBodyBytes, cut at a space, about 150 pages of an agreement;
+// the whole text is still kept and served, and SQLite indexes all of it.
+constexpr std::size_t kMaxIndexedBodyBytes = std::size_t{512} << 10;
+
+std::string IndexedBody(std::string folded) {
+  if (folded.size() <= kMaxIndexedBodyBytes) return folded;
+  std::size_t cut = kMaxIndexedBodyBytes;
+  while (cut > 0 && static_cast<unsigned char>(folded[cut]) > ' ') --cut;
+  folded.resize(cut);
+  return folded;
+}
+
 // The full text's vector of folded text $b (D).
 std::string BodyVector(int b) {
   const std::string bp = Param(b, "text");
@@ -148,7 +163,7 @@ Result<PutResult> PostgresStore::Put(const Entry& entry) {
   entry.created_by ? p.Text(*entry.created_by) : p.Null();  // $11
   p.Text(index->head);                                  // $12
   p.Text(index->fields);                                // $13
-  p.Text(FoldForSearch(entry.text));                    // $14
+  p.Text(IndexedBody(FoldForSearch(entry.text)));       // $14
   // One statement, hence one transaction: the original goes in first (kept
   // when it is there), the text is set, the record inserted or replaced as
   // the next version (the row lock of the upsert orders concurrent Puts),

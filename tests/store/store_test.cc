@@ -277,6 +277,23 @@ TEST_P(StoreTest, FullTextIsKeptSearchedAndRankedBelowTheTitle) {
   EXPECT_EQ(Ids(Query{}), (V{neither, in_title, in_body}));
 }
 
+// A long document (here 3 MB of 330,000 distinct words, more than a
+// PostgreSQL tsvector holds) is stored, kept whole and found by its words.
+TEST_P(StoreTest, AVeryLongFullTextIsStoredAndSearched) {
+  ASSERT_TRUE(store_);
+  std::string text = "Anfang ";
+  for (std::int64_t i = 0; i < 330000; ++i) {
+    text += 'w';
+    text += std::to_string(i * 7919);
+    text += i % 12 == 11 ? '\n' : ' ';
+  }
+  text += "\fEnde";
+  const std::string id = Put("long", {{"title", "Lang"}}, text);
+  EXPECT_EQ(**store_->Text(id), text);
+  EXPECT_EQ(Ids(Text("anfang")), std::vector<std::string>{id});
+  EXPECT_EQ(Ids(Text("w7919")), std::vector<std::string>{id});
+}
+
 // A ranked listing's cursor pages through every hit once, in the order of
 // one big page, ties of rank newest first.
 TEST_P(StoreTest, RankedCursorPagesVisitEveryHitOnceInRankOrder) {
