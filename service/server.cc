@@ -22,6 +22,7 @@
 #include "job_runner.h"
 #include "logging.h"
 #include "metrics.h"
+#include "pactum/extract/options.h"
 #include "pactum/service/job_queue.h"
 #include "params.h"
 #include "rate_limit.h"
@@ -42,7 +43,7 @@ namespace {
 constexpr int kMinHttpThreads = 256;
 
 ServerOptions Resolve(ServerOptions o) {
-  if (o.workers <= 0) o.workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (o.workers <= 0) o.workers = extract::AvailableCpus();
   o.queue = std::max(0, o.queue);
   if (o.http_threads <= 0) o.http_threads = std::max(kMinHttpThreads, o.workers + o.queue + 4);
   return o;
@@ -362,7 +363,7 @@ Result<bool> Server::Impl::StartWorkers() {
   c.trust = options_.trust;
   c.sign_key = options_.sign_key;
   c.tsa_url = options_.tsa_url;
-  const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int hw = extract::AvailableCpus();
   c.ocr_threads = std::max(1, hw / options_.workers);
   c.limits.memory_bytes = options_.worker.memory_bytes;
   c.limits.cpu_seconds = options_.worker.cpu_seconds;

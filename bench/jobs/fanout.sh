@@ -10,8 +10,10 @@
 #   bench/jobs/fanout.sh [build-dir]        (default: build)
 #
 # Environment: PACTUM_BENCH_PAGES (60: the dev corpus's 4-page seed scan
-# repeated), PACTUM_BENCH_PART_PAGES (4). Every replica OCRs one page at a
-# time (PACTUM_OCR_THREADS=1), so a replica is one core's worth of work.
+# repeated), PACTUM_BENCH_PART_PAGES (4). Each replica is pinned to a CPU
+# of its own (taskset), as a one-CPU pod is: the first to CPU 0, the second
+# to CPU 1; its worker then OCRs one page at a time (threads follow the
+# CPUs a process may use).
 # Prints each round's wall time from submission to success, the speed-up of
 # two replicas over one, and checks that every round answered the same
 # record.
@@ -24,7 +26,7 @@ build="${1:-build}"
 corpus="${PACTUM_CORPUS_DIR:-$repo/../shared/corpus}"
 pages="${PACTUM_BENCH_PAGES:-60}"
 part_pages="${PACTUM_BENCH_PART_PAGES:-4}"
-for tool in qpdf curl python3; do
+for tool in qpdf curl python3 taskset; do
   command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
 done
 
@@ -49,14 +51,16 @@ copies=()
 for _ in $(seq 1 $(((pages + 3) / 4))); do copies+=("$seed"); done
 qpdf --empty --pages "${copies[@]}" 1-z -- "$state/long.pdf"
 qpdf --empty --pages "$state/long.pdf" "1-$pages" -- "$state/scan.pdf"
+[ "$(nproc)" -ge 2 ] || { echo "two CPUs are needed (one per replica)" >&2; exit 2; }
 echo "scan: $pages pages ($(stat -c %s "$state/scan.pdf") bytes); parts of $part_pages pages; $(nproc) cores"
 
 bash "$repo/tests/store/postgres.sh" start "$state" >/dev/null
 uri="$(cat "$state/uri")"
 
-# start_replica PORT PART_PAGES: a replica of one worker on the queue.
+# start_replica PORT PART_PAGES CPU: a replica of one worker on the queue,
+# on CPU number CPU.
 start_replica() {
-  PACTUM_OCR_THREADS=1 "$bin" serve --port "$1" --workers 1 --store "$uri" --job-part-pages "$2" \
+  taskset -c "$3" "$bin" serve --port "$1" --workers 1 --store "$uri" --job-part-pages "$2" \
     --job-timeout-seconds 3600 >"$state/replica-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
@@ -88,14 +92,14 @@ round() {
   python3 -c "print(f'{\"$1\":<10} {$end - $start:8.1f} s')" | tee -a "$state/times"
 }
 
-start_replica 18581 0
+start_replica 18581 0 0
 round 1x1-whole 18581
 stop_replicas
-start_replica 18581 "$part_pages"
+start_replica 18581 "$part_pages" 0
 round 1x1-parts 18581
 stop_replicas
-start_replica 18581 "$part_pages"
-start_replica 18582 "$part_pages"
+start_replica 18581 "$part_pages" 0
+start_replica 18582 "$part_pages" 1
 round 2x1-parts 18581
 stop_replicas
 echo "claims in the last round (the parts, the split and the join): $(grep -c ') started' "$state/replica-18581.log")" \

@@ -1,6 +1,10 @@
 #include "pactum/extract/options.h"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <fstream>
+#include <thread>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +13,25 @@
 #include <vector>
 
 namespace pactum::extract {
+
+int AvailableCpus() {
+  int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) cpus = CPU_COUNT(&set);
+  // "max 100000" (no limit) or "<quota> <period>" in microseconds.
+  std::ifstream max("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  long long period = 0;
+  if (max >> quota >> period && quota != "max" && period > 0) {
+    char* end = nullptr;
+    const long long q = std::strtoll(quota.c_str(), &end, 10);
+    if (end != quota.c_str() && *end == '\0' && q > 0) {
+      cpus = static_cast<int>(std::min<long long>(cpus, (q + period - 1) / period));
+    }
+  }
+  return std::max(1, cpus);
+}
 
 Result<std::string> CanonicalLanguages(std::string_view list) {
   const char* prefix = std::getenv("TESSDATA_PREFIX");

@@ -70,7 +70,7 @@ int WorkerCount(const ExtractOptions& options, int pages) {
       if (end != env && *end == '\0' && v > 0 && v <= 256) n = static_cast<int>(v);
     }
   }
-  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = AvailableCpus();
   return std::clamp(n, 1, std::max(1, pages));
 }
 

@@ -21,6 +21,7 @@
 
 #include "cli/documents.h"
 #include "cli/keys.h"
+#include "pactum/extract/options.h"
 #include "pactum/models/json.h"
 #include "worker_pool.h"
 
@@ -138,7 +139,7 @@ std::string Summary(std::size_t files, std::size_t failed, const std::map<std::s
 int RunBatch(const DocumentArgs& args) {
   const auto start = Clock::now();
   const std::vector<Item> items = Expand(args.inputs);
-  const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int hw = extract::AvailableCpus();
   const int jobs = std::max(1, std::min<int>(args.jobs == 0 ? hw : args.jobs, static_cast<int>(items.size())));
 
   std::unique_ptr<WorkerPool> pool;

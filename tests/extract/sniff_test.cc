@@ -1,6 +1,7 @@
 #include "pactum/extract/sniff.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include "pactum/extract/options.h"
 
@@ -59,3 +60,22 @@ TEST(OptionsTest, OcrModes) {
 
 }  // namespace
 }  // namespace pactum::extract
+
+// ---- thread counts follow the CPUs this process may use --------------------
+
+TEST(AvailableCpusTest, FollowsTheAffinityMask) {
+  cpu_set_t all;
+  ASSERT_EQ(sched_getaffinity(0, sizeof all, &all), 0);
+  EXPECT_GE(pactum::extract::AvailableCpus(), 1);
+  EXPECT_LE(pactum::extract::AvailableCpus(), CPU_COUNT(&all));
+  // Pinned to one CPU (taskset -c N), as a one-CPU container is.
+  int first = 0;
+  while (!CPU_ISSET(first, &all)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  const int pinned = pactum::extract::AvailableCpus();
+  ASSERT_EQ(sched_setaffinity(0, sizeof all, &all), 0);
+  EXPECT_EQ(pinned, 1);
+}

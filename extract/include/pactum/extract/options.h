@@ -100,6 +100,13 @@ struct ExtractOptions {
 // the pages 108 s, 10 s give them 8 s, 3 s give them 1.5 s.
 std::chrono::milliseconds PagesDeadline(std::chrono::milliseconds deadline);
 
+// The CPUs this process may use: those of its affinity mask (taskset,
+// cpusets), at most its cgroup's CPU quota rounded up (cgroup v2 cpu.max, a
+// container's CPU limit), at least 1. The default of every thread count
+// (OCR threads, workers), so that a container given 2 CPUs of a 64-core
+// node starts 2, not 64.
+int AvailableCpus();
+
 // Parses "auto" / "always" / "never". Returns false on anything else.
 bool ParseOcrMode(std::string_view s, OcrMode* out);
 
