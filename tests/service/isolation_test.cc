@@ -199,7 +199,9 @@ TEST_F(IsolationTest, WorkerOverItsCpuCapIs504) {
   auto r = Post("/v1/verify", SeedPdf(), "cpu");
   ASSERT_TRUE(IsError(r, 504, "timeout"));
   EXPECT_NE(r->body.find("CPU limit"), std::string::npos) << r->body;
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+  // Stopped by its CPU cap (1 s of CPU), not by the 30 s wall-clock limit:
+  // however busy the machine, the answer comes well before that.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 25.0);
   EXPECT_TRUE(PoolRefilled(1));
   EXPECT_EQ(Metric("pactum_worker_restarts_total{cause=\"cpu\"}"), 1);
   // The limit is per document: a worker that served many stays within it.
