@@ -2,7 +2,6 @@
 
 #include <sys/resource.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -58,15 +57,9 @@ void CapWarnings(int max, std::vector<Warning>* warnings) {
 // The parts of ExtractStep::kJoin: a JSON array of PagesPartToJson texts,
 // joined in page order.
 Result<extract::PagesPart> JoinedParts(const std::string& parts_json) {
-  const nlohmann::json parts = nlohmann::json::parse(parts_json, nullptr, /*allow_exceptions=*/false);
-  if (!parts.is_array() || parts.empty()) return Error::Internal("the parts to join are not a JSON array of parts");
-  std::vector<extract::PagesPart> decoded;
-  for (const nlohmann::json& part : parts) {
-    Result<extract::PagesPart> one = extract::PagesPartFromJson(part.dump());
-    if (!one.ok()) return one.error();
-    decoded.push_back(std::move(one).value());
-  }
-  Result<extract::PagesPart> joined = extract::JoinParts(std::move(decoded));
+  Result<std::vector<extract::PagesPart>> decoded = extract::PagesPartsFromJson(parts_json);
+  if (!decoded.ok()) return decoded.error();
+  Result<extract::PagesPart> joined = extract::JoinParts(std::move(decoded).value());
   if (!joined.ok()) return Error::Internal("the parts do not join: " + joined.error().message);
   return joined;
 }

@@ -119,8 +119,10 @@ std::string PagesPartToJson(const PagesPart& part) {
       .dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-Result<PagesPart> PagesPartFromJson(std::string_view text) {
-  const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+namespace {
+
+// A part decoded from its JSON value (PagesPartToJson's object).
+Result<PagesPart> PartOf(const Json& j) {
   if (!j.is_object()) return Error::Internal("the pages of a part are not a JSON object");
   try {
     PagesPart part;
@@ -150,6 +152,24 @@ Result<PagesPart> PagesPartFromJson(std::string_view text) {
   } catch (const std::exception& e) {
     return Error::Internal(std::string("the pages of a part are malformed: ") + e.what());
   }
+}
+
+}  // namespace
+
+Result<PagesPart> PagesPartFromJson(std::string_view text) {
+  return PartOf(Json::parse(text, nullptr, /*allow_exceptions=*/false));
+}
+
+Result<std::vector<PagesPart>> PagesPartsFromJson(std::string_view text) {
+  const Json parts = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!parts.is_array() || parts.empty()) return Error::Internal("the parts to join are not a JSON array of parts");
+  std::vector<PagesPart> decoded;
+  for (const Json& part : parts) {
+    Result<PagesPart> one = PartOf(part);
+    if (!one.ok()) return one.error();
+    decoded.push_back(std::move(one).value());
+  }
+  return decoded;
 }
 
 }  // namespace pactum::extract

@@ -56,6 +56,9 @@ Result<PagesPart> JoinParts(std::vector<PagesPart> parts);
 // not such a text.
 std::string PagesPartToJson(const PagesPart& part);
 Result<PagesPart> PagesPartFromJson(std::string_view json);
+// A JSON array of such texts' values (one element per part, in order), each
+// decoded once; kInternal as above, or for an empty array.
+Result<std::vector<PagesPart>> PagesPartsFromJson(std::string_view json_array);
 // Extract() and the searchable PDF/A of the document (searchable_pdf.h),
 // made from the pages as read: a signed PDF is refused (kConflict) before
 // any page is read. A partial extraction's PDF has no text on the pages
