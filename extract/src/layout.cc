@@ -539,10 +539,13 @@ constexpr double kMaxMarkWidthInches = 2.0;    // a long word
 
 }  // namespace
 
-int CountUnreadGlyphs(const PageText& page, const PageImage& image) {
-  if (image.width <= 0 || image.height <= 0 || image.dpi_x <= 0 || image.dpi_y <= 0) return 0;
+int CountUnreadGlyphs(const PageText& page, const PageImage& image) { return FindUnreadMarks(page, image).count; }
+
+UnreadMarks FindUnreadMarks(const PageText& page, const PageImage& image) {
+  UnreadMarks out;
+  if (image.width <= 0 || image.height <= 0 || image.dpi_x <= 0 || image.dpi_y <= 0) return out;
   const size_t w = static_cast<size_t>(image.width), h = static_cast<size_t>(image.height);
-  if (image.gray.size() < w * h) return 0;
+  if (image.gray.size() < w * h) return out;
   std::vector<std::uint8_t> ink(w * h);
   for (size_t i = 0; i < w * h; ++i) ink[i] = image.gray[i] < kInkLevel ? 1 : 0;
 
@@ -563,7 +566,7 @@ int CountUnreadGlyphs(const PageText& page, const PageImage& image) {
   // 2. Marks of a glyph's or a word's size.
   const double min_h = kMinMarkInches * dpi_y, max_h = kMaxMarkHeightInches * dpi_y;
   const double max_w = kMaxMarkWidthInches * dpi_x;
-  int marks = 0;
+  size_t box_x0 = w, box_x1 = 0, box_y0 = h, box_y1 = 0;
   std::vector<size_t> stack;
   const std::uint8_t* const data = ink.data();
   for (size_t start = 0; start < w * h; ++start) {
@@ -593,9 +596,17 @@ int CountUnreadGlyphs(const PageText& page, const PageImage& image) {
       }
     }
     const auto mark_h = static_cast<double>(y_hi - y_lo + 1), mark_w = static_cast<double>(x_hi - x_lo + 1);
-    if (mark_h >= min_h && mark_h <= max_h && mark_w <= max_w) ++marks;
+    if (mark_h >= min_h && mark_h <= max_h && mark_w <= max_w) {
+      ++out.count;
+      box_x0 = std::min(box_x0, x_lo), box_x1 = std::max(box_x1, x_hi + 1);
+      box_y0 = std::min(box_y0, y_lo), box_y1 = std::max(box_y1, y_hi + 1);
+    }
   }
-  return marks;
+  if (out.count > 0) {
+    out.box = Box{static_cast<double>(box_x0) / sx, static_cast<double>(box_y0) / sy,
+                  static_cast<double>(box_x1) / sx, static_cast<double>(box_y1) / sy};
+  }
+  return out;
 }
 
 }  // namespace pactum::extract

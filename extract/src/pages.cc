@@ -10,7 +10,11 @@
 //               the text layer covers (CountUnreadGlyphs), as on a scanned
 //               page ("no-text-layer") or a table pasted as a picture under a
 //               typed caption ("too-little-text"); otherwise its text layer is
-//               all there is ("sparse-text-layer", "blank-page"). A page
+//               all there is ("sparse-text-layer", "blank-page"). Where
+//               those marks stand together on a part of a page that has a
+//               text layer (pictures of tables or forms in an exhibit), only
+//               that part is OCRed and the text layer is kept around it
+//               ("too-little-text: ..."). A page
 //               that draws nothing but text and long thin rules
 //               (Document::DrawsOnlyText) needs no glance. Image
 //               documents have no text layer: every page is OCRed.
@@ -41,6 +45,7 @@
 #include <optional>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "ocr/module.h"
 #include "pactum/extract/ocr_engine.h"
@@ -87,11 +92,32 @@ constexpr double kGlancePixels = 4e6;
 // pasted as pictures, leave 98 and more.
 constexpr int kMinUnreadGlyphs = 40;
 
+// Only the part of a page that shows text the layer lacks is OCRed when it
+// covers at most this share of the page (with the margin below around it).
+constexpr double kMaxRegionShare = 0.5;
+constexpr double kRegionMarginPt = 18;  // a quarter inch: letters cut at the glance's edge
+
 struct Decision {
-  bool ocr = false;
-  bool blank = false;  // no text layer, and nothing to read on the page
+  Decision(bool ocr_in = false, bool blank_in = false, std::string reason_in = {},
+           std::optional<Box> region_in = std::nullopt)
+      : ocr(ocr_in), blank(blank_in), reason(std::move(reason_in)), region(region_in) {}
+  bool ocr;
+  bool blank;  // no text layer, and nothing to read on the page
   std::string reason;
+  std::optional<Box> region;  // OCR this part only and keep the text layer
 };
+
+// The part of the page to OCR around `marks`, or none when it would cover
+// most of the page anyway.
+std::optional<Box> OcrRegion(const UnreadMarks& marks, const PageText& text) {
+  const Box r{std::max(0.0, marks.box.x0 - kRegionMarginPt), std::max(0.0, marks.box.y0 - kRegionMarginPt),
+              std::min(text.width_pt, marks.box.x1 + kRegionMarginPt),
+              std::min(text.height_pt, marks.box.y1 + kRegionMarginPt)};
+  const double page_area = text.width_pt * text.height_pt;
+  if (r.width() <= 0 || r.height() <= 0 || page_area <= 0) return std::nullopt;
+  if (r.width() * r.height() > kMaxRegionShare * page_area) return std::nullopt;
+  return r;
+}
 
 // ocr=auto on a PDF page with little (kSparse) or no (kNone) text: renders
 // the page at low resolution and OCRs it when the rendering shows more than
@@ -110,9 +136,15 @@ Decision DecideSparse(TextLayerQuality quality, const PageText& text, Document& 
   if (area_in2 > 0) dpi = std::clamp(static_cast<int>(std::sqrt(kGlancePixels / area_in2)), 18, kGlanceDpi);
   auto glance = doc.Render(text.page, dpi);
   if (!glance.ok()) return none ? Decision{true, false, "no-text-layer"} : Decision{false, false, "sparse-text-layer"};
-  const int unread = CountUnreadGlyphs(text, *glance);
-  spdlog::debug("page {}: glance at {} dpi, {} marks outside the text layer", text.page, dpi, unread);
-  if (unread >= kMinUnreadGlyphs) return {true, false, none ? "no-text-layer" : "too-little-text"};
+  const UnreadMarks unread = FindUnreadMarks(text, *glance);
+  spdlog::debug("page {}: glance at {} dpi, {} marks outside the text layer", text.page, dpi, unread.count);
+  if (unread.count >= kMinUnreadGlyphs) {
+    if (none) return {true, false, "no-text-layer"};
+    if (auto region = OcrRegion(unread, text)) {
+      return {true, false, "too-little-text: the part of the page without a text layer OCRed", region};
+    }
+    return {true, false, "too-little-text"};
+  }
   return none ? Decision{false, true, "blank-page"} : Decision{false, false, "sparse-text-layer"};
 }
 
@@ -135,11 +167,37 @@ Decision Decide(OcrMode mode, bool is_image, const PageText& text, Document& doc
   return DecideSparse(quality, text, doc);
 }
 
+// Of the words read by OCR.
 double MeanConfidence(const PageText& page) {
-  if (page.words.empty()) return 0.0;
   double sum = 0;
-  for (const Word& w : page.words) sum += w.confidence;
-  return sum / static_cast<double>(page.words.size());
+  int n = 0;
+  for (const Word& w : page.words) {
+    if (!w.ocr) continue;
+    sum += w.confidence;
+    ++n;
+  }
+  return n == 0 ? 0.0 : sum / n;
+}
+
+bool HasOcrWords(const PageText& page) {
+  return std::any_of(page.words.begin(), page.words.end(), [](const Word& w) { return w.ocr; });
+}
+
+// `ocr`, read from a part of the page whose pixel (0, 0) lies at `origin`,
+// put on the page beside the words of its text layer `layer`: a word the
+// layer holds already (its centre inside a layer word's box) is dropped.
+PageText PlaceOnPage(PageText layer, PageText ocr, double origin_x, double origin_y) {
+  for (Word& w : ocr.words) {
+    w.box = Box{w.box.x0 + origin_x, w.box.y0 + origin_y, w.box.x1 + origin_x, w.box.y1 + origin_y};
+    const double cx = (w.box.x0 + w.box.x1) / 2, cy = (w.box.y0 + w.box.y1) / 2;
+    const bool held = std::any_of(layer.words.begin(), layer.words.end(), [&](const Word& l) {
+      return cx >= l.box.x0 - 1 && cx <= l.box.x1 + 1 && cy >= l.box.y0 - 1 && cy <= l.box.y1 + 1;
+    });
+    if (!held) layer.words.push_back(std::move(w));
+  }
+  layer.source = TextSource::kOcr;
+  BuildLayout(&layer);
+  return layer;
 }
 
 // Maps every box of `page` (laid out on the cleaned image) onto the page as
@@ -154,10 +212,10 @@ void MapToOriginal(const ocr::PageGeometry& g, PageText* page) {
 }
 
 // Renders, cleans up and recognises page `image.page` with `engine`.
-Result<PageText> OcrPage(PageImage image, OcrEngine& engine) {
+Result<PageText> OcrPage(PageImage image, OcrEngine& engine, const ocr::CleanupOptions& cleanup) {
   const int page = image.page;
   const auto t0 = Clock::now();
-  auto cleaned = ocr::CleanUp(image, &engine, ocr::CleanupOptions{});
+  auto cleaned = ocr::CleanUp(image, &engine, cleanup);
   image = PageImage{};  // free the raw raster before recognition
   if (!cleaned.ok()) return cleaned.error();
   const long long clean_ms = MsSince(t0);
@@ -320,9 +378,11 @@ class PageRunner {
       if (!layer.ok()) return layer.error();
       decision = Decide(options_.ocr, is_image_, *layer, doc);
       if (decision.ocr) {
-        auto img = doc.Render(page, RenderDpi());
+        auto img = decision.region ? doc.RenderRegion(page, RenderDpi(), *decision.region)
+                                   : doc.Render(page, RenderDpi());
         if (!img.ok()) return img.error();
         image = std::move(*img);
+        if (decision.region) text = std::move(*layer);  // kept around the part OCRed
       } else {
         text = std::move(*layer);
       }
@@ -356,11 +416,16 @@ class PageRunner {
       // A partial extraction stops OCR at the page stage's deadline.
       (*engine)->SetDeadline(pages_not_after_ ? pages_not_after_ : options_.not_after);
       (*engine)->SetCancel(options_.cancel);
-      auto ocr = OcrPage(std::move(*image), **engine);
+      // A part of a page is upright as the page is: no orientation guess
+      // from a few words.
+      ocr::CleanupOptions cleanup;
+      cleanup.orientation = !decision.region;
+      const double origin_x = image->origin_x_pt, origin_y = image->origin_y_pt;
+      auto ocr = OcrPage(std::move(*image), **engine, cleanup);
       if (!ocr.ok()) return ocr.error();
-      text = std::move(*ocr);
+      text = decision.region ? PlaceOnPage(std::move(*text), std::move(*ocr), origin_x, origin_y) : std::move(*ocr);
       info.text_source = PageTextSource::kOcr;
-      if (!text->words.empty()) info.ocr_mean_confidence = MeanConfidence(*text);
+      if (HasOcrWords(*text)) info.ocr_mean_confidence = MeanConfidence(*text);
       spdlog::info("page {}/{}: OCR ({}), {} words, mean confidence {:.2f}, {} ms", page, n_, decision.reason,
                    text->words.size(), MeanConfidence(*text), MsSince(t0));
       if (text->words.empty()) {

@@ -4,7 +4,7 @@
 //
 //   {"page_count": N,
 //    "pages": [{"page", "width", "height", "source": "pdf-text"|"ocr",
-//               "words": [[text, x0, y0, x1, y1, confidence, space_after, invisible], ...],
+//               "words": [[text, x0, y0, x1, y1, confidence, space_after, invisible, ocr], ...],
 //               "lines": [[[word, ...], [x0, y0, x1, y1], text], ...],
 //               "blocks": [[[line, ...], [x0, y0, x1, y1]], ...]}, ...],
 //    "page_info": [{"page", "text_source", "reason", "ocr_mean_confidence"|null}, ...],
@@ -55,7 +55,7 @@ Json PageJson(const PageText& page) {
   Json words = Json::array(), lines = Json::array(), blocks = Json::array();
   for (const Word& w : page.words) {
     words.push_back(Json::array({w.text, w.box.x0, w.box.y0, w.box.x1, w.box.y1, w.confidence, w.space_after,
-                                 w.invisible}));
+                                 w.invisible, w.ocr}));
   }
   for (const Line& l : page.lines) lines.push_back(Json::array({l.words, BoxJson(l.box), l.text}));
   for (const Block& b : page.blocks) blocks.push_back(Json::array({b.lines, BoxJson(b.box)}));
@@ -77,13 +77,14 @@ PageText PageOf(const Json& j) {
   page.source = PageSourceOf(j.at("source").get<std::string>()) == PageTextSource::kOcr ? TextSource::kOcr
                                                                                        : TextSource::kPdfText;
   for (const Json& w : j.at("words")) {
-    if (!w.is_array() || w.size() != 8) throw std::invalid_argument("a word is eight values");
+    if (!w.is_array() || w.size() != 9) throw std::invalid_argument("a word is nine values");
     Word word;
     word.text = w[0].get<std::string>();
     word.box = Box{w[1].get<double>(), w[2].get<double>(), w[3].get<double>(), w[4].get<double>()};
     word.confidence = w[5].get<double>();
     word.space_after = w[6].get<bool>();
     word.invisible = w[7].get<bool>();
+    word.ocr = w[8].get<bool>();
     page.words.push_back(std::move(word));
   }
   for (const Json& l : j.at("lines")) {

@@ -8,10 +8,12 @@
 #include <qpdf/QPDFObjectHandle.hh>
 #include <qpdf/QPDFPageObjectHelper.hh>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -415,12 +417,32 @@ class PdfDocument final : public Document {
     }
   }
 
-  Result<PageImage> Render(int page_no, int dpi) override {
+  Result<PageImage> Render(int page_no, int dpi) override { return RenderPart(page_no, dpi, std::nullopt); }
+
+  Result<PageImage> RenderRegion(int page_no, int dpi, const Box& region) override {
+    return RenderPart(page_no, dpi, region);
+  }
+
+ private:
+  // The whole page, or `region` of it, at `dpi`.
+  Result<PageImage> RenderPart(int page_no, int dpi, const std::optional<Box>& region) {
     auto page = OpenPage(page_no);
     if (!page.ok()) return page.error();
     poppler::page& p = **page;
     const auto [width_pt, height_pt] = PageSize(p);
     const long long px = std::llround(width_pt * dpi / 72.0), py = std::llround(height_pt * dpi / 72.0);
+    // The region in pixels, within the page.
+    int rx = -1, ry = -1, rw = -1, rh = -1;
+    if (region) {
+      const auto clip = [](double v, long long limit) {
+        return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
+      };
+      rx = clip(std::floor(region->x0 * dpi / 72.0), px);
+      ry = clip(std::floor(region->y0 * dpi / 72.0), py);
+      rw = clip(std::ceil(region->x1 * dpi / 72.0), px) - rx;
+      rh = clip(std::ceil(region->y1 * dpi / 72.0), py) - ry;
+      if (rw <= 0 || rh <= 0) return Error::BadRequest("the region to render lies outside page " + std::to_string(page_no));
+    }
     if (px * py > limits_.max_page_pixels) {
       return Error::Unprocessable("page " + std::to_string(page_no) + " would render to " + std::to_string(px) + "x" +
                                   std::to_string(py) + " = " + std::to_string(px * py) + " pixels at " +
@@ -431,7 +453,7 @@ class PdfDocument final : public Document {
     renderer.set_image_format(poppler::image::format_gray8);
     renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
     renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-    const poppler::image img = renderer.render_page(&p, dpi, dpi);
+    const poppler::image img = renderer.render_page(&p, dpi, dpi, rx, ry, rw, rh);
     // A row shorter than the width would be read past its end below.
     if (!img.is_valid() || img.width() <= 0 || img.height() <= 0 || img.bytes_per_row() < img.width()) {
       return Error::Unprocessable("page " + std::to_string(page_no) + " could not be rendered");
@@ -441,6 +463,10 @@ class PdfDocument final : public Document {
     out.width = img.width();
     out.height = img.height();
     out.dpi_x = out.dpi_y = dpi;
+    if (region) {
+      out.origin_x_pt = rx * 72.0 / dpi;
+      out.origin_y_pt = ry * 72.0 / dpi;
+    }
     // All positive, checked above.
     const size_t width = static_cast<size_t>(out.width), height = static_cast<size_t>(out.height);
     const size_t stride = static_cast<size_t>(img.bytes_per_row());
@@ -453,7 +479,6 @@ class PdfDocument final : public Document {
     return out;
   }
 
- private:
   Result<std::unique_ptr<poppler::page>> OpenPage(int page_no) {
     if (page_no < 1 || page_no > doc_->pages()) {
       return Error::BadRequest("no page " + std::to_string(page_no));

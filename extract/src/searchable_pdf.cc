@@ -120,6 +120,7 @@ std::string TextLayer(const PageText& page_in, const std::string& cm) {
   const PageText page = Upright(page_in, &turn);
   std::string s = "q " + cm + " cm " + turn + " cm\nBT\n3 Tr\n";
   auto put = [&](const Word& w) {
+    if (!w.ocr) return;  // the page's own text, kept where only its pictures were OCRed
     const double h = w.box.height(), width = w.box.width();
     const std::vector<std::uint16_t> units = Utf16(w.text);
     if (h <= 0.5 || width <= 0 || units.empty()) return;
@@ -573,7 +574,8 @@ Result<std::string> MakeSearchablePdf(std::string_view bytes, Document& doc, con
       std::vector<QPDFPageObjectHelper> all = QPDFPageDocumentHelper(q).getAllPages();
       for (size_t i = 0; i < all.size(); ++i) {
         auto it = by_page.find(static_cast<int>(i) + 1);
-        if (it == by_page.end() || it->second->source != TextSource::kOcr || it->second->words.empty()) continue;
+        if (it == by_page.end() || it->second->source != TextSource::kOcr ||
+            std::none_of(it->second->words.begin(), it->second->words.end(), [](const Word& w) { return w.ocr; })) continue;
         QPDFPageObjectHelper& page = all[i];
         RemoveInvisibleText(q, page);
         OwnResources(page, "/Font", kFontName, font);

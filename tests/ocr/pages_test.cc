@@ -1,13 +1,20 @@
 // The page stage through the public pipeline: per-page decision, mixed PDFs,
 // turned and skewed scans, OCR of German text with boxes in page points.
 #include <gtest/gtest.h>
+#include <qpdf/Buffer.hh>
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFPageDocumentHelper.hh>
+#include <qpdf/QPDFPageObjectHelper.hh>
+#include <qpdf/QPDFWriter.hh>
 
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <numbers>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -143,6 +150,102 @@ TEST(PagesTest, OcrNeverLeavesAnImageUnreadWithAWarning) {
   EXPECT_EQ(record->document.page_info[0].reason, "ocr=never (image)");
   ASSERT_EQ(record->warnings.size(), 1u);
   EXPECT_EQ(record->warnings[0].code, "page-not-read");
+}
+
+// A page of typed text with a picture of text on part of it (a table or a
+// scanned form pasted into an exhibit): only the picture's part is OCRed and
+// the typed words stay the text layer's, each word once.
+std::string PageWithAPictureOfText(const PageImage& picture, double x, double y, double width) {
+  QPDF q;
+  q.emptyPDF();
+  const double height = width * picture.height / picture.width;
+  QPDFObjectHandle image = QPDFObjectHandle::newStream(
+      &q, std::string(picture.gray.begin(), picture.gray.end()));
+  QPDFObjectHandle dict = image.getDict();
+  dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
+  dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Image"));
+  dict.replaceKey("/Width", QPDFObjectHandle::newInteger(picture.width));
+  dict.replaceKey("/Height", QPDFObjectHandle::newInteger(picture.height));
+  dict.replaceKey("/ColorSpace", QPDFObjectHandle::newName("/DeviceGray"));
+  dict.replaceKey("/BitsPerComponent", QPDFObjectHandle::newInteger(8));
+  QPDFObjectHandle font = QPDFObjectHandle::parse("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+  QPDFObjectHandle resources = QPDFObjectHandle::newDictionary();
+  resources.replaceKey("/Font", QPDFObjectHandle::parse("<< >>"));
+  resources.getKey("/Font").replaceKey("/F1", q.makeIndirectObject(font));
+  resources.replaceKey("/XObject", QPDFObjectHandle::parse("<< >>"));
+  resources.getKey("/XObject").replaceKey("/Im1", q.makeIndirectObject(image));
+  // 792 - y - height: the picture's top at `y` points from the page's top.
+  const std::string content = "BT /F1 14 Tf 72 760 Td (Exhibit C: Schedule of the parties) Tj ET\n"
+                              "BT /F1 9 Tf 72 40 Td (Page 12 of the Exhibit) Tj ET\n"
+                              "q " + std::to_string(width) + " 0 0 " + std::to_string(height) + " " +
+                              std::to_string(x) + " " + std::to_string(792 - y - height) + " cm /Im1 Do Q\n";
+  QPDFObjectHandle page = QPDFObjectHandle::parse("<< /Type /Page /MediaBox [0 0 612 792] >>");
+  page.replaceKey("/Resources", resources);
+  page.replaceKey("/Contents", QPDFObjectHandle::newStream(&q, content));
+  QPDFPageDocumentHelper(q).addPage(QPDFPageObjectHelper(q.makeIndirectObject(page)), false);
+  QPDFWriter w(q);
+  w.setOutputMemory();
+  w.write();
+  std::shared_ptr<Buffer> buffer = w.getBufferSharedPointer();
+  return std::string(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
+}
+
+TEST(PagesTest, OnlyThePictureOfAPageWithATextLayerIsOcred) {
+  // The picture: the top of the seed agreement's first page, rendered at 150 dpi.
+  const std::string seed = ReadFile(CorpusFile("seed-born-digital.pdf"));
+  const PageImage full = testing::RenderPdfPage(seed, 1, 150);
+  PageImage picture = full;
+  picture.height = full.height * 2 / 5;
+  picture.gray.resize(static_cast<size_t>(picture.width) * static_cast<size_t>(picture.height));
+  const PageText seed_layer = testing::PdfTextLayer(seed, 1);
+  const double seed_h_pt = picture.height * 72.0 / 150;
+  const std::vector<std::string> want = testing::WordsIn(seed_layer, Box{0, 0, seed_layer.width_pt, seed_h_pt});
+  ASSERT_GT(want.size(), 40u);
+
+  const double x = 60, y = 200, width = 480;  // points; the picture covers about a quarter of the page
+  const double height = width * picture.height / picture.width;
+  const Box placed{x, y, x + width, y + height};
+  Pages p = ReadAll(PageWithAPictureOfText(picture, x, y, width), MediaType::kPdf, ExtractOptions{});
+  ASSERT_EQ(p.result.pages.size(), 1u);
+  const PageText& page = p.result.pages[0];
+  const PageInfo& info = p.result.page_info[0];
+  EXPECT_EQ(info.text_source, PageTextSource::kOcr);
+  EXPECT_EQ(info.reason.rfind("too-little-text: ", 0), 0u) << info.reason;
+
+  int typed = 0, read = 0;
+  std::vector<std::string> got;
+  for (const Word& w : page.words) {
+    const double cx = (w.box.x0 + w.box.x1) / 2, cy = (w.box.y0 + w.box.y1) / 2;
+    if (!w.ocr) {
+      ++typed;
+      EXPECT_EQ(w.confidence, 1.0) << w.text;
+      continue;
+    }
+    ++read;
+    got.push_back(w.text);
+    // Every word read lies on the picture, where the page shows it.
+    EXPECT_TRUE(cx >= placed.x0 && cx <= placed.x1 && cy >= placed.y0 && cy <= placed.y1)
+        << w.text << " at " << cx << "," << cy;
+  }
+  EXPECT_EQ(typed, 11);  // the caption's and the footer's words, from the text layer
+  EXPECT_GT(testing::WordF1(got, want), 0.85) << read << " words read";
+  // The typed caption is there once, not again from OCR.
+  int exhibit = 0;
+  for (const Word& w : page.words) exhibit += w.text == "Exhibit";
+  EXPECT_EQ(exhibit, 2);  // caption and footer
+  ASSERT_TRUE(info.ocr_mean_confidence.has_value());
+  EXPECT_GT(*info.ocr_mean_confidence, 0.8);
+  // A word of the picture sits where the picture shows it: "Zielvereinbarung",
+  // the seed's title, scaled from the seed page onto the placed picture.
+  const Word* title = FindWord(page, "Zielvereinbarung");
+  ASSERT_NE(title, nullptr);
+  const Word* seed_title = FindWord(seed_layer, "Zielvereinbarung");
+  ASSERT_NE(seed_title, nullptr);
+  const double scale = width / seed_layer.width_pt;
+  EXPECT_NEAR(title->box.x0, x + seed_title->box.x0 * scale, 2.0);
+  EXPECT_NEAR(title->box.x1, x + seed_title->box.x1 * scale, 2.0);
+  EXPECT_NEAR(title->box.y0, y + seed_title->box.y0 * scale, 2.0);
+  EXPECT_NEAR(title->box.y1, y + seed_title->box.y1 * scale, 2.0);
 }
 
 TEST(PagesTest, BornDigitalPagesAreNeverOcredInAuto) {

@@ -31,6 +31,13 @@ class Document {
   // The page as a greyscale image at `dpi` (images: at their own resolution,
   // `dpi` ignored). REQUIRES: 1 <= page <= page_count()
   virtual Result<PageImage> Render(int page, int dpi) = 0;
+  // The part `region` (points from the page's top-left corner, clipped to
+  // the page) of the page rendered at `dpi`; the image's pixel (0, 0) is the
+  // region's top-left corner. Documents that cannot fail with kInternal.
+  // REQUIRES: 1 <= page <= page_count()
+  virtual Result<PageImage> RenderRegion(int /*page*/, int /*dpi*/, const Box& /*region*/) {
+    return Error::Internal("this document cannot render part of a page");
+  }
 
   // Image documents: page `page`'s own image as PDF image data (searchable
   // PDF output). Others fail with kInternal. REQUIRES: 1 <= page <= page_count()

@@ -14,6 +14,10 @@ struct PageImage {
   int dpi_x = 300;
   int dpi_y = 300;
   bool bilevel = false;    // source was 1 bit per pixel (fax, G4 scan)
+  // Where pixel (0, 0) lies on the page, in points from its top-left corner:
+  // not 0 for a part of the page (Document::RenderRegion).
+  double origin_x_pt = 0;
+  double origin_y_pt = 0;
   std::vector<std::uint8_t> gray;  // width * height bytes, 0 = black
 
   // Conversions between pixel and PDF point coordinates.

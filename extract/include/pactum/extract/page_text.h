@@ -23,6 +23,9 @@ struct Word {
   // Set in a font that draws nothing: the invisible text layer an OCR tool
   // laid over a scan (Tesseract's and OCRmyPDF's "GlyphLessFont").
   bool invisible = false;
+  // Read by OCR. On a page whose text layer was kept and only its pictures
+  // were OCRed, the text layer's words are not.
+  bool ocr = false;
 };
 
 // A line is a run of words on one baseline, left to right, inside one block.
@@ -88,6 +91,14 @@ bool HasUsableTextLayer(const PageText& page, std::string* reason = nullptr);
 // leaves a few (a drawn signature, a logo); a scanned page or a table pasted
 // as a picture leaves hundreds.
 int CountUnreadGlyphs(const PageText& page, const PageImage& image);
+
+// The marks CountUnreadGlyphs counts, and the box (in points on the page)
+// that holds them all: where the page shows text its text layer lacks.
+struct UnreadMarks {
+  int count = 0;
+  Box box;  // empty when count is 0
+};
+UnreadMarks FindUnreadMarks(const PageText& page, const PageImage& image);
 
 // Unicode clean-up for one word: NFC, ligatures (ﬁ, ﬂ, ...) expanded, soft
 // hyphens and zero-width characters removed.
