@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "fields/regex.h"
+#include "reading/language_data.h"
 #include "utf8.h"
 
 namespace pactum::extract::fields {
@@ -88,8 +89,8 @@ bool IsAllCaps(std::string_view s) {
 }
 
 std::string TitleCase(std::string_view s) {
-  static const char* const kSmall[] = {"of", "and", "for", "on", "the", "in", "to", "über", "zur", "zum", "und",
-                                       "der", "die", "das", "des", "dem", "den", "von", "für", "mit", "im", "bei"};
+  // Words of every language written in lower case inside a title.
+  static const std::vector<std::string>& small_words = LanguageData::Get().List("", "grammar.title_small_words");
   std::string out, word;
   bool first_word = true;
   auto flush = [&] {
@@ -99,7 +100,7 @@ std::string TitleCase(std::string_view s) {
     std::string lower;
     bool small = false;
     for (size_t i = 0; i < word.size();) utf8::Append(utf8proc_tolower(utf8::Next(word, &i)), &lower);
-    for (const char* w : kSmall) small |= lower == w;
+    for (const std::string& w : small_words) small |= lower == w;
     if (!small || first_word) {
       size_t first_end = 0;
       const utf8proc_int32_t c = utf8::Next(lower, &first_end);
@@ -129,9 +130,9 @@ std::string JoinLines(std::string_view a_in, std::string_view b_in) {
   if (b.empty()) return a;
   if (a.back() == '-' && a.size() >= 2 && !std::isspace(static_cast<unsigned char>(a[a.size() - 2]))) {
     const std::string first = Lower(b.substr(0, b.find(' ')));
-    static const char* kConjunctions[] = {"und", "oder", "bis", "sowie", "and", "or", "to", "bzw."};
-    const bool conj = std::any_of(std::begin(kConjunctions), std::end(kConjunctions),
-                                  [&](const char* c) { return first == c; });
+    // "Ausbildungs- und …": the hyphen stands for a word the conjunction's other side completes.
+    static const std::vector<std::string>& conjunctions = LanguageData::Get().List("", "grammar.list_conjunctions");
+    const bool conj = std::find(conjunctions.begin(), conjunctions.end(), first) != conjunctions.end();
     if (conj) return a + " " + b;                         // "Ausbildungs- und"
     if (StartsLower(b)) return a.substr(0, a.size() - 1) + b;  // "Fachkräfte-" "sicherung"
     return a + b;                                          // "Schule-" "Beruf"

@@ -6,6 +6,7 @@
 
 #include "fields/common.h"
 #include "reading/language_data.h"
+#include "reading/language_data.h"
 
 namespace pactum::extract::fields::names {
 namespace {
@@ -86,15 +87,17 @@ std::string Nominative(const std::string& phrase) {
 }
 
 std::string StemTail(const std::string& phrase, int n) {
+  // Case and plural endings of every language, longest first within each.
+  static const std::vector<std::string>& endings = LanguageData::Get().List("", "grammar.inflection_endings");
   std::vector<std::string> w = Split(Lower(phrase));
   std::string out;
   const size_t start = w.size() > static_cast<size_t>(n) ? w.size() - static_cast<size_t>(n) : 0;
   for (size_t i = start; i < w.size(); ++i) {
     std::string x = w[i];
     while (!x.empty() && (x.back() == ',' || x.back() == '.' || x.back() == ')' || x.back() == '(')) x.pop_back();
-    for (const char* e : {"es", "en", "em", "er", "e", "s"}) {
+    for (const std::string& e : endings) {
       if (x.size() > 4 && EndsWith(x, e)) {
-        x = x.substr(0, x.size() - std::string_view(e).size());
+        x = x.substr(0, x.size() - e.size());
         break;
       }
     }
