@@ -78,6 +78,7 @@ std::vector<std::vector<Zone>> ClausePasses(const Reading& reading) {
 ZoneText TextOf(const Reading& reading, const std::vector<Zone>& zones) {
   ZoneText out;
   std::vector<size_t> breaks;  // forced sentence boundaries
+  const std::vector<std::string>& conjunctions = reading.Words("grammar.list_conjunctions");
   for (size_t i = 0; i < reading.size(); ++i) {
     if (std::find(zones.begin(), zones.end(), reading.zone(i)) == zones.end()) continue;
     const std::string line = Trim(reading.line(i).text);
@@ -92,8 +93,7 @@ ZoneText TextOf(const Reading& reading, const std::vector<Zone>& zones) {
       // broken word goes; "Ausbildungs-" + "und" keeps it.
       const std::string& t = out.text;
       if (t.size() >= 2 && t.back() == '-' && std::isalpha(static_cast<unsigned char>(t[t.size() - 2])) &&
-          StartsLower(line) && line.rfind("and ", 0) != 0 && line.rfind("or ", 0) != 0 &&
-          line.rfind("und ", 0) != 0 && line.rfind("oder ", 0) != 0) {
+          StartsLower(line) && !HasWord(conjunctions, line.substr(0, line.find(' ')))) {
         out.text.pop_back();
       } else {
         out.text += ' ';
