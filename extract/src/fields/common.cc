@@ -173,9 +173,19 @@ std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line, const s
   if (Trim(line.substr(d.end)).size() > 2) return std::nullopt;
   const std::string head = Trim(line.substr(0, d.begin));
   if (head.empty()) return PlaceDateLine{"", d};
-  static const Regex re(
-      R"((?:(?:Ort(?:, Datum)?|Datum|Place(?:, date)?|Date)\s*[:/]?\s*)?(?:Signed (?:in|at)\s+)?)"
-      R"((\p{Lu}[^,;:0-9]{1,40}?)\s*(?:,\s*(?:den|am|the)?|\s+(?:den|am|on)))");
+  // [caption] [intro] Place, [link] | Place link: signatures.place_date_captions,
+  // place_intro, place_date_comma_links and place_date_links of the language data.
+  static const Regex re = [] {
+    const LanguageData& data = LanguageData::Get();
+    auto optional = [&](const char* key, const char* after) {
+      const std::string alt = RegexAlternation(data.List("", key), "\\s+");
+      return alt.empty() ? std::string() : "(?:(?:" + alt + ")" + after + ")?";
+    };
+    return Regex(optional("signatures.place_date_captions", "\\s*[:/]?\\s*") +
+                 optional("signatures.place_intro", "\\s+") + "(\\p{Lu}[^,;:0-9]{1,40}?)\\s*(?:,\\s*" +
+                 optional("signatures.place_date_comma_links", "") + "|\\s+(?:" +
+                 RegexAlternation(data.List("", "signatures.place_date_links")) + "))");
+  }();
   Match m;
   if (!re.FullMatch(head, &m)) return std::nullopt;
   return PlaceDateLine{Trim(m.str(1)), d};

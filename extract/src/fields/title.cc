@@ -15,8 +15,12 @@ namespace fields {
 
 bool IsPageNumberLine(const std::string& text) {
   if (text.size() > 24 || text.find_first_of("0123456789") == std::string::npos) return false;
-  static const Regex re(R"(^\s*(?:(?:Seite|Page|S\.)\s*[0-9]+(?:\s*(?:von|of|/)\s*[0-9]+)?|[-–]\s*[0-9]+\s*[-–]|[0-9]+\s*/\s*[0-9]+|[0-9]{1,3})\s*$)",
-                        Regex::kIgnoreCase);
+  // "Page 2 of 7" (document.page_words, document.page_of), "- 3 -", "3/7", "3".
+  static const Regex re(
+      "^\\s*(?:(?:" + RegexAlternation(LanguageData::Get().List("", "document.page_words")) +
+          ")\\s*[0-9]+(?:\\s*(?:" + RegexAlternation(LanguageData::Get().List("", "document.page_of")) +
+          "|/)\\s*[0-9]+)?|[-–]\\s*[0-9]+\\s*[-–]|[0-9]+\\s*/\\s*[0-9]+|[0-9]{1,3})\\s*$",
+      Regex::kIgnoreCase);
   return re.Search(text);
 }
 
