@@ -15,48 +15,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "fields/common.h"
-#include "pactum/extract/document.h"
-#include "pactum/extract/fields.h"
-#include "pactum/extract/pages.h"
-#include "pactum/extract/sniff.h"
 #include "reading/party_labeller.h"
+#include "training_set.h"
 
 namespace pactum::extract {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 bool IsWord(const Token& t) {
   const unsigned char c = static_cast<unsigned char>(t.text[0]);
   return std::isalnum(c) != 0 || c >= 0xC3;
-}
-
-// Lowercase, German case endings dropped from longer words: "Freistaates"
-// and "Freistaat", "Hessischen" and "Hessisches" compare equal.
-std::string Stem(const std::string& word) {
-  std::string w = fields::Lower(word);
-  if (w.size() >= 6) {
-    for (const char* e : {"es", "en", "em", "er", "s", "n", "e"}) {
-      const std::string end(e);
-      if (w.size() > end.size() + 4 && w.compare(w.size() - end.size(), end.size(), end) == 0) {
-        w.resize(w.size() - end.size());
-        break;
-      }
-    }
-  }
-  return w;
 }
 
 // Spans [first, last) of `tokens` that print `name`.
@@ -64,13 +36,13 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
                                             const std::vector<std::string>& abbreviations) {
   std::vector<std::string> want;
   for (const auto& t : TokenizeText(name, abbreviations).tokens) {
-    if (IsWord(t)) want.push_back(Stem(t.text));
+    if (IsWord(t)) want.push_back(training::Stem(t.text));
   }
   std::vector<std::pair<size_t, size_t>> spans;
   if (want.empty()) return spans;
   const auto& toks = tokens.tokens;
   for (size_t i = 0; i < toks.size(); ++i) {
-    if (!IsWord(toks[i]) || Stem(toks[i].text) != want[0]) continue;
+    if (!IsWord(toks[i]) || training::Stem(toks[i].text) != want[0]) continue;
     size_t j = i + 1, k = 1;
     int skipped = 0;
     while (k < want.size() && j < toks.size()) {
@@ -79,7 +51,7 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
         ++j;
         continue;
       }
-      if (Stem(toks[j].text) != want[k]) break;
+      if (training::Stem(toks[j].text) != want[k]) break;
       ++j, ++k;
     }
     if (k == want.size()) {
@@ -94,41 +66,19 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
 }  // namespace pactum::extract
 
 int main(int argc, char** argv) {
-  spdlog::set_level(spdlog::level::off);  // page decisions are not what this prints
   using namespace pactum::extract;
-  std::string out_path;
-  double c = 10;
-  unsigned long folds = 4;
-  std::vector<std::string> docs;
-  for (int a = 1; a < argc; ++a) {
-    const std::string arg = argv[a];
-    if (arg == "--out" && a + 1 < argc) out_path = argv[++a];
-    else if (arg == "--c" && a + 1 < argc) c = std::stod(argv[++a]);
-    else if (arg == "--folds" && a + 1 < argc) folds = std::stoul(argv[++a]);
-    else docs.push_back(arg);
-  }
-  if (out_path.empty() || docs.empty()) {
-    std::fprintf(stderr, "usage: pactum-train-parties --out FILE [--c C] [--folds K] DOC.pdf...\n");
-    return 64;
-  }
+  const auto args = training::ParseArguments(argc, argv, "pactum-train-parties", /*c=*/10, /*folds=*/4);
+  if (!args) return 64;
   std::vector<TokenFeatures> samples;
   std::vector<std::vector<std::pair<unsigned long, unsigned long>>> labels;
   int skipped = 0;
-  for (const auto& path : docs) {
-    const std::string truth_path = path.substr(0, path.rfind('.')) + ".truth.json";
-    const nlohmann::json truth = nlohmann::json::parse(ReadFile(truth_path), nullptr, false);
-    if (!truth.is_object() || !truth.contains("agreement")) {
-      std::fprintf(stderr, "%s: no truth\n", path.c_str());
-      return 2;
-    }
-    const std::string bytes = ReadFile(path);
-    ExtractOptions options;
-    options.ocr = OcrMode::kNever;  // the scans repeat born-digital texts; training reads text layers
-    auto doc = Document::Open(bytes, Sniff(bytes), options.limits);
-    if (!doc.ok()) continue;
-    auto pages = ReadPages(**doc, options);
-    if (!pages.ok()) continue;
-    const DocumentText text = DocumentText::FromPages(pages->pages);
+  for (const auto& path : args->docs) {
+    const auto truth_read = training::ReadTruth(path);
+    if (!truth_read) return 2;
+    const nlohmann::json& truth = *truth_read;
+    const auto text_read = training::ReadText(path);
+    if (!text_read) continue;
+    const DocumentText& text = *text_read;
     const Reading reading = Reading::Of(text);
     const Tokens tokens = PartyTokens(reading);
     const auto& abbreviations = reading.Words("parties.legal_forms");
@@ -155,17 +105,17 @@ int main(int argc, char** argv) {
               skipped);
   if (samples.size() < 2) return 1;
   dlib::structural_sequence_segmentation_trainer<PartyFeatureExtractor> trainer;
-  trainer.set_c(c);
+  trainer.set_c(args->c);
   trainer.set_num_threads(1);
-  if (folds >= 2 && samples.size() >= folds) {
-    const auto cv = dlib::cross_validate_sequence_segmenter(trainer, samples, labels, static_cast<long>(folds));
-    std::printf("cross-validation (%lu folds) on the training documents: precision %.3f recall %.3f F1 %.3f\n", folds,
+  if (args->folds >= 2 && samples.size() >= args->folds) {
+    const auto cv = dlib::cross_validate_sequence_segmenter(trainer, samples, labels, static_cast<long>(args->folds));
+    std::printf("cross-validation (%lu folds) on the training documents: precision %.3f recall %.3f F1 %.3f\n", args->folds,
                 cv(0), cv(1), cv(2));
   }
   const auto model = trainer.train(samples, labels);
   const auto& w = model.get_weights();
-  std::ofstream out(out_path, std::ios::binary);
+  std::ofstream out(args->out, std::ios::binary);
   out << SavePartyModel(std::vector<double>(w.begin(), w.end()));
-  std::printf("wrote %s (C=%g)\n", out_path.c_str(), c);
+  std::printf("wrote %s (C=%g)\n", args->out.c_str(), args->c);
   return out ? 0 : 2;
 }

@@ -14,6 +14,10 @@ void ExtractAmounts(const Reading& reading, Agreement* out);
 void ExtractDates(const Reading& reading, Agreement* out);
 void ExtractProjects(const Reading& reading, Agreement* out);
 void ExtractSignatories(const Reading& reading, Agreement* out);
+// The same with `model` labelling the lines of the blocks (nullptr: the
+// rules alone); the one above uses the built-in model, if any.
+struct SignatureModel;
+void ExtractSignatoriesWith(const Reading& reading, Agreement* out, const SignatureModel* model);
 void ExtractGoverningLaw(const Reading& reading, Agreement* out);
 void ExtractTerm(const Reading& reading, Agreement* out);
 

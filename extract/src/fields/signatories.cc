@@ -1,8 +1,11 @@
 // Signatories: one per block of the signature area (reading/signature_blocks.h)
 // that holds a person's name.
 //
-// Within a block the lines are labelled already; the fields are read from
-// the labels:
+// Within a block the lines are labelled already, by the rules
+// (signature_blocks.h) and by the signature labeller (signature_labeller.h):
+// where the labeller is sure (its margin reaches the model's threshold) and
+// its tag differs from the rules' reading, the line is read as it tags it
+// (ApplyTags). The fields are read from the labels:
 //   name          a "Name:" label, else "By: /s/ …", else the name line; a form
 //                 of address above it gives its academic titles ("Herr Dr.");
 //   title         a "Title:" / "Its:" / "Funktion:" label, else the value above
@@ -22,6 +25,7 @@
 //                 area; failing those, the first shared one after it.
 // A signatory enters the record once, by name.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 
@@ -29,6 +33,7 @@
 #include "fields/extractors.h"
 #include "fields/names.h"
 #include "reading/signature_blocks.h"
+#include "reading/signature_labeller.h"
 
 namespace pactum::extract {
 namespace {
@@ -210,9 +215,76 @@ void FindSurnameAlone(const Reading& reading, SignatureBlock* b) {
   }
 }
 
-BlockFields ReadBlock(const Reading& reading, const SignatureBlock& block, const Agreement& agreement) {
+// The labeller's tag of a line replaces the rules' reading of it where the
+// two differ and the model's margin reaches the model's threshold: the line
+// becomes a name, an office, a company line, a place and date, or nothing of
+// these, and the fields are read from the lines so labelled.
+void ApplyTags(const Reading& reading, const std::vector<SignatureLineTag>& tags, double threshold,
+               SignatureBlock* b) {
+  const bool has_organisation = std::any_of(b->lines.begin(), b->lines.end(), [](const SignatureLine& l) {
+    return RuleTag(l) == SignatureTag::kOrganisation;
+  });
+  for (size_t k = 0; k < b->lines.size() && k < tags.size(); ++k) {
+    SignatureLine& l = b->lines[k];
+    const SignatureLineTag& t = tags[k];
+    if (t.margin < threshold || t.tag == RuleTag(l)) continue;
+    const SignatureRole r = l.role;
+    // The line above has the same tag (the model's, or the rules' where the
+    // model is unsure): this line is its wrapped end.
+    auto continues = [&](SignatureTag tag) {
+      if (k == 0) return false;
+      const SignatureLineTag& above = tags[k - 1];
+      return (above.margin >= threshold ? above.tag : RuleTag(b->lines[k - 1])) == tag;
+    };
+    // A number, an amount or a code is no name, title or organisation.
+    const size_t letters = static_cast<size_t>(std::count_if(l.text.begin(), l.text.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0xC3;
+    }));
+    const size_t digits = static_cast<size_t>(std::count_if(l.text.begin(), l.text.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    }));
+    const bool wordy = letters >= 3 && digits * 4 <= letters;
+    const bool plain_role = r == SignatureRole::kOther || r == SignatureRole::kCompany ||
+                            r == SignatureRole::kOffice || r == SignatureRole::kName;
+    const bool plain = wordy && plain_role;
+    switch (t.tag) {
+      case SignatureTag::kName:
+        if (!plain || l.duplicate) break;
+        if (auto name = SignaturePersonName(reading, l.text, /*single_ok=*/true)) {
+          l.role = SignatureRole::kName, l.value = *name, l.title.clear();
+        }
+        break;
+      case SignatureTag::kTitle:
+        // The wrapped part of the title above stays for the rules to join on.
+        if (!plain || continues(SignatureTag::kTitle)) break;
+        l.role = SignatureRole::kOffice, l.title.clear();
+        if (auto office = FindOffice(reading, l.text)) l.value = Trim(l.text.substr(office->at));
+        else l.value = Trim(l.text);
+        break;
+      case SignatureTag::kOrganisation:
+        // One organisation per block: the model adds one where the block has none.
+        if (!plain || continues(SignatureTag::kOrganisation) || has_organisation) break;
+        l.role = SignatureRole::kCompany, l.value.clear(), l.title.clear();
+        break;
+      case SignatureTag::kPlaceDate:
+        if (l.date.empty() && l.place.empty()) break;
+        if (plain_role) l.role = SignatureRole::kPlaceDate;
+        break;
+      case SignatureTag::kOther:
+        // Only a name is taken back (a heading read as one): an office may be
+        // the one the signer acts for, a company line the party signing.
+        if (r != SignatureRole::kName) break;
+        l.role = SignatureRole::kOther, l.value.clear(), l.title.clear();
+        break;
+    }
+  }
+}
+
+BlockFields ReadBlock(const Reading& reading, const SignatureBlock& block, const Agreement& agreement,
+                      const std::vector<SignatureLineTag>& tags, double threshold) {
   BlockFields out;
   SignatureBlock b = block;
+  ApplyTags(reading, tags, threshold, &b);
   FindSurnameAlone(reading, &b);
   const auto& L = b.lines;
   auto is_name = [](const SignatureLine& s) {
@@ -446,14 +518,29 @@ BlockFields ReadBlock(const Reading& reading, const SignatureBlock& block, const
 }  // namespace
 
 void ExtractSignatories(const Reading& reading, Agreement* out) {
+  ExtractSignatoriesWith(reading, out, BuiltInSignatureModel());
+}
+
+void ExtractSignatoriesWith(const Reading& reading, Agreement* out, const SignatureModel* model) {
   const SignatureArea area = SignatureArea::Of(reading);
   const auto& blocks = area.blocks();
+  // The labeller's tags, line by line in the blocks' order (none without a model).
+  std::vector<SignatureLineTag> tags;
+  if (model && !model->Covers(reading.language())) model = nullptr;
+  if (model) tags = LabelSignatureLines(*model, SignatureFeatures(reading, blocks));
+  size_t first_tag = 0;
   std::vector<BlockFields> fields(blocks.size());
   // Place and date shared by the blocks after them (or, failing those, before).
   std::vector<std::optional<PlaceDate>> shared(blocks.size());
   for (size_t i = 0; i < blocks.size(); ++i) {
     const SignatureBlock& b = blocks[i];
-    fields[i] = ReadBlock(reading, b, *out);
+    std::vector<SignatureLineTag> block_tags;
+    if (first_tag + b.lines.size() <= tags.size()) {
+      block_tags.assign(tags.begin() + static_cast<std::ptrdiff_t>(first_tag),
+                        tags.begin() + static_cast<std::ptrdiff_t>(first_tag + b.lines.size()));
+    }
+    first_tag += b.lines.size();
+    fields[i] = ReadBlock(reading, b, *out, block_tags, model ? model->threshold : 0);
     if (b.column < 0) {
       const SignatureLine& l = b.lines.front();
       if (l.role == SignatureRole::kClosing && (!l.place.empty() || !l.date.empty())) {
