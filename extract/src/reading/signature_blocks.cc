@@ -74,18 +74,21 @@ std::string WithoutArticle(const Reading& reading, std::string_view text) {
 }
 
 bool IsOrganisationWord(const Reading& reading, const std::string& bare_lower) {
-  static const char* const kShortEndings[] = {"", "s", "es"};
-  static const char* const kLongEndings[] = {"", "s", "es", "n", "en", "e"};
+  // A long word also ends a compound ("Landesamt"), in any case or number
+  // (grammar.noun_endings); a short one stands alone, singular or plural.
+  const auto& long_endings = reading.Words("grammar.noun_endings");
+  const auto& short_endings = reading.Words("grammar.plural_endings");
   for (const auto& w_in : reading.Words("signatures.organisation_words")) {
     const std::string w = Lower(w_in);
     if (w.find(' ') != std::string::npos) continue;  // phrases: FindPhrase below
     if (w.size() >= 6) {
-      for (const char* e : kLongEndings) {
-        const std::string form = w + e;
-        if (fields::EndsWith(bare_lower, form)) return true;
+      if (fields::EndsWith(bare_lower, w)) return true;
+      for (const std::string& e : long_endings) {
+        if (fields::EndsWith(bare_lower, w + e)) return true;
       }
     } else {
-      for (const char* e : kShortEndings) {
+      if (bare_lower == w) return true;
+      for (const std::string& e : short_endings) {
         if (bare_lower == w + e) return true;
       }
     }
@@ -269,7 +272,13 @@ std::optional<OfficeHit> FindOffice(const Reading& reading, std::string_view tex
   if (auto hit = FindPhrase(text, reading.Words("signatures.offices"))) best = OfficeHit{hit->begin, false};
   // German compounds: "Umweltminister", "Ministerpräsidentin", "Generalsekretär";
   // inflected: "des Ministerpräsidenten", "des Ministers".
-  static const char* const kEndings[] = {"", "in", "innen", "en", "n", "s", "es"};
+  // The stem, its female forms (grammar.person_noun_endings) and its oblique
+  // cases (grammar.oblique_endings: the office the signer acts for).
+  const auto& oblique_endings = reading.Words("grammar.oblique_endings");
+  std::vector<std::string> endings{""};
+  for (const char* key : {"grammar.person_noun_endings", "grammar.oblique_endings"}) {
+    for (const std::string& e : reading.Words(key)) endings.push_back(e);
+  }
   const auto& stems = reading.Words("signatures.office_stems");
   size_t pos = 0;
   while (!stems.empty() && pos < text.size() && (!best || pos < best->at)) {
@@ -282,10 +291,9 @@ std::optional<OfficeHit> FindOffice(const Reading& reading, std::string_view tex
       const std::string low = Lower(bare);
       for (const auto& stem : stems) {
         const std::string base = Lower(stem);
-        for (const char* e : kEndings) {
+        for (const std::string& e : endings) {
           if (!fields::EndsWith(low, base + e)) continue;
-          const std::string_view ending(e);
-          const bool oblique = ending == "en" || ending == "n" || ending == "s" || ending == "es";
+          const bool oblique = std::find(oblique_endings.begin(), oblique_endings.end(), e) != oblique_endings.end();
           return OfficeHit{pos + raw.find(bare), oblique};
         }
       }
