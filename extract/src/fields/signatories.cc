@@ -156,7 +156,10 @@ std::string Bare(std::string t) {
 
 bool IsRole(const Reading& reading, const std::string& org) {
   std::string low = Lower(org);
-  if (fields::StartsWith(low, "the ")) low = low.substr(4);
+  if (const size_t space = low.find(' ');
+      space != std::string::npos && HasWord(reading.Words("parties.articles"), std::string_view(low).substr(0, space))) {
+    low = low.substr(space + 1);
+  }
   for (const auto& r : reading.Words("parties.roles")) {
     if (Lower(r) == low) return true;
   }
@@ -166,8 +169,10 @@ bool IsRole(const Reading& reading, const std::string& org) {
 // "des Landkreises Hochtaunuskreis": the party it names, else its nominative.
 std::string Nominative(const std::string& org, const Agreement& agreement) {
   const std::string nominative = fields::names::Nominative(org);
-  const std::string lower = Lower(org);
-  if (fields::StartsWith(lower, "des ") || fields::StartsWith(lower, "der ")) {
+  // After an oblique article (grammar.oblique_articles): the party it names.
+  static const std::vector<std::string>& oblique = LanguageData::Get().List("", "grammar.oblique_articles");
+  const size_t space = org.find(' ');
+  if (space != std::string::npos && HasWord(oblique, std::string_view(org).substr(0, space))) {
     for (const Party& p : agreement.parties) {
       if (fields::names::StemTail(p.name, 2) == fields::names::StemTail(nominative, 2)) return p.name;
     }

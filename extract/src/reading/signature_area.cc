@@ -80,7 +80,11 @@ std::optional<SignatureLabel> SignatureLabelOf(std::string_view text,
 }
 
 std::optional<std::string> SignatureBlankDatePlace(std::string_view text) {
-  static const fields::Regex blank(R"(\s*(\p{Lu}[^,;:0-9_]{1,40}?)\s*,\s*(?:den|am|the)?\s*[_.…]{4,}\s*)");
+  // "Bonn, den ______": signatures.place_date_comma_links between the place and the blank.
+  static const fields::Regex blank(
+      "\\s*(\\p{Lu}[^,;:0-9_]{1,40}?)\\s*,\\s*(?:" +
+      fields::RegexAlternation(LanguageData::Get().List("", "signatures.place_date_comma_links")) +
+      ")?\\s*[_.…]{4,}\\s*");
   const std::string t(text);  // the match points into it
   fields::Match m;
   if (blank.FullMatch(t, &m)) return fields::Trim(m.str(1));

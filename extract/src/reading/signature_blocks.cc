@@ -67,7 +67,7 @@ bool HasDigit(std::string_view s) {
 std::string WithoutArticle(const Reading& reading, std::string_view text) {
   std::string t = Trim(text);
   const auto words = Tokens(t);
-  if (words.size() > 1 && (HasWord(reading.Words("parties.articles"), Lower(words[0])) || Lower(words[0]) == "the")) {
+  if (words.size() > 1 && HasWord(reading.Words("parties.articles"), words[0])) {
     t = Trim(t.substr(words[0].size()));
   }
   return t;
@@ -485,7 +485,7 @@ SignatureLine ClassifySignatureLine(const Reading& reading, std::string_view tex
     std::string bare = Lower(t);
     while (!bare.empty() && bare.back() == ':') bare.pop_back();
     bare = Trim(bare);
-    if (fields::StartsWith(bare, "the ")) bare = bare.substr(4);
+    bare = WithoutArticle(reading, bare);
     bool signature_caption = false;
     if (t.back() == ':' && n_words <= 3) {
       for (const auto& [key, field] : reading.TableOf("signatures.labels")) {
