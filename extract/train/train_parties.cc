@@ -18,25 +18,15 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "fields/common.h"
-#include "pactum/extract/document.h"
-#include "pactum/extract/fields.h"
-#include "pactum/extract/pages.h"
-#include "pactum/extract/sniff.h"
 #include "reading/party_labeller.h"
+#include "train_common.h"
 
 namespace pactum::extract {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 bool IsWord(const Token& t) {
   const unsigned char c = static_cast<unsigned char>(t.text[0]);
@@ -96,45 +86,28 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::off);  // page decisions are not what this prints
   using namespace pactum::extract;
-  std::string out_path;
-  double c = 10;
-  unsigned long folds = 4;
-  std::vector<std::string> docs;
-  for (int a = 1; a < argc; ++a) {
-    const std::string arg = argv[a];
-    if (arg == "--out" && a + 1 < argc) out_path = argv[++a];
-    else if (arg == "--c" && a + 1 < argc) c = std::stod(argv[++a]);
-    else if (arg == "--folds" && a + 1 < argc) folds = std::stoul(argv[++a]);
-    else docs.push_back(arg);
-  }
-  if (out_path.empty() || docs.empty()) {
+  const auto args = train::ParseArgs(argc, argv, {10});
+  if (!args) {
     std::fprintf(stderr, "usage: pactum-train-parties --out FILE [--c C] [--folds K] DOC.pdf...\n");
     return 64;
   }
+  const std::string& out_path = args->out;
+  const double c = args->cs.front();
+  const unsigned long folds = args->folds;
+  const std::vector<std::string>& docs = args->docs;
   std::vector<TokenFeatures> samples;
   std::vector<std::vector<std::pair<unsigned long, unsigned long>>> labels;
   int skipped = 0;
   for (const auto& path : docs) {
-    const std::string truth_path = path.substr(0, path.rfind('.')) + ".truth.json";
-    const nlohmann::json truth = nlohmann::json::parse(ReadFile(truth_path), nullptr, false);
-    if (!truth.is_object() || !truth.contains("agreement")) {
-      std::fprintf(stderr, "%s: no truth\n", path.c_str());
-      return 2;
-    }
-    const std::string bytes = ReadFile(path);
-    ExtractOptions options;
-    options.ocr = OcrMode::kNever;  // the scans repeat born-digital texts; training reads text layers
-    auto doc = Document::Open(bytes, Sniff(bytes), options.limits);
-    if (!doc.ok()) continue;
-    auto pages = ReadPages(**doc, options);
-    if (!pages.ok()) continue;
-    const DocumentText text = DocumentText::FromPages(pages->pages);
-    const Reading reading = Reading::Of(text);
+    const nlohmann::json agreement = train::AgreementOf(path);
+    const auto text = train::TextOf(path);
+    if (!text) continue;
+    const Reading reading = Reading::Of(*text);
     const Tokens tokens = PartyTokens(reading);
     const auto& abbreviations = reading.Words("parties.legal_forms");
     std::vector<std::pair<unsigned long, unsigned long>> spans;
     bool all_found = true;
-    for (const auto& party : truth["agreement"].value("parties", nlohmann::json::array())) {
+    for (const auto& party : agreement.value("parties", nlohmann::json::array())) {
       const auto found = Find(tokens, party.value("name", ""), abbreviations);
       if (found.empty()) all_found = false;
       for (const auto& s : found) spans.emplace_back(s.first, s.second);
