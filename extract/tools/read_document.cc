@@ -1,5 +1,6 @@
 // pactum-read FILE...: prints the reading of each document, a line per text
-// line: page, zone, the features the zoner used, and the text. For looking
+// line: page, zone, the features the zoner used, and the text; where the
+// zone model (zone_labeller.h) overrules the rule zoner, the rule zone below. For looking
 // at how a layout is read while working on the zoner and the extractors.
 #include <spdlog/spdlog.h>
 
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
                   f.designation ? 'D' : '.', f.party_cue ? 'P' : '.', f.recital_cue ? 'W' : '.',
                   f.signature_cue ? 'G' : '.', f.annex_cue ? 'X' : '.', f.height, f.gap_above,
                   reading.line(i).text.c_str());
+      if (reading.rule_zone(i) != reading.zone(i)) {
+        std::printf("    ^ the rule zoner: %s\n", std::string(ZoneName(reading.rule_zone(i))).c_str());
+      }
     }
   }
   return 0;

@@ -15,13 +15,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "fields/common.h"
 #include "reading/party_labeller.h"
-#include "training_set.h"
+#include "train_common.h"
 
 namespace pactum::extract {
 namespace {
@@ -36,13 +38,13 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
                                             const std::vector<std::string>& abbreviations) {
   std::vector<std::string> want;
   for (const auto& t : TokenizeText(name, abbreviations).tokens) {
-    if (IsWord(t)) want.push_back(training::Stem(t.text));
+    if (IsWord(t)) want.push_back(train::Stem(t.text));
   }
   std::vector<std::pair<size_t, size_t>> spans;
   if (want.empty()) return spans;
   const auto& toks = tokens.tokens;
   for (size_t i = 0; i < toks.size(); ++i) {
-    if (!IsWord(toks[i]) || training::Stem(toks[i].text) != want[0]) continue;
+    if (!IsWord(toks[i]) || train::Stem(toks[i].text) != want[0]) continue;
     size_t j = i + 1, k = 1;
     int skipped = 0;
     while (k < want.size() && j < toks.size()) {
@@ -51,7 +53,7 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
         ++j;
         continue;
       }
-      if (training::Stem(toks[j].text) != want[k]) break;
+      if (train::Stem(toks[j].text) != want[k]) break;
       ++j, ++k;
     }
     if (k == want.size()) {
@@ -66,25 +68,30 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
 }  // namespace pactum::extract
 
 int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::off);  // page decisions are not what this prints
   using namespace pactum::extract;
-  const auto args = training::ParseArguments(argc, argv, "pactum-train-parties", /*c=*/10, /*folds=*/4);
-  if (!args) return 64;
+  const auto args = train::ParseArgs(argc, argv, {10});
+  if (!args) {
+    std::fprintf(stderr, "usage: pactum-train-parties --out FILE [--c C] [--folds K] DOC.pdf...\n");
+    return 64;
+  }
+  const std::string& out_path = args->out;
+  const double c = args->cs.front();
+  const unsigned long folds = args->folds;
+  const std::vector<std::string>& docs = args->docs;
   std::vector<TokenFeatures> samples;
   std::vector<std::vector<std::pair<unsigned long, unsigned long>>> labels;
   int skipped = 0;
-  for (const auto& path : args->docs) {
-    const auto truth_read = training::ReadTruth(path);
-    if (!truth_read) return 2;
-    const nlohmann::json& truth = *truth_read;
-    const auto text_read = training::ReadText(path);
-    if (!text_read) continue;
-    const DocumentText& text = *text_read;
-    const Reading reading = Reading::Of(text);
+  for (const auto& path : docs) {
+    const nlohmann::json agreement = train::AgreementOf(path);
+    const auto text = train::TextOf(path);
+    if (!text) continue;
+    const Reading reading = Reading::Of(*text);
     const Tokens tokens = PartyTokens(reading);
     const auto& abbreviations = reading.Words("parties.legal_forms");
     std::vector<std::pair<unsigned long, unsigned long>> spans;
     bool all_found = true;
-    for (const auto& party : truth["agreement"].value("parties", nlohmann::json::array())) {
+    for (const auto& party : agreement.value("parties", nlohmann::json::array())) {
       const auto found = Find(tokens, party.value("name", ""), abbreviations);
       if (found.empty()) all_found = false;
       for (const auto& s : found) spans.emplace_back(s.first, s.second);
@@ -105,17 +112,17 @@ int main(int argc, char** argv) {
               skipped);
   if (samples.size() < 2) return 1;
   dlib::structural_sequence_segmentation_trainer<PartyFeatureExtractor> trainer;
-  trainer.set_c(args->c);
+  trainer.set_c(c);
   trainer.set_num_threads(1);
-  if (args->folds >= 2 && samples.size() >= args->folds) {
-    const auto cv = dlib::cross_validate_sequence_segmenter(trainer, samples, labels, static_cast<long>(args->folds));
-    std::printf("cross-validation (%lu folds) on the training documents: precision %.3f recall %.3f F1 %.3f\n", args->folds,
+  if (folds >= 2 && samples.size() >= folds) {
+    const auto cv = dlib::cross_validate_sequence_segmenter(trainer, samples, labels, static_cast<long>(folds));
+    std::printf("cross-validation (%lu folds) on the training documents: precision %.3f recall %.3f F1 %.3f\n", folds,
                 cv(0), cv(1), cv(2));
   }
   const auto model = trainer.train(samples, labels);
   const auto& w = model.get_weights();
-  std::ofstream out(args->out, std::ios::binary);
+  std::ofstream out(out_path, std::ios::binary);
   out << SavePartyModel(std::vector<double>(w.begin(), w.end()));
-  std::printf("wrote %s (C=%g)\n", args->out.c_str(), args->c);
+  std::printf("wrote %s (C=%g)\n", out_path.c_str(), c);
   return out ? 0 : 2;
 }

@@ -34,7 +34,7 @@
 #include "reading/language_data.h"
 #include "reading/reading.h"
 #include "reading/signature_labeller.h"
-#include "training_set.h"
+#include "train_common.h"
 
 namespace pactum::extract {
 namespace {
@@ -48,7 +48,7 @@ std::vector<std::string> Words(const std::string& text) {
     while (!w.empty() && std::string(".,;:()\"/").find(w.back()) != std::string::npos) w.pop_back();
     while (!w.empty() && std::string(".,;:()\"/").find(w.front()) != std::string::npos) w.erase(0, 1);
     if (!w.empty()) {
-      out.push_back(training::Stem(w));
+      out.push_back(train::Stem(w));
     }
     w.clear();
   };
@@ -150,8 +150,11 @@ struct Counts {
 
 int main(int argc, char** argv) {
   using namespace pactum::extract;
-  const auto args = training::ParseArguments(argc, argv, "pactum-train-signatures", /*c=*/1, /*folds=*/5);
-  if (!args) return 64;
+  auto args = train::ParseArgs(argc, argv, {1});
+  if (!args) {
+    std::fprintf(stderr, "usage: pactum-train-signatures --out FILE [--c C] [--folds K] DOC.pdf...\n");
+    return 64;
+  }
   const std::set<std::string> skip = {"für", "fur", "for", "by", "der", "die", "das", "den", "dem", "des",
                                       "the", "and", "und", "of", "on", "behalf", "im", "auftrag", "namens"};
   // Marks, forms of address and academic titles beside a surname.
@@ -162,9 +165,7 @@ int main(int argc, char** argv) {
   int skipped = 0, without_truth = 0;
   long lines = 0, labelled[kSignatureTags] = {};
   for (const auto& path : args->docs) {
-    const auto truth = training::ReadTruth(path);
-    if (!truth) return 2;
-    const auto& agreement = (*truth)["agreement"];
+    const nlohmann::json agreement = train::AgreementOf(path);
     const nlohmann::json signatories =
         agreement.contains("signatories") && agreement["signatories"].is_array() ? agreement["signatories"]
                                                                                   : nlohmann::json::array();
@@ -184,7 +185,7 @@ int main(int argc, char** argv) {
       t.date = Str(s, "date");
       want.push_back(std::move(t));
     }
-    const auto text_read = training::ReadText(path);
+    const auto text_read = train::TextOf(path);
     if (!text_read) continue;
     const DocumentText& text = *text_read;
     const Reading reading = Reading::Of(text);
@@ -234,7 +235,7 @@ int main(int argc, char** argv) {
       y.push_back(samples[i].labels);
     }
     dlib::structural_sequence_labeling_trainer<SignatureFeatureExtractor> trainer;
-    trainer.set_c(args->c);
+    trainer.set_c(args->cs.front());
     trainer.set_num_threads(1);
     const auto labeler = trainer.train(x, y);
     SignatureModel m;
@@ -303,6 +304,6 @@ int main(int argc, char** argv) {
   out << SaveSignatureModel(model);
   std::string names;
   for (const auto& l : covered) names += " " + l;
-  std::printf("wrote %s (C=%g, rules below margin %g, languages:%s)\n", args->out.c_str(), args->c, threshold, names.c_str());
+  std::printf("wrote %s (C=%g, rules below margin %g, languages:%s)\n", args->out.c_str(), args->cs.front(), threshold, names.c_str());
   return out ? 0 : 2;
 }

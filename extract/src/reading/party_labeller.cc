@@ -3,12 +3,10 @@
 #include <dlib/svm/sequence_segmenter.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 
 #include "fields/common.h"
-#include "reading/embedded_files.h"
+#include "reading/model_file.h"
 
 namespace pactum::extract {
 namespace {
@@ -179,42 +177,19 @@ TokenFeatures PartyFeatures(const Reading& reading, const Tokens& tokens) {
 }
 
 std::string SavePartyModel(const std::vector<double>& weights) {
-  std::string out = PartyModelHeader() + " weights=" + std::to_string(weights.size()) + "\n";
-  for (double w : weights) {
-    const float f = static_cast<float>(w);
-    char bytes[sizeof f];
-    std::memcpy(bytes, &f, sizeof f);
-    out.append(bytes, sizeof f);  // little-endian on every platform we build for
-  }
-  return out;
+  return SaveModelWeights(PartyModelHeader(), weights);
 }
 
 std::vector<std::pair<size_t, size_t>> LabelPartyNames(const TokenFeatures& features) {
   using Segmenter = dlib::sequence_segmenter<PartyFeatureExtractor>;
   static const std::unique_ptr<Segmenter> model = []() -> std::unique_ptr<Segmenter> {
-    for (const auto& file : EmbeddedFiles()) {
-      if (file.name != "models/parties.dat") continue;
-      // "<header> weights=N\n" and N float32 weights. A header that names
-      // another feature layout, or a size that does not match, leaves the
-      // labeller without a model.
-      const size_t eol = file.bytes.find('\n');
-      if (eol == std::string_view::npos) return nullptr;
-      const std::string_view header = file.bytes.substr(0, eol);
-      const std::string expected = PartyModelHeader() + " weights=";
-      if (header.substr(0, expected.size()) != expected) return nullptr;
-      const size_t n = std::strtoul(std::string(header.substr(expected.size())).c_str(), nullptr, 10);
-      const std::string_view body = file.bytes.substr(eol + 1);
-      if (n == 0 || body.size() != n * sizeof(float)) return nullptr;
-      dlib::matrix<double, 0, 1> weights(static_cast<long>(n));
-      for (size_t i = 0; i < n; ++i) {
-        float f = 0;
-        std::memcpy(&f, body.data() + i * sizeof f, sizeof f);
-        weights(static_cast<long>(i)) = f;
-      }
-      auto m = std::make_unique<Segmenter>(weights, PartyFeatureExtractor());
-      return m;
-    }
-    return nullptr;
+    // A header that names another feature layout, or a size that does not
+    // match, leaves the labeller without a model.
+    const auto weights = BuiltInModelWeights("models/parties.dat", PartyModelHeader());
+    if (!weights) return nullptr;
+    dlib::matrix<double, 0, 1> w(static_cast<long>(weights->size()));
+    for (size_t i = 0; i < weights->size(); ++i) w(static_cast<long>(i)) = (*weights)[i];
+    return std::make_unique<Segmenter>(w, PartyFeatureExtractor());
   }();
   if (!model || features.empty()) return {};
   std::vector<std::pair<size_t, size_t>> spans;

@@ -5,7 +5,8 @@
 // decided per line from its place on the page and repetition across pages;
 // the other zones follow the order agreements are written in (title,
 // parties, recitals, body, signature area, annexes), each entered on its
-// cues and left on the next zone's.
+// cues and left on the next zone's. A trained zone model (zone_labeller.h),
+// when built in, reads these rule zones among its features and decides.
 #include "reading/reading.h"
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "fields/common.h"
 #include "fields/header.h"
 #include "reading/signature_area.h"
+#include "reading/zone_labeller.h"
 
 namespace pactum::extract {
 namespace {
@@ -145,7 +147,7 @@ std::vector<PhraseHit> Reading::Designations(std::string_view text) const {
 
 bool Reading::HasZone(Zone zone) const { return std::find(zones_.begin(), zones_.end(), zone) != zones_.end(); }
 
-Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
+Reading Reading::Of(const DocumentText& text, const LanguageData& data, const ZoneModel* model) {
   Reading r;
   r.text_ = &text;
   r.data_ = &data;
@@ -154,6 +156,7 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
   const size_t n = lines.size();
   r.features_.resize(n);
   r.zones_.assign(n, Zone::kBody);
+  r.rule_zones_ = r.zones_;
   if (n == 0) return r;
 
   // Page extents: the text's own, as the page size is not kept per line.
@@ -347,6 +350,8 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data) {
   for (size_t i = first; i < n; ++i) {
     if (furn[i]) r.zones_[i] = Zone::kFurniture;
   }
+  r.rule_zones_ = r.zones_;
+  if (model != nullptr) r.zones_ = model->Label(ZoneFeatures(r));
   return r;
 }
 

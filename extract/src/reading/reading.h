@@ -54,10 +54,19 @@ struct LineFeatures {
   bool ends_sentence = false;        // ends with . ; :
 };
 
+class ZoneModel;  // zone_labeller.h
+// The zone model built into the library; nullptr when it is missing or was
+// trained for another feature layout.
+const ZoneModel* BuiltInZoneModel();
+
 class Reading {
  public:
   // Reads `text` (which must outlive the reading): language, features, zones.
-  static Reading Of(const DocumentText& text, const LanguageData& data = LanguageData::Get());
+  // The rule zoner (reading.cc) zones every line; with a `model` (by default
+  // the built-in one) the model's zones replace them, the rule zones being
+  // among its features. With none, the rule zones are the zones.
+  static Reading Of(const DocumentText& text, const LanguageData& data = LanguageData::Get(),
+                    const ZoneModel* model = BuiltInZoneModel());
 
   const DocumentText& text() const { return *text_; }
   const std::vector<TextLine>& lines() const { return text_->lines; }
@@ -67,6 +76,8 @@ class Reading {
   int pages() const { return pages_; }
 
   Zone zone(size_t i) const { return zones_[i]; }
+  // The rule zoner's zone of line i (what the model reads as a feature).
+  Zone rule_zone(size_t i) const { return rule_zones_[i]; }
   const LineFeatures& features(size_t i) const { return features_[i]; }
   // Indices of the lines in `zone`, in reading order.
   std::vector<size_t> LinesIn(Zone zone) const;
@@ -95,6 +106,7 @@ class Reading {
   int pages_ = 0;
   std::vector<LineFeatures> features_;
   std::vector<Zone> zones_;
+  std::vector<Zone> rule_zones_;
 };
 
 // "de" or "en" from the data's function words (document.function_words);
