@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -101,9 +102,17 @@ namespace {
 
 // The prepared phrase sets of the built-in data's lists, by the address of
 // the list: the phrase matchers use them whenever a built-in list is passed.
-// Built once with the data (which lives as long as the process) and only
-// read afterwards; lists of other origin are not in it.
-using BuiltInSets = std::unordered_map<const std::vector<std::string>*, PhraseSet>;
+// The map is made once with the data (which lives as long as the process);
+// each set is built on its first use (a command reads one document and
+// needs few of the lists: building them all cost 36 M instructions), once,
+// whichever thread asks first. Lists of other origin are not in it.
+struct LazySet {
+  explicit LazySet(const std::vector<std::string>* list_in) : list(list_in) {}
+  const std::vector<std::string>* list;
+  mutable std::once_flag once;
+  mutable std::optional<PhraseSet> set;
+};
+using BuiltInSets = std::unordered_map<const std::vector<std::string>*, LazySet>;
 std::atomic<const BuiltInSets*> g_built_in_sets{nullptr};
 
 // The prepared set of `phrases` when it is a built-in list, else nullptr.
@@ -111,7 +120,10 @@ const PhraseSet* BuiltInSetOf(const std::vector<std::string>& phrases) {
   const BuiltInSets* sets = g_built_in_sets.load(std::memory_order_acquire);
   if (sets == nullptr) return nullptr;
   auto it = sets->find(&phrases);
-  return it == sets->end() ? nullptr : &it->second;
+  if (it == sets->end()) return nullptr;
+  const LazySet& lazy = it->second;
+  std::call_once(lazy.once, [&lazy] { lazy.set.emplace(*lazy.list); });
+  return &*lazy.set;
 }
 
 }  // namespace
@@ -128,9 +140,9 @@ const LanguageData& LanguageData::Get() {
   static const BuiltInSets sets = [] {
     BuiltInSets out;
     for (const auto& [lang, entries] : data.by_lang_) {
-      for (const auto& [key, entry] : entries) out.emplace(&entry.list, PhraseSet(entry.list));
+      for (const auto& [key, entry] : entries) out.try_emplace(&entry.list, &entry.list);
     }
-    for (const auto& [key, entry] : data.all_) out.emplace(&entry.list, PhraseSet(entry.list));
+    for (const auto& [key, entry] : data.all_) out.try_emplace(&entry.list, &entry.list);
     return out;
   }();
   g_built_in_sets.store(&sets, std::memory_order_release);
