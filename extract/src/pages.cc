@@ -185,14 +185,24 @@ bool HasOcrWords(const PageText& page) {
 
 // `ocr`, read from a part of the page whose pixel (0, 0) lies at `origin`,
 // put on the page beside the words of its text layer `layer`: a word the
-// layer holds already (its centre inside a layer word's box) is dropped.
+// layer holds already (its centre inside a layer word's box, or half its box
+// covered by layer words, as when OCR runs two typed words together) is
+// dropped.
 PageText PlaceOnPage(PageText layer, PageText ocr, double origin_x, double origin_y) {
+  const size_t typed = layer.words.size();
   for (Word& w : ocr.words) {
     w.box = Box{w.box.x0 + origin_x, w.box.y0 + origin_y, w.box.x1 + origin_x, w.box.y1 + origin_y};
     const double cx = (w.box.x0 + w.box.x1) / 2, cy = (w.box.y0 + w.box.y1) / 2;
-    const bool held = std::any_of(layer.words.begin(), layer.words.end(), [&](const Word& l) {
-      return cx >= l.box.x0 - 1 && cx <= l.box.x1 + 1 && cy >= l.box.y0 - 1 && cy <= l.box.y1 + 1;
-    });
+    double covered = 0;
+    bool held = false;
+    for (size_t k = 0; k < typed && !held; ++k) {
+      const Box& l = layer.words[k].box;
+      held = cx >= l.x0 - 1 && cx <= l.x1 + 1 && cy >= l.y0 - 1 && cy <= l.y1 + 1;
+      const double ix = std::min(w.box.x1, l.x1) - std::max(w.box.x0, l.x0);
+      const double iy = std::min(w.box.y1, l.y1) - std::max(w.box.y0, l.y0);
+      if (ix > 0 && iy > 0) covered += ix * iy;
+    }
+    held = held || covered >= 0.5 * w.box.width() * w.box.height();
     if (!held) layer.words.push_back(std::move(w));
   }
   layer.source = TextSource::kOcr;
@@ -227,6 +237,7 @@ Result<PageText> OcrPage(PageImage image, OcrEngine& engine, const ocr::CleanupO
                 text->words.size());
   text->page = page;
   text->source = TextSource::kOcr;
+  for (Word& w : text->words) w.ocr = true;  // whatever engine read them
   BuildLayout(&*text);  // on the upright, deskewed page
   MapToOriginal(geometry, &*text);
   return text;
@@ -380,6 +391,13 @@ class PageRunner {
       if (decision.ocr) {
         auto img = decision.region ? doc.RenderRegion(page, RenderDpi(), *decision.region)
                                    : doc.Render(page, RenderDpi());
+        if (!img.ok() && decision.region) {
+          spdlog::warn("page {}: its part could not be rendered ({}); the whole page is OCRed", page,
+                       img.error().message);
+          decision.region.reset();
+          decision.reason = "too-little-text";
+          img = doc.Render(page, RenderDpi());
+        }
         if (!img.ok()) return img.error();
         image = std::move(*img);
         if (decision.region) text = std::move(*layer);  // kept around the part OCRed

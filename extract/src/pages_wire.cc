@@ -77,14 +77,15 @@ PageText PageOf(const Json& j) {
   page.source = PageSourceOf(j.at("source").get<std::string>()) == PageTextSource::kOcr ? TextSource::kOcr
                                                                                        : TextSource::kPdfText;
   for (const Json& w : j.at("words")) {
-    if (!w.is_array() || w.size() != 9) throw std::invalid_argument("a word is nine values");
+    // Eight values: a part written before words carried `ocr`, when OCR read whole pages only.
+    if (!w.is_array() || (w.size() != 8 && w.size() != 9)) throw std::invalid_argument("a word is eight or nine values");
     Word word;
     word.text = w[0].get<std::string>();
     word.box = Box{w[1].get<double>(), w[2].get<double>(), w[3].get<double>(), w[4].get<double>()};
     word.confidence = w[5].get<double>();
     word.space_after = w[6].get<bool>();
     word.invisible = w[7].get<bool>();
-    word.ocr = w[8].get<bool>();
+    word.ocr = w.size() == 9 ? w[8].get<bool>() : page.source == TextSource::kOcr;
     page.words.push_back(std::move(word));
   }
   for (const Json& l : j.at("lines")) {

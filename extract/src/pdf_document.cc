@@ -441,7 +441,7 @@ class PdfDocument final : public Document {
       ry = clip(std::floor(region->y0 * dpi / 72.0), py);
       rw = clip(std::ceil(region->x1 * dpi / 72.0), px) - rx;
       rh = clip(std::ceil(region->y1 * dpi / 72.0), py) - ry;
-      if (rw <= 0 || rh <= 0) return Error::BadRequest("the region to render lies outside page " + std::to_string(page_no));
+      if (rw <= 0 || rh <= 0) return Error::Internal("the region to render lies outside page " + std::to_string(page_no));
     }
     if (px * py > limits_.max_page_pixels) {
       return Error::Unprocessable("page " + std::to_string(page_no) + " would render to " + std::to_string(px) + "x" +

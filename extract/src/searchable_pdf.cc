@@ -577,7 +577,9 @@ Result<std::string> MakeSearchablePdf(std::string_view bytes, Document& doc, con
         if (it == by_page.end() || it->second->source != TextSource::kOcr ||
             std::none_of(it->second->words.begin(), it->second->words.end(), [](const Word& w) { return w.ocr; })) continue;
         QPDFPageObjectHelper& page = all[i];
-        RemoveInvisibleText(q, page);
+        // A page whose text layer was kept (only a part OCRed) keeps all of it.
+        const auto& words = it->second->words;
+        if (std::all_of(words.begin(), words.end(), [](const Word& w) { return w.ocr; })) RemoveInvisibleText(q, page);
         OwnResources(page, "/Font", kFontName, font);
         page.addPageContents(q.newStream(std::string("q\n")), true);
         page.addPageContents(q.newStream("Q\n" + TextLayer(*it->second, DisplayToUser(page))), false);

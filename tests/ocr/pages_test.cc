@@ -24,6 +24,7 @@
 #include "pactum/extract/extractor.h"
 #include "pactum/extract/ocr_engine.h"
 #include "pactum/extract/pages.h"
+#include "pactum/extract/searchable_pdf.h"
 #include "pactum/models/json.h"
 
 namespace pactum::extract {
@@ -246,6 +247,21 @@ TEST(PagesTest, OnlyThePictureOfAPageWithATextLayerIsOcred) {
   EXPECT_NEAR(title->box.x1, x + seed_title->box.x1 * scale, 2.0);
   EXPECT_NEAR(title->box.y0, y + seed_title->box.y0 * scale, 2.0);
   EXPECT_NEAR(title->box.y1, y + seed_title->box.y1 * scale, 2.0);
+
+  // Its searchable PDF adds the picture's words and keeps the typed ones once.
+  const std::string pdf = PageWithAPictureOfText(picture, x, y, width);
+  auto doc = Document::Open(pdf, MediaType::kPdf, Limits{});
+  ASSERT_TRUE(doc.ok());
+  auto searchable = MakeSearchablePdf(pdf, **doc, p.result.pages, SearchablePdfOptions{});
+  ASSERT_TRUE(searchable.ok()) << searchable.error().ToString();
+  const PageText out = testing::PdfTextLayer(*searchable, 1);
+  int exhibits = 0, titles = 0;
+  for (const Word& w : out.words) {
+    exhibits += w.text == "Exhibit";
+    titles += w.text == "Zielvereinbarung";
+  }
+  EXPECT_EQ(exhibits, 2);
+  EXPECT_EQ(titles, 1);
 }
 
 TEST(PagesTest, BornDigitalPagesAreNeverOcredInAuto) {

@@ -97,6 +97,25 @@ TEST(PartsTest, PartsThatDoNotCoverTheDocumentOnceInOrderAreRefused) {
   EXPECT_EQ(*pages, 3);
 }
 
+// A part written before words carried their `ocr` flag (eight values a
+// word) is still read: its words were OCRed exactly when its page was.
+TEST(PartsTest, WordsOfEightValuesTakeTheirOcrFlagFromThePage) {
+  const char* text =
+      R"({"page_count":2,"pages":[)"
+      R"({"page":1,"width":612,"height":792,"source":"ocr","words":[["Vertrag",10,10,50,20,0.9,true,false]],"lines":[],"blocks":[]},)"
+      R"({"page":2,"width":612,"height":792,"source":"pdf-text","words":[["Anlage",10,10,50,20,1.0,true,false]],"lines":[],"blocks":[]}],)"
+      R"("page_info":[{"page":1,"text_source":"ocr","reason":"no-text-layer","ocr_mean_confidence":0.9},)"
+      R"({"page":2,"text_source":"pdf-text","reason":"text-layer","ocr_mean_confidence":null}],)"
+      R"("warnings":[],"missing_pages":[]})";
+  Result<PagesPart> part = PagesPartFromJson(text);
+  ASSERT_TRUE(part.ok()) << part.error().ToString();
+  ASSERT_EQ(part->pages.pages.size(), 2u);
+  ASSERT_EQ(part->pages.pages[0].words.size(), 1u);
+  EXPECT_TRUE(part->pages.pages[0].words[0].ocr);
+  ASSERT_EQ(part->pages.pages[1].words.size(), 1u);
+  EXPECT_FALSE(part->pages.pages[1].words[0].ocr);
+}
+
 TEST(PartsTest, MalformedPartsAreRefusedNotTrusted) {
   for (const char* text : {"", "[]", "{}", R"({"page_count":1,"pages":[],"page_info":[],"warnings":[]})",
                            R"({"page_count":1,"pages":[{"page":1,"width":1,"height":1,"source":"ocr","words":[],)"

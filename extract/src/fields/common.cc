@@ -181,10 +181,11 @@ std::optional<PlaceDateLine> ParsePlaceDateLine(const std::string& line, const s
       const std::string alt = RegexAlternation(data.List("", key), "\\s+");
       return alt.empty() ? std::string() : "(?:(?:" + alt + ")" + after + ")?";
     };
+    const std::string links = RegexAlternation(data.List("", "signatures.place_date_links"));
     return Regex(optional("signatures.place_date_captions", "\\s*[:/]?\\s*") +
                  optional("signatures.place_intro", "\\s+") + "(\\p{Lu}[^,;:0-9]{1,40}?)\\s*(?:,\\s*" +
-                 optional("signatures.place_date_comma_links", "") + "|\\s+(?:" +
-                 RegexAlternation(data.List("", "signatures.place_date_links")) + "))");
+                 optional("signatures.place_date_comma_links", "") + (links.empty() ? "" : "|\\s+(?:" + links + ")") +
+                 ")");
   }();
   Match m;
   if (!re.FullMatch(head, &m)) return std::nullopt;

@@ -6,7 +6,6 @@
 
 #include "fields/common.h"
 #include "reading/language_data.h"
-#include "reading/language_data.h"
 
 namespace pactum::extract::fields::names {
 namespace {

@@ -94,6 +94,7 @@ int CountUnreadGlyphs(const PageText& page, const PageImage& image);
 
 // The marks CountUnreadGlyphs counts, and the box (in points on the page)
 // that holds them all: where the page shows text its text layer lacks.
+// REQUIRES: `image` is the whole page (its origin at the page's corner).
 struct UnreadMarks {
   int count = 0;
   Box box;  // empty when count is 0
