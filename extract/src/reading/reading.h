@@ -99,6 +99,12 @@ class Reading {
   // For tests and the trainer: set the zones directly.
   void SetZones(std::vector<Zone> zones) { zones_ = std::move(zones); }
 
+  // A line's signature cue (SignatureCueOf) as computed the first time it was
+  // asked for: it depends on the line and the features only, and the zoner,
+  // the zone labeller and the signature area each ask for every line.
+  // -1: not computed yet. A Reading is read by one thread at a time.
+  std::vector<std::int8_t>& signature_cue_memo() const { return signature_cue_memo_; }
+
  private:
   const DocumentText* text_ = nullptr;
   const LanguageData* data_ = nullptr;
@@ -107,6 +113,7 @@ class Reading {
   std::vector<LineFeatures> features_;
   std::vector<Zone> zones_;
   std::vector<Zone> rule_zones_;
+  mutable std::vector<std::int8_t> signature_cue_memo_;
 };
 
 // "de" or "en" from the data's function words (document.function_words);

@@ -274,14 +274,24 @@ std::optional<OfficeHit> FindOffice(const Reading& reading, std::string_view tex
   // inflected: "des Ministerpräsidenten", "des Ministers".
   // The stem, its female forms (grammar.person_noun_endings) and its oblique
   // cases (grammar.oblique_endings: the office the signer acts for).
+  const auto& stems = reading.Words("signatures.office_stems");
+  if (stems.empty()) return best;
   const auto& oblique_endings = reading.Words("grammar.oblique_endings");
-  std::vector<std::string> endings{""};
+  std::vector<std::string_view> endings{""};
   for (const char* key : {"grammar.person_noun_endings", "grammar.oblique_endings"}) {
     for (const std::string& e : reading.Words(key)) endings.push_back(e);
   }
-  const auto& stems = reading.Words("signatures.office_stems");
+  // The stems lowered once per call, not once per word.
+  std::vector<std::string> bases;
+  bases.reserve(stems.size());
+  for (const auto& stem : stems) bases.push_back(Lower(stem));
+  // `low` ends with `base` followed by `ending`.
+  auto ends_with = [](std::string_view low, std::string_view base, std::string_view ending) {
+    return low.size() >= base.size() + ending.size() && low.substr(low.size() - ending.size()) == ending &&
+           low.substr(low.size() - ending.size() - base.size(), base.size()) == base;
+  };
   size_t pos = 0;
-  while (!stems.empty() && pos < text.size() && (!best || pos < best->at)) {
+  while (pos < text.size() && (!best || pos < best->at)) {
     while (pos < text.size() && text[pos] == ' ') ++pos;
     size_t end = pos;
     while (end < text.size() && text[end] != ' ') ++end;
@@ -289,10 +299,9 @@ std::optional<OfficeHit> FindOffice(const Reading& reading, std::string_view tex
     const std::string bare = Bare(raw);
     if (!bare.empty() && fields::StartsUpper(bare)) {
       const std::string low = Lower(bare);
-      for (const auto& stem : stems) {
-        const std::string base = Lower(stem);
-        for (const std::string& e : endings) {
-          if (!fields::EndsWith(low, base + e)) continue;
+      for (const std::string& base : bases) {
+        for (const std::string_view e : endings) {
+          if (!ends_with(low, base, e)) continue;
           const bool oblique = std::find(oblique_endings.begin(), oblique_endings.end(), e) != oblique_endings.end();
           return OfficeHit{pos + raw.find(bare), oblique};
         }
