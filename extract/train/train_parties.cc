@@ -15,7 +15,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <string>
@@ -68,7 +67,6 @@ std::vector<std::pair<size_t, size_t>> Find(const Tokens& tokens, const std::str
 }  // namespace pactum::extract
 
 int main(int argc, char** argv) {
-  spdlog::set_level(spdlog::level::off);  // page decisions are not what this prints
   using namespace pactum::extract;
   const auto args = train::ParseArgs(argc, argv, {10});
   if (!args) {

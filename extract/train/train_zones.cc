@@ -18,7 +18,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -218,7 +217,6 @@ double PrintScores(const char* what, const dlib::matrix<double>& confusion) {
 }  // namespace pactum::extract
 
 int main(int argc, char** argv) {
-  spdlog::set_level(spdlog::level::off);  // page decisions are not what this prints
   using namespace pactum::extract;
   double preamble_loss = 1;
   const auto args = train::ParseArgs(argc, argv, {1, 10}, {{"preamble-loss", &preamble_loss}});

@@ -208,7 +208,6 @@ class TesseractEngine final : public OcrEngine {
         int l = 0, t = 0, r = 0, b = 0;
         if (!it->BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) continue;
         Word w;
-        w.ocr = true;
         w.text = NormalizeWordText(text.get());
         if (w.text.empty()) continue;
         w.confidence = std::clamp(static_cast<double>(it->Confidence(tesseract::RIL_WORD)) / 100.0, 0.0, 1.0);

@@ -242,6 +242,9 @@ Reading Reading::Of(const DocumentText& text, const LanguageData& data, const Zo
     f.ends_sentence = last == '.' || last == ';' || last == ':';
   }
 
+  r.signature_cues_.resize(n);
+  for (size_t i = 0; i < n; ++i) r.signature_cues_[i] = static_cast<std::uint8_t>(ComputeSignatureCue(r, i));
+
   // Where the final run of signature cues begins: a first estimate, enough to
   // tell an annex heading after the signatures from a filing stamp.
   size_t signature_cues_start = n;

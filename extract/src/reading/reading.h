@@ -99,11 +99,10 @@ class Reading {
   // For tests and the trainer: set the zones directly.
   void SetZones(std::vector<Zone> zones) { zones_ = std::move(zones); }
 
-  // A line's signature cue (SignatureCueOf) as computed the first time it was
-  // asked for: it depends on the line and the features only, and the zoner,
-  // the zone labeller and the signature area each ask for every line.
-  // -1: not computed yet. A Reading is read by one thread at a time.
-  std::vector<std::int8_t>& signature_cue_memo() const { return signature_cue_memo_; }
+  // Line i's signature cue (a SignatureCue, see signature_area.h), computed
+  // once with the features: the zoner, the zone labeller and the signature
+  // area all read it.
+  std::uint8_t signature_cue(size_t i) const { return signature_cues_[i]; }
 
  private:
   const DocumentText* text_ = nullptr;
@@ -113,7 +112,7 @@ class Reading {
   std::vector<LineFeatures> features_;
   std::vector<Zone> zones_;
   std::vector<Zone> rule_zones_;
-  mutable std::vector<std::int8_t> signature_cue_memo_;
+  std::vector<std::uint8_t> signature_cues_;
 };
 
 // "de" or "en" from the data's function words (document.function_words);

@@ -113,18 +113,9 @@ bool IsSignatureRule(std::string_view text) {
   return best_run >= 4 && rule >= 5 && other <= 1;
 }
 
-namespace {
-SignatureCue ComputeSignatureCue(const Reading& reading, size_t i);
-}  // namespace
-
 SignatureCue SignatureCueOf(const Reading& reading, size_t i) {
-  std::vector<std::int8_t>& memo = reading.signature_cue_memo();
-  if (memo.size() != reading.size()) memo.assign(reading.size(), -1);
-  if (memo[i] < 0) memo[i] = static_cast<std::int8_t>(ComputeSignatureCue(reading, i));
-  return static_cast<SignatureCue>(memo[i]);
+  return static_cast<SignatureCue>(reading.signature_cue(i));
 }
-
-namespace {
 
 SignatureCue ComputeSignatureCue(const Reading& reading, size_t i) {
   const TextLine& line = reading.line(i);
@@ -161,8 +152,6 @@ SignatureCue ComputeSignatureCue(const Reading& reading, size_t i) {
   }
   return SignatureCue::kBlock;
 }
-
-}  // namespace
 
 size_t FindSignatureStart(const Reading& reading, const std::vector<bool>& furniture, size_t from) {
   const size_t n = reading.size();

@@ -50,9 +50,10 @@ std::optional<std::string> SignatureBlankDatePlace(std::string_view text);
 // "…………"), possibly with a caption in parentheses.
 bool IsSignatureRule(std::string_view text);
 
-// What line `i` of the reading says about a signature area. Needs the
-// reading's features (computed before the zones).
+// What line `i` of the reading says about a signature area: computed by
+// Reading::Of once its features are (ComputeSignatureCue), read back here.
 SignatureCue SignatureCueOf(const Reading& reading, size_t i);
+SignatureCue ComputeSignatureCue(const Reading& reading, size_t i);
 
 // The index of the first line of the signature area, searched from `from`
 // on (lines marked in `furniture` are skipped); reading.size() when the
