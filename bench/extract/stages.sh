@@ -37,7 +37,7 @@ stages = [
     ("      text layer (Poppler)", "PdfDocument::TextLayer("),
     ("      glance and OCR renderings", "PdfDocument::Render("),
     ("      marks outside the text layer", "CountUnreadGlyphs("),
-    ("      page content check", "PdfDocument::DrawsOnlyText("),
+    ("      page content check", "PdfDocument::MarksBesidesText("),
     ("      OCR", "OcrPage("),
     ("      layout", "pactum::extract::BuildLayout("),
     ("    fields", "pactum::extract::ExtractFields"),

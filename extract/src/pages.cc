@@ -15,8 +15,9 @@
 //               text layer (pictures of tables or forms in an exhibit), only
 //               that part is OCRed and the text layer is kept around it
 //               ("too-little-text: ..."). A page
-//               that draws nothing but text and long thin rules
-//               (Document::DrawsOnlyText) needs no glance. Image
+//               that draws too few marks besides its text to hold a
+//               line of text (Document::MarksBesidesText: a drawn
+//               signature, a logo of a few paths) needs no glance. Image
 //               documents have no text layer: every page is OCRed.
 // OCR of a page: render (Document::Render, ExtractOptions::render_dpi) ->
 // clean-up (ocr/leptonica_cleanup) -> engine (ocr/tesseract_engine) -> layout
@@ -125,10 +126,11 @@ std::optional<Box> OcrRegion(const UnreadMarks& marks, const PageText& text) {
 // if it has one; one without is sent to OCR, whose rendering reports why.
 Decision DecideSparse(TextLayerQuality quality, const PageText& text, Document& doc) {
   const bool none = quality == TextLayerQuality::kNone;
-  // A page that draws nothing but its text (and long thin rules) shows
-  // nothing the text layer lacks: no glance needed.
-  if (doc.DrawsOnlyText(text.page)) {
-    spdlog::debug("page {}: draws only text, no glance", text.page);
+  // A page that draws fewer marks besides its text than the glance would
+  // need to see text the layer lacks: no glance needed.
+  if (const std::optional<int> marks = doc.MarksBesidesText(text.page, kMinUnreadGlyphs);
+      marks && *marks < kMinUnreadGlyphs) {
+    spdlog::debug("page {}: at most {} marks besides its text, no glance", text.page, *marks);
     return none ? Decision{false, true, "blank-page"} : Decision{false, false, "sparse-text-layer"};
   }
   const double area_in2 = (text.width_pt / 72.0) * (text.height_pt / 72.0);

@@ -136,17 +136,19 @@ bool HasType3Font(QPDFObjectHandle resources) {
   return false;
 }
 
-class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
+class MarkCounter final : public QPDFObjectHandle::ParserCallbacks {
  public:
-  PaintFinder(QPDFObjectHandle resources, const Matrix& ctm, int depth, std::set<QPDFObjGen>* forms)
-      : resources_(resources), depth_(depth), forms_(forms) {
+  // Counting stops at `enough` marks.
+  MarkCounter(QPDFObjectHandle resources, const Matrix& ctm, int enough, int depth, std::set<QPDFObjGen>* forms)
+      : resources_(resources), enough_(enough), depth_(depth), forms_(forms) {
     state_.ctm = ctm;
   }
 
-  bool paints() const { return paints_; }
+  // At most this many marks besides the text; none when unbounded.
+  std::optional<int> marks() const { return unbounded_ ? std::nullopt : std::optional<int>(marks_); }
 
   void handleObject(QPDFObjectHandle obj) override {
-    if (obj.isInlineImage()) return Found();
+    if (obj.isInlineImage()) return Unbounded();
     if (!obj.isOperator()) {
       operands_.push_back(obj);
       return;
@@ -156,24 +158,25 @@ class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
   }
   void handleEOF() override {}
 
-  // Whether the content of `stream` (with `resources`, drawn through `ctm`)
-  // paints only text and rules.
-  static bool OnlyText(QPDFObjectHandle stream, QPDFObjectHandle resources, const Matrix& ctm, int depth,
-                       std::set<QPDFObjGen>* forms) {
-    if (depth > 8 || HasType3Font(resources)) return false;
-    PaintFinder finder(resources, ctm, depth, forms);
-    QPDFObjectHandle::parseContentStream(stream, &finder);
-    return !finder.paints();
+  // The marks the content of `stream` (with `resources`, drawn through `ctm`)
+  // puts on paper besides its text and rules.
+  static std::optional<int> Count(QPDFObjectHandle stream, QPDFObjectHandle resources, const Matrix& ctm,
+                                  int enough, int depth, std::set<QPDFObjGen>* forms) {
+    if (depth > 8 || HasType3Font(resources)) return std::nullopt;
+    MarkCounter counter(resources, ctm, enough, depth, forms);
+    QPDFObjectHandle::parseContentStream(stream, &counter);
+    return counter.marks();
   }
 
  private:
   struct State {
     Matrix ctm;
     double line_width = 1;
+    bool dashed = false;
   };
 
-  void Found() {
-    paints_ = true;
+  void Unbounded() {
+    unbounded_ = true;
     terminateParsing();
   }
 
@@ -193,6 +196,7 @@ class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
       path_ = true;
       stroke_safe_ = true;
       lines_in_subpath_ = 0;
+      subpaths_ = 0;
       x0_ = x1_ = px;
       y0_ = y1_ = py;
     } else {
@@ -201,24 +205,37 @@ class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
     }
   }
 
-  // A painted path is harmless when it is a long thin horizontal rule.
+  // The path ends (painted or not); a clip it sets must be one subpath.
+  void EndPath() {
+    if (clip_ && subpaths_ > 1) Unbounded();
+    clip_ = false;
+    path_ = false;
+  }
+
+  // A painted path is one mark a subpath, or none when it is a long thin
+  // horizontal rule.
   void Paint(bool stroke) {
     if (!path_) return;
     double grow = 0;
     if (stroke) {
-      // A join between two segments may reach out far beyond the line's
-      // width (a miter): only single segments and rectangles are rules.
-      if (!stroke_safe_) {
-        path_ = false;
-        return Found();
-      }
       const Matrix& m = state_.ctm;
       const double scale = std::abs(m.a) + std::abs(m.b) + std::abs(m.c) + std::abs(m.d);
       grow = std::max(state_.line_width * scale / 2, 0.5);  // width 0: the thinnest line a device draws
     }
     const double h = y1_ - y0_ + 2 * grow, w = x1_ - x0_ + 2 * grow;
-    path_ = false;
-    if (!(h <= kRuleMaxHeightPt && w >= kRuleMinWidthPt)) Found();
+    // A join between two segments may reach out far beyond the line's width
+    // (a miter): only single segments and rectangles are rules when stroked.
+    const bool rule = (!stroke || stroke_safe_) && h <= kRuleMaxHeightPt && w >= kRuleMinWidthPt;
+    const bool dashed = stroke && state_.dashed;
+    EndPath();
+    if (rule) return;
+    if (dashed) return Unbounded();  // a dash is a mark of its own
+    Add(std::max(subpaths_, 1));
+  }
+
+  void Add(int marks) {
+    marks_ += marks;
+    if (marks_ >= enough_) terminateParsing();
   }
 
   void Operator(const std::string& op) {
@@ -231,37 +248,46 @@ class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
         stack_.pop_back();
       }
     } else if (op == "cm") {
-      if (!Numbers(6, v)) return Found();
+      if (!Numbers(6, v)) return Unbounded();
       state_.ctm = Matrix{v[0], v[1], v[2], v[3], v[4], v[5]}.Then(state_.ctm);
     } else if (op == "w") {
-      if (!Numbers(1, v)) return Found();
+      if (!Numbers(1, v)) return Unbounded();
       state_.line_width = v[0];
+    } else if (op == "d") {
+      if (operands_.size() != 2 || !operands_[0].isArray()) return Unbounded();
+      state_.dashed = operands_[0].getArrayNItems() > 0;
     } else if (op == "gs") {
-      if (!SetGraphicsState()) return Found();
+      if (!SetGraphicsState()) return Unbounded();
     } else if (op == "m" || op == "l") {
-      if (!Numbers(2, v)) return Found();
+      if (!Numbers(2, v)) return Unbounded();
       Point(v[0], v[1]);
-      if (op == "m") lines_in_subpath_ = 0;
+      if (op == "m") {
+        lines_in_subpath_ = 0;
+        ++subpaths_;
+      }
       if (op == "l" && ++lines_in_subpath_ > 1) stroke_safe_ = false;
     } else if (op == "c") {
-      if (!Numbers(6, v)) return Found();
+      if (!Numbers(6, v)) return Unbounded();
       for (int k = 0; k < 6; k += 2) Point(v[k], v[k + 1]);
       stroke_safe_ = false;
     } else if (op == "v" || op == "y") {
-      if (!Numbers(4, v)) return Found();
+      if (!Numbers(4, v)) return Unbounded();
       Point(v[0], v[1]);
       Point(v[2], v[3]);
       stroke_safe_ = false;
     } else if (op == "h") {
       if (lines_in_subpath_ > 0) stroke_safe_ = false;  // a closed line is two segments
     } else if (op == "re") {
-      if (!Numbers(4, v)) return Found();
+      if (!Numbers(4, v)) return Unbounded();
       Point(v[0], v[1]);
       Point(v[0] + v[2], v[1]);
       Point(v[0], v[1] + v[3]);
       Point(v[0] + v[2], v[1] + v[3]);
+      ++subpaths_;
+    } else if (op == "W" || op == "W*") {
+      clip_ = true;
     } else if (op == "n") {
-      path_ = false;
+      EndPath();
     } else if (op == "S" || op == "s") {
       Paint(/*stroke=*/true);
     } else if (op == "f" || op == "F" || op == "f*") {
@@ -269,14 +295,18 @@ class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
     } else if (op == "B" || op == "B*" || op == "b" || op == "b*") {
       Paint(/*stroke=*/true);
     } else if (op == "sh" || op == "BI" || op == "ID" || op == "EI") {
-      Found();
+      Unbounded();
     } else if (op == "Do") {
-      if (operands_.size() != 1 || !operands_[0].isName() || !FormDrawsOnlyText(operands_[0].getName())) Found();
+      if (operands_.size() != 1 || !operands_[0].isName()) return Unbounded();
+      const std::optional<int> form = FormMarks(operands_[0].getName());
+      if (!form) return Unbounded();
+      Add(*form);
     }
   }
 
-  // gs: only a line width is followed; a state that sets nothing else that
-  // matters here (soft masks and the like draw nothing by themselves).
+  // gs: the line width and the dash pattern are followed; a state that sets
+  // nothing else that matters here (soft masks and the like draw nothing by
+  // themselves).
   bool SetGraphicsState() {
     if (operands_.size() != 1 || !operands_[0].isName() || !resources_.isDictionary()) return false;
     QPDFObjectHandle states = resources_.getKey("/ExtGState");
@@ -285,38 +315,44 @@ class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
     if (!gs.isDictionary()) return false;
     QPDFObjectHandle lw = gs.getKey("/LW");
     if (lw.isNumber()) state_.line_width = lw.getNumericValue();
+    if (QPDFObjectHandle dash = gs.getKey("/D"); !dash.isNull()) {
+      if (!dash.isArray() || dash.getArrayNItems() < 1 || !dash.getArrayItem(0).isArray()) return false;
+      state_.dashed = dash.getArrayItem(0).getArrayNItems() > 0;
+    }
     return true;
   }
 
-  bool FormDrawsOnlyText(const std::string& name) {
-    if (!resources_.isDictionary()) return false;
+  std::optional<int> FormMarks(const std::string& name) {
+    if (!resources_.isDictionary()) return std::nullopt;
     QPDFObjectHandle xobjects = resources_.getKey("/XObject");
-    if (!xobjects.isDictionary()) return false;
+    if (!xobjects.isDictionary()) return std::nullopt;
     QPDFObjectHandle form = xobjects.getKey(name);
-    if (!form.isStream()) return false;
+    if (!form.isStream()) return std::nullopt;
     QPDFObjectHandle dict = form.getDict();
     QPDFObjectHandle subtype = dict.getKey("/Subtype");
-    if (!subtype.isName() || subtype.getName() != "/Form") return false;  // an image, or unknown
+    if (!subtype.isName() || subtype.getName() != "/Form") return std::nullopt;  // an image, or unknown
     Matrix matrix;
     if (QPDFObjectHandle m = dict.getKey("/Matrix"); m.isArray()) {
       double v[6];
-      if (m.getArrayNItems() != 6) return false;
+      if (m.getArrayNItems() != 6) return std::nullopt;
       for (int k = 0; k < 6; ++k) {
         QPDFObjectHandle item = m.getArrayItem(k);
-        if (!item.isNumber()) return false;
+        if (!item.isNumber()) return std::nullopt;
         v[k] = item.getNumericValue();
       }
       matrix = Matrix{v[0], v[1], v[2], v[3], v[4], v[5]};
     }
-    if (!forms_->insert(form.getObjGen()).second) return false;  // drawn before in this chain: unsure
+    if (!forms_->insert(form.getObjGen()).second) return std::nullopt;  // drawn before in this chain: unsure
     QPDFObjectHandle own = dict.getKey("/Resources");
-    const bool only_text =
-        OnlyText(form, own.isDictionary() ? own : resources_, matrix.Then(state_.ctm), depth_ + 1, forms_);
+    const std::optional<int> marks =
+        Count(form, own.isDictionary() ? own : resources_, matrix.Then(state_.ctm), enough_ - marks_, depth_ + 1,
+              forms_);
     forms_->erase(form.getObjGen());
-    return only_text;
+    return marks;
   }
 
   QPDFObjectHandle resources_;
+  int enough_;
   int depth_;
   std::set<QPDFObjGen>* forms_;
   std::vector<QPDFObjectHandle> operands_;
@@ -326,7 +362,10 @@ class PaintFinder final : public QPDFObjectHandle::ParserCallbacks {
   double x0_ = 0, y0_ = 0, x1_ = 0, y1_ = 0;  // the current path's box on the page
   bool stroke_safe_ = true;                   // single segments and rectangles only
   int lines_in_subpath_ = 0;
-  bool paints_ = false;
+  int subpaths_ = 0;  // of the current path
+  bool clip_ = false;  // the current path clips (W, W*)
+  int marks_ = 0;
+  bool unbounded_ = false;
 };
 
 class PdfDocument final : public Document {
@@ -377,7 +416,7 @@ class PdfDocument final : public Document {
     return out;
   }
 
-  bool DrawsOnlyText(int page_no) override {
+  std::optional<int> MarksBesidesText(int page_no, int enough) override {
     try {
       if (!qpdf_) {
         qpdf_ = std::make_unique<QPDF>();
@@ -385,35 +424,36 @@ class PdfDocument final : public Document {
         qpdf_->setAttemptRecovery(false);
         qpdf_->processMemoryFile("upload", bytes_.data(), bytes_.size());
       }
-      if (qpdf_->isEncrypted()) return false;
+      if (qpdf_->isEncrypted()) return std::nullopt;
       const std::vector<QPDFObjectHandle>& pages = qpdf_->getAllPages();
       // Poppler and qpdf must agree on the pages.
-      if (static_cast<int>(pages.size()) != doc_->pages() || page_no < 1 || page_no > doc_->pages()) return false;
+      if (static_cast<int>(pages.size()) != doc_->pages() || page_no < 1 || page_no > doc_->pages()) return std::nullopt;
       QPDFObjectHandle page = pages[static_cast<size_t>(page_no - 1)];
       // An annotation with an appearance may draw anything.
       QPDFObjectHandle annots = page.getKey("/Annots");
       if (annots.isArray()) {
         for (int k = 0; k < annots.getArrayNItems(); ++k) {
           QPDFObjectHandle annot = annots.getArrayItem(k);
-          if (!annot.isDictionary() || annot.hasKey("/AP")) return false;
+          if (!annot.isDictionary() || annot.hasKey("/AP")) return std::nullopt;
         }
       } else if (!annots.isNull()) {
-        return false;
+        return std::nullopt;
       }
       QPDFPageObjectHelper helper(page);
       // Rules are judged upright on the page as drawn.
       if (QPDFObjectHandle rotate = helper.getAttribute("/Rotate", false);
           !rotate.isNull() && !(rotate.isInteger() && rotate.getIntValue() % 360 == 0)) {
-        return false;
+        return std::nullopt;
       }
-      if (page.hasKey("/UserUnit")) return false;
+      if (page.hasKey("/UserUnit")) return std::nullopt;
       QPDFObjectHandle resources = helper.getAttribute("/Resources", false);
-      if (HasType3Font(resources)) return false;
-      PaintFinder finder(resources, Matrix{}, 0, &forms_);
-      helper.parseContents(&finder);
-      return !finder.paints() && !qpdf_->anyWarnings();
+      if (HasType3Font(resources)) return std::nullopt;
+      MarkCounter counter(resources, Matrix{}, enough, 0, &forms_);
+      helper.parseContents(&counter);
+      if (qpdf_->anyWarnings()) return std::nullopt;
+      return counter.marks();
     } catch (const std::exception&) {
-      return false;
+      return std::nullopt;
     }
   }
 
@@ -516,7 +556,7 @@ class PdfDocument final : public Document {
   }
 
   std::unique_ptr<poppler::document> doc_;
-  std::unique_ptr<QPDF> qpdf_;  // for DrawsOnlyText, made on first use
+  std::unique_ptr<QPDF> qpdf_;  // for MarksBesidesText, made on first use
   std::set<QPDFObjGen> forms_;
   std::string_view bytes_;  // the caller's (outliving this document), or *own_
   std::shared_ptr<const std::string> own_;

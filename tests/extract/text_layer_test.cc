@@ -428,37 +428,69 @@ TEST(TextLayerPdfTest, PictureOfTextUnderACaptionIsSeen) {
 
 // ---- What a page draws besides its text -----------------------------------------
 
-bool OnlyText(const std::string& pdf, int page = 1) {
+std::optional<int> Marks(const std::string& pdf, int enough = 1000) {
   auto doc = Document::Open(pdf, MediaType::kPdf, Limits{});
   EXPECT_TRUE(doc.ok());
-  return doc.ok() && (*doc)->DrawsOnlyText(page);
+  if (!doc.ok()) return -1;
+  return (*doc)->MarksBesidesText(1, enough);
 }
 
 const std::string kCaption = "BT /F1 12 Tf 72 740 Td (Schedule 2) Tj ET\n";
 
-TEST(DrawsOnlyTextTest, TextAndLongThinRulesOnly) {
-  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption)));
-  EXPECT_TRUE(OnlyText(OnePagePdf("")));
+TEST(MarksBesidesTextTest, TextAndLongThinRulesMakeNone) {
+  EXPECT_EQ(Marks(OnePagePdf(kCaption)), 0);
+  EXPECT_EQ(Marks(OnePagePdf("")), 0);
   // Header rules: a stroked line and a filled hairline box, 2.2 inches and more.
-  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + ".5 w 72 730 m 540 730 l S\n72 60 468 0.8 re f\n")));
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + ".5 w 72 730 m 540 730 l S\n72 60 468 0.8 re f\n")), 0);
   // Placed by the transformation matrix: 100 units at twice the size.
-  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + "q 2 0 0 2 72 700 cm 0.2 w 0 0 m 100 0 l S Q\n")));
-  // Clipping paths draw nothing.
-  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + "72 72 300 300 re W n\n")));
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + "q 2 0 0 2 72 700 cm 0.2 w 0 0 m 100 0 l S Q\n")), 0);
+  // A clipping path of one subpath draws nothing.
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + "72 72 300 300 re W n\n")), 0);
+  // A line width of 0 is the thinnest line a device draws: a long one is a rule.
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + "0 w 72 700 m 540 700 l S\n")), 0);
+  // A dashed rule is dashes of a rule: none of them letter-sized.
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + "[3 2] 0 d .5 w 72 730 m 540 730 l S\n")), 0);
 }
 
-TEST(DrawsOnlyTextTest, AnythingElseIsAMark) {
-  const std::vector<std::string> marks = {
+TEST(MarksBesidesTextTest, EveryOtherPaintedSubpathIsAMark) {
+  const std::vector<std::string> one_mark = {
       ".5 w 72 730 m 150 730 l S\n",              // a short rule: a letter-sized mark, maybe
       "72 700 468 3 re f\n",                      // a thick bar
       "100 100 10 10 re f\n",                     // a box
       "72 700 m 300 700 l 540 701 l S\n",         // a polyline: its joins may reach out
       "72 700 m 200 700 300 700 540 700 c S\n",    // a curve
       "q 1 0 0 10 0 0 cm 0.5 w 72 70 m 540 70 l S Q\n",  // a rule made tall by the matrix
+      "[3 2] 0 d 72 700 m 200 700 300 700 540 700 c [] 0 d S\n",  // dashes ended before the stroke
   };
-  for (const auto& mark : marks) EXPECT_FALSE(OnlyText(OnePagePdf(kCaption + mark))) << mark;
-  // A line width of 0 is the thinnest line a device draws: a long one is a rule.
-  EXPECT_TRUE(OnlyText(OnePagePdf(kCaption + "0 w 72 700 m 540 700 l S\n")));
+  for (const auto& mark : one_mark) EXPECT_EQ(Marks(OnePagePdf(kCaption + mark)), 1) << mark;
+  // A drawn signature: a few long strokes, however many segments each.
+  std::string signature = "1.1 w\n";
+  for (int k = 0; k < 5; ++k) {
+    signature += std::to_string(72 + k * 20) + " 100 m";
+    for (int s = 0; s < 60; ++s) {
+      signature += ' ';
+      signature += std::to_string(72 + k * 20 + s % 7);
+      signature += ' ';
+      signature += std::to_string(100 + s);
+      signature += " l";
+    }
+    signature += " S\n";
+  }
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + signature)), 5);
+  // One path of three subpaths, filled and then stroked again: a mark each time.
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + "10 10 5 5 re 30 10 5 5 re 50 10 m 55 15 l 60 10 l h f "
+                             "10 10 5 5 re 30 10 5 5 re 50 10 m 55 15 l 60 10 l h S\n")), 6);
+  // Rows of letter-sized boxes (a picture of text drawn with paths): one each.
+  std::string rows;
+  for (int k = 0; k < 48; ++k) {
+    rows += std::to_string(72 + k % 12 * 38);
+    rows += ' ';
+    rows += std::to_string(700 - k / 12 * 24);
+    rows += " 6 7 re f\n";
+  }
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + rows)), 48);
+  // Counting stops once there are enough.
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + rows), 40), 40);
 }
 
 // A page whose XObjects, fonts, annotations or rotation could hide marks.
@@ -480,30 +512,43 @@ std::string Stream(const std::string& dict, const std::string& data) {
   return "<< " + dict + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
 }
 
-TEST(DrawsOnlyTextTest, FormsImagesFontsAnnotationsAndRotation) {
+TEST(MarksBesidesTextTest, DashesAndCuttingClipsAreUnbounded) {
+  // A dashed curve is as many marks as dashes, set directly or by a graphics state.
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + "[3 2] 0 d 72 700 m 200 710 300 690 540 700 c S\n")), std::nullopt);
+  EXPECT_EQ(Marks(PageWith(kCaption + "/G1 gs 72 700 m 200 710 300 690 540 700 c S\n", "",
+                           "/ExtGState << /G1 << /D [[4 4] 0] >> >>", {})),
+            std::nullopt);
+  // Outlines of many shapes as a clip cut one fill into as many pieces.
+  EXPECT_EQ(Marks(OnePagePdf(kCaption + "10 10 5 5 re 30 10 5 5 re W n 0 0 612 792 re f\n")), std::nullopt);
+}
+
+TEST(MarksBesidesTextTest, FormsImagesFontsAnnotationsAndRotation) {
   const std::string rule_form = Stream("/Type /XObject /Subtype /Form /BBox [0 0 300 10] /Matrix [2 0 0 2 72 700]",
                                        "0.2 w 0 0 m 100 0 l S BT /F1 9 Tf 0 2 Td (x) Tj ET");
-  EXPECT_TRUE(OnlyText(PageWith(kCaption + "/X1 Do\n", "", "/XObject << /X1 6 0 R >>", {rule_form})));
+  EXPECT_EQ(Marks(PageWith(kCaption + "/X1 Do\n", "", "/XObject << /X1 6 0 R >>", {rule_form})), 0);
   const std::string box_form = Stream("/Type /XObject /Subtype /Form /BBox [0 0 300 300]", "10 10 20 20 re f");
-  EXPECT_FALSE(OnlyText(PageWith(kCaption + "/X1 Do\n", "", "/XObject << /X1 6 0 R >>", {box_form})));
+  EXPECT_EQ(Marks(PageWith(kCaption + "/X1 Do\n", "", "/XObject << /X1 6 0 R >>", {box_form})), 1);
+  EXPECT_EQ(Marks(PageWith(kCaption + "/X1 Do q 1 0 0 1 100 0 cm /X1 Do Q\n", "", "/XObject << /X1 6 0 R >>",
+                           {box_form})),
+            2);
   const std::string image = Stream("/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
                                    "/BitsPerComponent 8", std::string(1, '\0'));
-  EXPECT_FALSE(OnlyText(PageWith(kCaption + "q 100 0 0 100 72 500 cm /Im1 Do Q\n", "", "/XObject << /Im1 6 0 R >>",
+  EXPECT_EQ(std::nullopt, Marks(PageWith(kCaption + "q 100 0 0 100 72 500 cm /Im1 Do Q\n", "", "/XObject << /Im1 6 0 R >>",
                                  {image})));
-  EXPECT_FALSE(OnlyText(PageWith(kCaption + "BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI\n", "", "", {})));
-  EXPECT_FALSE(OnlyText(PageWith(kCaption + "/Sh1 sh\n", "", "", {})));
+  EXPECT_EQ(std::nullopt, Marks(PageWith(kCaption + "BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI\n", "", "", {})));
+  EXPECT_EQ(std::nullopt, Marks(PageWith(kCaption + "/Sh1 sh\n", "", "", {})));
   // A Type 3 font draws its glyphs with paths of its own.
-  EXPECT_FALSE(OnlyText(PageWith(kCaption, "", "/Font << /F1 4 0 R /F3 6 0 R >>",
+  EXPECT_EQ(std::nullopt, Marks(PageWith(kCaption, "", "/Font << /F1 4 0 R /F3 6 0 R >>",
                                  {"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1 1] /FontMatrix [1 0 0 1 0 0] "
                                   "/CharProcs << >> /Encoding << /Differences [] >> /FirstChar 0 /LastChar 0 "
                                   "/Widths [0] >>"})));
   // Links without appearance draw nothing; an annotation with one may draw anything.
-  EXPECT_TRUE(OnlyText(PageWith(kCaption, "/Annots [<< /Type /Annot /Subtype /Link /Rect [72 700 200 720] >>]", "", {})));
-  EXPECT_FALSE(OnlyText(PageWith(kCaption, "/Annots [<< /Type /Annot /Subtype /Stamp /Rect [72 700 200 720] "
+  EXPECT_EQ(0, Marks(PageWith(kCaption, "/Annots [<< /Type /Annot /Subtype /Link /Rect [72 700 200 720] >>]", "", {})));
+  EXPECT_EQ(std::nullopt, Marks(PageWith(kCaption, "/Annots [<< /Type /Annot /Subtype /Stamp /Rect [72 700 200 720] "
                                            "/AP << /N 6 0 R >> >>]", "",
                                  {Stream("/Type /XObject /Subtype /Form /BBox [0 0 128 20]", "")})));
   // Rules are judged on the page as drawn: a turned page is left to the glance.
-  EXPECT_FALSE(OnlyText(PageWith(kCaption + ".5 w 72 730 m 540 730 l S\n", "/Rotate 90", "", {})));
+  EXPECT_EQ(std::nullopt, Marks(PageWith(kCaption + ".5 w 72 730 m 540 730 l S\n", "/Rotate 90", "", {})));
 }
 
 // Words with letters, signs and quotes beyond ASCII come out as UTF-8 (the

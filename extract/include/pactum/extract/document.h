@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "pactum/extract/options.h"
@@ -45,12 +46,15 @@ class Document {
     return Error::Internal("only image documents have page images");
   }
 
-  // True only when the page certainly puts nothing on paper but the glyphs
-  // of fonts that its text layer reads: no paths, images, shadings, Type 3
-  // glyphs or annotation appearances, also inside form XObjects. False when
-  // unsure (the default). The page stage then knows what a rendering would
-  // show without making one. REQUIRES: 1 <= page <= page_count()
-  virtual bool DrawsOnlyText(int /*page*/) { return false; }
+  // At most how many separate marks the page puts on paper besides the
+  // glyphs of fonts that its text layer reads and long thin rules: one for
+  // each painted path's subpath, also inside form XObjects. Counting stops
+  // at `enough` (the answer is then `enough` or more). None when unbounded
+  // or unsure (images, shadings, dashes, Type 3 glyphs, annotation
+  // appearances; the default). The page stage then knows whether a
+  // rendering could show text the layer lacks without making one.
+  // REQUIRES: 1 <= page <= page_count()
+  virtual std::optional<int> MarksBesidesText(int /*page*/, int /*enough*/) { return std::nullopt; }
 
   // An independent Document over the same bytes, so that another thread can
   // read pages at the same time (a Document itself is single-threaded).
