@@ -224,6 +224,60 @@ TEST(TitleTest, ReferenceNumbersAndDatesAreNotTheKindOrTheYear) {
   EXPECT_FALSE(b.subject.has_value());  // a clause far down is no subject
 }
 
+// The kind of agreement where the title block is not alone: notes printed
+// above it, a name over several lines, no title block at all.
+TEST(TitleTest, KindBesideNotesAndOverSeveralLines) {
+  const std::vector<std::pair<std::vector<L>, std::string>> cases = {
+      // The end of a note in capitals right above the title is not part of the kind.
+      {{{1, 72, 60, "PORTIONS MARKED [***] WERE LEFT OUT BECAUSE THEY ARE NOT MATERIAL AND"},
+        {1, 72, 72, "WOULD CAUSE HARM TO THE"},
+        {1, 72, 84, "OWNER IF DISCLOSED"},
+        {1, 200, 96, "ROOFING SERVICES AGREEMENT"},
+        {1, 72, 130, "This Roofing Services Agreement is made between Greystone Builders Inc. and Tilecraft LLC."},
+        {1, 72, 160, "1. Services"}},
+       "Roofing Services Agreement"},
+      // A sentence ending before the kind's line, with no title block: the line that names the kind.
+      {{{1, 72, 60, "Confidential portions of this exhibit were omitted and filed with the Commission."},
+        {1, 200, 80, "MASTER EQUIPMENT LEASE"},
+        {1, 72, 110, "This Lease is made on 3 May 2021 between Harbor Cranes Inc. (\"Lessor\") and Delta Ports LLC."},
+        {1, 72, 140, "1. Equipment"}},
+       "Master Equipment Lease"},
+      // A note in brackets, a lead-in and a number with its dot.
+      {{{1, 200, 60, "[Form] Online Storage Agreement"},
+        {1, 72, 90, "This Online Storage Agreement is made between Arcfile Inc. and Lumen Labs LLC."}},
+       "Online Storage Agreement"},
+      {{{1, 200, 60, "FORM OF CONSULTING AGREEMENT"},
+        {1, 72, 90, "This Consulting Agreement is made between Arcfile Inc. and Jane Porter."}},
+       "Consulting Agreement"},
+      {{{1, 150, 60, "AMENDMENT NO. 4 TO THE SUPPLY AGREEMENT"},
+        {1, 72, 90, "This Amendment is made between Arcfile Inc. and Lumen Labs LLC."}},
+       "Amendment No. 4 to the Supply Agreement"},
+      // A name that runs on ("... AND") and a first line set apart above it.
+      {{{1, 72, 40, "Exhibit 10.7"},
+        {1, 200, 90, "SECOND AMENDED AND RESTATED"},
+        {1, 200, 102, "EXCLUSIVE SUPPLY AND"},
+        {1, 200, 114, "LOGISTICS AGREEMENT"},
+        {1, 200, 130, "by and between"},
+        {1, 200, 142, "NORTHWIND TRADING INC."}},
+       "Second Amended and Restated Exclusive Supply and Logistics Agreement"},
+      // "EXECUTION / VERSION" over the title is a stamp in two lines, not the name's start.
+      {{{1, 72, 40, "EXECUTION"},
+        {1, 72, 50, "VERSION"},
+        {1, 200, 80, "JOINT MARKETING AGREEMENT"},
+        {1, 72, 110, "This Joint Marketing Agreement is made between Arcfile Inc. and Lumen Labs LLC."}},
+       "Joint Marketing Agreement"},
+      // No title block: the preamble's capitalised name, with every designation in it.
+      {{{1, 72, 60, "THIS SOFTWARE LICENSE AND HOSTING AGREEMENT dated as of May 1, 2024 is made"},
+        {1, 72, 72, "BETWEEN: Arcfile Inc., a Delaware corporation, and Lumen Labs LLC."}},
+       "Software License and Hosting Agreement"},
+  };
+  for (const auto& [lines, type] : cases) {
+    Agreement a;
+    ExtractFields(Doc(lines), &a);
+    EXPECT_EQ(a.type.value_or(""), type) << lines.front().text;
+  }
+}
+
 TEST(ProjectsTest, NumberedCategoriesWithWrappedHeadingsAcrossPages) {
   Agreement a;
   ExtractProjects(Read({{2, 70, 600, "Der Landkreis finanziert folgende Projekte:"},

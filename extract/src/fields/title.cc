@@ -65,13 +65,59 @@ std::string JoinedText(const Reading& reading, const std::vector<size_t>& lines)
   return fields::CollapseSpaces(text);
 }
 
+// Whether `text` ends with a word that cannot end a name ("of", "and", "to
+// the": grammar.title_small_words) or a comma: a name running on.
+bool RunsOn(const Reading& reading, std::string_view text) {
+  if (!text.empty() && text.back() == ',') return true;
+  const size_t space = text.find_last_of(' ');
+  const std::string_view last = space == std::string_view::npos ? text : text.substr(space + 1);
+  return HasWord(reading.Words("grammar.title_small_words"), last);
+}
+
+// Whether the line `above` the one that names the kind is the first part of
+// the name ("COLLABORATIVE RESEARCH, DEVELOPMENT AND COMMERCIALIZATION /
+// AGREEMENT"): a line that ends no sentence and runs on into the next
+// ("EXCLUSIVE AGENCY AND / MARKETING AGREEMENT"), or one in capitals that
+// stands apart from the line above it. A line in capitals set as close to
+// the line above it as to the kind's line ends a paragraph ("... COMPETITIVE
+// HARM TO THE / COMPANY IF PUBLICLY DISCLOSED", "EXECUTION / VERSION").
+bool StartsName(const Reading& reading, size_t above, size_t line) {
+  const LineFeatures& f = reading.features(above);
+  const std::string text = fields::Trim(reading.line(above).text);
+  if (f.stamp || text.empty() || f.ends_sentence || reading.line(above).page != reading.line(line).page) return false;
+  if (f.words > 8 || text.find_first_of("0123456789") != std::string::npos) return false;
+  const bool runs_on = RunsOn(reading, text);
+  if (!f.all_caps && !runs_on) return false;
+  const bool paragraph = above > 0 && reading.line(above - 1).page == reading.line(above).page &&
+                         f.gap_above <= reading.features(line).gap_above;
+  return runs_on || !paragraph;
+}
+
+// `head` as printed from its first token on, without dashes and quotes that
+// stand alone ("ODM - SUPPLY AGREEMENT"), spaces kept only where printed
+// ("Amendment No. 3").
+std::string WithoutLoneMarks(const std::string& head) {
+  std::string out;
+  size_t last_end = 0;
+  for (const auto& t : TokenizeText(head, {}).tokens) {
+    const bool lone = t.text == "-" || t.text == "\xe2\x80\x93" || IsQuoteMark(t.text);
+    if (!lone) {
+      if (!out.empty() && t.begin > last_end) out += ' ';
+      out += t.text;
+    }
+    last_end = t.end;
+  }
+  return out;
+}
+
 // The kind of agreement in the title block: the first line that names one
 // (joined with the next line when the name runs on, "AMENDMENT NO. 3 TO THE /
-// DISTRIBUTOR AGREEMENT", or with a short line above it, "MOBILE NETWORK /
-// HOSTING AGREEMENT"), up to its last designation before a title stop
-// ("between", "zwischen", "über", "dated"), and after whatever printed
-// before it is not part of a name: a sentence, a stamp, a number, a date,
-// a party's legal form ("ACME, LLC MANUFACTURING AGREEMENT").
+// DISTRIBUTOR AGREEMENT", or with the line above when the name starts there,
+// StartsName), up to its last designation before a title stop ("between",
+// "zwischen", "über", "dated"), and after whatever printed before it is not
+// part of a name: a sentence, a stamp, a note in brackets, a number, a date,
+// a party's legal form ("ACME, LLC MANUFACTURING AGREEMENT"), a lead-in
+// ("Form of", "This": document.type_lead_ins, document.preamble_determiners).
 std::string TypeOf(const Reading& reading, const std::vector<size_t>& lines) {
   auto text_of = [&](size_t k) { return fields::Trim(reading.line(lines[k]).text); };
   size_t i = 0;
@@ -82,9 +128,12 @@ std::string TypeOf(const Reading& reading, const std::vector<size_t>& lines) {
   if (hits.back().end < head.size() && i + 1 < lines.size() && !reading.Designations(text_of(i + 1)).empty() &&
       !FindPhrase(head.substr(hits.back().end), reading.Words("document.title_stops"))) {
     head = fields::JoinLines(head, text_of(i + 1));
-  } else if (i > 0 && reading.features(lines[i - 1]).words <= 4 && reading.features(lines[i - 1]).all_caps &&
-             !reading.features(lines[i - 1]).stamp && text_of(i - 1).find_first_of("0123456789.,") == std::string::npos) {
-    head = text_of(i - 1) + " " + head;
+  } else {
+    // Up over the lines where the name begins (three at most).
+    for (size_t k = i; k > 0 && i - k < 3 && lines[k - 1] + 1 == lines[k] && StartsName(reading, lines[k - 1], lines[k]);
+         --k) {
+      head = text_of(k - 1) + " " + head;
+    }
   }
   if (auto stop = FindPhrase(head, reading.Words("document.title_stops")); stop && stop->begin > 0) {
     head = fields::Trim(head.substr(0, stop->begin));
@@ -95,54 +144,107 @@ std::string TypeOf(const Reading& reading, const std::vector<size_t>& lines) {
   head = head.substr(0, in_head.back().end);
   // The last place before the first designation where a name cannot go on.
   size_t start = 0;
-  const Tokens tokens = TokenizeText(head.substr(0, first_hit), reading.Words("parties.legal_forms"));
-  for (const auto& hit : FindAllPhrases(head.substr(0, first_hit), reading.Words("parties.legal_forms"))) start = std::max(start, hit.end);
-  for (const auto& hit : FindAllPhrases(head.substr(0, first_hit), reading.Words("document.furniture"))) start = std::max(start, hit.end);
+  const std::string before = head.substr(0, first_hit);
+  const Tokens tokens = TokenizeText(before, reading.Words("parties.legal_forms"));
+  for (const auto& hit : FindAllPhrases(before, reading.Words("parties.legal_forms"))) start = std::max(start, hit.end);
+  for (const auto& hit : FindAllPhrases(before, reading.Words("document.furniture"))) start = std::max(start, hit.end);
   for (const auto& t : tokens.tokens) {
     const bool number = t.text.find_first_of("0123456789") != std::string::npos;
-    const bool closes = t.text == "." || t.text == ")" || t.text == ":" || t.text == ";";
+    const bool closes = t.text == "." || t.text == ")" || t.text == "]" || t.text == ":" || t.text == ";";
     if (number || closes) start = std::max(start, t.end);
   }
   head = fields::Trim(head.substr(start));
-  // Dashes and quotes standing alone are not part of the kind ("ODM - SUPPLY AGREEMENT").
-  std::string out;
-  for (const auto& t : TokenizeText(head, {}).tokens) {
-    if (t.text == "-" || t.text == "\xe2\x80\x93" || IsQuoteMark(t.text) || t.text == ",") {
-      if (t.text == ",") out += ",";
-      continue;
+  for (const char* key : {"document.type_lead_ins", "document.preamble_determiners"}) {
+    if (auto lead = StartsWithPhrase(head, reading.Words(key))) {
+      std::string rest = fields::Trim(head.substr(lead->end));
+      if (!reading.Designations(rest).empty()) head = std::move(rest);
     }
-    if (!out.empty() && out.back() != '-') out += ' ';
-    out += t.text;
   }
-  return out;
+  return WithoutLoneMarks(head);
+}
+
+// A line that is nothing but the name of a kind ("EXCLUSIVE LICENSE AND
+// PRODUCT DEVELOPMENT AGREEMENT", "Promotion Agreement between"): a
+// designation at its end or before a title stop, and every word before it
+// capitalised, a small word of titles or "&".
+bool IsKindLine(const Reading& reading, size_t line) {
+  std::string text = fields::Trim(reading.line(line).text);
+  if (auto stop = FindPhrase(text, reading.Words("document.title_stops")); stop && stop->begin > 0) {
+    text = fields::Trim(text.substr(0, stop->begin));
+  }
+  const auto hits = reading.Designations(text);
+  if (hits.empty() || hits.back().end != text.size() || reading.features(line).stamp) return false;
+  size_t words = 0;
+  for (const auto& t : TokenizeText(text, {}).tokens) {
+    if (t.text == "&" || t.text == "-" || t.text == "," || fields::StartsUpper(t.text)) {
+      ++words;
+    } else if (!HasWord(reading.Words("grammar.title_small_words"), t.text)) {
+      return false;
+    }
+  }
+  return words <= 12;
+}
+
+// Whether `word` closes what is before it: a sentence, a clause, a note.
+bool Closes(std::string_view word) {
+  return !word.empty() && std::string_view(".,:;)]").find(word.back()) != std::string_view::npos;
 }
 
 // "This Co-Branding Agreement (the "Agreement") is made …": the kind named
-// by the preamble's first sentence, when the document has no title block.
+// by the preamble, when the document has no title block: a line of the
+// preamble that is nothing but the kind's name (a title the zones did not
+// set apart), else the first designation of its first sentence with the
+// capitalised words around it ("THIS LICENSE AND RESELLER AGREEMENT dated").
 std::string TypeFromPreamble(const Reading& reading) {
   const auto lines = reading.LinesIn(Zone::kParties);
+  for (size_t k = 0; k < lines.size() && k < 6; ++k) {
+    if (!IsKindLine(reading, lines[k])) continue;
+    // With the line above, where the name may begin.
+    const std::string above = fields::Trim(reading.line(lines[k - 1 + (k == 0)]).text);
+    if (k > 0 && (reading.Designations(above).empty() || RunsOn(reading, above))) {
+      return TypeOf(reading, {lines[k - 1], lines[k]});
+    }
+    return TypeOf(reading, {lines[k]});
+  }
   std::string text;
   for (size_t k = 0; k < lines.size() && k < 4; ++k) text += " " + reading.line(lines[k]).text;
   const auto hits = reading.Designations(text);
-  if (hits.empty() || hits.front().begin > 300) return {};
-  const PhraseHit* hit = &hits.front();
-  // Back over capitalised words to the first that is not.
-  size_t begin = hit->begin;
-  while (begin > 0) {
-    size_t p = begin;
-    while (p > 0 && text[p - 1] == ' ') --p;
-    size_t q = p;
-    while (q > 0 && text[q - 1] != ' ') --q;
-    if (q == p) break;
-    const std::string word = text.substr(q, p - q);
-    if (!fields::StartsUpper(word) && word.find('-') == std::string::npos) break;
-    if (StartsWithPhrase(word, reading.Words("document.title_stops")) || word == "This" || word == "THIS" ||
-        word == "Dieser" || word == "Diese" || word == "DIESE" || word == "DIESER") {
-      break;
+  for (const PhraseHit& hit : hits) {
+    if (hit.begin > 300) break;
+    if (hit.end < text.size() && text[hit.end] == ':') continue;  // "NOTE: ..."
+    // Back over capitalised words to the first that is not.
+    size_t begin = hit.begin;
+    while (begin > 0) {
+      size_t p = begin;
+      while (p > 0 && text[p - 1] == ' ') --p;
+      size_t q = p;
+      while (q > 0 && text[q - 1] != ' ') --q;
+      if (q == p) break;
+      const std::string word = text.substr(q, p - q);
+      if (Closes(word) || (!fields::StartsUpper(word) && word.find('-') == std::string::npos)) break;
+      if (StartsWithPhrase(word, reading.Words("document.title_stops")) ||
+          HasWord(reading.Words("document.preamble_determiners"), word)) {
+        break;
+      }
+      begin = q;
     }
-    begin = q;
+    // On over capitalised and small words to the last designation among them
+    // ("LICENSE AND RESELLER AGREEMENT").
+    size_t end = hit.end;
+    for (const PhraseHit& next : hits) {
+      if (next.begin <= hit.begin) continue;
+      const std::string between = text.substr(end, next.begin - end);
+      bool name = true;
+      for (const auto& t : TokenizeText(between, {}).tokens) {
+        name = name && (fields::StartsUpper(t.text) || t.text == "&" ||
+                        HasWord(reading.Words("grammar.title_small_words"), t.text));
+      }
+      if (!name) break;
+      end = next.end;
+    }
+    return fields::Trim(text.substr(begin, end - begin));
   }
-  return fields::Trim(text.substr(begin, hit->end - begin));
+  return {};
 }
 
 }  // namespace
