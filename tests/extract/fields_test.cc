@@ -224,6 +224,26 @@ TEST(TitleTest, ReferenceNumbersAndDatesAreNotTheKindOrTheYear) {
   EXPECT_FALSE(b.subject.has_value());  // a clause far down is no subject
 }
 
+// The year of a preamble date left blank to be filled in at signing.
+TEST(TitleTest, YearOfADateLeftBlank) {
+  const std::vector<std::pair<std::string, std::optional<int>>> cases = {
+      {"This Supply Agreement is made as of [ ], 2019 by and between Arcfile Inc. and Lumen Labs LLC.", 2019},
+      {"This Supply Agreement is entered into this ____ day of ________, 2009 by and between Arcfile Inc. and "
+       "Lumen Labs LLC.", 2009},
+      {"This Supply Agreement is made this day of , 2012 by and between Arcfile Inc. and Lumen Labs LLC.", 2012},
+      {"This Supply Agreement, effective as of June , 2010, is made by and between Arcfile Inc. and Lumen Labs LLC.",
+       2010},
+      // A street number after a comma is no year.
+      {"This Supply Agreement is made by and between Arcfile Inc., 2000 Duke Street, and Lumen Labs LLC.",
+       std::nullopt},
+  };
+  for (const auto& [preamble, year] : cases) {
+    Agreement a;
+    ExtractFields(Doc({{1, 200, 50, "SUPPLY AGREEMENT"}, {1, 50, 80, preamble}, {1, 50, 120, "1. Supply"}}), &a);
+    EXPECT_EQ(a.year, year) << preamble;
+  }
+}
+
 // The kind of agreement where the title block is not alone: notes printed
 // above it, a name over several lines, no title block at all.
 TEST(TitleTest, KindBesideNotesAndOverSeveralLines) {

@@ -1,6 +1,7 @@
 // One reading, then every extractor over it, then what needs several of
 // their results (the year the agreement was concluded).
 #include <algorithm>
+#include <cctype>
 
 #include "fields/common.h"
 #include "fields/extractors.h"
@@ -14,12 +15,48 @@ std::optional<int> YearOf(const std::string& iso) {
   return std::stoi(iso.substr(0, 4));
 }
 
-// The first date printed in the lines of `zone`, at most `limit` lines in.
+// The year of a date printed with its day or month left blank, to be
+// filled in at signing ("as of [ ], 2019", "this ___ day of ____, 2009",
+// "made this day of , 2009", "June , 2010"): a year after a comma that
+// follows a blank (brackets, underscores), a month (dates.months) or the
+// end of "day of" (dates.day_of).
+std::optional<int> BlankDateYear(const Reading& reading, std::string_view text) {
+  auto digit = [&](size_t i) { return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0; };
+  for (size_t i = 0; i + 4 <= text.size(); ++i) {
+    if ((i > 0 && digit(i - 1)) || !digit(i) || !digit(i + 1) || !digit(i + 2) || !digit(i + 3) || digit(i + 4)) continue;
+    const int year = std::stoi(std::string(text.substr(i, 4)));
+    if (year < 1900 || year > 2100) continue;
+    size_t p = i;
+    while (p > 0 && text[p - 1] == ' ') --p;
+    if (p == 0 || text[p - 1] != ',') continue;
+    --p;
+    while (p > 0 && text[p - 1] == ' ') --p;
+    if (p == 0) continue;
+    if (text[p - 1] == ']' || text[p - 1] == '_') return year;
+    size_t q = p;
+    while (q > 0 && std::isalpha(static_cast<unsigned char>(text[q - 1])) != 0) --q;
+    const std::string word = fields::Lower(text.substr(q, p - q));
+    if (word.empty()) continue;
+    for (const auto& [month, number] : reading.TableOf("dates.months")) {
+      if (month == word) return year;
+    }
+    for (const auto& day_of : reading.Words("dates.day_of")) {
+      const size_t space = day_of.find_last_of(' ');
+      if (fields::Lower(space == std::string::npos ? day_of : day_of.substr(space + 1)) == word) return year;
+    }
+  }
+  return std::nullopt;
+}
+
+// The first date printed in the lines of `zone`, at most `limit` lines in,
+// whole or with its day or month left blank.
 std::optional<int> FirstDateYear(const Reading& reading, Zone zone, size_t limit) {
   const auto lines = reading.LinesIn(zone);
   for (size_t k = 0; k < lines.size() && k < limit; ++k) {
-    const auto dates = FindDates(reading.line(lines[k]).text);
+    const std::string& text = reading.line(lines[k]).text;
+    const auto dates = FindDates(text);
     if (!dates.empty()) return YearOf(dates.front().iso);
+    if (auto year = BlankDateYear(reading, text)) return year;
   }
   return std::nullopt;
 }
