@@ -411,6 +411,7 @@ struct Cues {
     duty = words("dates.duty");
     party_words = words("dates.party_words");
     particles = words("dates.infinitive_particles");
+    infinitive_endings = words("dates.infinitive_endings");
     signature = words("dates.signature");
     for (const auto& w : words("signatures.closing")) signature.push_back(w);
     signature_labels = words("dates.signature_labels");
@@ -439,7 +440,7 @@ struct Cues {
     }
   }
   std::vector<std::string> effective_explicit, effective, expiry_explicit, expiry, deadline, deadline_weak, duty,
-      party_words, particles, signature, signature_labels, block_cues, title_signature, on_signature,
+      party_words, particles, infinitive_endings, signature, signature_labels, block_cues, title_signature, on_signature,
       effective_after, expiry_after, range_links, term_words, markers, annotations, annotation_kinds, determiners,
       designations, other_references, naming, party_intro, pronouns, all_cues;
 };
@@ -555,8 +556,10 @@ bool StartsLowerLetter(std::string_view w) {
 }
 
 // A zu-infinitive ("vorzulegen", "zu zahlen"): a lowercase verb form built
-// with an infinitive particle of the data, the mark of a duty in German.
-bool HasInfinitiveDuty(std::string_view text, const std::vector<std::string>& particles) {
+// with an infinitive particle and ending of the data, the mark of a duty in
+// German.
+bool HasInfinitiveDuty(std::string_view text, const std::vector<std::string>& particles,
+                       const std::vector<std::string>& endings) {
   if (particles.empty()) return false;
   std::vector<std::string_view> words;
   for (size_t i = 0; i < text.size();) {
@@ -569,7 +572,9 @@ bool HasInfinitiveDuty(std::string_view text, const std::vector<std::string>& pa
     words.push_back(text.substr(i, j - i));
     i = j;
   }
-  auto verb_ending = [](std::string_view w) { return w.size() >= 2 && w.substr(w.size() - 2) == "en"; };
+  auto verb_ending = [&](std::string_view w) {
+    return std::any_of(endings.begin(), endings.end(), [&](const std::string& e) { return fields::EndsWith(w, e); });
+  };
   for (size_t k = 0; k < words.size(); ++k) {
     const std::string_view w = words[k];
     if (!StartsLowerLetter(w)) continue;
@@ -753,7 +758,8 @@ class DateReader {
 
   bool StatesDuty(const Paragraph& p, size_t from, size_t to) const {
     return FirstPhrase(p.lower, cues_.duty, from, to) || FirstPhrase(p.lower, cues_.party_words, from, to) ||
-           HasInfinitiveDuty(std::string_view(p.text).substr(from, to - from), cues_.particles);
+           HasInfinitiveDuty(std::string_view(p.text).substr(from, to - from), cues_.particles,
+                             cues_.infinitive_endings);
   }
 
   // A labelled date line of a signature block ("Date: 4 November 2023").

@@ -53,20 +53,28 @@ std::string Nominative(const std::string& phrase) {
   // Berger" -> "Dr. Klaus Berger").
   if (w.size() > 1 && IsFormOfAddress(w[0])) w.erase(w.begin());
   if (w.empty()) return {};
-  // Inflected adjectives: leading capitalised words ending in "-en" that are
-  // followed by another capitalised word ("Hessischen Ministerium").
+  // Inflected adjectives: leading capitalised words with an attributive
+  // ending (grammar.attributive_endings: "-en") that are followed by another
+  // capitalised word ("Hessischen Ministerium").
+  const LanguageData& data = LanguageData::Get();
+  auto ending_of = [&](const std::string& word) -> size_t {
+    for (const auto& e : data.List("", "grammar.attributive_endings")) {
+      if (EndsWith(word, e)) return e.size();
+    }
+    return 0;
+  };
   size_t head = 0;
-  while (head + 1 < w.size() && EndsWith(w[head], "en") && StartsUpper(w[head]) && StartsUpper(w[head + 1]) &&
+  while (head + 1 < w.size() && ending_of(w[head]) > 0 && StartsUpper(w[head]) && StartsUpper(w[head + 1]) &&
          w[head].size() > 4) {
     ++head;
   }
   const bool oblique = InList("grammar.oblique_articles", article);
   if (oblique && head < w.size()) {
-    // Genitive noun ending: "des Landkreises" -> "Landkreis", "des Amtes" -> "Amt".
-    if (article == "des" && GenderOf(w[head]) == Gender::kUnknown) {
-      for (size_t cut : {size_t{2}, size_t{1}}) {
-        if (w[head].size() <= cut + 2 || !EndsWith(w[head], cut == 2 ? "es" : "s")) continue;
-        const std::string stem = w[head].substr(0, w[head].size() - cut);
+    // Genitive noun ending (grammar.genitive_endings): "des Landkreises" -> "Landkreis", "des Amtes" -> "Amt".
+    if (InList("grammar.genitive_articles", article) && GenderOf(w[head]) == Gender::kUnknown) {
+      for (const auto& e : data.List("", "grammar.genitive_endings")) {
+        if (w[head].size() <= e.size() + 2 || !EndsWith(w[head], e)) continue;
+        const std::string stem = w[head].substr(0, w[head].size() - e.size());
         const Gender sg = GenderOf(stem);
         if (sg == Gender::kMasculine || sg == Gender::kNeuter) {
           w[head] = stem;
@@ -74,10 +82,14 @@ std::string Nominative(const std::string& phrase) {
         }
       }
     }
+    // The adjectives take their nominative ending for the noun's gender
+    // (grammar.nominative_adjective_endings).
     const Gender g = GenderOf(w[head]);
-    if (head > 0 && g != Gender::kUnknown) {
-      const char* ending = g == Gender::kMasculine ? "er" : g == Gender::kNeuter ? "es" : "e";
-      for (size_t i = 0; i < head; ++i) w[i] = w[i].substr(0, w[i].size() - 2) + ending;
+    const char* gender = g == Gender::kMasculine ? "masculine" : g == Gender::kNeuter ? "neuter" : "feminine";
+    const Table& endings = data.TableOf("", "grammar.nominative_adjective_endings");
+    const auto nominative = std::find_if(endings.begin(), endings.end(), [&](const auto& e) { return e.first == gender; });
+    if (head > 0 && g != Gender::kUnknown && nominative != endings.end()) {
+      for (size_t i = 0; i < head; ++i) w[i] = w[i].substr(0, w[i].size() - ending_of(w[i])) + nominative->second;
     }
   }
   std::string out;
