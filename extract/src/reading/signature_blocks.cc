@@ -1044,19 +1044,4 @@ std::string SignatureArea::Describe() const {
   return out;
 }
 
-std::vector<SignatureDate> SignatureDates(const Reading& reading) {
-  std::vector<SignatureDate> out;
-  const SignatureArea area = SignatureArea::Of(reading);
-  for (const auto& b : area.blocks()) {
-    for (const auto& s : b.lines) {
-      if (s.date.empty()) continue;
-      if (s.role == SignatureRole::kPlaceDate || s.role == SignatureRole::kClosing ||
-          (s.role == SignatureRole::kLabel && (s.field == "date" || s.field == "place_date"))) {
-        out.push_back({s.line, s.date});
-      }
-    }
-  }
-  return out;
-}
-
 }  // namespace pactum::extract

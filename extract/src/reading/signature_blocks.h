@@ -120,13 +120,4 @@ struct OfficeHit {
 };
 std::optional<OfficeHit> FindOffice(const Reading& reading, std::string_view text);
 
-// The dates of the signature area, for the date extractor: each place-and-
-// date line, each "Date:" label and each closing formula with a date
-// ("Geschehen zu Bonn am 18. Mai 1990"), with the line it stands on.
-struct SignatureDate {
-  size_t line = 0;   // index into the reading
-  std::string iso;   // YYYY-MM-DD
-};
-std::vector<SignatureDate> SignatureDates(const Reading& reading);
-
 }  // namespace pactum::extract
