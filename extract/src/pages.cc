@@ -450,6 +450,11 @@ class PageRunner {
                    text->words.size(), MeanConfidence(*text), MsSince(t0));
       if (text->words.empty()) {
         AddWarning({"page-empty", "OCR found no text on page " + std::to_string(page), page});
+      } else if (decision.region && !HasOcrWords(*text)) {
+        AddWarning({"page-part-not-read",
+                    "page " + std::to_string(page) +
+                        " shows marks like letters outside its text layer (a picture of text?), and OCR read no word there",
+                    page});
       }
     }
     texts_[idx] = std::move(text);

@@ -264,6 +264,34 @@ TEST(PagesTest, OnlyThePictureOfAPageWithATextLayerIsOcred) {
   EXPECT_EQ(titles, 1);
 }
 
+// A picture on a typed page that shows letter-sized marks but no letters
+// (rows of small squares): its part is OCRed, nothing is read there, and the
+// record says so while the typed words stay.
+TEST(PagesTest, APictureWhereOcrReadsNothingIsAWarning) {
+  PageImage picture;
+  picture.width = 600;
+  picture.height = 300;
+  picture.gray.assign(static_cast<size_t>(picture.width) * static_cast<size_t>(picture.height), 255);
+  for (int r = 0; r < 10; ++r) {
+    for (int c = 0; c < 12; ++c) {
+      for (int y = 20 + r * 28; y < 34 + r * 28; ++y) {
+        for (int x = 20 + c * 48; x < 32 + c * 48; ++x) {
+          picture.gray[static_cast<size_t>(y) * static_cast<size_t>(picture.width) + static_cast<size_t>(x)] = 0;
+        }
+      }
+    }
+  }
+  auto record = Extract(PageWithAPictureOfText(picture, 100, 250, 300), ExtractOptions{});
+  ASSERT_TRUE(record.ok()) << record.error().ToString();
+  ASSERT_EQ(record->document.page_info.size(), 1u);
+  EXPECT_EQ(record->document.page_info[0].reason.rfind("too-little-text: ", 0), 0u)
+      << record->document.page_info[0].reason;
+  EXPECT_FALSE(record->document.page_info[0].ocr_mean_confidence.has_value());
+  ASSERT_EQ(record->warnings.size(), 1u);
+  EXPECT_EQ(record->warnings[0].code, "page-part-not-read");
+  EXPECT_EQ(record->warnings[0].page, 1);
+}
+
 TEST(PagesTest, BornDigitalPagesAreNeverOcredInAuto) {
   const std::string pdf = ReadFile(CorpusFile("c01-born-digital.pdf"));
   auto record = Extract(pdf, ExtractOptions{});
