@@ -904,6 +904,34 @@ TEST(SignatoriesTest, EnglishByNameTitleBlocks) {
                                       "Sam Placeholder | General Counsel | EXAMPLE PARTNERS, L.P. | - | -"}));
 }
 
+// A block that names a party as the preamble does, in capitals or with
+// another spelling of its legal form, signs for that party: its organisation
+// is the party's name. One naming someone else keeps its own.
+TEST(SignatoriesTest, BlocksAreLinkedToThePartiesTheySignFor) {
+  Agreement a;
+  ExtractFields(Doc({{1, 200, 50, "SUPPLY AGREEMENT"},
+                     {1, 50, 80, "This Supply Agreement is made on 3 May 2021 by and between Northwind Sample Corporation "
+                                 "(\"Supplier\"), Example Widgets LLC (\"Buyer\") and"},
+                     {1, 50, 95, "Harbor Demo Holdings, Inc. (\"Guarantor\")."},
+                     {1, 50, 130, "1. Supply"},
+                     {1, 50, 150, "Supplier shall deliver the goods."},
+                     {2, 50, 100, "IN WITNESS WHEREOF, the parties have executed this Agreement."},
+                     {2, 50, 130, "NORTHWIND SAMPLE CORP."},
+                     {2, 50, 145, "By: /s/ Alex Demo"},
+                     {2, 50, 160, "Title: President"},
+                     {2, 300, 130, "EXAMPLE WIDGETS, L.L.C."},
+                     {2, 300, 145, "By: /s/ Dana Example"},
+                     {2, 300, 160, "Title: Director"},
+                     {2, 50, 220, "EXAMPLE AGENCY SERVICES, INC., as agent"},
+                     {2, 50, 235, "By: /s/ Sam Placeholder"},
+                     {2, 50, 250, "Title: Manager"}}),
+                &a);
+  std::vector<std::string> got;
+  for (const Signatory& s : a.signatories) got.push_back(s.name + " | " + s.organization.value_or("-"));
+  EXPECT_EQ(got, (std::vector<std::string>{"Alex Demo | Northwind Sample Corporation", "Dana Example | Example Widgets LLC",
+                                           "Sam Placeholder | EXAMPLE AGENCY SERVICES, INC."}));
+}
+
 // An organisation's name without its description or defined term, a label
 // run on from the next line, and a title wrapped under its label.
 TEST(SignatoriesTest, EnglishOrganisationDescriptionsDefinedTermsAndWrappedTitles) {

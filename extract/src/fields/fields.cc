@@ -5,6 +5,7 @@
 
 #include "fields/common.h"
 #include "fields/extractors.h"
+#include "reading/language_data.h"
 #include "pactum/extract/fields.h"
 
 namespace pactum::extract {
@@ -103,6 +104,61 @@ std::optional<int> ConcludedYear(const Reading& reading, const Agreement& a) {
   return std::nullopt;
 }
 
+// A name compared across its spellings: lowered words of letters and digits,
+// without a leading article ("The") and, with `bare`, without the legal form
+// at its end ("Clickstream Corp." and "CLICKSTREAM CORPORATION").
+std::string NameKey(const Reading& reading, std::string_view name, bool bare) {
+  std::string text(name);
+  if (bare) {
+    const auto forms = FindAllPhrases(text, reading.Words("parties.legal_forms"));
+    if (!forms.empty() && forms.back().begin > 0) text = text.substr(0, forms.back().begin);
+  }
+  std::string key;
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    if (!(key.empty() && HasWord(reading.Words("parties.articles"), word))) key += (key.empty() ? "" : " ") + word;
+    word.clear();
+  };
+  for (const char c : fields::Lower(text)) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0 || (static_cast<unsigned char>(c) & 0x80) != 0) {
+      word += c;
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return key;
+}
+
+// Signatories linked to the party they sign for: a block that names a party
+// as the preamble does, in other capitals or punctuation ("NUANCE
+// COMMUNICATIONS, INC."), with another spelling of its legal form
+// ("Clickstream Corp."), or by its short name ("LICENSEE"), signs for that
+// party, and its organisation is the party's name. A block naming someone
+// else (an office, an agent, a department) keeps the organisation it prints;
+// so does one that could be either of two parties.
+void LinkSignatoriesToParties(const Reading& reading, Agreement* a) {
+  for (Signatory& s : a->signatories) {
+    if (!s.organization) continue;
+    const std::string whole = NameKey(reading, *s.organization, false);
+    const std::string bare = NameKey(reading, *s.organization, true);
+    if (whole.empty()) continue;
+    const Party* match = nullptr;
+    int matches = 0;
+    for (const Party& p : a->parties) {
+      const bool same = NameKey(reading, p.name, false) == whole ||
+                        (!bare.empty() && NameKey(reading, p.name, true) == bare) ||
+                        (p.short_name && NameKey(reading, *p.short_name, false) == whole);
+      if (same && match != &p) {
+        match = &p;
+        ++matches;
+      }
+    }
+    if (matches == 1) s.organization = match->name;
+  }
+}
+
 }  // namespace
 
 std::string ExtractFields(const DocumentText& doc, Agreement* out) {
@@ -111,6 +167,7 @@ std::string ExtractFields(const DocumentText& doc, Agreement* out) {
                           &ExtractSignatories, &ExtractGoverningLaw, &ExtractTerm}) {
     extractor(reading, out);
   }
+  LinkSignatoriesToParties(reading, out);
   out->year = ConcludedYear(reading, *out);
   return reading.language();
 }
