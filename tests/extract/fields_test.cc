@@ -904,6 +904,35 @@ TEST(SignatoriesTest, EnglishByNameTitleBlocks) {
                                       "Sam Placeholder | General Counsel | EXAMPLE PARTNERS, L.P. | - | -"}));
 }
 
+// A short name given where a party is named again after the preamble, in
+// another case ending, quoted or not.
+TEST(PartiesTest, ShortNamesGivenAfterThePreamble) {
+  Agreement a;
+  ExtractFields(Doc({{1, 200, 50, "ZIELVEREINBARUNG"},
+                     {1, 250, 70, "zwischen"},
+                     {1, 120, 90, "dem Hessischen Ministerium für Soziales und Integration"},
+                     {1, 120, 105, "und dem Landkreis Fulda"},
+                     {1, 50, 140, "Präambel"},
+                     {1, 50, 160, "Dafür will das Hessische Ministerium für Soziales und Integration (HMSI) regionale"},
+                     {1, 50, 175, "Spielräume eröffnen. Der Landkreis Fulda (LKF) setzt die Ziele um."},
+                     {1, 50, 200, "§ 1 Ziele"}}),
+                &a);
+  std::vector<std::string> got;
+  for (const Party& p : a.parties) got.push_back(p.name + " | " + p.short_name.value_or("-"));
+  EXPECT_EQ(got, (std::vector<std::string>{"Hessisches Ministerium für Soziales und Integration | HMSI",
+                                           "Landkreis Fulda | LKF"}));
+  Agreement b;
+  ExtractFields(Doc({{1, 200, 50, "SUPPLY AGREEMENT"},
+                     {1, 50, 80, "This Supply Agreement is made on 3 May 2021 by and between Northwind Sample Corporation"},
+                     {1, 50, 95, "and Example Widgets LLC."},
+                     {1, 50, 130, "1. Supply"},
+                     {1, 50, 150, "Northwind Sample Corporation (\u201cNSC\u201d) shall deliver the goods to Example Widgets LLC."}}),
+                &b);
+  ASSERT_EQ(b.parties.size(), 2u);
+  EXPECT_EQ(b.parties[0].short_name, "NSC");
+  EXPECT_FALSE(b.parties[1].short_name.has_value());
+}
+
 // A block that names a party as the preamble does, in capitals or with
 // another spelling of its legal form, signs for that party: its organisation
 // is the party's name. One naming someone else keeps its own.

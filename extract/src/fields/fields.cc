@@ -5,6 +5,8 @@
 
 #include "fields/common.h"
 #include "fields/extractors.h"
+#include "fields/names.h"
+#include "reading/tokens.h"
 #include "reading/language_data.h"
 #include "pactum/extract/fields.h"
 
@@ -159,6 +161,51 @@ void LinkSignatoriesToParties(const Reading& reading, Agreement* a) {
   }
 }
 
+// Short names given where a party is named again after the preamble ("...
+// will das Hessische Ministerium für Soziales und Integration (HMSI) ..."):
+// the party's words, in any case ending (names::StemTail), right before an
+// acronym in parentheses, quoted or not, in the preamble, the recitals or the clauses of the
+// first pages. A party keeps a short name its preamble gave it.
+void ShortNamesGivenLater(const Reading& reading, Agreement* a) {
+  constexpr size_t kLines = 400;
+  const bool wanted = std::any_of(a->parties.begin(), a->parties.end(), [](const Party& p) { return !p.short_name; });
+  if (!wanted) return;
+  std::string text;
+  for (size_t i = 0, n = 0; i < reading.size() && n < kLines; ++i) {
+    const Zone z = reading.zone(i);
+    if (z != Zone::kParties && z != Zone::kRecitals && z != Zone::kBody) continue;
+    text = text.empty() ? reading.line(i).text : fields::JoinLines(text, reading.line(i).text);
+    ++n;
+  }
+  for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
+    const size_t close = text.find(')', open);
+    if (close == std::string::npos) break;
+    // Quoted or not: ("AFSL"), (HMSI).
+    std::vector<std::string> inside;
+    for (const auto& t : TokenizeText(text.substr(open + 1, close - open - 1), {}).tokens) {
+      if (!IsQuoteMark(t.text)) inside.push_back(t.text);
+    }
+    if (inside.size() != 1) continue;
+    const std::string& term = inside.front();
+    const bool acronym = term.size() >= 2 && term.size() <= 12 && fields::IsAllCaps(term);
+    if (!acronym) continue;
+    const size_t from = open > 400 ? open - 400 : 0;  // a name of at most 8 words
+    const std::string before = text.substr(from, open - from);
+    const bool taken = std::any_of(a->parties.begin(), a->parties.end(),
+                                   [&](const Party& p) { return p.short_name && *p.short_name == term; });
+    if (taken) continue;
+    for (Party& p : a->parties) {
+      if (p.short_name) continue;
+      const int n = static_cast<int>(std::count(p.name.begin(), p.name.end(), ' ')) + 1;
+      if (n > 8) continue;
+      if (fields::names::StemTail(before, n) == fields::names::StemTail(p.name, n)) {
+        p.short_name = term;
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string ExtractFields(const DocumentText& doc, Agreement* out) {
@@ -167,6 +214,7 @@ std::string ExtractFields(const DocumentText& doc, Agreement* out) {
                           &ExtractSignatories, &ExtractGoverningLaw, &ExtractTerm}) {
     extractor(reading, out);
   }
+  ShortNamesGivenLater(reading, out);
   LinkSignatoriesToParties(reading, out);
   out->year = ConcludedYear(reading, *out);
   return reading.language();
