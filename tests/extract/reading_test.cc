@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "fields/common.h"
 #include "reading/language_data.h"
 #include "reading/reading.h"
 #include "reading/tokens.h"
@@ -22,6 +23,16 @@ TEST(LanguageDataTest, EveryLanguageDefinesTheSameKeys) {
   const auto reference = data.keys(languages.front());
   EXPECT_GT(reference.size(), 10u);
   for (const auto& lang : languages) EXPECT_EQ(data.keys(lang), reference) << lang;
+}
+
+// Lists compared with lowered words as they stand are written in lower case.
+TEST(LanguageDataTest, ListsComparedLoweredAreLowerCase) {
+  const LanguageData& data = LanguageData::Get();
+  for (const auto& lang : data.languages()) {
+    for (const char* key : {"signatures.organisation_words", "grammar.noun_endings", "grammar.plural_endings"}) {
+      for (const auto& w : data.List(lang, key)) EXPECT_EQ(w, fields::Lower(w)) << lang << " " << key;
+    }
+  }
 }
 
 TEST(LanguageDataTest, EveryDataFileIsBuiltIn) {

@@ -141,23 +141,29 @@ std::string NameKey(const Reading& reading, std::string_view name, bool bare) {
 // else (an office, an agent, a department) keeps the organisation it prints;
 // so does one that could be either of two parties.
 void LinkSignatoriesToParties(const Reading& reading, Agreement* a) {
+  struct Keys {
+    std::string whole, bare, short_name;
+  };
+  std::vector<Keys> parties;
+  for (const Party& p : a->parties) {
+    parties.push_back({NameKey(reading, p.name, false), NameKey(reading, p.name, true),
+                       p.short_name ? NameKey(reading, *p.short_name, false) : std::string()});
+  }
   for (Signatory& s : a->signatories) {
     if (!s.organization) continue;
     const std::string whole = NameKey(reading, *s.organization, false);
     const std::string bare = NameKey(reading, *s.organization, true);
     if (whole.empty()) continue;
-    const Party* match = nullptr;
+    size_t match = 0;
     int matches = 0;
-    for (const Party& p : a->parties) {
-      const bool same = NameKey(reading, p.name, false) == whole ||
-                        (!bare.empty() && NameKey(reading, p.name, true) == bare) ||
-                        (p.short_name && NameKey(reading, *p.short_name, false) == whole);
-      if (same && match != &p) {
-        match = &p;
+    for (size_t k = 0; k < parties.size(); ++k) {
+      const Keys& p = parties[k];
+      if (p.whole == whole || (!bare.empty() && p.bare == bare) || p.short_name == whole) {
+        match = k;
         ++matches;
       }
     }
-    if (matches == 1) s.organization = match->name;
+    if (matches == 1) s.organization = a->parties[match].name;
   }
 }
 
@@ -174,7 +180,12 @@ void ShortNamesGivenLater(const Reading& reading, Agreement* a) {
   for (size_t i = 0, n = 0; i < reading.size() && n < kLines; ++i) {
     const Zone z = reading.zone(i);
     if (z != Zone::kParties && z != Zone::kRecitals && z != Zone::kBody) continue;
-    text = text.empty() ? reading.line(i).text : fields::JoinLines(text, reading.line(i).text);
+    // Joined as JoinLines joins two lines (a hyphen at a line end repaired),
+    // from the last word on.
+    const size_t cut = text.find_last_of(' ') == std::string::npos ? 0 : text.find_last_of(' ') + 1;
+    std::string tail = fields::JoinLines(std::string_view(text).substr(cut), reading.line(i).text);
+    text.resize(cut);
+    text += tail;
     ++n;
   }
   for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {

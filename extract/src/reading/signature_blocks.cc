@@ -73,23 +73,22 @@ std::string WithoutArticle(const Reading& reading, std::string_view text) {
   return t;
 }
 
-bool IsOrganisationWord(const Reading& reading, const std::string& bare_lower) {
-  // A long word also ends a compound ("Landesamt"), in any case or number
-  // (grammar.noun_endings); a short one stands alone, singular or plural.
+// `word` (lowered) is an organisation word of the data (signatures.organisation_words,
+// lower case): a long one also ends a compound ("Landesamt"), in any case or
+// number (grammar.noun_endings); a short one stands alone, singular or plural.
+bool IsOrganisationWord(const Reading& reading, std::string_view word) {
   const auto& long_endings = reading.Words("grammar.noun_endings");
   const auto& short_endings = reading.Words("grammar.plural_endings");
-  for (const auto& w_in : reading.Words("signatures.organisation_words")) {
-    const std::string w = Lower(w_in);
-    if (w.find(' ') != std::string::npos) continue;  // phrases: FindPhrase below
+  for (const std::string& w : reading.Words("signatures.organisation_words")) {
     if (w.size() >= 6) {
-      if (fields::EndsWith(bare_lower, w)) return true;
+      if (fields::EndsWith(word, w)) return true;
       for (const std::string& e : long_endings) {
-        if (fields::EndsWith(bare_lower, w + e)) return true;
+        if (fields::EndsWith(word, e) && fields::EndsWith(word.substr(0, word.size() - e.size()), w)) return true;
       }
     } else {
-      if (bare_lower == w) return true;
+      if (word == w) return true;
       for (const std::string& e : short_endings) {
-        if (bare_lower == w + e) return true;
+        if (word.size() == w.size() + e.size() && fields::StartsWith(word, w) && fields::EndsWith(word, e)) return true;
       }
     }
   }
@@ -98,11 +97,8 @@ bool IsOrganisationWord(const Reading& reading, const std::string& bare_lower) {
 
 bool IsOrganisationText(const Reading& reading, std::string_view text) {
   if (FindPhrase(text, reading.Words("parties.legal_forms"))) return true;
-  std::vector<std::string> phrases;
-  for (const auto& w : reading.Words("signatures.organisation_words")) {
-    if (w.find(' ') != std::string::npos) phrases.push_back(w);
-  }
-  if (!phrases.empty() && FindPhrase(text, phrases)) return true;
+  // Whole words and phrases ("Rotes Kreuz") as printed, then words of compounds.
+  if (FindPhrase(text, reading.Words("signatures.organisation_words"))) return true;
   for (const auto& tok : Tokens(text)) {
     if (IsOrganisationWord(reading, Lower(Bare(tok)))) return true;
   }
