@@ -126,7 +126,9 @@ SignatureCue ComputeSignatureCue(const Reading& reading, size_t i) {
   if (IsSignatureRule(text)) return SignatureCue::kRule;
   if (f.words <= 12) {
     // A date alone ("January 1, 2004") is weak evidence: tables hold many.
-    if (auto pd = fields::ParsePlaceDateLine(text)) {
+    // Every date it reads has digits (a year at least).
+    const bool digits = text.find_first_of("0123456789") != std::string::npos;
+    if (auto pd = digits ? fields::ParsePlaceDateLine(text) : std::nullopt) {
       if (!pd->place.empty()) return SignatureCue::kPlaceDate;
       if (f.words <= 6) return SignatureCue::kBlock;
     }
