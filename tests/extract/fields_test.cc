@@ -593,6 +593,43 @@ TEST(PartiesTest, InlineBetweenSentence) {
   EXPECT_EQ(german.front(), "Ministerium für Soziales und Integration");
 }
 
+// A preamble that leaves its parties to the signature page ("the
+// undersigned agree") has as parties the organisations heading the signature
+// blocks, in order, without the general partners they sign through; one that
+// names its parties does not take the signing organisations as well.
+TEST(PartiesTest, PartiesLeftToTheSignaturePageAreTheOrganisationsThatSign) {
+  const std::vector<L> blocks = {{2, 50, 100, "IN WITNESS WHEREOF, the undersigned have signed this Agreement on May 2, 2021."},
+                                 {2, 300, 130, "NORTHWIND CAPITAL PARTNERS, L.P."},
+                                 {2, 300, 145, "By: Northwind Capital GP, LLC, its general partner"},
+                                 {2, 300, 175, "By: /s/ Alex Demo"},
+                                 {2, 300, 190, "Name: Alex Demo"},
+                                 {2, 300, 205, "Title: Managing Member"},
+                                 {2, 300, 240, "SAMPLE HARBOUR HOLDINGS LTD"},
+                                 {2, 300, 255, "By: /s/ Sam Placeholder"},
+                                 {2, 300, 270, "Name: Sam Placeholder"},
+                                 {2, 300, 285, "Title: Director"},
+                                 {2, 300, 320, "EXAMPLE TRUST COMPANY"},
+                                 {2, 300, 335, "By: /s/ Kim Sample"},
+                                 {2, 300, 350, "Name: Kim Sample"},
+                                 {2, 300, 365, "Title: Trustee"}};
+  std::vector<L> undersigned = {{1, 230, 50, "JOINT REPORTING AGREEMENT"},
+                                {1, 50, 80, "Each of the undersigned agrees that the report on the shares of the issuer is filed on"},
+                                {1, 50, 95, "behalf of each of them, and that this agreement is attached to that report as an exhibit."},
+                                {1, 50, 110, "Each of them answers for the accuracy of what it states about itself only."}};
+  undersigned.insert(undersigned.end(), blocks.begin(), blocks.end());
+  EXPECT_EQ(PartyNames(undersigned), (std::vector<std::string>{"NORTHWIND CAPITAL PARTNERS, L.P.",
+                                                               "SAMPLE HARBOUR HOLDINGS LTD", "EXAMPLE TRUST COMPANY"}));
+  std::vector<L> named = {{1, 230, 50, "SERVICES AGREEMENT"},
+                          {1, 50, 80, "This Services Agreement is made on May 2, 2021 by and between Northwind Capital"},
+                          {1, 50, 95, "Partners, L.P., a Delaware limited partnership (\"Client\"), and Sample Harbour Holdings"},
+                          {1, 50, 110, "Ltd, a Bermuda company (\"Provider\")."},
+                          {1, 50, 140, "1. Services"},
+                          {1, 50, 155, "Provider renders the services of Exhibit A to Client."}};
+  named.insert(named.end(), blocks.begin(), blocks.end());
+  EXPECT_EQ(PartyNames(named),
+            (std::vector<std::string>{"Northwind Capital Partners, L.P.", "Sample Harbour Holdings Ltd"}));
+}
+
 TEST(TitleTest, SubjectOnTheTitleLine) {
   Agreement a;
   ExtractTitle(Read({{1, 100, 50, "KOOPERATIONSVERTRAG ÜBER DIE ZUSAMMENARBEIT IN DER JUGENDBERUFSHILFE"},

@@ -145,6 +145,15 @@ std::string StripArticle(std::string name, const std::vector<std::string>& artic
   return name;
 }
 
+// Whether `name` is a party of `out` already (compared without a leading
+// article, by the stems of its last words: "the Acme Group, Inc." = "ACME
+// GROUP, INC.").
+bool Seen(const Agreement& out, const std::string& name, const std::vector<std::string>& articles) {
+  auto key = [&](const std::string& n) { return fields::names::StemTail(StripArticle(n, articles), 8); };
+  const std::string k = key(name);
+  return std::any_of(out.parties.begin(), out.parties.end(), [&](const Party& p) { return key(p.name) == k; });
+}
+
 }  // namespace
 
 // Block layouts set each party on lines of its own between lines that hold
@@ -205,16 +214,25 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     name = StripArticle(fields::names::Nominative(name), articles);
     if (name.size() < 2 || name.size() > 200 || !fields::StartsUpper(name)) continue;
     if (auto hit = StartsWithPhrase(name, not_parties); hit && hit->end == name.size()) continue;
-    const std::string key = fields::names::StemTail(name, 8);
-    const bool seen = std::any_of(out->parties.begin(), out->parties.end(),
-                                  [&](const Party& p) { return fields::names::StemTail(p.name, 8) == key; });
-    if (seen) continue;
+    if (Seen(*out, name, articles)) continue;
     Party party;
     party.name = name;
     party.short_name = DefinedTerm(tokens, last, next_span);
     if (party.short_name && *party.short_name == name) party.short_name.reset();
     party.evidence = fields::EvidenceOf(reading.line(tokens.tokens[first].line));
     out->parties.push_back(std::move(party));
+  }
+  // "The undersigned hereby agree …", "each of the persons set forth on the
+  // signature page": the parties are (also) the organisations that sign.
+  if (FindPhrase(tokens.text, reading.Words("parties.signature_referrals"))) {
+    for (const auto& org : SigningOrganisations(reading)) {
+      std::string name = StripArticle(org.name, articles);
+      if (name.size() < 2 || name.size() > 200 || !fields::StartsUpper(name) || Seen(*out, name, articles)) continue;
+      Party party;
+      party.name = std::move(name);
+      party.evidence = fields::EvidenceOf(reading.line(org.line));
+      out->parties.push_back(std::move(party));
+    }
   }
 }
 

@@ -610,4 +610,36 @@ void ExtractSignatoriesWith(const Reading& reading, Agreement* out, const Signat
   }
 }
 
+std::vector<SigningOrganisation> SigningOrganisations(const Reading& reading) {
+  std::vector<SigningOrganisation> out;
+  const SignatureArea area = SignatureArea::Of(reading);
+  for (const SignatureBlock& b : area.blocks()) {
+    if (b.column < 0) continue;
+    // The block's first line after a date or text that runs on from above it.
+    size_t k = 0;
+    while (k < b.lines.size() && (b.lines[k].role == SignatureRole::kPlaceDate ||
+                                  b.lines[k].role == SignatureRole::kProse ||
+                                  (b.lines[k].role == SignatureRole::kLabel && b.lines[k].field == "date") ||
+                                  (b.lines[k].role == SignatureRole::kOther && fields::StartsLower(b.lines[k].text)))) {
+      ++k;
+    }
+    if (k == b.lines.size()) continue;
+    const SignatureLine& head = b.lines[k];
+    std::string org;
+    if (head.role == SignatureRole::kOpener) {
+      org = JoinContinuation(reading, b, k, head.value);
+    } else if (head.role == SignatureRole::kCompany) {
+      org = JoinContinuation(reading, b, k, head.text);
+    } else {
+      continue;
+    }
+    org = CleanOrganisation(reading, org);
+    while (!org.empty() && (org.back() == ',' || org.back() == ':')) org.pop_back();
+    // "Investment Manager of the Limited Partner": an office, not who signs.
+    if (org.empty() || IsRole(reading, Bare(org)) || FindOffice(reading, org)) continue;
+    out.push_back({fields::names::Nominative(org), head.line});
+  }
+  return out;
+}
+
 }  // namespace pactum::extract
