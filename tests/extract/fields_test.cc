@@ -3,6 +3,7 @@
 #include "pactum/extract/fields.h"
 #include "test_document.h"
 
+#include "fields/common.h"
 #include "fields/extractors.h"
 
 #include <gtest/gtest.h>
@@ -628,6 +629,32 @@ TEST(PartiesTest, PartiesLeftToTheSignaturePageAreTheOrganisationsThatSign) {
   named.insert(named.end(), blocks.begin(), blocks.end());
   EXPECT_EQ(PartyNames(named),
             (std::vector<std::string>{"Northwind Capital Partners, L.P.", "Sample Harbour Holdings Ltd"}));
+}
+
+// Names led by a small letter (a brand, a web domain) or by a registration
+// number are names; a span that repeats the end of a party's name is that
+// party again.
+TEST(PartiesTest, BrandsLedBySmallLettersNumberedCompaniesAndNameTails) {
+  EXPECT_EQ(PartyNames({{1, 230, 50, "HOSTING AGREEMENT"},
+                        {1, 50, 80, "This Hosting Agreement is made on June 1, 2001 by and between eSample Networks, Inc., a"},
+                        {1, 50, 95, "Delaware corporation (\"Provider\"), and 1234567 Ontario Limited, an Ontario corporation"},
+                        {1, 50, 110, "(\"Customer\")."},
+                        {1, 50, 140, "1. Hosting"}}),
+            (std::vector<std::string>{"eSample Networks, Inc.", "1234567 Ontario Limited"}));
+  EXPECT_EQ(PartyNames({{1, 230, 50, "SPONSORSHIP AGREEMENT"},
+                        {1, 50, 80, "This Sponsorship Agreement is made on June 1, 2001 by and between iExample.com, Inc., a"},
+                        {1, 50, 95, "Delaware corporation (\"Sponsor\"), and First Example Merchant Services Corporation, a"},
+                        {1, 50, 110, "Delaware corporation (\"Example Merchant Services Corporation\")."},
+                        {1, 50, 140, "1. Sponsorship"}}),
+            (std::vector<std::string>{"iExample.com, Inc.", "First Example Merchant Services Corporation"}));
+  // What opens a name: a capital, a capital after a small first letter, a web
+  // domain; not a lower-case word, a hyphenated one or a number.
+  for (const char* word : {"Example", "eSample", "iExample.com", "example.net", "ÄBC"}) {
+    EXPECT_TRUE(fields::OpensName(word)) << word;
+  }
+  for (const char* word : {"example", "e-mail", "and", "1234567", "", "(Example"}) {
+    EXPECT_FALSE(fields::OpensName(word)) << word;
+  }
 }
 
 TEST(TitleTest, SubjectOnTheTitleLine) {

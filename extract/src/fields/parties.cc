@@ -42,7 +42,7 @@ std::optional<std::string> DefinedTerm(const Tokens& tokens, size_t from, size_t
   return std::nullopt;
 }
 
-bool IsCapitalisedWord(const Token& t) { return fields::StartsUpper(t.text); }
+bool IsCapitalisedWord(const Token& t) { return fields::OpensName(t.text); }
 
 // Names go on over a connector or a comma when a capitalised word follows
 // ("European Foundation | for Vocational Learning", "Ministerium für Arbeit,
@@ -145,13 +145,28 @@ std::string StripArticle(std::string name, const std::vector<std::string>& artic
   return name;
 }
 
+// Whether `name` can be a party's name by its first word: one that opens a
+// name (fields::OpensName), or a number when the name ends in a legal form
+// ("2205925 Ontario Limited", a company registered by number).
+bool MayBeName(const Reading& reading, const std::string& name) {
+  const std::string first = name.substr(0, name.find(' '));
+  if (fields::OpensName(first)) return true;
+  if (std::isdigit(static_cast<unsigned char>(name[0])) == 0 || first.size() == name.size()) return false;
+  return HasWord(reading.Words("parties.legal_forms"), name.substr(name.rfind(' ') + 1));
+}
+
 // Whether `name` is a party of `out` already (compared without a leading
 // article, by the stems of its last words: "the Acme Group, Inc." = "ACME
-// GROUP, INC.").
+// GROUP, INC."), or the end of one's name ("Data Services Corp." of "First
+// Data Services Corp.", a span that lost its first word).
 bool Seen(const Agreement& out, const std::string& name, const std::vector<std::string>& articles) {
   auto key = [&](const std::string& n) { return fields::names::StemTail(StripArticle(n, articles), 8); };
   const std::string k = key(name);
-  return std::any_of(out.parties.begin(), out.parties.end(), [&](const Party& p) { return key(p.name) == k; });
+  return std::any_of(out.parties.begin(), out.parties.end(), [&](const Party& p) {
+    const std::string have = key(p.name);
+    return have == k || (k.find(' ') != std::string::npos && have.size() > k.size() + 1 &&
+                         fields::EndsWith(have, k) && have[have.size() - k.size() - 1] == ' ');
+  });
 }
 
 }  // namespace
@@ -212,7 +227,7 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     // The article before the name tells its case ("dem Hessischen Ministerium").
     if (first > 0 && HasWord(articles, tokens.tokens[first - 1].text)) name = tokens.tokens[first - 1].text + " " + name;
     name = StripArticle(fields::names::Nominative(name), articles);
-    if (name.size() < 2 || name.size() > 200 || !fields::StartsUpper(name)) continue;
+    if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name)) continue;
     if (auto hit = StartsWithPhrase(name, not_parties); hit && hit->end == name.size()) continue;
     if (Seen(*out, name, articles)) continue;
     Party party;
@@ -227,7 +242,7 @@ void ExtractParties(const Reading& reading, Agreement* out) {
   if (FindPhrase(tokens.text, reading.Words("parties.signature_referrals"))) {
     for (const auto& org : SigningOrganisations(reading)) {
       std::string name = StripArticle(org.name, articles);
-      if (name.size() < 2 || name.size() > 200 || !fields::StartsUpper(name) || Seen(*out, name, articles)) continue;
+      if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name) || Seen(*out, name, articles)) continue;
       Party party;
       party.name = std::move(name);
       party.evidence = fields::EvidenceOf(reading.line(org.line));
