@@ -657,6 +657,36 @@ TEST(PartiesTest, BrandsLedBySmallLettersNumberedCompaniesAndNameTails) {
   }
 }
 
+// A legal form after a comma stays with the name when an address follows it;
+// a trade name ("d/b/a …") and a trailing conjunction are cut; and where no
+// preamble names any party, the organisations that sign are the parties.
+TEST(PartiesTest, LegalFormsBeforeAddressesTradeNamesAndPartiesOnlyWhereTheySign) {
+  EXPECT_EQ(PartyNames({{1, 230, 50, "SUPPLY AGREEMENT"},
+                        {1, 50, 80, "This Supply Agreement is made on June 1, 2001 by and between EXAMPLE TEST SYSTEMS, INC. OF"},
+                        {1, 50, 95, "12 SAMPLE ROAD, SUITE 3, SPRINGFIELD (\"Supplier\") and Sample Parts, LLC with an address at"},
+                        {1, 50, 110, "40 Example Avenue, Riverton (\"Buyer\")."},
+                        {1, 50, 140, "1. Supply"}}),
+            (std::vector<std::string>{"EXAMPLE TEST SYSTEMS, INC.", "Sample Parts, LLC"}));
+  const auto trade = PartyNames({{1, 230, 50, "DISTRIBUTION AGREEMENT"},
+                                 {1, 50, 80, "This Distribution Agreement is made on June 1, 2001 by and between EXAMPLE OPERATIONS"},
+                                 {1, 50, 95, "INC. d/b/a EXAMPLE INC. (\"Supplier\") and Sample Trading Pte Ltd (\"Distributor\")."},
+                                 {1, 50, 140, "1. Appointment"}});
+  ASSERT_FALSE(trade.empty());
+  EXPECT_EQ(trade.front(), "EXAMPLE OPERATIONS INC.");
+  EXPECT_EQ(PartyNames({{1, 50, 80, "12. MISCELLANEOUS. This Agreement may be signed in counterparts, each an original,"},
+                        {1, 50, 95, "and all of them one instrument."},
+                        {1, 50, 130, "IN WITNESS WHEREOF, the parties have signed this Agreement as of the date above."},
+                        {1, 50, 160, "EXAMPLE GOLF COMPANY, INC."},
+                        {1, 50, 175, "By: /s/ Alex Demo"},
+                        {1, 50, 190, "Name: Alex Demo"},
+                        {1, 50, 205, "Title: President"},
+                        {1, 300, 160, "SAMPLE SPORTS LIMITED"},
+                        {1, 300, 175, "By: /s/ Sam Placeholder"},
+                        {1, 300, 190, "Name: Sam Placeholder"},
+                        {1, 300, 205, "Title: Director"}}),
+            (std::vector<std::string>{"EXAMPLE GOLF COMPANY, INC.", "SAMPLE SPORTS LIMITED"}));
+}
+
 TEST(TitleTest, SubjectOnTheTitleLine) {
   Agreement a;
   ExtractTitle(Read({{1, 100, 50, "KOOPERATIONSVERTRAG ÜBER DIE ZUSAMMENARBEIT IN DER JUGENDBERUFSHILFE"},

@@ -74,15 +74,26 @@ size_t ExtendName(const Reading& reading, const Tokens& tokens, size_t last, siz
 }
 
 // Where a labelled name runs on into what is not its name: an address after
-// a comma (a house number, a postcode, a street word), or a new line that
-// starts with an article ("Landkreis Kassel" / "Der Kreisausschuss").
+// a comma (a house number, a postcode, a street word), a detail ("d/b/a …",
+// "with its principal office …"), or a new line that starts with an article
+// ("Landkreis Kassel" / "Der Kreisausschuss"). A legal form after the comma
+// is the name's ("Example Systems, Inc. of 12 Main Street").
 size_t CutName(const Reading& reading, const Tokens& tokens, size_t first, size_t last) {
   const auto& t = tokens.tokens;
   const auto& articles = reading.Words("parties.articles");
   const auto& streets = reading.Words("parties.address_words");
+  const auto& details = reading.Words("parties.detail_cues");
+  const auto& legal_forms = reading.Words("parties.legal_forms");
   for (size_t k = first + 1; k < last; ++k) {
     if (t[k].line != t[k - 1].line && HasWord(articles, t[k].text)) return k;
+    const std::string_view text(tokens.text);
+    if (StartsWithPhrase(text.substr(t[k].begin), details)) return k;
     if (t[k].text != "," || k + 1 >= last) continue;
+    if (auto form = StartsWithPhrase(text.substr(t[k + 1].begin), legal_forms)) {
+      const size_t form_end = t[k + 1].begin + form->end;
+      while (k + 1 < last && t[k + 1].begin < form_end) ++k;
+      continue;
+    }
     // The part after the comma, up to the next comma.
     size_t e = k + 1;
     while (e < t.size() && t[e].line == t[k + 1].line && t[e].text != "," && t[e].text != "(") ++e;
@@ -208,6 +219,7 @@ void ExtractParties(const Reading& reading, Agreement* out) {
   const auto spans = AddBlockLayoutParties(reading, tokens, LabelPartyNames(PartyFeatures(reading, tokens)));
   const auto& articles = reading.Words("parties.articles");
   const auto& not_parties = reading.Words("parties.not_parties");
+  const auto& conjunctions = reading.Words("parties.conjunctions");
   for (size_t s = 0; s < spans.size(); ++s) {
     auto [first, last] = spans[s];
     const size_t next_span = s + 1 < spans.size() ? spans[s + 1].first : tokens.tokens.size();
@@ -222,7 +234,11 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     }
     last = CompleteLegalForm(reading, tokens, first, last);
     last = CutName(reading, tokens, first, last);
-    while (last > first + 1 && IsNamePunctuation(tokens.tokens[last - 1].text)) --last;
+    // "City of Example, Texas and": a conjunction or punctuation at the end is not the name's.
+    while (last > first + 1 &&
+           (IsNamePunctuation(tokens.tokens[last - 1].text) || HasWord(conjunctions, tokens.tokens[last - 1].text))) {
+      --last;
+    }
     std::string name = fields::Trim(tokens.Span(first, last - 1));
     // The article before the name tells its case ("dem Hessischen Ministerium").
     if (first > 0 && HasWord(articles, tokens.tokens[first - 1].text)) name = tokens.tokens[first - 1].text + " " + name;
@@ -238,8 +254,10 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     out->parties.push_back(std::move(party));
   }
   // "The undersigned hereby agree …", "each of the persons set forth on the
-  // signature page": the parties are (also) the organisations that sign.
-  if (FindPhrase(tokens.text, reading.Words("parties.signature_referrals"))) {
+  // signature page": the parties are (also) the organisations that sign; so
+  // they are where no preamble names any (a preamble the zoner missed, an
+  // excerpt that starts after it).
+  if (out->parties.empty() || FindPhrase(tokens.text, reading.Words("parties.signature_referrals"))) {
     for (const auto& org : SigningOrganisations(reading)) {
       std::string name = StripArticle(org.name, articles);
       if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name) || Seen(*out, name, articles)) continue;
