@@ -687,6 +687,33 @@ TEST(PartiesTest, LegalFormsBeforeAddressesTradeNamesAndPartiesOnlyWhereTheySign
             (std::vector<std::string>{"EXAMPLE GOLF COMPANY, INC.", "SAMPLE SPORTS LIMITED"}));
 }
 
+// A party printed again, with other punctuation or without its legal form,
+// or the end of its name printed first, is one party, named fully.
+TEST(PartiesTest, OnePartyPrintedTwiceIsOneParty) {
+  const std::vector<L> preamble = {
+      {1, 230, 50, "JOINT REPORTING AGREEMENT"},
+      {1, 50, 80, "Each of the undersigned agrees that the report on the shares of the issuer is filed on"},
+      {1, 50, 95, "behalf of each of them, and that this agreement is attached to that report as an exhibit."}};
+  auto signed_by = [&](const std::string& first, const std::string& second) {
+    std::vector<L> d = preamble;
+    d.insert(d.end(), {{2, 300, 130, first},
+                       {2, 300, 145, "By: /s/ Alex Demo"},
+                       {2, 300, 160, "Name: Alex Demo"},
+                       {2, 300, 240, second},
+                       {2, 300, 255, "By: /s/ Sam Placeholder"},
+                       {2, 300, 270, "Name: Sam Placeholder"}});
+    return PartyNames(d);
+  };
+  EXPECT_EQ(signed_by("SAMPLE WIDGETS,INC.", "Sample Widgets, Inc."), (std::vector<std::string>{"SAMPLE WIDGETS,INC."}));
+  EXPECT_EQ(signed_by("EXAMPLE U.S. HOLDINGS", "EXAMPLE US HOLDINGS, INC."),
+            (std::vector<std::string>{"EXAMPLE US HOLDINGS, INC."}));
+  EXPECT_EQ(signed_by("EXAMPLE HOLDINGS, INC.", "EXAMPLE HOLDINGS"), (std::vector<std::string>{"EXAMPLE HOLDINGS, INC."}));
+  EXPECT_EQ(signed_by("RIVER FUND II, L.P.", "SAMPLE RIVER FUND II, L.P."),
+            (std::vector<std::string>{"SAMPLE RIVER FUND II, L.P."}));
+  EXPECT_EQ(signed_by("SAMPLE RIVER FUND II, L.P.", "SAMPLE RIVER FUND III, L.P."),
+            (std::vector<std::string>{"SAMPLE RIVER FUND II, L.P.", "SAMPLE RIVER FUND III, L.P."}));
+}
+
 TEST(TitleTest, SubjectOnTheTitleLine) {
   Agreement a;
   ExtractTitle(Read({{1, 100, 50, "KOOPERATIONSVERTRAG ÜBER DIE ZUSAMMENARBEIT IN DER JUGENDBERUFSHILFE"},

@@ -166,18 +166,72 @@ bool MayBeName(const Reading& reading, const std::string& name) {
   return HasWord(reading.Words("parties.legal_forms"), name.substr(name.rfind(' ') + 1));
 }
 
-// Whether `name` is a party of `out` already (compared without a leading
-// article, by the stems of its last words: "the Acme Group, Inc." = "ACME
-// GROUP, INC."), or the end of one's name ("Data Services Corp." of "First
-// Data Services Corp.", a span that lost its first word).
-bool Seen(const Agreement& out, const std::string& name, const std::vector<std::string>& articles) {
-  auto key = [&](const std::string& n) { return fields::names::StemTail(StripArticle(n, articles), 8); };
-  const std::string k = key(name);
-  return std::any_of(out.parties.begin(), out.parties.end(), [&](const Party& p) {
-    const std::string have = key(p.name);
-    return have == k || (k.find(' ') != std::string::npos && have.size() > k.size() + 1 &&
-                         fields::EndsWith(have, k) && have[have.size() - k.size() - 1] == ' ');
-  });
+// A name for comparing: without a leading article, lowered, commas as
+// spaces and full stops dropped ("ScanSource,Inc." = "ScanSource, Inc.",
+// "U.S." = "US"), the stems of its last words.
+std::string NameKey(const std::string& name, const std::vector<std::string>& articles) {
+  std::string plain;
+  for (char c : StripArticle(name, articles)) {
+    if (c == ',' || c == ';') plain += ' ';
+    else if (c != '.') plain += c;
+  }
+  return fields::names::StemTail(fields::CollapseSpaces(plain), 8);
+}
+
+// `key` without the legal form words at its end ("netgear inc" -> "netgear").
+std::string WithoutLegalForm(const Reading& reading, std::string key) {
+  const auto& forms = reading.Words("parties.legal_forms");
+  for (size_t space = key.rfind(' '); space != std::string::npos && HasWord(forms, key.substr(space + 1));
+       space = key.rfind(' ')) {
+    key.resize(space);
+  }
+  return key;
+}
+
+// Whether key `part`, a company's name (two words at least, ending in a
+// legal form), is the end of key `whole` by words ("data services corp" of
+// "first data services corp"), not one it names after a connector ("Mark der
+// Deutschen Demokratischen Republik" is not the republic).
+bool EndsWithWords(const Reading& reading, const std::string& whole, const std::string& part) {
+  if (part.find(' ') == std::string::npos || whole.size() <= part.size() + 1 || !fields::EndsWith(whole, part) ||
+      whole[whole.size() - part.size() - 1] != ' ' || WithoutLegalForm(reading, part) == part) {
+    return false;
+  }
+  const std::string before = whole.substr(0, whole.size() - part.size() - 1);
+  const std::string last = before.substr(before.rfind(' ') == std::string::npos ? 0 : before.rfind(' ') + 1);
+  return !HasWord(reading.Words("parties.name_connectors"), last) && !HasWord(reading.Words("parties.articles"), last);
+}
+
+// Adds `party` to `out` unless it is one of its parties again: the same name
+// (NameKey), the end of one's name (a span that lost its first words) or one
+// without its legal form. A fuller name replaces the shorter one found first
+// ("Security Technology Co., Ltd." by "Example Internet Security Technology
+// Co., Ltd."; "NETGEAR" by "NETGEAR, Inc.").
+void AddParty(const Reading& reading, Party party, Agreement* out) {
+  const auto& articles = reading.Words("parties.articles");
+  const std::string key = NameKey(party.name, articles);
+  const std::string bare = WithoutLegalForm(reading, key);
+  for (Party& have : out->parties) {
+    const std::string other = NameKey(have.name, articles);
+    if (other == key || EndsWithWords(reading, other, key) || (other != key && WithoutLegalForm(reading, other) == key)) return;
+    if (EndsWithWords(reading, key, other) || (bare != key && bare == other)) {
+      have.name = party.name;
+      if (!have.short_name) have.short_name = party.short_name;
+      return;
+    }
+  }
+  out->parties.push_back(std::move(party));
+}
+
+// Whether `name` is a role rather than a name: a role word alone or with a
+// letter or number ("Company", "Party C", "Partner 2").
+bool IsRoleLabel(const Reading& reading, const std::string& name) {
+  const auto& roles = reading.Words("parties.roles");
+  const size_t space = name.find(' ');
+  if (space == std::string::npos) return HasWord(roles, name);
+  const std::string rest = name.substr(space + 1);
+  const bool mark = rest.size() == 1 || std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+  return mark && HasWord(roles, name.substr(0, space));
 }
 
 }  // namespace
@@ -245,13 +299,13 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     name = StripArticle(fields::names::Nominative(name), articles);
     if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name)) continue;
     if (auto hit = StartsWithPhrase(name, not_parties); hit && hit->end == name.size()) continue;
-    if (Seen(*out, name, articles)) continue;
+    if (IsRoleLabel(reading, name)) continue;
     Party party;
     party.name = name;
     party.short_name = DefinedTerm(tokens, last, next_span);
     if (party.short_name && *party.short_name == name) party.short_name.reset();
     party.evidence = fields::EvidenceOf(reading.line(tokens.tokens[first].line));
-    out->parties.push_back(std::move(party));
+    AddParty(reading, std::move(party), out);
   }
   // "The undersigned hereby agree …", "each of the persons set forth on the
   // signature page": the parties are (also) the organisations that sign; so
@@ -260,13 +314,23 @@ void ExtractParties(const Reading& reading, Agreement* out) {
   if (out->parties.empty() || FindPhrase(tokens.text, reading.Words("parties.signature_referrals"))) {
     for (const auto& org : SigningOrganisations(reading)) {
       std::string name = StripArticle(org.name, articles);
-      if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name) || Seen(*out, name, articles)) continue;
+      if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name) || IsRoleLabel(reading, name)) continue;
       Party party;
       party.name = std::move(name);
       party.evidence = fields::EvidenceOf(reading.line(org.line));
-      out->parties.push_back(std::move(party));
+      AddParty(reading, std::move(party), out);
     }
   }
+  // A party's defined short name found as a name of its own ("PSS" after
+  // "Physician Example Services, Inc. ("PSS")") is that party.
+  std::vector<Party> kept;
+  for (const Party& p : out->parties) {
+    const bool short_name = std::any_of(out->parties.begin(), out->parties.end(), [&](const Party& q) {
+      return &q != &p && q.short_name && fields::Lower(*q.short_name) == fields::Lower(p.name);
+    });
+    if (!short_name) kept.push_back(p);
+  }
+  out->parties = std::move(kept);
 }
 
 }  // namespace pactum::extract
