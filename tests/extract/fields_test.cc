@@ -629,6 +629,17 @@ TEST(PartiesTest, PartiesLeftToTheSignaturePageAreTheOrganisationsThatSign) {
   named.insert(named.end(), blocks.begin(), blocks.end());
   EXPECT_EQ(PartyNames(named),
             (std::vector<std::string>{"Northwind Capital Partners, L.P.", "Sample Harbour Holdings Ltd"}));
+  // "For and on behalf of" on a line of its own, the organisation under it,
+  // blocks cut anywhere between them.
+  std::vector<L> behalf = {{1, 50, 80, "12. COUNTERPARTS. This Agreement may be signed in counterparts."},
+                           {1, 50, 110, "IN WITNESS WHEREOF the parties have signed this Agreement."}};
+  const char* orgs[] = {"Example Telecom Limited", "Sample Cable Corporation", "Northwind Networks"};
+  for (int i = 0; i < 3; ++i) {
+    const double y = 140 + 60 * i;
+    behalf.insert(behalf.end(), {{1, 50, y, "For and on behalf of"}, {1, 50, y + 12, orgs[i]}, {1, 50, y + 40, "By:"}});
+  }
+  EXPECT_EQ(PartyNames(behalf), (std::vector<std::string>{"Example Telecom Limited", "Sample Cable Corporation",
+                                                          "Northwind Networks"}));
 }
 
 // Names led by a small letter (a brand, a web domain) or by a registration

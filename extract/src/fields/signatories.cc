@@ -613,8 +613,16 @@ void ExtractSignatoriesWith(const Reading& reading, Agreement* out, const Signat
 std::vector<SigningOrganisation> SigningOrganisations(const Reading& reading) {
   std::vector<SigningOrganisation> out;
   const SignatureArea area = SignatureArea::Of(reading);
+  const auto& openers = reading.Words("signatures.openers");
   for (const SignatureBlock& b : area.blocks()) {
     if (b.column < 0) continue;
+    auto add = [&](size_t k, const std::string& text) {
+      std::string org = CleanOrganisation(reading, JoinContinuation(reading, b, k, text));
+      while (!org.empty() && (org.back() == ',' || org.back() == ':')) org.pop_back();
+      // "Investment Manager of the Limited Partner": an office, not who signs.
+      if (org.empty() || IsRole(reading, Bare(org)) || FindOffice(reading, org)) return;
+      out.push_back({fields::names::Nominative(org), b.lines[k].line});
+    };
     // The block's first line after a date or text that runs on from above it.
     size_t k = 0;
     while (k < b.lines.size() && (b.lines[k].role == SignatureRole::kPlaceDate ||
@@ -623,21 +631,24 @@ std::vector<SigningOrganisation> SigningOrganisations(const Reading& reading) {
                                   (b.lines[k].role == SignatureRole::kOther && fields::StartsLower(b.lines[k].text)))) {
       ++k;
     }
-    if (k == b.lines.size()) continue;
-    const SignatureLine& head = b.lines[k];
-    std::string org;
-    if (head.role == SignatureRole::kOpener) {
-      org = JoinContinuation(reading, b, k, head.value);
-    } else if (head.role == SignatureRole::kCompany) {
-      org = JoinContinuation(reading, b, k, head.text);
-    } else {
-      continue;
+    if (k < b.lines.size() && b.lines[k].role == SignatureRole::kCompany) add(k, b.lines[k].text);
+    for (; k < b.lines.size(); ++k) {
+      const SignatureLine& l = b.lines[k];
+      if (l.role == SignatureRole::kOpener) {
+        add(k, l.value);
+        continue;
+      }
+      // "For and on behalf of" on a line of its own: the organisation is the next line.
+      std::string bare = Trim(l.text);
+      while (!bare.empty() && bare.back() == ':') bare.pop_back();
+      const auto hit = StartsWithPhrase(bare, openers);
+      if (!hit || hit->end != bare.size() || k + 1 >= b.lines.size()) continue;
+      const SignatureLine& next = b.lines[k + 1];
+      if (next.role == SignatureRole::kCompany || next.role == SignatureRole::kName ||
+          next.role == SignatureRole::kOther) {
+        add(k + 1, next.text);
+      }
     }
-    org = CleanOrganisation(reading, org);
-    while (!org.empty() && (org.back() == ',' || org.back() == ':')) org.pop_back();
-    // "Investment Manager of the Limited Partner": an office, not who signs.
-    if (org.empty() || IsRole(reading, Bare(org)) || FindOffice(reading, org)) continue;
-    out.push_back({fields::names::Nominative(org), head.line});
   }
   return out;
 }
