@@ -725,6 +725,26 @@ TEST(PartiesTest, OnePartyPrintedTwiceIsOneParty) {
             (std::vector<std::string>{"SAMPLE RIVER FUND II, L.P.", "SAMPLE RIVER FUND III, L.P."}));
 }
 
+// A cover page that names the parties above the title, a conjunction alone
+// on the line between them, gives them as parties; words above a title that
+// are no names do not.
+TEST(PartiesTest, CoverPageNamesAboveTheTitle) {
+  const std::vector<L> body = {{2, 50, 80, "1. DEFINITIONS"},
+                               {2, 50, 95, "In this Agreement the words below have the meanings given to them."}};
+  std::vector<L> cover = {{1, 250, 200, "Example Holdings Inc."},
+                          {1, 290, 240, "and"},
+                          {1, 230, 280, "SAMPLE PHARMA COMPANY LTD."},
+                          {1, 220, 380, "Distributorship Agreement"}};
+  cover.insert(cover.end(), body.begin(), body.end());
+  EXPECT_EQ(PartyNames(cover), (std::vector<std::string>{"Example Holdings Inc.", "SAMPLE PHARMA COMPANY LTD."}));
+  std::vector<L> letterhead = {{1, 50, 200, "offices in three cities"},
+                               {1, 50, 215, "and"},
+                               {1, 50, 230, "a network of partners"},
+                               {1, 220, 380, "Distributorship Agreement"}};
+  letterhead.insert(letterhead.end(), body.begin(), body.end());
+  EXPECT_TRUE(PartyNames(letterhead).empty());
+}
+
 TEST(TitleTest, SubjectOnTheTitleLine) {
   Agreement a;
   ExtractTitle(Read({{1, 100, 50, "KOOPERATIONSVERTRAG ÜBER DIE ZUSAMMENARBEIT IN DER JUGENDBERUFSHILFE"},

@@ -268,6 +268,38 @@ std::vector<std::pair<size_t, size_t>> AddBlockLayoutParties(const Reading& read
   return spans;
 }
 
+// A cover page above the title that names the parties on lines of their
+// own, joined by a conjunction alone on the line between them ("EXAMPLE
+// INC." / "and" / "SAMPLE LIMITED"): the two lines as names, each set apart
+// as a heading is (centred or in capitals) or ending in a legal form.
+std::vector<std::pair<std::string, size_t>> CoverPageParties(const Reading& reading) {
+  std::vector<std::pair<std::string, size_t>> out;
+  const auto& conjunctions = reading.Words("parties.conjunctions");
+  const auto& legal_forms = reading.Words("parties.legal_forms");
+  size_t title = 0;
+  while (title < reading.size() && reading.zone(title) != Zone::kTitle) ++title;
+  if (title == reading.size()) return out;
+  auto name_line = [&](size_t i) {
+    const LineFeatures& f = reading.features(i);
+    const std::string text = fields::Trim(reading.line(i).text);
+    if (f.words == 0 || f.words > 10 || f.party_cue || !fields::OpensName(text.substr(0, text.find(' ')))) return false;
+    if (text.find_first_of("0123456789") != std::string::npos && !HasWord(legal_forms, text.substr(text.rfind(' ') + 1))) {
+      return false;
+    }
+    const auto form = FindAllPhrases(text, legal_forms);
+    const bool ends_in_form = !form.empty() && form.back().end + 1 >= text.size();
+    return f.centred || f.all_caps || ends_in_form;
+  };
+  for (size_t i = 1; i + 1 < title; ++i) {
+    if (reading.line(i).page != reading.line(title).page) continue;
+    if (!HasWord(conjunctions, fields::Trim(reading.line(i).text))) continue;
+    if (!name_line(i - 1) || !name_line(i + 1)) continue;
+    out.emplace_back(fields::Trim(reading.line(i - 1).text), i - 1);
+    out.emplace_back(fields::Trim(reading.line(i + 1).text), i + 1);
+  }
+  return out;
+}
+
 void ExtractParties(const Reading& reading, Agreement* out) {
   const Tokens tokens = PartyTokens(reading);
   const auto spans = AddBlockLayoutParties(reading, tokens, LabelPartyNames(PartyFeatures(reading, tokens)));
@@ -307,19 +339,24 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     party.evidence = fields::EvidenceOf(reading.line(tokens.tokens[first].line));
     AddParty(reading, std::move(party), out);
   }
+  // Names found outside the preamble: on the cover page or where the parties sign.
+  auto add_found = [&](const std::string& found, size_t line) {
+    std::string name = StripArticle(found, articles);
+    while (!name.empty() && (name.back() == ',' || name.back() == ';')) name.pop_back();
+    if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name) || IsRoleLabel(reading, name)) return;
+    if (auto hit = StartsWithPhrase(name, not_parties); hit && hit->end == name.size()) return;
+    Party party;
+    party.name = std::move(name);
+    party.evidence = fields::EvidenceOf(reading.line(line));
+    AddParty(reading, std::move(party), out);
+  };
+  for (const auto& cover : CoverPageParties(reading)) add_found(cover.first, cover.second);
   // "The undersigned hereby agree …", "each of the persons set forth on the
   // signature page": the parties are (also) the organisations that sign; so
-  // they are where no preamble names any (a preamble the zoner missed, an
-  // excerpt that starts after it).
+  // they are where no preamble or cover page names any (a preamble the zoner
+  // missed, an excerpt that starts after it).
   if (out->parties.empty() || FindPhrase(tokens.text, reading.Words("parties.signature_referrals"))) {
-    for (const auto& org : SigningOrganisations(reading)) {
-      std::string name = StripArticle(org.name, articles);
-      if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name) || IsRoleLabel(reading, name)) continue;
-      Party party;
-      party.name = std::move(name);
-      party.evidence = fields::EvidenceOf(reading.line(org.line));
-      AddParty(reading, std::move(party), out);
-    }
+    for (const auto& org : SigningOrganisations(reading)) add_found(org.name, org.line);
   }
   // A party's defined short name found as a name of its own ("PSS" after
   // "Physician Example Services, Inc. ("PSS")") is that party.
