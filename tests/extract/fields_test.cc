@@ -640,6 +640,23 @@ TEST(PartiesTest, PartiesLeftToTheSignaturePageAreTheOrganisationsThatSign) {
   }
   EXPECT_EQ(PartyNames(behalf), (std::vector<std::string>{"Example Telecom Limited", "Sample Cable Corporation",
                                                           "Northwind Networks"}));
+  // A role label above the organisation ("SPONSOR:"); "By: X" signs for the block's organisation.
+  const std::vector<L> sponsors = {
+      {1, 230, 50, "SUPPORT AGREEMENT"},
+      {1, 50, 80, "This Support Agreement is made as of May 2, 2021 by and among Example Bidco LLC (\"Buyer\"), and each"},
+      {1, 50, 95, "other party identified on the signature page(s) hereto (each, a \"Supporter\")."},
+      {1, 50, 125, "1. Support"},
+      {1, 50, 140, "Each Supporter supports the offer of Buyer."},
+      {2, 50, 100, "IN WITNESS WHEREOF, this Agreement is executed as of the date above."},
+      {2, 300, 130, "SUPPORTER:"},
+      {2, 300, 145, "Example Value Fund L.P."},
+      {2, 300, 160, "By: Example Management LLC"},
+      {2, 300, 175, "Its: General Partner"},
+      {2, 300, 215, "Sample Opportunity Fund I LP"},
+      {2, 300, 230, "By: /s/ Sam Placeholder"},
+      {2, 300, 245, "Name: Sam Placeholder"}};
+  EXPECT_EQ(PartyNames(sponsors), (std::vector<std::string>{"Example Bidco LLC", "Example Value Fund L.P.",
+                                                            "Sample Opportunity Fund I LP"}));
 }
 
 // Names led by a small letter (a brand, a web domain) or by a registration

@@ -623,10 +623,11 @@ std::vector<SigningOrganisation> SigningOrganisations(const Reading& reading) {
       if (org.empty() || IsRole(reading, Bare(org)) || FindOffice(reading, org)) return;
       out.push_back({fields::names::Nominative(org), b.lines[k].line});
     };
-    // The block's first line after a date or text that runs on from above it.
+    // The block's first line after a date, a role ("SPONSOR:") or text that runs on from above it.
     size_t k = 0;
     while (k < b.lines.size() && (b.lines[k].role == SignatureRole::kPlaceDate ||
                                   b.lines[k].role == SignatureRole::kProse ||
+                                  b.lines[k].role == SignatureRole::kRoleLabel ||
                                   (b.lines[k].role == SignatureRole::kLabel && b.lines[k].field == "date") ||
                                   (b.lines[k].role == SignatureRole::kOther && fields::StartsLower(b.lines[k].text)))) {
       ++k;
