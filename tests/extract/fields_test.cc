@@ -657,6 +657,22 @@ TEST(PartiesTest, PartiesLeftToTheSignaturePageAreTheOrganisationsThatSign) {
       {2, 300, 245, "Name: Sam Placeholder"}};
   EXPECT_EQ(PartyNames(sponsors), (std::vector<std::string>{"Example Bidco LLC", "Example Value Fund L.P.",
                                                             "Sample Opportunity Fund I LP"}));
+  // Stacked blocks where the next organisation is left under the signer's
+  // title, one named like an office but a company by its legal form, and a
+  // date caption above the first.
+  std::vector<L> stacked = {undersigned.begin(), undersigned.begin() + 4};
+  stacked.insert(stacked.end(), {{2, 300, 100, "June 1, 2021"},
+                                 {2, 300, 112, "(Date)"},
+                                 {2, 300, 130, "EXAMPLE HOLDINGS MANAGER L.L.C."},
+                                 {2, 300, 145, "By: /s/ Alex Demo"},
+                                 {2, 300, 160, "Name: Alex Demo"},
+                                 {2, 300, 175, "Title: Authorized Signatory"},
+                                 {2, 300, 187, "SAMPLE PARTNERS II LUX S.A R.L II"},
+                                 {2, 300, 215, "/s/ Alex Demo"},
+                                 {2, 300, 230, "Name: Alex Demo"},
+                                 {2, 300, 245, "Title: Authorized Signatory"}});
+  EXPECT_EQ(PartyNames(stacked), (std::vector<std::string>{"EXAMPLE HOLDINGS MANAGER L.L.C.",
+                                                           "SAMPLE PARTNERS II LUX S.A R.L II"}));
 }
 
 // Names led by a small letter (a brand, a web domain) or by a registration
