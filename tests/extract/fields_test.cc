@@ -776,6 +776,13 @@ TEST(PartiesTest, CoverPageNamesAboveTheTitle) {
                                {1, 220, 380, "Distributorship Agreement"}};
   letterhead.insert(letterhead.end(), body.begin(), body.end());
   EXPECT_TRUE(PartyNames(letterhead).empty());
+  // A piece of a name cut inside its parentheses is no name.
+  std::vector<L> cut = {{1, 250, 200, "Example Holdings Inc."},
+                        {1, 290, 240, "and"},
+                        {1, 230, 280, "PTY) LIMITED"},
+                        {1, 220, 380, "Distributorship Agreement"}};
+  cut.insert(cut.end(), body.begin(), body.end());
+  EXPECT_EQ(PartyNames(cut), (std::vector<std::string>{"Example Holdings Inc."}));
 }
 
 TEST(TitleTest, SubjectOnTheTitleLine) {

@@ -156,10 +156,18 @@ std::string StripArticle(std::string name, const std::vector<std::string>& artic
   return name;
 }
 
-// Whether `name` can be a party's name by its first word: one that opens a
-// name (fields::OpensName), or a number when the name ends in a legal form
-// ("2205925 Ontario Limited", a company registered by number).
+// Whether `name` can be a party's name: its parentheses closed, and its first
+// word one that opens a name (fields::OpensName), or a number when the name
+// ends in a legal form ("2205925 Ontario Limited", a company registered by
+// number).
 bool MayBeName(const Reading& reading, const std::string& name) {
+  // A piece of a name cut inside parentheses ("PTY) LIMITED") is none.
+  int depth = 0;
+  for (char c : name) {
+    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+    if (depth < 0) return false;
+  }
+  if (depth != 0) return false;
   const std::string first = name.substr(0, name.find(' '));
   if (fields::OpensName(first)) return true;
   if (std::isdigit(static_cast<unsigned char>(name[0])) == 0 || first.size() == name.size()) return false;
