@@ -1,6 +1,7 @@
-// pactum-read FILE...: prints the reading of each document, a line per text
+// pactum-read [--signatures] FILE...: prints the reading of each document, a line per text
 // line: page, zone, the features the zoner used, and the text; where the
-// zone model (zone_labeller.h) overrules the rule zoner, the rule zone below. For looking
+// zone model (zone_labeller.h) overrules the rule zoner, the rule zone below. With
+// --signatures, then the signature area's blocks and their labelled lines. For looking
 // at how a layout is read while working on the zoner and the extractors.
 #include <spdlog/spdlog.h>
 
@@ -14,11 +15,13 @@
 #include "pactum/extract/pages.h"
 #include "pactum/extract/sniff.h"
 #include "reading/reading.h"
+#include "reading/signature_blocks.h"
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::off);  // page decisions are not what this prints
   using namespace pactum::extract;
-  for (int a = 1; a < argc; ++a) {
+  const bool signatures = argc > 1 && std::string(argv[1]) == "--signatures";
+  for (int a = signatures ? 2 : 1; a < argc; ++a) {
     std::ifstream in(argv[a], std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ExtractOptions options;
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
         std::printf("    ^ the rule zoner: %s\n", std::string(ZoneName(reading.rule_zone(i))).c_str());
       }
     }
+    if (signatures) std::printf("%s", SignatureArea::Of(reading).Describe().c_str());
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "pactum/extract/fields.h"
 #include "test_document.h"
 
+#include "fields/common.h"
 #include "fields/extractors.h"
 
 #include <gtest/gtest.h>
@@ -665,6 +666,197 @@ TEST(PartiesTest, InlineBetweenSentence) {
                                   {1, 50, 130, "§ 1 Gegenstand"}});
   ASSERT_FALSE(german.empty());
   EXPECT_EQ(german.front(), "Ministerium für Soziales und Integration");
+}
+
+// A preamble that leaves its parties to the signature page ("the
+// undersigned agree") has as parties the organisations heading the signature
+// blocks, in order, without the general partners they sign through; one that
+// names its parties does not take the signing organisations as well.
+TEST(PartiesTest, PartiesLeftToTheSignaturePageAreTheOrganisationsThatSign) {
+  const std::vector<L> blocks = {{2, 50, 100, "IN WITNESS WHEREOF, the undersigned have signed this Agreement on May 2, 2021."},
+                                 {2, 300, 130, "NORTHWIND CAPITAL PARTNERS, L.P."},
+                                 {2, 300, 145, "By: Northwind Capital GP, LLC, its general partner"},
+                                 {2, 300, 175, "By: /s/ Alex Demo"},
+                                 {2, 300, 190, "Name: Alex Demo"},
+                                 {2, 300, 205, "Title: Managing Member"},
+                                 {2, 300, 240, "SAMPLE HARBOUR HOLDINGS LTD"},
+                                 {2, 300, 255, "By: /s/ Sam Placeholder"},
+                                 {2, 300, 270, "Name: Sam Placeholder"},
+                                 {2, 300, 285, "Title: Director"},
+                                 {2, 300, 320, "EXAMPLE TRUST COMPANY"},
+                                 {2, 300, 335, "By: /s/ Kim Sample"},
+                                 {2, 300, 350, "Name: Kim Sample"},
+                                 {2, 300, 365, "Title: Trustee"}};
+  std::vector<L> undersigned = {{1, 230, 50, "JOINT REPORTING AGREEMENT"},
+                                {1, 50, 80, "Each of the undersigned agrees that the report on the shares of the issuer is filed on"},
+                                {1, 50, 95, "behalf of each of them, and that this agreement is attached to that report as an exhibit."},
+                                {1, 50, 110, "Each of them answers for the accuracy of what it states about itself only."}};
+  undersigned.insert(undersigned.end(), blocks.begin(), blocks.end());
+  EXPECT_EQ(PartyNames(undersigned), (std::vector<std::string>{"NORTHWIND CAPITAL PARTNERS, L.P.",
+                                                               "SAMPLE HARBOUR HOLDINGS LTD", "EXAMPLE TRUST COMPANY"}));
+  std::vector<L> named = {{1, 230, 50, "SERVICES AGREEMENT"},
+                          {1, 50, 80, "This Services Agreement is made on May 2, 2021 by and between Northwind Capital"},
+                          {1, 50, 95, "Partners, L.P., a Delaware limited partnership (\"Client\"), and Sample Harbour Holdings"},
+                          {1, 50, 110, "Ltd, a Bermuda company (\"Provider\")."},
+                          {1, 50, 140, "1. Services"},
+                          {1, 50, 155, "Provider renders the services of Exhibit A to Client."}};
+  named.insert(named.end(), blocks.begin(), blocks.end());
+  EXPECT_EQ(PartyNames(named),
+            (std::vector<std::string>{"Northwind Capital Partners, L.P.", "Sample Harbour Holdings Ltd"}));
+  // "For and on behalf of" on a line of its own, the organisation under it,
+  // blocks cut anywhere between them.
+  std::vector<L> behalf = {{1, 50, 80, "12. COUNTERPARTS. This Agreement may be signed in counterparts."},
+                           {1, 50, 110, "IN WITNESS WHEREOF the parties have signed this Agreement."}};
+  const char* orgs[] = {"Example Telecom Limited", "Sample Cable Corporation", "Northwind Networks"};
+  for (int i = 0; i < 3; ++i) {
+    const double y = 140 + 60 * i;
+    behalf.insert(behalf.end(), {{1, 50, y, "For and on behalf of"}, {1, 50, y + 12, orgs[i]}, {1, 50, y + 40, "By:"}});
+  }
+  EXPECT_EQ(PartyNames(behalf), (std::vector<std::string>{"Example Telecom Limited", "Sample Cable Corporation",
+                                                          "Northwind Networks"}));
+  // A role label above the organisation ("SPONSOR:"); "By: X" signs for the block's organisation.
+  const std::vector<L> sponsors = {
+      {1, 230, 50, "SUPPORT AGREEMENT"},
+      {1, 50, 80, "This Support Agreement is made as of May 2, 2021 by and among Example Bidco LLC (\"Buyer\"), and each"},
+      {1, 50, 95, "other party identified on the signature page(s) hereto (each, a \"Supporter\")."},
+      {1, 50, 125, "1. Support"},
+      {1, 50, 140, "Each Supporter supports the offer of Buyer."},
+      {2, 50, 100, "IN WITNESS WHEREOF, this Agreement is executed as of the date above."},
+      {2, 300, 130, "SUPPORTER:"},
+      {2, 300, 145, "Example Value Fund L.P."},
+      {2, 300, 160, "By: Example Management LLC"},
+      {2, 300, 175, "Its: General Partner"},
+      {2, 300, 215, "Sample Opportunity Fund I LP"},
+      {2, 300, 230, "By: /s/ Sam Placeholder"},
+      {2, 300, 245, "Name: Sam Placeholder"}};
+  EXPECT_EQ(PartyNames(sponsors), (std::vector<std::string>{"Example Bidco LLC", "Example Value Fund L.P.",
+                                                            "Sample Opportunity Fund I LP"}));
+  // Stacked blocks where the next organisation is left under the signer's
+  // title, one named like an office but a company by its legal form, and a
+  // date caption above the first.
+  std::vector<L> stacked = {undersigned.begin(), undersigned.begin() + 4};
+  stacked.insert(stacked.end(), {{2, 300, 100, "June 1, 2021"},
+                                 {2, 300, 112, "(Date)"},
+                                 {2, 300, 130, "EXAMPLE HOLDINGS MANAGER L.L.C."},
+                                 {2, 300, 145, "By: /s/ Alex Demo"},
+                                 {2, 300, 160, "Name: Alex Demo"},
+                                 {2, 300, 175, "Title: Authorized Signatory"},
+                                 {2, 300, 187, "SAMPLE PARTNERS II LUX S.A R.L II"},
+                                 {2, 300, 215, "/s/ Alex Demo"},
+                                 {2, 300, 230, "Name: Alex Demo"},
+                                 {2, 300, 245, "Title: Authorized Signatory"}});
+  EXPECT_EQ(PartyNames(stacked), (std::vector<std::string>{"EXAMPLE HOLDINGS MANAGER L.L.C.",
+                                                           "SAMPLE PARTNERS II LUX S.A R.L II"}));
+}
+
+// Names led by a small letter (a brand, a web domain) or by a registration
+// number are names; a span that repeats the end of a party's name is that
+// party again.
+TEST(PartiesTest, BrandsLedBySmallLettersNumberedCompaniesAndNameTails) {
+  EXPECT_EQ(PartyNames({{1, 230, 50, "HOSTING AGREEMENT"},
+                        {1, 50, 80, "This Hosting Agreement is made on June 1, 2001 by and between eSample Networks, Inc., a"},
+                        {1, 50, 95, "Delaware corporation (\"Provider\"), and 1234567 Ontario Limited, an Ontario corporation"},
+                        {1, 50, 110, "(\"Customer\")."},
+                        {1, 50, 140, "1. Hosting"}}),
+            (std::vector<std::string>{"eSample Networks, Inc.", "1234567 Ontario Limited"}));
+  EXPECT_EQ(PartyNames({{1, 230, 50, "SPONSORSHIP AGREEMENT"},
+                        {1, 50, 80, "This Sponsorship Agreement is made on June 1, 2001 by and between iExample.com, Inc., a"},
+                        {1, 50, 95, "Delaware corporation (\"Sponsor\"), and First Example Merchant Services Corporation, a"},
+                        {1, 50, 110, "Delaware corporation (\"Example Merchant Services Corporation\")."},
+                        {1, 50, 140, "1. Sponsorship"}}),
+            (std::vector<std::string>{"iExample.com, Inc.", "First Example Merchant Services Corporation"}));
+  // What opens a name: a capital, a capital after a small first letter, a web
+  // domain; not a lower-case word, a hyphenated one or a number.
+  for (const char* word : {"Example", "eSample", "iExample.com", "example.net", "ÄBC"}) {
+    EXPECT_TRUE(fields::OpensName(word)) << word;
+  }
+  for (const char* word : {"example", "e-mail", "and", "1234567", "", "(Example"}) {
+    EXPECT_FALSE(fields::OpensName(word)) << word;
+  }
+}
+
+// A legal form after a comma stays with the name when an address follows it;
+// a trade name ("d/b/a …") and a trailing conjunction are cut; and where no
+// preamble names any party, the organisations that sign are the parties.
+TEST(PartiesTest, LegalFormsBeforeAddressesTradeNamesAndPartiesOnlyWhereTheySign) {
+  EXPECT_EQ(PartyNames({{1, 230, 50, "SUPPLY AGREEMENT"},
+                        {1, 50, 80, "This Supply Agreement is made on June 1, 2001 by and between EXAMPLE TEST SYSTEMS, INC. OF"},
+                        {1, 50, 95, "12 SAMPLE ROAD, SUITE 3, SPRINGFIELD (\"Supplier\") and Sample Parts, LLC with an address at"},
+                        {1, 50, 110, "40 Example Avenue, Riverton (\"Buyer\")."},
+                        {1, 50, 140, "1. Supply"}}),
+            (std::vector<std::string>{"EXAMPLE TEST SYSTEMS, INC.", "Sample Parts, LLC"}));
+  const auto trade = PartyNames({{1, 230, 50, "DISTRIBUTION AGREEMENT"},
+                                 {1, 50, 80, "This Distribution Agreement is made on June 1, 2001 by and between EXAMPLE OPERATIONS"},
+                                 {1, 50, 95, "INC. d/b/a EXAMPLE INC. (\"Supplier\") and Sample Trading Pte Ltd (\"Distributor\")."},
+                                 {1, 50, 140, "1. Appointment"}});
+  ASSERT_FALSE(trade.empty());
+  EXPECT_EQ(trade.front(), "EXAMPLE OPERATIONS INC.");
+  EXPECT_EQ(PartyNames({{1, 50, 80, "12. MISCELLANEOUS. This Agreement may be signed in counterparts, each an original,"},
+                        {1, 50, 95, "and all of them one instrument."},
+                        {1, 50, 130, "IN WITNESS WHEREOF, the parties have signed this Agreement as of the date above."},
+                        {1, 50, 160, "EXAMPLE GOLF COMPANY, INC."},
+                        {1, 50, 175, "By: /s/ Alex Demo"},
+                        {1, 50, 190, "Name: Alex Demo"},
+                        {1, 50, 205, "Title: President"},
+                        {1, 300, 160, "SAMPLE SPORTS LIMITED"},
+                        {1, 300, 175, "By: /s/ Sam Placeholder"},
+                        {1, 300, 190, "Name: Sam Placeholder"},
+                        {1, 300, 205, "Title: Director"}}),
+            (std::vector<std::string>{"EXAMPLE GOLF COMPANY, INC.", "SAMPLE SPORTS LIMITED"}));
+}
+
+// A party printed again, with other punctuation or without its legal form,
+// or the end of its name printed first, is one party, named fully.
+TEST(PartiesTest, OnePartyPrintedTwiceIsOneParty) {
+  const std::vector<L> preamble = {
+      {1, 230, 50, "JOINT REPORTING AGREEMENT"},
+      {1, 50, 80, "Each of the undersigned agrees that the report on the shares of the issuer is filed on"},
+      {1, 50, 95, "behalf of each of them, and that this agreement is attached to that report as an exhibit."}};
+  auto signed_by = [&](const std::string& first, const std::string& second) {
+    std::vector<L> d = preamble;
+    d.insert(d.end(), {{2, 300, 130, first},
+                       {2, 300, 145, "By: /s/ Alex Demo"},
+                       {2, 300, 160, "Name: Alex Demo"},
+                       {2, 300, 240, second},
+                       {2, 300, 255, "By: /s/ Sam Placeholder"},
+                       {2, 300, 270, "Name: Sam Placeholder"}});
+    return PartyNames(d);
+  };
+  EXPECT_EQ(signed_by("SAMPLE WIDGETS,INC.", "Sample Widgets, Inc."), (std::vector<std::string>{"SAMPLE WIDGETS,INC."}));
+  EXPECT_EQ(signed_by("EXAMPLE U.S. HOLDINGS", "EXAMPLE US HOLDINGS, INC."),
+            (std::vector<std::string>{"EXAMPLE US HOLDINGS, INC."}));
+  EXPECT_EQ(signed_by("EXAMPLE HOLDINGS, INC.", "EXAMPLE HOLDINGS"), (std::vector<std::string>{"EXAMPLE HOLDINGS, INC."}));
+  EXPECT_EQ(signed_by("RIVER FUND II, L.P.", "SAMPLE RIVER FUND II, L.P."),
+            (std::vector<std::string>{"SAMPLE RIVER FUND II, L.P."}));
+  EXPECT_EQ(signed_by("SAMPLE RIVER FUND II, L.P.", "SAMPLE RIVER FUND III, L.P."),
+            (std::vector<std::string>{"SAMPLE RIVER FUND II, L.P.", "SAMPLE RIVER FUND III, L.P."}));
+}
+
+// A cover page that names the parties above the title, a conjunction alone
+// on the line between them, gives them as parties; words above a title that
+// are no names do not.
+TEST(PartiesTest, CoverPageNamesAboveTheTitle) {
+  const std::vector<L> body = {{2, 50, 80, "1. DEFINITIONS"},
+                               {2, 50, 95, "In this Agreement the words below have the meanings given to them."}};
+  std::vector<L> cover = {{1, 250, 200, "Example Holdings Inc."},
+                          {1, 290, 240, "and"},
+                          {1, 230, 280, "SAMPLE PHARMA COMPANY LTD."},
+                          {1, 220, 380, "Distributorship Agreement"}};
+  cover.insert(cover.end(), body.begin(), body.end());
+  EXPECT_EQ(PartyNames(cover), (std::vector<std::string>{"Example Holdings Inc.", "SAMPLE PHARMA COMPANY LTD."}));
+  std::vector<L> letterhead = {{1, 50, 200, "offices in three cities"},
+                               {1, 50, 215, "and"},
+                               {1, 50, 230, "a network of partners"},
+                               {1, 220, 380, "Distributorship Agreement"}};
+  letterhead.insert(letterhead.end(), body.begin(), body.end());
+  EXPECT_TRUE(PartyNames(letterhead).empty());
+  // A piece of a name cut inside its parentheses is no name.
+  std::vector<L> cut = {{1, 250, 200, "Example Holdings Inc."},
+                        {1, 290, 240, "and"},
+                        {1, 230, 280, "PTY) LIMITED"},
+                        {1, 220, 380, "Distributorship Agreement"}};
+  cut.insert(cut.end(), body.begin(), body.end());
+  EXPECT_EQ(PartyNames(cut), (std::vector<std::string>{"Example Holdings Inc."}));
 }
 
 TEST(TitleTest, SubjectOnTheTitleLine) {

@@ -217,6 +217,10 @@ TEST(TokensTest, AbbreviationsKeepTheirPeriodQuotesStandAlone) {
             (std::vector<std::string>{"nachstehend", "\xe2\x80\x9e", "HMSI", "\xe2\x80\x9c", "genannt"}));
   EXPECT_EQ(Texts(TokenizeText("Baden-W\xc3\xbcrttemberg, AT&T, L.L.C.", {})),
             (std::vector<std::string>{"Baden-W\xc3\xbcrttemberg", ",", "AT&T", ",", "L.L.C."}));
+  // A typographic apostrophe between letters is the word's; as a closing quote it stands alone.
+  EXPECT_EQ(Texts(TokenizeText("Example\xe2\x80\x99s Grill, \xe2\x80\x98Sample\xe2\x80\x99 and Sample\xe2\x80\x99", {})),
+            (std::vector<std::string>{"Example\xe2\x80\x99s", "Grill", ",", "\xe2\x80\x98", "Sample", "\xe2\x80\x99", "and",
+                                      "Sample", "\xe2\x80\x99"}));
 }
 
 using testing::L;

@@ -78,6 +78,24 @@ bool StartsLower(std::string_view s) {
   return false;
 }
 
+bool IsWebDomain(std::string_view t) {
+  const size_t dot = t.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || t.size() - dot < 3) return false;
+  if (std::isalpha(static_cast<unsigned char>(t[dot - 1])) == 0) return false;
+  return std::all_of(t.begin() + static_cast<std::ptrdiff_t>(dot) + 1, t.end(),
+                     [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool OpensName(std::string_view word) {
+  if (StartsUpper(word)) return true;
+  if (!StartsLower(word)) return false;
+  // A capital after the first letter, before any punctuation: "eFashion", "iShip.com" (not "e-mail").
+  for (size_t i = 1; i < word.size() && std::isalpha(static_cast<unsigned char>(word[i])) != 0; ++i) {
+    if (std::isupper(static_cast<unsigned char>(word[i])) != 0) return true;
+  }
+  return IsWebDomain(word);
+}
+
 bool IsAllCaps(std::string_view s) {
   bool letters = false;
   for (size_t i = 0; i < s.size();) {

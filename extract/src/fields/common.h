@@ -23,6 +23,12 @@ bool StartsUpper(std::string_view s);
 bool StartsLower(std::string_view s);
 // True when `s` has letters and none of them is lowercase (any script).
 bool IsAllCaps(std::string_view s);
+// Letters, a period, then two or more letters to the end: a web domain used
+// as a name ("deltathree.com", "About.com").
+bool IsWebDomain(std::string_view word);
+// A word a proper name may begin with: capitalised, a brand led by a small
+// letter ("eFashion", "iShip.com", "mPhase") or a web domain.
+bool OpensName(std::string_view word);
 // "VEREINBARUNG ÜBER DIE FÖRDERUNG" -> "Vereinbarung über die Förderung",
 // "GRANT AGREEMENT" -> "Grant Agreement": words capitalised by code point,
 // articles, prepositions and conjunctions after the first word in lowercase.

@@ -3,6 +3,10 @@
 // state stay empty.
 #pragma once
 
+#include <cstddef>
+#include <string>
+#include <vector>
+
 #include "pactum/models/record.h"
 #include "reading/reading.h"
 
@@ -18,6 +22,16 @@ void ExtractSignatories(const Reading& reading, Agreement* out);
 // rules alone); the one above uses the built-in model, if any.
 struct SignatureModel;
 void ExtractSignatoriesWith(const Reading& reading, Agreement* out, const SignatureModel* model);
+// The organisations that head the signature area's blocks, in order: a
+// company line ("ACME HOLDINGS, L.P." above "By: …") or the organisation of
+// "FOR AND ON BEHALF OF …", wrapped lines joined, descriptions (", a
+// Delaware corporation") cut, in the nominative; `line` is the reading's
+// line where it is printed.
+struct SigningOrganisation {
+  std::string name;
+  size_t line = 0;
+};
+std::vector<SigningOrganisation> SigningOrganisations(const Reading& reading);
 void ExtractGoverningLaw(const Reading& reading, Agreement* out);
 void ExtractTerm(const Reading& reading, Agreement* out);
 

@@ -42,7 +42,7 @@ std::optional<std::string> DefinedTerm(const Tokens& tokens, size_t from, size_t
   return std::nullopt;
 }
 
-bool IsCapitalisedWord(const Token& t) { return fields::StartsUpper(t.text); }
+bool IsCapitalisedWord(const Token& t) { return fields::OpensName(t.text); }
 
 // Names go on over a connector or a comma when a capitalised word follows
 // ("European Foundation | for Vocational Learning", "Ministerium für Arbeit,
@@ -74,15 +74,26 @@ size_t ExtendName(const Reading& reading, const Tokens& tokens, size_t last, siz
 }
 
 // Where a labelled name runs on into what is not its name: an address after
-// a comma (a house number, a postcode, a street word), or a new line that
-// starts with an article ("Landkreis Kassel" / "Der Kreisausschuss").
+// a comma (a house number, a postcode, a street word), a detail ("d/b/a …",
+// "with its principal office …"), or a new line that starts with an article
+// ("Landkreis Kassel" / "Der Kreisausschuss"). A legal form after the comma
+// is the name's ("Example Systems, Inc. of 12 Main Street").
 size_t CutName(const Reading& reading, const Tokens& tokens, size_t first, size_t last) {
   const auto& t = tokens.tokens;
   const auto& articles = reading.Words("parties.articles");
   const auto& streets = reading.Words("parties.address_words");
+  const auto& details = reading.Words("parties.detail_cues");
+  const auto& legal_forms = reading.Words("parties.legal_forms");
   for (size_t k = first + 1; k < last; ++k) {
     if (t[k].line != t[k - 1].line && HasWord(articles, t[k].text)) return k;
+    const std::string_view text(tokens.text);
+    if (StartsWithPhrase(text.substr(t[k].begin), details)) return k;
     if (t[k].text != "," || k + 1 >= last) continue;
+    if (auto form = StartsWithPhrase(text.substr(t[k + 1].begin), legal_forms)) {
+      const size_t form_end = t[k + 1].begin + form->end;
+      while (k + 1 < last && t[k + 1].begin < form_end) ++k;
+      continue;
+    }
     // The part after the comma, up to the next comma.
     size_t e = k + 1;
     while (e < t.size() && t[e].line == t[k + 1].line && t[e].text != "," && t[e].text != "(") ++e;
@@ -145,6 +156,92 @@ std::string StripArticle(std::string name, const std::vector<std::string>& artic
   return name;
 }
 
+// Whether `name` can be a party's name: its parentheses closed, and its first
+// word one that opens a name (fields::OpensName), or a number when the name
+// ends in a legal form ("2205925 Ontario Limited", a company registered by
+// number).
+bool MayBeName(const Reading& reading, const std::string& name) {
+  // A piece of a name cut inside parentheses ("PTY) LIMITED") is none.
+  int depth = 0;
+  for (char c : name) {
+    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+    if (depth < 0) return false;
+  }
+  if (depth != 0) return false;
+  const std::string first = name.substr(0, name.find(' '));
+  if (fields::OpensName(first)) return true;
+  if (std::isdigit(static_cast<unsigned char>(name[0])) == 0 || first.size() == name.size()) return false;
+  return HasWord(reading.Words("parties.legal_forms"), name.substr(name.rfind(' ') + 1));
+}
+
+// A name for comparing: without a leading article, lowered, commas as
+// spaces and full stops dropped ("ScanSource,Inc." = "ScanSource, Inc.",
+// "U.S." = "US"), the stems of its last words.
+std::string NameKey(const std::string& name, const std::vector<std::string>& articles) {
+  std::string plain;
+  for (char c : StripArticle(name, articles)) {
+    if (c == ',' || c == ';') plain += ' ';
+    else if (c != '.') plain += c;
+  }
+  return fields::names::StemTail(fields::CollapseSpaces(plain), 8);
+}
+
+// `key` without the legal form words at its end ("netgear inc" -> "netgear").
+std::string WithoutLegalForm(const Reading& reading, std::string key) {
+  const auto& forms = reading.Words("parties.legal_forms");
+  for (size_t space = key.rfind(' '); space != std::string::npos && HasWord(forms, key.substr(space + 1));
+       space = key.rfind(' ')) {
+    key.resize(space);
+  }
+  return key;
+}
+
+// Whether key `part`, a company's name (two words at least, ending in a
+// legal form), is the end of key `whole` by words ("data services corp" of
+// "first data services corp"), not one it names after a connector ("Mark der
+// Deutschen Demokratischen Republik" is not the republic).
+bool EndsWithWords(const Reading& reading, const std::string& whole, const std::string& part) {
+  if (part.find(' ') == std::string::npos || whole.size() <= part.size() + 1 || !fields::EndsWith(whole, part) ||
+      whole[whole.size() - part.size() - 1] != ' ' || WithoutLegalForm(reading, part) == part) {
+    return false;
+  }
+  const std::string before = whole.substr(0, whole.size() - part.size() - 1);
+  const std::string last = before.substr(before.rfind(' ') == std::string::npos ? 0 : before.rfind(' ') + 1);
+  return !HasWord(reading.Words("parties.name_connectors"), last) && !HasWord(reading.Words("parties.articles"), last);
+}
+
+// Adds `party` to `out` unless it is one of its parties again: the same name
+// (NameKey), the end of one's name (a span that lost its first words) or one
+// without its legal form. A fuller name replaces the shorter one found first
+// ("Security Technology Co., Ltd." by "Example Internet Security Technology
+// Co., Ltd."; "NETGEAR" by "NETGEAR, Inc.").
+void AddParty(const Reading& reading, Party party, Agreement* out) {
+  const auto& articles = reading.Words("parties.articles");
+  const std::string key = NameKey(party.name, articles);
+  const std::string bare = WithoutLegalForm(reading, key);
+  for (Party& have : out->parties) {
+    const std::string other = NameKey(have.name, articles);
+    if (other == key || EndsWithWords(reading, other, key) || (other != key && WithoutLegalForm(reading, other) == key)) return;
+    if (EndsWithWords(reading, key, other) || (bare != key && bare == other)) {
+      have.name = party.name;
+      if (!have.short_name) have.short_name = party.short_name;
+      return;
+    }
+  }
+  out->parties.push_back(std::move(party));
+}
+
+// Whether `name` is a role rather than a name: a role word alone or with a
+// letter or number ("Company", "Party C", "Partner 2").
+bool IsRoleLabel(const Reading& reading, const std::string& name) {
+  const auto& roles = reading.Words("parties.roles");
+  const size_t space = name.find(' ');
+  if (space == std::string::npos) return HasWord(roles, name);
+  const std::string rest = name.substr(space + 1);
+  const bool mark = rest.size() == 1 || std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+  return mark && HasWord(roles, name.substr(0, space));
+}
+
 }  // namespace
 
 // Block layouts set each party on lines of its own between lines that hold
@@ -179,11 +276,44 @@ std::vector<std::pair<size_t, size_t>> AddBlockLayoutParties(const Reading& read
   return spans;
 }
 
+// A cover page above the title that names the parties on lines of their
+// own, joined by a conjunction alone on the line between them ("EXAMPLE
+// INC." / "and" / "SAMPLE LIMITED"): the two lines as names, each set apart
+// as a heading is (centred or in capitals) or ending in a legal form.
+std::vector<std::pair<std::string, size_t>> CoverPageParties(const Reading& reading) {
+  std::vector<std::pair<std::string, size_t>> out;
+  const auto& conjunctions = reading.Words("parties.conjunctions");
+  const auto& legal_forms = reading.Words("parties.legal_forms");
+  size_t title = 0;
+  while (title < reading.size() && reading.zone(title) != Zone::kTitle) ++title;
+  if (title == reading.size()) return out;
+  auto name_line = [&](size_t i) {
+    const LineFeatures& f = reading.features(i);
+    const std::string text = fields::Trim(reading.line(i).text);
+    if (f.words == 0 || f.words > 10 || f.party_cue || !fields::OpensName(text.substr(0, text.find(' ')))) return false;
+    if (text.find_first_of("0123456789") != std::string::npos && !HasWord(legal_forms, text.substr(text.rfind(' ') + 1))) {
+      return false;
+    }
+    const auto form = FindAllPhrases(text, legal_forms);
+    const bool ends_in_form = !form.empty() && form.back().end + 1 >= text.size();
+    return f.centred || f.all_caps || ends_in_form;
+  };
+  for (size_t i = 1; i + 1 < title; ++i) {
+    if (reading.line(i).page != reading.line(title).page) continue;
+    if (!HasWord(conjunctions, fields::Trim(reading.line(i).text))) continue;
+    if (!name_line(i - 1) || !name_line(i + 1)) continue;
+    out.emplace_back(fields::Trim(reading.line(i - 1).text), i - 1);
+    out.emplace_back(fields::Trim(reading.line(i + 1).text), i + 1);
+  }
+  return out;
+}
+
 void ExtractParties(const Reading& reading, Agreement* out) {
   const Tokens tokens = PartyTokens(reading);
   const auto spans = AddBlockLayoutParties(reading, tokens, LabelPartyNames(PartyFeatures(reading, tokens)));
   const auto& articles = reading.Words("parties.articles");
   const auto& not_parties = reading.Words("parties.not_parties");
+  const auto& conjunctions = reading.Words("parties.conjunctions");
   for (size_t s = 0; s < spans.size(); ++s) {
     auto [first, last] = spans[s];
     const size_t next_span = s + 1 < spans.size() ? spans[s + 1].first : tokens.tokens.size();
@@ -198,24 +328,54 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     }
     last = CompleteLegalForm(reading, tokens, first, last);
     last = CutName(reading, tokens, first, last);
-    while (last > first + 1 && IsNamePunctuation(tokens.tokens[last - 1].text)) --last;
+    // "City of Example, Texas and": a conjunction or punctuation at the end is not the name's.
+    while (last > first + 1 &&
+           (IsNamePunctuation(tokens.tokens[last - 1].text) || HasWord(conjunctions, tokens.tokens[last - 1].text))) {
+      --last;
+    }
     std::string name = fields::Trim(tokens.Span(first, last - 1));
     // The article before the name tells its case ("dem Hessischen Ministerium").
     if (first > 0 && HasWord(articles, tokens.tokens[first - 1].text)) name = tokens.tokens[first - 1].text + " " + name;
     name = StripArticle(fields::names::Nominative(name), articles);
-    if (name.size() < 2 || name.size() > 200 || !fields::StartsUpper(name)) continue;
+    if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name)) continue;
     if (auto hit = StartsWithPhrase(name, not_parties); hit && hit->end == name.size()) continue;
-    const std::string key = fields::names::StemTail(name, 8);
-    const bool seen = std::any_of(out->parties.begin(), out->parties.end(),
-                                  [&](const Party& p) { return fields::names::StemTail(p.name, 8) == key; });
-    if (seen) continue;
+    if (IsRoleLabel(reading, name)) continue;
     Party party;
     party.name = name;
     party.short_name = DefinedTerm(tokens, last, next_span);
     if (party.short_name && *party.short_name == name) party.short_name.reset();
     party.evidence = fields::EvidenceOf(reading.line(tokens.tokens[first].line));
-    out->parties.push_back(std::move(party));
+    AddParty(reading, std::move(party), out);
   }
+  // Names found outside the preamble: on the cover page or where the parties sign.
+  auto add_found = [&](const std::string& found, size_t line) {
+    std::string name = StripArticle(found, articles);
+    while (!name.empty() && (name.back() == ',' || name.back() == ';')) name.pop_back();
+    if (name.size() < 2 || name.size() > 200 || !MayBeName(reading, name) || IsRoleLabel(reading, name)) return;
+    if (auto hit = StartsWithPhrase(name, not_parties); hit && hit->end == name.size()) return;
+    Party party;
+    party.name = std::move(name);
+    party.evidence = fields::EvidenceOf(reading.line(line));
+    AddParty(reading, std::move(party), out);
+  };
+  for (const auto& cover : CoverPageParties(reading)) add_found(cover.first, cover.second);
+  // "The undersigned hereby agree …", "each of the persons set forth on the
+  // signature page": the parties are (also) the organisations that sign; so
+  // they are where no preamble or cover page names any (a preamble the zoner
+  // missed, an excerpt that starts after it).
+  if (out->parties.empty() || FindPhrase(tokens.text, reading.Words("parties.signature_referrals"))) {
+    for (const auto& org : SigningOrganisations(reading)) add_found(org.name, org.line);
+  }
+  // A party's defined short name found as a name of its own ("PSS" after
+  // "Physician Example Services, Inc. ("PSS")") is that party.
+  std::vector<Party> kept;
+  for (const Party& p : out->parties) {
+    const bool short_name = std::any_of(out->parties.begin(), out->parties.end(), [&](const Party& q) {
+      return &q != &p && q.short_name && fields::Lower(*q.short_name) == fields::Lower(p.name);
+    });
+    if (!short_name) kept.push_back(p);
+  }
+  out->parties = std::move(kept);
 }
 
 }  // namespace pactum::extract

@@ -610,4 +610,59 @@ void ExtractSignatoriesWith(const Reading& reading, Agreement* out, const Signat
   }
 }
 
+std::vector<SigningOrganisation> SigningOrganisations(const Reading& reading) {
+  std::vector<SigningOrganisation> out;
+  const SignatureArea area = SignatureArea::Of(reading);
+  const auto& openers = reading.Words("signatures.openers");
+  for (const SignatureBlock& b : area.blocks()) {
+    if (b.column < 0) continue;
+    auto add = [&](size_t k, const std::string& text) {
+      std::string org = CleanOrganisation(reading, JoinContinuation(reading, b, k, text));
+      while (!org.empty() && (org.back() == ',' || org.back() == ':')) org.pop_back();
+      // "Investment Manager of the Limited Partner": an office, not who signs
+      // (unless it has a legal form: "Example Holdings Manager L.L.C.").
+      if (org.empty() || IsRole(reading, Bare(org))) return;
+      if (FindOffice(reading, org) && !HasWord(reading.Words("parties.legal_forms"), org.substr(org.rfind(' ') + 1))) return;
+      out.push_back({fields::names::Nominative(org), b.lines[k].line});
+    };
+    // The block's first line after a date, a role ("SPONSOR:") or text that runs on from above it.
+    size_t k = 0;
+    while (k < b.lines.size() && (b.lines[k].role == SignatureRole::kPlaceDate ||
+                                  b.lines[k].role == SignatureRole::kProse ||
+                                  b.lines[k].role == SignatureRole::kRoleLabel ||
+                                  b.lines[k].role == SignatureRole::kCaption ||
+                                  (b.lines[k].role == SignatureRole::kLabel && b.lines[k].field == "date") ||
+                                  (b.lines[k].role == SignatureRole::kOther && fields::StartsLower(b.lines[k].text)))) {
+      ++k;
+    }
+    if (k < b.lines.size() && b.lines[k].role == SignatureRole::kCompany) add(k, b.lines[k].text);
+    for (; k < b.lines.size(); ++k) {
+      const SignatureLine& l = b.lines[k];
+      if (l.role == SignatureRole::kOpener) {
+        add(k, l.value);
+        continue;
+      }
+      // A company line right after a signer's labels heads the next signer's
+      // block, left in this one ("Title: …" / "EXAMPLE FUND II LP").
+      if (l.role == SignatureRole::kCompany && k > 0 &&
+          (b.lines[k - 1].role == SignatureRole::kLabel || b.lines[k - 1].role == SignatureRole::kCaption) &&
+          b.lines[k - 1].field != "by") {
+        add(k, l.text);
+        continue;
+      }
+      // "For and on behalf of" on a line of its own: the organisation is the next line.
+      std::string bare = Trim(l.text);
+      while (!bare.empty() && bare.back() == ':') bare.pop_back();
+      const auto hit = StartsWithPhrase(bare, openers);
+      if (!hit || hit->end != bare.size() || k + 1 >= b.lines.size()) continue;
+      const SignatureLine& next = b.lines[k + 1];
+      if (next.role == SignatureRole::kCompany || next.role == SignatureRole::kName ||
+          next.role == SignatureRole::kOther) {
+        add(k + 1, next.text);
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace pactum::extract

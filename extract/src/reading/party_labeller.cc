@@ -67,16 +67,6 @@ bool HasUpper(const std::string& t) {
   return std::any_of(t.begin(), t.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; });
 }
 
-// Letters, a period, then two or more letters to the end: a web domain used as
-// a name.
-bool IsDomainLike(const std::string& t) {
-  const size_t dot = t.rfind('.');
-  if (dot == std::string::npos || dot == 0 || t.size() - dot < 3) return false;
-  if (std::isalpha(static_cast<unsigned char>(t[dot - 1])) == 0) return false;
-  return std::all_of(t.begin() + static_cast<long>(dot) + 1, t.end(),
-                     [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
-}
-
 // Marks with `feature` every token inside a hit of `phrases` in tokens.text.
 void MarkPhrases(const Tokens& tokens, const std::vector<std::string>& phrases, unsigned long feature,
                  TokenFeatures* out, std::vector<size_t>* hit_ends = nullptr) {
@@ -152,7 +142,7 @@ TokenFeatures PartyFeatures(const Reading& reading, const Tokens& tokens) {
     } else {
       ids.push_back(HasUpper(tok.text) ? kShapeLowerMixed : kShapeLower);
     }
-    if (word && IsDomainLike(tok.text)) ids.push_back(kShapeDomain);
+    if (word && fields::IsWebDomain(tok.text)) ids.push_back(kShapeDomain);
     if (word && tok.text.size() > 12) ids.push_back(kLongWord);
     if (std::find(articles.begin(), articles.end(), lower) != articles.end()) ids.push_back(kArticle);
     if (std::find(conjunctions.begin(), conjunctions.end(), lower) != conjunctions.end()) ids.push_back(kConjunction);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include "fields/common.h"
 
@@ -48,13 +49,18 @@ void AppendTokens(const std::string& s, size_t line, const std::vector<std::stri
     }
     size_t j = i;
     if (IsWordAt(s, i)) {
-      // A word with inner joiners: letters/digits, and . ' - & / between them.
+      // A word with inner joiners: letters/digits, and . ' ’ - & / between them
+      // ("L.L.C", "John's", "Rubio’s").
+      static constexpr std::string_view kApostrophe = "\xe2\x80\x99";
       while (j < s.size()) {
         const unsigned char d = static_cast<unsigned char>(s[j]);
         if (IsWordAt(s, j)) {
           j += CharLength(s, j);
         } else if ((d == '.' || d == '\'' || d == '-' || d == '&' || d == '/') && j + 1 < s.size() && IsWordAt(s, j + 1)) {
           ++j;
+        } else if (std::string_view(s).substr(j, kApostrophe.size()) == kApostrophe && j + kApostrophe.size() < s.size() &&
+                   IsWordAt(s, j + kApostrophe.size())) {
+          j += kApostrophe.size();
         } else {
           break;
         }
