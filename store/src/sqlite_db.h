@@ -103,7 +103,7 @@ extern const char kSqliteJobSchema[];
 // The job queue kept in `conn`'s file; `conn` outlives it.
 std::unique_ptr<JobStore> MakeSqliteJobs(SqliteConnection* conn);
 // Adds what a job queue made by an earlier pactum lacks (after
-// kSqliteJobSchema); false when the database fails.
-bool UpgradeSqliteJobs(sqlite3* db);
+// kSqliteJobSchema); false when the database fails, with its message in `why`.
+bool UpgradeSqliteJobs(sqlite3* db, std::string* why);
 
 }  // namespace pactum::store

@@ -583,20 +583,25 @@ void SqliteJobs::Interrupt() {
 
 }  // namespace
 
-bool UpgradeSqliteJobs(sqlite3* db) {
+bool UpgradeSqliteJobs(sqlite3* db, std::string* why) {
+  // The message is taken before a statement is finalized, which clears it.
+  auto failed = [&] {
+    *why = sqlite3_errmsg(db);
+    return false;
+  };
   for (const char* column : kJobPartColumns) {
     const std::string_view def(column);
     const std::string name(def.substr(0, def.find(' ')));
     Statement has(db, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = ?1");
-    if (!has.ok()) return false;
+    if (!has.ok()) return failed();
     has.Bind(1, name);
     const int rc = sqlite3_step(has.get());
     if (rc == SQLITE_ROW) continue;
-    if (rc != SQLITE_DONE) return false;
+    if (rc != SQLITE_DONE) return failed();
     const std::string sql = "ALTER TABLE jobs ADD COLUMN " + std::string(def);
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return failed();
   }
-  return sqlite3_exec(db, kJobPartIndexes, nullptr, nullptr, nullptr) == SQLITE_OK;
+  return sqlite3_exec(db, kJobPartIndexes, nullptr, nullptr, nullptr) == SQLITE_OK || failed();
 }
 
 std::unique_ptr<JobStore> MakeSqliteJobs(SqliteConnection* conn) { return std::make_unique<SqliteJobs>(conn); }

@@ -5,7 +5,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
+#include <thread>
 
 #include "backends.h"
 #include "index.h"
@@ -416,7 +418,6 @@ Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
   };
   if (rc != SQLITE_OK) return fail(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   sqlite3_busy_timeout(db, 5000);  // another process (a backup, a second pactum) may hold the lock
-  auto exec = [db](const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; };
   int version = 0;
   {
     Statement s(db, "PRAGMA user_version");
@@ -427,12 +428,36 @@ Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
     return fail("it was written by a newer pactum (schema " + std::to_string(version) + ", this one knows " +
                 std::to_string(kSchemaVersion) + ")");
   }
+  // Pactums may open one new archive at the same moment (a service starting
+  // while a command runs): the set-up waits for the other instead of
+  // failing. WAL is switched on first, tried again while another holds the
+  // lock (SQLite does not wait there by itself); the tables are then made
+  // in one write transaction taken up front (BEGIN IMMEDIATE waits with the
+  // busy timeout, where a read turning into a write would fail at once).
+  std::string why;
+  auto run = [&](const char* sql, bool wait) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      const int code = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+      if (code == SQLITE_OK) return true;
+      if (!wait || (code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > until) {
+        why = sqlite3_errmsg(db);
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  };
+  if (!run("PRAGMA journal_mode = WAL", true) || !run("PRAGMA synchronous = FULL", false) ||
+      !run("BEGIN IMMEDIATE", true)) {
+    return fail(why);
+  }
   // The job tables are created in archives of schema 1 too (written before
   // the job queue): older pactums ignore them. Schema 2's tables are
   // created here, its columns and rows by Migrate().
-  if (!exec("PRAGMA journal_mode = WAL") || !exec("PRAGMA synchronous = FULL") || !exec(kSchema) ||
-      !exec(kVersionSchema) || !exec(kSqliteJobSchema) || !UpgradeSqliteJobs(db)) {
-    return fail(sqlite3_errmsg(db));
+  if (!run(kSchema, false) || !run(kVersionSchema, false) || !run(kSqliteJobSchema, false) ||
+      !UpgradeSqliteJobs(db, &why) || !run("COMMIT", false)) {
+    run("ROLLBACK", false);
+    return fail(why);
   }
   auto store = std::make_unique<SqliteStore>(db, path);
   if (version < kSchemaVersion) {

@@ -6,9 +6,11 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -428,6 +430,43 @@ TEST(StoreOpenTest, UnopenableSqliteFileSaysWhy) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kInternal);
   EXPECT_NE(s.error().message.find("/nonexistent-dir/x/pactum.db"), std::string::npos) << s.error().message;
+}
+
+// Pactums opening one new archive at the same moment (a service starting
+// while a command runs, tests side by side) all open it: the set-up waits
+// for the lock instead of failing.
+TEST(StoreOpenTest, ProcessesOpeningANewSqliteArchiveAtOnceAllSucceed) {
+  constexpr int kProcesses = 6;
+  for (int round = 0; round < 8; ++round) {
+    const std::string uri = FreshStoreUri("sqlite");
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    std::vector<pid_t> children;
+    for (int k = 0; k < kProcesses; ++k) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        ::close(go[1]);
+        char c;
+        (void)!::read(go[0], &c, 1);  // every child starts when the parent closes the pipe
+        Result<std::unique_ptr<Store>> s = Store::Open(uri);
+        if (!s.ok()) std::fprintf(stderr, "%s\n", s.error().message.c_str());
+        ::_exit(s.ok() ? 0 : 1);
+      }
+      children.push_back(pid);
+    }
+    ::close(go[0]);
+    ::close(go[1]);
+    int failed = 0;
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    EXPECT_EQ(failed, 0) << "round " << round;
+    Result<std::unique_ptr<Store>> after = Store::Open(uri);
+    ASSERT_TRUE(after.ok()) << after.error().message;
+  }
 }
 
 // Issue 10: pactum.db was created world-readable.
