@@ -173,6 +173,27 @@ TEST(PartiesTest, NominativeWithoutArticle) {
             (std::vector<std::string>{"Landkreis Kassel", "Bildungswerk der Hessischen Wirtschaft e. V."}));
 }
 
+// German treaties: a plural head before a list of Länder, a kind of
+// agreement before a party's genitive, and the subject after "über".
+TEST(PartiesTest, PluralHeadsKindsBeforeTheNameAndTheSubjectAfterIt) {
+  EXPECT_EQ(PartyNames({{1, 150, 50, "Staatsvertrag über die Gemeinsame Prüfstelle"},
+                        {1, 50, 80, "Die Länder Hessen, Rheinland-Pfalz, der Freistaat Bayern und das Saarland"},
+                        {1, 50, 95, "schließen nachstehenden Staatsvertrag:"},
+                        {1, 50, 130, "§ 1 Errichtung"},
+                        {1, 50, 145, "Nach Inkrafttreten werden die Länder Bremen und Hamburg beteiligt."}}),
+            (std::vector<std::string>{"Freistaat Bayern", "Saarland", "Land Hessen", "Land Rheinland-Pfalz"}));
+  std::vector<std::string> kind_first = PartyNames(
+      {{1, 100, 50, "Vertrag des Freistaates Thüringen mit der Thüringer Tafel e. V."},
+       {1, 50, 80, "Der Freistaat Thüringen und die Thüringer Tafel e. V. schließen folgenden Vertrag:"},
+       {1, 50, 120, "Artikel 1 Zweck"}});
+  std::sort(kind_first.begin(), kind_first.end());
+  EXPECT_EQ(kind_first, (std::vector<std::string>{"Freistaat Thüringen", "Thüringer Tafel e. V."}));
+  EXPECT_EQ(PartyNames({{1, 50, 50, "Staatsvertrag zwischen dem Land Hessen und dem Freistaat Thüringen über die"},
+                        {1, 50, 65, "Zusammenarbeit bei der Landesplanung im Raum Eisenach-Werra"},
+                        {1, 50, 100, "Artikel 1 Zweck"}}),
+            (std::vector<std::string>{"Land Hessen", "Freistaat Thüringen"}));
+}
+
 TEST(PartiesTest, EnglishWithShortNames) {
   std::vector<std::string> shorts;
   EXPECT_EQ(PartyNames({{1, 200, 50, "MEMORANDUM OF UNDERSTANDING"},

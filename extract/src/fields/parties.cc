@@ -280,6 +280,42 @@ std::vector<std::pair<size_t, size_t>> AddBlockLayoutParties(const Reading& read
 // own, joined by a conjunction alone on the line between them ("EXAMPLE
 // INC." / "and" / "SAMPLE LIMITED"): the two lines as names, each set apart
 // as a heading is (centred or in capitals) or ending in a legal form.
+// "Die Länder Brandenburg, Mecklenburg-Vorpommern, der Freistaat Sachsen
+// und ...": a plural head opening a sentence (parties.plural_heads, with its singular) before
+// a list of names makes each of them a party under the singular ("Land
+// Brandenburg", "Land Mecklenburg-Vorpommern"). The list ends before an
+// article (the next party has its own head) or after the name that follows
+// a conjunction.
+std::vector<std::pair<std::string, size_t>> PluralHeadParties(const Reading& reading, const Tokens& tokens) {
+  std::vector<std::pair<std::string, size_t>> out;
+  const auto& t = tokens.tokens;
+  const auto& articles = reading.Words("parties.articles");
+  const auto& conjunctions = reading.Words("parties.conjunctions");
+  for (const auto& [plural, singular] : reading.TableOf("parties.plural_heads")) {
+    for (const auto& hit : FindAllPhrases(tokens.text, std::vector<std::string>{plural})) {
+      // Opening the sentence that names the parties ("Die Länder ..."), not
+      // in a clause ("... werden die Länder Brandenburg, ... Länder der").
+      if (!fields::StartsUpper(std::string_view(tokens.text).substr(hit.begin))) continue;
+      size_t k = 0;
+      while (k < t.size() && t[k].begin < hit.end) ++k;
+      while (k < t.size()) {
+        if (!fields::StartsUpper(t[k].text) || HasWord(articles, t[k].text)) break;
+        out.emplace_back(singular + " " + t[k].text, t[k].line);
+        if (k + 1 >= t.size()) break;
+        if (HasWord(conjunctions, t[k + 1].text)) {
+          if (k + 2 < t.size() && fields::StartsUpper(t[k + 2].text) && !HasWord(articles, t[k + 2].text)) {
+            out.emplace_back(singular + " " + t[k + 2].text, t[k + 2].line);
+          }
+          break;
+        }
+        if (t[k + 1].text != ",") break;
+        k += 2;
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, size_t>> CoverPageParties(const Reading& reading) {
   std::vector<std::pair<std::string, size_t>> out;
   const auto& conjunctions = reading.Words("parties.conjunctions");
@@ -326,6 +362,22 @@ void ExtractParties(const Reading& reading, Agreement* out) {
       first = ExtendNameBack(reading, tokens, first, previous_end);
       last = ExtendName(reading, tokens, last, next_span);
     }
+    // A name that follows a subject lead (parties.subject_leads) in the
+    // sentence that named a party before it is the subject's
+    // ("Staatsvertrag zwischen X und Y über die Zusammenarbeit ... im Raum
+    // Halle-Leipzig").
+    if (s > 0) {
+      const size_t from = tokens.tokens[previous_end - 1].end, to = tokens.tokens[first].begin;
+      const std::string_view between = std::string_view(tokens.text).substr(from, to > from ? to - from : 0);
+      const bool new_sentence = between.find(". ") != std::string_view::npos || between.find(':') != std::string_view::npos;
+      if (!new_sentence && FindPhrase(between, reading.Words("parties.subject_leads"))) continue;
+    }
+    // A kind of agreement is no party's name: "Vertrag des Freistaates
+    // Sachsen" names the Freistaat (its article tells the case, below).
+    while (first + 2 < last && !reading.Designations(tokens.tokens[first].text).empty() &&
+           HasWord(articles, tokens.tokens[first + 1].text)) {
+      first += 2;
+    }
     last = CompleteLegalForm(reading, tokens, first, last);
     last = CutName(reading, tokens, first, last);
     // "City of Example, Texas and": a conjunction or punctuation at the end is not the name's.
@@ -359,6 +411,7 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     AddParty(reading, std::move(party), out);
   };
   for (const auto& cover : CoverPageParties(reading)) add_found(cover.first, cover.second);
+  for (const auto& listed : PluralHeadParties(reading, tokens)) add_found(listed.first, listed.second);
   // "The undersigned hereby agree …", "each of the persons set forth on the
   // signature page": the parties are (also) the organisations that sign; so
   // they are where no preamble or cover page names any (a preamble the zoner
