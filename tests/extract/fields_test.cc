@@ -194,6 +194,26 @@ TEST(PartiesTest, PluralHeadsKindsBeforeTheNameAndTheSubjectAfterIt) {
             (std::vector<std::string>{"Land Hessen", "Freistaat Thüringen"}));
 }
 
+// German short names opened by a definition cue in parentheses, with or
+// without their article, each the term of the name before it.
+TEST(PartiesTest, GermanShortNamesAfterADefinitionCue) {
+  std::vector<std::string> shorts;
+  EXPECT_EQ(PartyNames({{1, 150, 50, "Abkommen über die Finanzierung der Musikschule"},
+                        {1, 50, 80, "Die Bundesrepublik Deutschland (im folgenden Bund genannt), vertreten durch den"},
+                        {1, 50, 95, "Bundesminister der Finanzen,"},
+                        {1, 50, 110, "der Freistaat Sachsen"},
+                        {1, 50, 125, "(im folgenden: der Freistaat)"},
+                        {1, 50, 140, "und die Sächsische Musikschulstiftung, derzeit mit Sitz in Leipzig und"},
+                        {1, 50, 155, "Geschäftsstellen in Dresden und Chemnitz"},
+                        {1, 50, 170, "(im folgenden: die Stiftung)"},
+                        {1, 50, 185, "schließen folgendes Abkommen:"},
+                        {1, 50, 220, "Artikel 1 Zweck"}},
+                       &shorts),
+            (std::vector<std::string>{"Bundesrepublik Deutschland", "Freistaat Sachsen",
+                                      "Sächsische Musikschulstiftung"}));
+  EXPECT_EQ(shorts, (std::vector<std::string>{"Bund", "Freistaat", "Stiftung"}));
+}
+
 TEST(PartiesTest, EnglishWithShortNames) {
   std::vector<std::string> shorts;
   EXPECT_EQ(PartyNames({{1, 200, 50, "MEMORANDUM OF UNDERSTANDING"},

@@ -17,8 +17,12 @@ namespace {
 bool IsNamePunctuation(const std::string& t) { return t == "," || t == ";" || t == ":" || t == "-" || t == "\xe2\x80\x93"; }
 
 // The defined term in tokens [from, to): the first quoted run of at most six
-// tokens ("(the "Company")", "„HMSI“"), else a parenthesised acronym ("(HMSI)").
-std::optional<std::string> DefinedTerm(const Tokens& tokens, size_t from, size_t to) {
+// tokens ("(the "Company")", "„HMSI“"), else a parenthesised acronym
+// ("(HMSI)"), else a term that a definition cue opens in parentheses, without
+// its article ("(im folgenden: der Freistaat)", "(im folgenden Bund
+// genannt)": parties.definition_cues, parties.articles), before a line that
+// opens another name.
+std::optional<std::string> DefinedTerm(const Reading& reading, const Tokens& tokens, size_t from, size_t to) {
   const auto& t = tokens.tokens;
   to = std::min({to, t.size(), from + 40});
   for (size_t i = from; i < to; ++i) {
@@ -38,6 +42,23 @@ std::optional<std::string> DefinedTerm(const Tokens& tokens, size_t from, size_t
       const bool acronym = w.size() >= 2 && w.size() <= 12 && fields::IsAllCaps(w);
       if (acronym) return w;
     }
+  }
+  const auto& cues = reading.Words("parties.definition_cues");
+  const auto& articles = reading.Words("parties.articles");
+  for (size_t i = from; i + 2 < to; ++i) {
+    // Not past a line that opens another name ("Der Freistaat Sachsen").
+    if (t[i].line_start && HasWord(articles, t[i].text) && fields::StartsUpper(t[i + 1].text)) break;
+    if (t[i].text != "(") continue;
+    const auto cue = StartsWithPhrase(std::string_view(tokens.text).substr(t[i + 1].begin), cues);
+    if (!cue) continue;
+    size_t k = i + 1;
+    while (k < to && t[k].begin < t[i + 1].begin + cue->end) ++k;
+    if (k < to && t[k].text == ":") ++k;
+    if (k < to && HasWord(articles, t[k].text)) ++k;
+    size_t end = k;
+    while (end < to && end < k + 3 && fields::StartsUpper(t[end].text)) ++end;
+    const bool closed = end < to && (t[end].text == ")" || HasWord(cues, t[end].text));
+    if (end > k && closed) return tokens.Span(k, end - 1);
   }
   return std::nullopt;
 }
@@ -394,7 +415,7 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     if (IsRoleLabel(reading, name)) continue;
     Party party;
     party.name = name;
-    party.short_name = DefinedTerm(tokens, last, next_span);
+    party.short_name = DefinedTerm(reading, tokens, last, next_span);
     if (party.short_name && *party.short_name == name) party.short_name.reset();
     party.evidence = fields::EvidenceOf(reading.line(tokens.tokens[first].line));
     AddParty(reading, std::move(party), out);
