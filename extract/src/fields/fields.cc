@@ -170,8 +170,9 @@ void LinkSignatoriesToParties(const Reading& reading, Agreement* a) {
 // Short names given where a party is named again after the preamble ("...
 // will das Hessische Ministerium für Soziales und Integration (HMSI) ..."):
 // the party's words, in any case ending (names::StemTail), right before an
-// acronym in parentheses, quoted or not, in the preamble, the recitals or the clauses of the
-// first pages. A party keeps a short name its preamble gave it.
+// acronym in parentheses, quoted or not, in the preamble, the recitals or
+// the clauses of the first pages. A party keeps a short name its preamble
+// gave it.
 void ShortNamesGivenLater(const Reading& reading, Agreement* a) {
   constexpr size_t kLines = 400;
   const bool wanted = std::any_of(a->parties.begin(), a->parties.end(), [](const Party& p) { return !p.short_name; });
