@@ -106,10 +106,14 @@ std::optional<int> ConcludedYear(const Reading& reading, const Agreement& a) {
   return std::nullopt;
 }
 
-// A name compared across its spellings: lowered words of letters and digits,
-// without a leading article ("The") and, with `bare`, without the legal form
-// at its end ("Clickstream Corp." and "CLICKSTREAM CORPORATION").
-std::string NameKey(const Reading& reading, std::string_view name, bool bare) {
+// An organisation's name compared across its spellings: lowered words of
+// letters and digits, without a leading article ("The") and, with `bare`,
+// cut before its last legal form ("Clickstream Corp." and "CLICKSTREAM
+// CORPORATION"). Unlike the key that merges parties (parties.cc), it drops
+// what a signature block prints after the legal form ("MERCK KGAA,
+// DARMSTADT, GERMANY", "… AG by its authorized signatory") and keeps words
+// unstemmed.
+std::string OrganisationKey(const Reading& reading, std::string_view name, bool bare) {
   std::string text(name);
   if (bare) {
     const auto forms = FindAllPhrases(text, reading.Words("parties.legal_forms"));
@@ -146,13 +150,13 @@ void LinkSignatoriesToParties(const Reading& reading, Agreement* a) {
   };
   std::vector<Keys> parties;
   for (const Party& p : a->parties) {
-    parties.push_back({NameKey(reading, p.name, false), NameKey(reading, p.name, true),
-                       p.short_name ? NameKey(reading, *p.short_name, false) : std::string()});
+    parties.push_back({OrganisationKey(reading, p.name, false), OrganisationKey(reading, p.name, true),
+                       p.short_name ? OrganisationKey(reading, *p.short_name, false) : std::string()});
   }
   for (Signatory& s : a->signatories) {
     if (!s.organization) continue;
-    const std::string whole = NameKey(reading, *s.organization, false);
-    const std::string bare = NameKey(reading, *s.organization, true);
+    const std::string whole = OrganisationKey(reading, *s.organization, false);
+    const std::string bare = OrganisationKey(reading, *s.organization, true);
     if (whole.empty()) continue;
     size_t match = 0;
     int matches = 0;

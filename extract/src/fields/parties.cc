@@ -319,18 +319,12 @@ std::vector<std::pair<std::string, size_t>> PluralHeadParties(const Reading& rea
       if (!fields::StartsUpper(std::string_view(tokens.text).substr(hit.begin))) continue;
       size_t k = 0;
       while (k < t.size() && t[k].begin < hit.end) ++k;
-      while (k < t.size()) {
-        if (!fields::StartsUpper(t[k].text) || HasWord(articles, t[k].text)) break;
+      // Names separated by commas, the last after a conjunction.
+      for (bool last = false; k < t.size() && fields::StartsUpper(t[k].text) && !HasWord(articles, t[k].text); k += 2) {
         out.emplace_back(singular + " " + t[k].text, t[k].line);
-        if (k + 1 >= t.size()) break;
-        if (HasWord(conjunctions, t[k + 1].text)) {
-          if (k + 2 < t.size() && fields::StartsUpper(t[k + 2].text) && !HasWord(articles, t[k + 2].text)) {
-            out.emplace_back(singular + " " + t[k + 2].text, t[k + 2].line);
-          }
-          break;
-        }
-        if (t[k + 1].text != ",") break;
-        k += 2;
+        if (last || k + 1 >= t.size()) break;
+        last = HasWord(conjunctions, t[k + 1].text);
+        if (!last && t[k + 1].text != ",") break;
       }
     }
   }
@@ -375,14 +369,6 @@ void ExtractParties(const Reading& reading, Agreement* out) {
     auto [first, last] = spans[s];
     const size_t next_span = s + 1 < spans.size() ? spans[s + 1].first : tokens.tokens.size();
     const size_t previous_end = s > 0 ? spans[s - 1].second : 0;
-    // German capitalises every noun: in running text "des Beitritts der Deutschen
-    // Demokratischen Republik" would read as one name. There the labeller's span
-    // stands; a line of its own ("dem Bildungswerk der Hessischen Wirtschaft
-    // e. V.") is a name throughout.
-    if (reading.language() != "de" || reading.features(tokens.tokens[first].line).words <= 10) {
-      first = ExtendNameBack(reading, tokens, first, previous_end);
-      last = ExtendName(reading, tokens, last, next_span);
-    }
     // A name that follows a subject lead (parties.subject_leads) in the
     // sentence that named a party before it is the subject's
     // ("Staatsvertrag zwischen X und Y über die Zusammenarbeit ... im Raum
@@ -392,6 +378,14 @@ void ExtractParties(const Reading& reading, Agreement* out) {
       const std::string_view between = std::string_view(tokens.text).substr(from, to > from ? to - from : 0);
       const bool new_sentence = between.find(". ") != std::string_view::npos || between.find(':') != std::string_view::npos;
       if (!new_sentence && FindPhrase(between, reading.Words("parties.subject_leads"))) continue;
+    }
+    // German capitalises every noun: in running text "des Beitritts der Deutschen
+    // Demokratischen Republik" would read as one name. There the labeller's span
+    // stands; a line of its own ("dem Bildungswerk der Hessischen Wirtschaft
+    // e. V.") is a name throughout.
+    if (reading.language() != "de" || reading.features(tokens.tokens[first].line).words <= 10) {
+      first = ExtendNameBack(reading, tokens, first, previous_end);
+      last = ExtendName(reading, tokens, last, next_span);
     }
     // A kind of agreement is no party's name: "Vertrag des Freistaates
     // Sachsen" names the Freistaat (its article tells the case, below).

@@ -163,6 +163,12 @@ std::string TypeOf(const Reading& reading, const std::vector<size_t>& lines) {
   return WithoutLoneMarks(head);
 }
 
+// A word that may stand inside a kind's name: capitalised, "&", or a small
+// word of titles ("and", "of", "über").
+bool InKindName(const Reading& reading, std::string_view word) {
+  return fields::StartsUpper(word) || word == "&" || HasWord(reading.Words("grammar.title_small_words"), word);
+}
+
 // A line that is nothing but the name of a kind ("EXCLUSIVE LICENSE AND
 // PRODUCT DEVELOPMENT AGREEMENT", "Promotion Agreement between"): a
 // designation at its end or before a title stop, and every word before it
@@ -176,11 +182,8 @@ bool IsKindLine(const Reading& reading, size_t line) {
   if (hits.empty() || hits.back().end != text.size() || reading.features(line).stamp) return false;
   size_t words = 0;
   for (const auto& t : TokenizeText(text, {}).tokens) {
-    if (t.text == "&" || t.text == "-" || t.text == "," || fields::StartsUpper(t.text)) {
-      ++words;
-    } else if (!HasWord(reading.Words("grammar.title_small_words"), t.text)) {
-      return false;
-    }
+    if (!InKindName(reading, t.text) && t.text != "-" && t.text != ",") return false;
+    words += t.text == "&" || t.text == "-" || t.text == "," || fields::StartsUpper(t.text);
   }
   return words <= 12;
 }
@@ -200,51 +203,47 @@ std::string TypeFromPreamble(const Reading& reading) {
   for (size_t k = 0; k < lines.size() && k < 6; ++k) {
     if (!IsKindLine(reading, lines[k])) continue;
     // With the line above, where the name may begin.
-    const std::string above = fields::Trim(reading.line(lines[k - 1 + (k == 0)]).text);
-    if (k > 0 && (reading.Designations(above).empty() || RunsOn(reading, above))) {
-      return TypeOf(reading, {lines[k - 1], lines[k]});
+    if (k > 0) {
+      const std::string above = fields::Trim(reading.line(lines[k - 1]).text);
+      if (reading.Designations(above).empty() || RunsOn(reading, above)) return TypeOf(reading, {lines[k - 1], lines[k]});
     }
     return TypeOf(reading, {lines[k]});
   }
   std::string text;
   for (size_t k = 0; k < lines.size() && k < 4; ++k) text += " " + reading.line(lines[k]).text;
   const auto hits = reading.Designations(text);
-  for (const PhraseHit& hit : hits) {
-    if (hit.begin > 300) break;
-    if (hit.end < text.size() && text[hit.end] == ':') continue;  // "NOTE: ..."
-    // Back over capitalised words to the first that is not.
-    size_t begin = hit.begin;
-    while (begin > 0) {
-      size_t p = begin;
-      while (p > 0 && text[p - 1] == ' ') --p;
-      size_t q = p;
-      while (q > 0 && text[q - 1] != ' ') --q;
-      if (q == p) break;
-      const std::string word = text.substr(q, p - q);
-      if (Closes(word) || (!fields::StartsUpper(word) && word.find('-') == std::string::npos)) break;
-      if (StartsWithPhrase(word, reading.Words("document.title_stops")) ||
-          HasWord(reading.Words("document.preamble_determiners"), word)) {
-        break;
-      }
-      begin = q;
+  // The first designation near the start that is no label ("NOTE: ...").
+  const auto hit = std::find_if(hits.begin(), hits.end(), [&](const PhraseHit& h) {
+    return h.begin > 300 || h.end >= text.size() || text[h.end] != ':';
+  });
+  if (hit == hits.end() || hit->begin > 300) return {};
+  // Back over capitalised words to the first that is not.
+  size_t begin = hit->begin;
+  while (begin > 0) {
+    size_t p = begin;
+    while (p > 0 && text[p - 1] == ' ') --p;
+    size_t q = p;
+    while (q > 0 && text[q - 1] != ' ') --q;
+    if (q == p) break;
+    const std::string word = text.substr(q, p - q);
+    if (Closes(word) || (!fields::StartsUpper(word) && word.find('-') == std::string::npos)) break;
+    if (StartsWithPhrase(word, reading.Words("document.title_stops")) ||
+        HasWord(reading.Words("document.preamble_determiners"), word)) {
+      break;
     }
-    // On over capitalised and small words to the last designation among them
-    // ("LICENSE AND RESELLER AGREEMENT").
-    size_t end = hit.end;
-    for (const PhraseHit& next : hits) {
-      if (next.begin <= hit.begin) continue;
-      const std::string between = text.substr(end, next.begin - end);
-      bool name = true;
-      for (const auto& t : TokenizeText(between, {}).tokens) {
-        name = name && (fields::StartsUpper(t.text) || t.text == "&" ||
-                        HasWord(reading.Words("grammar.title_small_words"), t.text));
-      }
-      if (!name) break;
-      end = next.end;
-    }
-    return fields::Trim(text.substr(begin, end - begin));
+    begin = q;
   }
-  return {};
+  // On over capitalised and small words to the last designation among them
+  // ("LICENSE AND RESELLER AGREEMENT").
+  size_t end = hit->end;
+  for (auto next = hit + 1; next != hits.end(); ++next) {
+    const auto between = TokenizeText(text.substr(end, next->begin - end), {}).tokens;
+    const bool name = std::all_of(between.begin(), between.end(),
+                                  [&](const Token& t) { return InKindName(reading, t.text); });
+    if (!name) break;
+    end = next->end;
+  }
+  return fields::Trim(text.substr(begin, end - begin));
 }
 
 }  // namespace
