@@ -192,6 +192,9 @@ TEST_F(ArchiveTest, LockedDatabaseIs503WithRetryAfterAndKeepsNothing) {
   // Another process holds the write lock longer than the store waits (5 s).
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(uri.substr(7).c_str(), &other), SQLITE_OK);
+  // The service may be writing at this moment (its job queue starts up):
+  // the lock is taken once that write is done.
+  sqlite3_busy_timeout(other, 5000);
   ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
   auto r = Post("/v1/documents", SeedPdf());
   ASSERT_TRUE(IsError(r, 503, "overloaded"));
